@@ -1,0 +1,286 @@
+/*
+ * arp/arp.c — ARP (RFC 826) on top of the neighbour table, after Linux net/ipv4/arp.c.
+ *
+ * arp_rcv checks the lengths and the fixed fields; arp_process relies on those checks and
+ * applies Linux's rules for what a received packet may teach the table:
+ *   - a request for one of our addresses creates or refreshes the sender as STALE
+ *     (neigh_event_ns) and is answered;
+ *   - a solicited reply makes an existing entry REACHABLE; a broadcast reply or a request
+ *     only makes it STALE ("broadcast replies and request packets do not assert
+ *     neighbour reachability");
+ *   - unsolicited packets never create entries (arp_accept = 0);
+ *   - within locktime of the last update a different address is ignored, so that the
+ *     first of several back-to-back replies wins (less ARP thrashing with proxies).
+ */
+#include "arp.h"
+#include "arp_wire.h"
+#include "net/stack.h"
+#include "net/netdev.h"
+#include "net/eth.h"
+#include "net/sysctl.h"
+#include "net/trace.h"
+#include "icmp/icmp.h"
+#include <stdio.h>
+
+void arp_send(int op, uint32_t dest_ip, struct netdev *dev, uint32_t src_ip,
+              const struct eth_addr *dest_hw, const struct eth_addr *src_hw,
+              const struct eth_addr *target_hw)
+{
+    struct net *net = dev->net;
+    if (dev->flags & IFF_NOARP) return;
+    struct pkt *p = net_pkt_alloc(net, ARP_LEN);
+    if (!p) return;
+    uint8_t *a = pkt_put(p, ARP_LEN);
+    put_be16(a + ARP_OFF_HTYPE, ARP_HTYPE_ETHER);
+    put_be16(a + ARP_OFF_PTYPE, ETH_P_IP);
+    a[ARP_OFF_HLEN] = ETH_ALEN;
+    a[ARP_OFF_PLEN] = 4;
+    put_be16(a + ARP_OFF_OP, (uint16_t)op);
+    memcpy(a + ARP_OFF_SHA, (src_hw ? src_hw : &dev->addr)->b, ETH_ALEN);
+    put_be32(a + ARP_OFF_SPA, src_ip);
+    if (target_hw) memcpy(a + ARP_OFF_THA, target_hw->b, ETH_ALEN);
+    else           memset(a + ARP_OFF_THA, 0, ETH_ALEN);
+    put_be32(a + ARP_OFF_TPA, dest_ip);
+    trace_begin_local(net, p, dev->name);
+    TRACEF(p, "arp_send", "arp_xmit", "%s", op == ARP_OP_REQUEST ? "request" : "reply");
+    if (eth_header(p, dest_hw ? dest_hw : &eth_broadcast, src_hw ? src_hw : &dev->addr, ETH_P_ARP) < 0) {
+        pkt_drop(net, p, DROP_NOMEM);
+        return;
+    }
+    mib_inc(net, op == ARP_OP_REQUEST ? MIB_ArpOutRequests : MIB_ArpOutReplies);
+    dev_queue_xmit(dev, p);
+}
+
+void arp_announce(struct netdev *dev, uint32_t addr)
+{
+    if (!netif_running(dev) || (dev->flags & (IFF_NOARP | IFF_LOOPBACK))) return;
+    arp_send(ARP_OP_REQUEST, addr, dev, addr, NULL, &dev->addr, NULL);
+}
+
+/* Linux arp_solicit: which source address and which destination the request uses. */
+static void arp_solicit(struct neigh *n, struct pkt *p)
+{
+    struct netdev *dev = n->dev;
+    uint32_t saddr = 0;
+    /* arp_announce = 0: use the packet's source address when it is one of ours */
+    if (p && p->nh_off >= 0) {
+        uint32_t src = get_be32(pkt_network_header(p) + 12);
+        if (inet_addr_dev(dev->net, src)) saddr = src;
+    }
+    if (!saddr) saddr = inet_select_addr(dev, n->key);
+    /* probes below ucast_solicit go unicast to the cached address (PROBE state) */
+    int probes = (int)n->probes - NEIGH_VAR(n->parms, UCAST_PROBES);
+    const struct eth_addr *dst_hw = NULL;
+    if (probes < 0) {
+        if (!(n->nud_state & NUD_VALID)) return;
+        dst_hw = &n->ha;
+    }
+    arp_send(ARP_OP_REQUEST, n->key, dev, saddr, dst_hw, &dev->addr, dst_hw);
+}
+
+static void arp_error_report(struct neigh *n, struct pkt *p)
+{
+    (void)n;
+    /* ipv4_link_failure: tell the sender the host is unreachable */
+    icmp_send(p, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+}
+
+static const struct neigh_ops arp_neigh_ops = { .solicit = arp_solicit, .error_report = arp_error_report };
+
+int arp_output(struct netdev *dev, uint32_t nexthop, struct pkt *p)
+{
+    struct net *net = dev->net;
+    if (dev->flags & (IFF_LOOPBACK | IFF_NOARP)) {
+        TRACE(p, "neigh_output", NULL);
+        struct eth_addr dst = dev->addr;
+        if (eth_header(p, &dst, &dev->addr, ETH_P_IP) < 0) { pkt_drop(net, p, DROP_NOMEM); return -1; }
+        return dev_queue_xmit(dev, p);
+    }
+    if (inet_is_bcast(dev, nexthop)) {
+        TRACEF(p, "neigh_output", NULL, "broadcast");
+        if (eth_header(p, &eth_broadcast, &dev->addr, ETH_P_IP) < 0) { pkt_drop(net, p, DROP_NOMEM); return -1; }
+        return dev_queue_xmit(dev, p);
+    }
+    struct neigh *n = neigh_create(net->arp_tbl, nexthop, dev);
+    if (!n) {
+        pkt_drop(net, p, DROP_NEIGH_CREATEFAIL);
+        return -1;
+    }
+    p->protocol = ETH_P_IP;
+    return neigh_output(n, p);
+}
+
+static void arp_process(struct netdev *dev, struct pkt *p, const struct arp_view *v)
+{
+    struct net *net = dev->net;
+    uint32_t sip = arp_spa(v), tip = arp_tpa(v);
+    const struct eth_addr *sha = arp_sha(v);
+    uint16_t op = arp_op(v);
+
+    mib_inc(net, op == ARP_OP_REQUEST ? MIB_ArpInRequests : MIB_ArpInReplies);
+    /* Martians: multicast/loopback target, multicast sender MAC. */
+    if ((tip >> 28) == 0xe || (tip >> 24) == 127 || eth_is_multicast(sha)) {
+        pkt_drop(net, p, DROP_ARP_BAD_SENDER);
+        return;
+    }
+    struct netdev *owner = tip ? inet_addr_dev(net, tip) : NULL;
+    bool tip_local = owner && !(owner->flags & IFF_LOOPBACK);
+    /* RFC 5227 probe (sender 0.0.0.0): answer if the target is ours, learn nothing. */
+    if (sip == 0) {
+        if (op == ARP_OP_REQUEST && tip_local) {
+            TRACEF(p, "arp_process", NULL, "DAD probe");
+            arp_send(ARP_OP_REPLY, tip, dev, tip, sha, &dev->addr, sha);
+        }
+        pkt_consume(p);
+        return;
+    }
+    if (op == ARP_OP_REQUEST && tip_local) {
+        /* arp_ignore = 0: answer for any local address on any interface. */
+        struct neigh *n = neigh_create(net->arp_tbl, sip, dev);
+        if (n) neigh_update(n, sha, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE);
+        TRACEF(p, "arp_process", NULL, "request for us: %s", n ? nud_state_name(n->nud_state) : "table full");
+        arp_send(ARP_OP_REPLY, sip, dev, tip, sha, &dev->addr, sha);
+        pkt_consume(p);
+        return;
+    }
+    struct neigh *n = neigh_lookup(net->arp_tbl, sip, dev);
+    if (n) {
+        bool is_garp = op == ARP_OP_REQUEST && sip == tip;
+        bool override = net->st->now_us > n->updated + NEIGH_VAR(n->parms, LOCKTIME) * US_PER_MS || is_garp;
+        uint8_t state = (op == ARP_OP_REPLY && p->pkt_type == PACKET_HOST) ? NUD_REACHABLE : NUD_STALE;
+        neigh_update(n, sha, state, override ? NEIGH_UPDATE_F_OVERRIDE : 0);
+        TRACEF(p, "arp_process", NULL, "%s -> %s", op == ARP_OP_REPLY ? "reply" : "request",
+               nud_state_name(n->nud_state));
+        pkt_consume(p);
+        return;
+    }
+    /* Not for us and nothing cached: arp_accept = 0 learns nothing from it. */
+    pkt_drop(net, p, DROP_ARP_NOT_FOR_US);
+}
+
+/* Linux arp_rcv: lengths and fixed fields, then arp_process. */
+static void arp_rcv(struct netdev *dev, struct pkt *p)
+{
+    struct net *net = dev->net;
+    TRACE(p, "arp_rcv", NULL);
+    if (p->len < ARP_LEN) { pkt_drop(net, p, DROP_ARP_BAD_HDR); return; }
+    struct arp_view v = { p->data };
+    if (get_be16(v.b + ARP_OFF_HTYPE) != ARP_HTYPE_ETHER || get_be16(v.b + ARP_OFF_PTYPE) != ETH_P_IP ||
+        v.b[ARP_OFF_HLEN] != ETH_ALEN || v.b[ARP_OFF_PLEN] != 4) {
+        pkt_drop(net, p, DROP_ARP_BAD_HDR);
+        return;
+    }
+    if (arp_op(&v) != ARP_OP_REQUEST && arp_op(&v) != ARP_OP_REPLY) {
+        pkt_drop(net, p, DROP_ARP_BAD_OP);
+        return;
+    }
+    if (dev->flags & IFF_NOARP || p->pkt_type == PACKET_OTHERHOST || p->pkt_type == PACKET_LOOPBACK) {
+        pkt_drop(net, p, DROP_OTHERHOST);
+        return;
+    }
+    arp_process(dev, p, &v);
+}
+
+/* ---- sysctls: net.ipv4.neigh.{default,DEV}.* ---- */
+
+struct neigh_sysctl { const char *name; enum neigh_var var; enum sysctl_unit unit; int min, max; };
+static const struct neigh_sysctl neigh_sysctls[] = {
+    { "mcast_solicit",          NEIGH_VAR_MCAST_PROBES,        SC_INT,          0, 1 << 20 },
+    { "ucast_solicit",          NEIGH_VAR_UCAST_PROBES,        SC_INT,          0, 1 << 20 },
+    { "app_solicit",            NEIGH_VAR_APP_PROBES,          SC_INT,          0, 1 << 20 },
+    { "mcast_resolicit",        NEIGH_VAR_MCAST_REPROBES,      SC_INT,          0, 1 << 20 },
+    { "retrans_time",           NEIGH_VAR_RETRANS_TIME,        SC_MS_AS_USERHZ, 10, 1 << 30 },
+    { "retrans_time_ms",        NEIGH_VAR_RETRANS_TIME,        SC_MS,           10, 1 << 30 },
+    { "base_reachable_time",    NEIGH_VAR_BASE_REACHABLE_TIME, SC_MS_AS_S,      1000, 1 << 30 },
+    { "base_reachable_time_ms", NEIGH_VAR_BASE_REACHABLE_TIME, SC_MS,           1, 1 << 30 },
+    { "delay_first_probe_time", NEIGH_VAR_DELAY_PROBE_TIME,    SC_MS_AS_S,      0, 1 << 30 },
+    { "gc_stale_time",          NEIGH_VAR_GC_STALETIME,        SC_MS_AS_S,      0, 1 << 30 },
+    { "unres_qlen",             NEIGH_VAR_QUEUE_LEN,           SC_INT,          0, 1 << 20 },
+    { "unres_qlen_bytes",       NEIGH_VAR_QUEUE_LEN_BYTES,     SC_INT,          0, 1 << 30 },
+    { "locktime",               NEIGH_VAR_LOCKTIME,            SC_MS_AS_USERHZ, 0, 1 << 30 },
+};
+
+static void neigh_sysctl_changed(struct net *net, struct sysctl_entry *e)
+{
+    struct neigh_parms *p = e->owner;
+    int var = (int)(e->val - p->data);
+    if (var < 0 || var >= NEIGH_VAR_MAX) return;
+    if (!p->dev) {
+        neigh_parms_default_changed(net->arp_tbl, (enum neigh_var)var);
+        return;
+    }
+    p->data_set |= 1u << var;
+    /* Linux neigh_proc_base_reachable_time: a new base takes effect at once. */
+    if (var == NEIGH_VAR_BASE_REACHABLE_TIME)
+        p->reachable_time = neigh_rand_reach_time(net->arp_tbl, p->data[var]);
+}
+
+static void neigh_sysctl_register(struct net *net, struct neigh_parms *p, const char *devname)
+{
+    char name[96];
+    for (size_t i = 0; i < ARRAY_SIZE(neigh_sysctls); i++) {
+        const struct neigh_sysctl *s = &neigh_sysctls[i];
+        snprintf(name, sizeof(name), "net.ipv4.neigh.%s.%s", devname, s->name);
+        sysctl_register(net, name, &p->data[s->var], s->unit, s->min, s->max, neigh_sysctl_changed, p);
+    }
+}
+
+static int arp_net_init(struct net *net)
+{
+    net->arp_tbl = neigh_table_new(net, &arp_neigh_ops);
+    if (!net->arp_tbl) return -1;
+    struct neigh_table *t = net->arp_tbl;
+    neigh_sysctl_register(net, &t->parms, "default");
+    sysctl_register(net, "net.ipv4.neigh.default.gc_thresh1", &t->gc_thresh1, SC_INT, 0, 1 << 30, NULL, t);
+    sysctl_register(net, "net.ipv4.neigh.default.gc_thresh2", &t->gc_thresh2, SC_INT, 0, 1 << 30, NULL, t);
+    sysctl_register(net, "net.ipv4.neigh.default.gc_thresh3", &t->gc_thresh3, SC_INT, 0, 1 << 30, NULL, t);
+    sysctl_register(net, "net.ipv4.neigh.default.gc_interval", &t->gc_interval, SC_MS_AS_S, 0, 1 << 30, NULL, t);
+    return 0;
+}
+
+static void arp_net_exit(struct net *net)
+{
+    sysctl_unregister_owner(net, net->arp_tbl);
+    sysctl_unregister_owner(net, &net->arp_tbl->parms);
+    neigh_table_free(net->arp_tbl);
+    net->arp_tbl = NULL;
+}
+
+static void arp_netdev_event(struct netdev *dev, enum net_event ev, const void *info)
+{
+    struct net *net = dev->net;
+    struct neigh_table *tbl = net->arp_tbl;
+    if (!tbl) return;
+    switch (ev) {
+    case NETDEV_REGISTER:
+        neigh_parms_init_dev(tbl, dev);
+        if (dev->arp_parms) neigh_sysctl_register(net, dev->arp_parms, dev->name);
+        break;
+    case NETDEV_UNREGISTER:
+        neigh_flush_dev(tbl, dev, true);
+        if (dev->arp_parms) sysctl_unregister_owner(net, dev->arp_parms);
+        neigh_parms_release_dev(tbl, dev);
+        break;
+    case NETDEV_DOWN:
+        neigh_flush_dev(tbl, dev, false);     /* as neigh_ifdown: permanent entries stay */
+        break;
+    case NETDEV_UP:
+    case NETDEV_CHANGEADDR:
+        for (struct in_ifaddr *a = dev->ifa_list; a; a = a->next) arp_announce(dev, a->addr);
+        break;
+    case INETADDR_UP:
+        arp_announce(dev, ((const struct in_ifaddr *)info)->addr);
+        break;
+    default:
+        break;
+    }
+}
+
+static const struct pernet_ops arp_pernet = { .name = "arp", .init = arp_net_init, .exit = arp_net_exit };
+
+int arp_init(struct stack *st)
+{
+    if (eth_proto_register(st, ETH_P_ARP, arp_rcv, "arp") < 0) return -1;
+    if (pernet_register(st, &arp_pernet) < 0) return -1;
+    return net_notifier_register(st, arp_netdev_event);
+}

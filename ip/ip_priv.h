@@ -1,0 +1,13 @@
+/* ip/ip_priv.h — shared between ip/ files only. */
+#ifndef TS_IP_PRIV_H
+#define TS_IP_PRIV_H
+#include "ip.h"
+
+void ip_rcv(struct netdev *dev, struct pkt *p);
+void ip_local_deliver(struct net *net, struct pkt *p);
+void ip_forward(struct net *net, struct pkt *p, const struct rt_result *rt);
+int  ip_route_init(struct stack *st);
+/* Last step of output: neighbour resolution and the device (ip_finish_output2). */
+int  ip_finish_output2(struct net *net, struct pkt *p, const struct rt_result *rt);
+
+#endif

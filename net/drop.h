@@ -1,0 +1,70 @@
+/*
+ * net/drop.h — why a packet was dropped, as Linux's enum skb_drop_reason
+ * (include/net/dropreason-core.h). Every drop in tapstack goes through pkt_drop() with one
+ * of these; each is a counter that `nstat` shows as Drop<REASON> and `trace` names.
+ * Where Linux has the reason, the name is Linux's.
+ */
+#ifndef TS_DROP_H
+#define TS_DROP_H
+
+#define DROP_REASONS(X)                                                                  \
+    X(NOT_SPECIFIED)                                                                     \
+    /* device / Ethernet */                                                              \
+    X(PKT_TOO_SMALL)       /* frame shorter than an Ethernet header */                   \
+    X(OTHERHOST)           /* unicast to another MAC */                                  \
+    X(UNHANDLED_PROTO)     /* no handler for the ethertype */                            \
+    X(VLAN_UNSUPPORTED)    /* 802.1Q / 802.1ad tagged frame: no VLAN devices */          \
+    X(DEV_READY)           /* device is down */                                          \
+    X(FRAME_TOO_BIG)       /* longer than the device MTU allows */                       \
+    X(CPU_BACKLOG)         /* backlog queue (netdev_max_backlog) full */                 \
+    X(NOMEM)               /* packet pool exhausted */                                   \
+    /* ARP / neighbour */                                                                \
+    X(ARP_BAD_HDR)         /* bad htype/ptype/hlen/plen or truncated */                  \
+    X(ARP_BAD_OP)                                                                        \
+    X(ARP_BAD_SENDER)      /* multicast/broadcast sender hw or sender IP */              \
+    X(ARP_NOT_FOR_US)      /* a request for an address we do not own */                  \
+    X(NEIGH_FAILED)        /* resolution failed */                                       \
+    X(NEIGH_QUEUEFULL)     /* unres_qlen exceeded while INCOMPLETE */                    \
+    X(NEIGH_CREATEFAIL)    /* table full (gc_thresh3) */                                 \
+    X(NEIGH_DEAD)                                                                        \
+    /* IPv4 input */                                                                     \
+    X(IP_INHDR)            /* version, IHL, length fields */                             \
+    X(IP_CSUM)                                                                           \
+    X(IP_TOOSHORT)         /* shorter than its total length (truncated) */               \
+    X(IP_INADDRERRORS)     /* martian / bad destination address */                       \
+    X(IP_NOPROTO)          /* no handler for the IP protocol */                          \
+    X(IP_RPFILTER)                                                                       \
+    X(NO_ROUTE)            /* IPNOROUTES */                                              \
+    X(IP_NOFORWARD)        /* ip_forward = 0 and not for us */                           \
+    X(IP_TTL_EXPIRED)      /* forwarding with TTL <= 1 */                                \
+    X(PKT_TOO_BIG)         /* DF set and larger than the MTU */                          \
+    X(FRAG_TOO_FAR)        /* fragment beyond 64 KB */                                   \
+    X(FRAG_REASM_TIMEOUT)  /* ipfrag_time passed before all fragments came */            \
+    X(FRAG_OVERLAP)        /* overlapping fragment: the whole datagram is dropped */     \
+    X(FRAG_MEM)            /* ipfrag_high_thresh exceeded */                             \
+    X(FRAG_BAD)            /* inconsistent fragment (odd length, past end ...) */        \
+    /* ICMP */                                                                           \
+    X(ICMP_CSUM)                                                                         \
+    X(ICMP_TOOSHORT)                                                                     \
+    X(ICMP_BAD_TYPE)                                                                     \
+    X(ICMP_RATELIMIT)                                                                    \
+    X(ICMP_BCAST_ECHO)     /* icmp_echo_ignore_broadcasts */                             \
+    /* UDP */                                                                            \
+    X(UDP_CSUM)                                                                          \
+    X(UDP_BADLEN)                                                                        \
+    X(NO_SOCKET)                                                                         \
+    X(SOCKET_RCVBUFF)                                                                    \
+    X(SOCKET_SNDBUFF)                                                                    \
+    /* output */                                                                         \
+    X(TX_QUEUE_FULL)                                                                     \
+    X(TX_ERROR)            /* the device could not send */                               \
+    X(LOOPED)              /* frame looped back to the sender */                         \
+    X(NETNS_GONE)
+
+#define DROP_AS_ENUM(n) DROP_##n,
+enum drop { DROP_NONE = 0, DROP_REASONS(DROP_AS_ENUM) DROP_MAX };
+#undef DROP_AS_ENUM
+
+const char *drop_name(enum drop d);
+
+#endif

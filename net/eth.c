@@ -1,0 +1,75 @@
+/*
+ * net/eth.c — Ethernet receive and header building.
+ */
+#include "eth.h"
+#include "netdev.h"
+#include "stack.h"
+#include "trace.h"
+
+const struct eth_addr eth_broadcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
+
+void eth_rcv(struct netdev *dev, struct pkt *p)
+{
+    struct net *net = dev->net;
+    struct stack *st = net->st;
+    TRACE(p, "eth_rcv", "__netif_receive_skb_core");
+    if (p->len < ETH_HLEN) {
+        dev->stats.rx_errors++;
+        pkt_drop(net, p, DROP_PKT_TOO_SMALL);
+        return;
+    }
+    /* The MTU bounds the payload; a frame longer than MTU + header (+4 for a VLAN tag we
+     * would drop anyway) cannot have come from a conforming sender. */
+    if (p->len > dev->mtu + ETH_HLEN + 4) {
+        dev->stats.rx_errors++;
+        pkt_drop(net, p, DROP_FRAME_TOO_BIG);
+        return;
+    }
+    pkt_reset_mac_header(p);
+    const uint8_t *h = p->data;
+    const struct eth_addr *dst = (const struct eth_addr *)h;
+    uint16_t type = get_be16(h + 12);
+    /* eth_type_trans: classify by destination */
+    if (eth_is_multicast(dst))
+        p->pkt_type = eth_is_broadcast(dst) ? PACKET_BROADCAST : PACKET_MULTICAST;
+    else if (eth_addr_eq(dst, &dev->addr) || (dev->flags & IFF_LOOPBACK))
+        p->pkt_type = PACKET_HOST;
+    else
+        p->pkt_type = PACKET_OTHERHOST;
+    if (p->pkt_type == PACKET_OTHERHOST && !(dev->flags & IFF_PROMISC)) {
+        pkt_drop(net, p, DROP_OTHERHOST);
+        return;
+    }
+    if (type == ETH_P_8021Q || type == ETH_P_8021AD) {
+        /* No VLAN devices: Linux drops tagged frames it has no vlan device for. */
+        dev->stats.rx_dropped++;
+        pkt_drop(net, p, DROP_VLAN_UNSUPPORTED);
+        return;
+    }
+    if (type < 0x0600) {
+        /* 802.3 length field (LLC/SNAP): nothing above us speaks it. */
+        pkt_drop(net, p, DROP_UNHANDLED_PROTO);
+        return;
+    }
+    p->protocol = type;
+    pkt_pull(p, ETH_HLEN);
+    for (int i = 0; i < st->n_eth_protos; i++) {
+        if (st->eth_protos[i].type == type) {
+            st->eth_protos[i].rcv(dev, p);
+            return;
+        }
+    }
+    dev->stats.rx_dropped++;        /* as Linux: rx_dropped counts unhandled protocols too */
+    pkt_drop(net, p, DROP_UNHANDLED_PROTO);
+}
+
+int eth_header(struct pkt *p, const struct eth_addr *dst, const struct eth_addr *src, uint16_t type)
+{
+    uint8_t *h = pkt_push(p, ETH_HLEN);
+    if (!h) return -1;
+    memcpy(h, dst->b, ETH_ALEN);
+    memcpy(h + 6, src->b, ETH_ALEN);
+    put_be16(h + 12, type);
+    p->protocol = type;
+    return 0;
+}

@@ -1,0 +1,32 @@
+/*
+ * net/mib.h — SNMP counters with Linux's names, as /proc/net/snmp and /proc/net/netstat
+ * show them and `nstat` prints them. One struct mib per namespace.
+ */
+#ifndef TS_MIB_H
+#define TS_MIB_H
+#include <stdint.h>
+
+#define MIB_COUNTERS(X)                                                                  \
+    X(IpInReceives) X(IpInHdrErrors) X(IpInAddrErrors) X(IpForwDatagrams)                \
+    X(IpInUnknownProtos) X(IpInDiscards) X(IpInDelivers) X(IpOutRequests)                \
+    X(IpOutDiscards) X(IpOutNoRoutes) X(IpReasmTimeout) X(IpReasmReqds) X(IpReasmOKs)    \
+    X(IpReasmFails) X(IpFragOKs) X(IpFragFails) X(IpFragCreates)                         \
+    X(IcmpInMsgs) X(IcmpInErrors) X(IcmpInCsumErrors) X(IcmpInDestUnreachs)              \
+    X(IcmpInTimeExcds) X(IcmpInEchos) X(IcmpInEchoReps) X(IcmpOutMsgs) X(IcmpOutErrors)  \
+    X(IcmpOutRateLimitGlobal) X(IcmpOutRateLimitHost)                                    \
+    X(IcmpOutDestUnreachs) X(IcmpOutTimeExcds) X(IcmpOutEchos) X(IcmpOutEchoReps)        \
+    X(UdpInDatagrams) X(UdpNoPorts) X(UdpInErrors) X(UdpOutDatagrams)                    \
+    X(UdpRcvbufErrors) X(UdpSndbufErrors) X(UdpInCsumErrors)                             \
+    X(IpExtInNoRoutes) X(IpExtInTruncatedPkts) X(IpExtInCsumErrors)                      \
+    X(IpExtInBcastPkts) X(IpExtInMcastPkts) X(IpExtInOctets) X(IpExtOutOctets)           \
+    X(ArpInRequests) X(ArpInReplies) X(ArpOutRequests) X(ArpOutReplies)                  \
+    X(ArpUnresDiscards) X(ArpTableFull)
+
+#define MIB_AS_ENUM(n) MIB_##n,
+enum mib_id { MIB_COUNTERS(MIB_AS_ENUM) MIB_MAX };
+#undef MIB_AS_ENUM
+
+struct mib { uint64_t v[MIB_MAX]; };
+const char *mib_name(enum mib_id id);
+
+#endif

@@ -1,0 +1,325 @@
+/*
+ * net/netdev.c — devices: registration, up/down, the transmit and receive entry points,
+ * the backlog queue, packet taps and IPv4 addresses.
+ *
+ * Receive (Linux __netif_receive_skb_core): packet taps, device counters, the device's
+ * rx_handler (a bridge port claims frames here), then Ethernet (net/eth.c) which
+ * dispatches by ethertype. Transmit (dev_queue_xmit -> xmit_one): taps, counters, the
+ * driver's xmit.
+ */
+#include "netdev.h"
+#include "stack.h"
+#include "trace.h"
+#include "eth.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct netdev *netdev_alloc(struct net *net, const char *name, const struct netdev_ops *ops,
+                            size_t priv_size)
+{
+    if (!name || !*name || strlen(name) >= IFNAMSIZ) return NULL;
+    struct netdev *dev = calloc(1, sizeof(*dev) + priv_size);
+    if (!dev) return NULL;
+    snprintf(dev->name, sizeof(dev->name), "%s", name);
+    dev->net = net;
+    dev->ops = ops;
+    dev->priv = priv_size ? (void *)(dev + 1) : NULL;
+    dev->mtu = ETH_DATA_LEN;
+    dev->txqlen = 1000;
+    dev->flags = IFF_BROADCAST | IFF_MULTICAST;
+    return dev;
+}
+
+struct netdev *netdev_by_name(struct net *net, const char *name)
+{
+    for (struct netdev *d = net->devs; d; d = d->next)
+        if (!strcmp(d->name, name)) return d;
+    return NULL;
+}
+
+struct netdev *netdev_by_index(struct net *net, int ifindex)
+{
+    for (struct netdev *d = net->devs; d; d = d->next)
+        if (d->ifindex == ifindex) return d;
+    return NULL;
+}
+
+void netdev_random_mac(struct stack *st, struct eth_addr *a)
+{
+    /* Locally administered unicast, as eth_random_addr. */
+    for (int i = 0; i < 6; i++) a->b[i] = (uint8_t)stack_rand32(st);
+    a->b[0] = (uint8_t)((a->b[0] & 0xfe) | 0x02);
+}
+
+static void netdev_link(struct netdev *dev)
+{
+    struct netdev **pp = &dev->net->devs;
+    while (*pp && (*pp)->ifindex < dev->ifindex) pp = &(*pp)->next;
+    dev->next = *pp;
+    *pp = dev;
+}
+
+static void netdev_unlink(struct netdev *dev)
+{
+    for (struct netdev **pp = &dev->net->devs; *pp; pp = &(*pp)->next)
+        if (*pp == dev) { *pp = dev->next; break; }
+    dev->next = NULL;
+}
+
+int netdev_register(struct netdev *dev)
+{
+    struct net *net = dev->net;
+    if (netdev_by_name(net, dev->name)) return -EEXIST;
+    dev->ifindex = net->next_ifindex++;
+    netdev_link(dev);
+    net_notify(dev, NETDEV_REGISTER, NULL);
+    return 0;
+}
+
+static void netdev_teardown(struct netdev *dev)
+{
+    if (netif_running(dev)) dev_close(dev);
+    while (dev->ifa_list) inet_addr_del(dev, dev->ifa_list->addr, dev->ifa_list->plen);
+    net_notify(dev, NETDEV_UNREGISTER, NULL);
+}
+
+void netdev_unregister(struct netdev *dev)
+{
+    netdev_teardown(dev);
+    /* Frames for this device still waiting in the backlog must not outlive it. */
+    struct stack *st = dev->net->st;
+    for (struct pkt **pp = &st->backlog_head; *pp;) {
+        struct pkt *p = *pp;
+        if (p->dev == dev) {
+            *pp = p->next;
+            st->backlog_len--;
+            pkt_free(p);
+        } else pp = &p->next;
+    }
+    st->backlog_tail = NULL;
+    for (struct pkt *p = st->backlog_head; p; p = p->next) st->backlog_tail = p;
+    netdev_unlink(dev);
+    if (dev->ops->destroy) dev->ops->destroy(dev);
+    free(dev);
+}
+
+int netdev_set_netns(struct netdev *dev, struct net *to)
+{
+    if (dev->net == to) return 0;
+    if (netdev_by_name(to, dev->name)) return -EEXIST;
+    if (dev->flags & IFF_LOOPBACK) return -EINVAL;
+    netdev_teardown(dev);
+    netdev_unlink(dev);
+    dev->net = to;
+    return netdev_register(dev);
+}
+
+int dev_open(struct netdev *dev)
+{
+    if (netif_running(dev)) return 0;
+    if (dev->ops->open) {
+        int err = dev->ops->open(dev);
+        if (err < 0) return err;
+    }
+    dev->flags |= IFF_UP;
+    if (dev->flags & IFF_LOWER_UP) dev->flags |= IFF_RUNNING;
+    net_notify(dev, NETDEV_UP, NULL);
+    return 0;
+}
+
+int dev_close(struct netdev *dev)
+{
+    if (!netif_running(dev)) return 0;
+    net_notify(dev, NETDEV_DOWN, NULL);
+    dev->flags &= ~(unsigned)(IFF_UP | IFF_RUNNING);
+    if (dev->ops->stop) dev->ops->stop(dev);
+    return 0;
+}
+
+void netif_carrier_on(struct netdev *dev)
+{
+    dev->flags |= IFF_LOWER_UP;
+    if (netif_running(dev)) dev->flags |= IFF_RUNNING;
+}
+
+void netif_carrier_off(struct netdev *dev)
+{
+    dev->flags &= ~(unsigned)(IFF_LOWER_UP | IFF_RUNNING);
+}
+
+int dev_set_mtu(struct netdev *dev, unsigned mtu)
+{
+    if (mtu < 68 || mtu > ETH_MAX_MTU) return -EINVAL;     /* IPv4 minimum, RFC 791 */
+    dev->mtu = mtu;
+    net_notify(dev, NETDEV_CHANGEMTU, NULL);
+    return 0;
+}
+
+int dev_set_mac(struct netdev *dev, const struct eth_addr *a)
+{
+    if (eth_is_multicast(a) || eth_is_zero(a)) return -EADDRNOTAVAIL;
+    dev->addr = *a;
+    net_notify(dev, NETDEV_CHANGEADDR, NULL);
+    return 0;
+}
+
+void ptap_add(struct netdev *dev, struct ptap *t) { t->next = dev->taps; dev->taps = t; }
+void ptap_del(struct netdev *dev, struct ptap *t)
+{
+    for (struct ptap **pp = &dev->taps; *pp; pp = &(*pp)->next)
+        if (*pp == t) { *pp = t->next; return; }
+}
+
+static void ptap_deliver(struct netdev *dev, const struct pkt *p, int dir)
+{
+    for (struct ptap *t = dev->taps, *next; t; t = next) {
+        next = t->next;                 /* a tap may remove itself (tcpdump -c N) */
+        t->fn(t, dev, p, dir);
+    }
+}
+
+int dev_queue_xmit(struct netdev *dev, struct pkt *p)
+{
+    struct net *net = dev->net;
+    if (!netif_running(dev)) {
+        dev->stats.tx_dropped++;
+        pkt_drop(net, p, DROP_DEV_READY);
+        return -ENETDOWN;
+    }
+    p->dev = dev;
+    pkt_reset_mac_header(p);
+    if (dev->taps) ptap_deliver(dev, p, PTAP_TX);
+    dev->stats.tx_packets++;
+    dev->stats.tx_bytes += p->len;
+    if (p->tr.on) {
+        TRACE(p, dev->ops->xmit_name ? dev->ops->xmit_name : "dev_xmit", "ndo_start_xmit");
+        trace_end(p, dev);
+    }
+    int err = dev->ops->xmit(dev, p);
+    if (err < 0) {
+        dev->stats.tx_errors++;
+        dev->stats.tx_packets--;
+    }
+    return err;
+}
+
+static void receive_core(struct netdev *dev, struct pkt *p, const char *via, const char *via_linux)
+{
+    struct net *net = dev->net;
+    p->dev = dev;
+    p->iif = dev->ifindex;
+    p->tstamp_us = net->st->now_us;
+    trace_begin_rx(p, dev);
+    TRACE(p, via, via_linux);
+    if (dev->taps) ptap_deliver(dev, p, PTAP_RX);
+    dev->stats.rx_packets++;
+    dev->stats.rx_bytes += p->len;
+    if (!netif_running(dev)) {
+        dev->stats.rx_dropped++;
+        pkt_drop(net, p, DROP_DEV_READY);
+        return;
+    }
+    /* rx_handler first, as __netif_receive_skb_core: a bridge or tunnel port may claim it.
+     * ANOTHER means the handler changed p->dev: go round again on the new device. */
+    for (int depth = 0; dev->rx_handler && depth < 8; depth++) {
+        rx_handler_result_t r = dev->rx_handler(&p);
+        if (r == RX_HANDLER_CONSUMED) return;
+        if (r != RX_HANDLER_ANOTHER) break;
+        dev = p->dev;
+    }
+    eth_rcv(dev, p);
+}
+
+void netif_receive(struct netdev *dev, struct pkt *p)
+{
+    receive_core(dev, p, "net_rx_poll", "napi_poll");
+}
+
+void netif_rx(struct netdev *dev, struct pkt *p)
+{
+    struct stack *st = dev->net->st;
+    if (st->backlog_len >= st->netdev_max_backlog) {
+        dev->stats.rx_dropped++;
+        pkt_drop(dev->net, p, DROP_CPU_BACKLOG);
+        return;
+    }
+    p->dev = dev;
+    p->next = NULL;
+    if (st->backlog_tail) st->backlog_tail->next = p; else st->backlog_head = p;
+    st->backlog_tail = p;
+    st->backlog_len++;
+}
+
+int process_backlog(struct stack *st, int budget)
+{
+    int n = 0;
+    while (n < budget && st->backlog_head) {
+        struct pkt *p = st->backlog_head;
+        st->backlog_head = p->next;
+        if (!st->backlog_head) st->backlog_tail = NULL;
+        st->backlog_len--;
+        p->next = NULL;
+        if (p->tr.on) { TRACE(p, "netif_rx", "enqueue_to_backlog"); trace_end(p, NULL); }
+        receive_core(p->dev, p, "process_backlog", "process_backlog");
+        n++;
+    }
+    return n;
+}
+
+/* ---- IPv4 addresses (Linux: net/ipv4/devinet.c) ---- */
+
+int inet_addr_add(struct netdev *dev, uint32_t addr, int plen)
+{
+    if (plen < 0 || plen > 32) return -EINVAL;
+    for (struct in_ifaddr *a = dev->ifa_list; a; a = a->next)
+        if (a->addr == addr && a->plen == plen) return -EEXIST;
+    struct in_ifaddr *ifa = calloc(1, sizeof(*ifa));
+    if (!ifa) return -ENOMEM;
+    ifa->addr = addr;
+    ifa->plen = (uint8_t)plen;
+    ifa->broadcast = plen < 31 ? (addr | ~ip4_mask(plen)) : 0;
+    snprintf(ifa->label, sizeof(ifa->label), "%s", dev->name);
+    struct in_ifaddr **pp = &dev->ifa_list;         /* append: the first is the primary */
+    while (*pp) pp = &(*pp)->next;
+    *pp = ifa;
+    net_notify(dev, INETADDR_UP, ifa);
+    return 0;
+}
+
+int inet_addr_del(struct netdev *dev, uint32_t addr, int plen)
+{
+    for (struct in_ifaddr **pp = &dev->ifa_list; *pp; pp = &(*pp)->next) {
+        struct in_ifaddr *a = *pp;
+        if (a->addr == addr && (plen < 0 || a->plen == plen)) {
+            *pp = a->next;
+            net_notify(dev, INETADDR_DOWN, a);
+            free(a);
+            return 0;
+        }
+    }
+    return -EADDRNOTAVAIL;
+}
+
+struct netdev *inet_addr_dev(struct net *net, uint32_t addr)
+{
+    for (struct netdev *d = net->devs; d; d = d->next)
+        for (struct in_ifaddr *a = d->ifa_list; a; a = a->next)
+            if (a->addr == addr) return d;
+    return NULL;
+}
+
+uint32_t inet_select_addr(const struct netdev *dev, uint32_t dst)
+{
+    for (struct in_ifaddr *a = dev->ifa_list; a; a = a->next)
+        if (((a->addr ^ dst) & ip4_mask(a->plen)) == 0) return a->addr;
+    return dev->ifa_list ? dev->ifa_list->addr : 0;
+}
+
+bool inet_is_bcast(const struct netdev *dev, uint32_t addr)
+{
+    if (addr == 0xffffffffu) return true;
+    for (struct in_ifaddr *a = dev->ifa_list; a; a = a->next)
+        if (a->broadcast && a->broadcast == addr) return true;
+    return false;
+}

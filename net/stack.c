@@ -1,0 +1,251 @@
+/*
+ * net/stack.c — process context, namespaces, registration tables, drops.
+ * Which layers exist is decided by whoever calls the *_init functions (ip/af_inet.c does
+ * it for the full stack, as Linux's inet_init); this file knows none of them.
+ */
+#include "stack.h"
+#include "netdev.h"
+#include "sysctl.h"
+#include "trace.h"
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* xoshiro256** seeded through splitmix64: small, fast, and reproducible from one seed. */
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint32_t stack_rand32(struct stack *st)
+{
+    uint64_t *s = st->rng;
+    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+    s[2] ^= t; s[3] = rotl(s[3], 45);
+    return (uint32_t)(r >> 32);
+}
+
+uint32_t stack_rand_range(struct stack *st, uint32_t lo, uint32_t hi)
+{
+    if (hi <= lo) return lo;
+    uint64_t span = (uint64_t)hi - lo + 1;
+    return lo + (uint32_t)(((uint64_t)stack_rand32(st) * span) >> 32);
+}
+
+struct stack *stack_new(const struct stack_cfg *cfg)
+{
+    struct stack *st = calloc(1, sizeof(*st));
+    if (!st) return NULL;
+    if (pkt_pool_init(&st->pool, cfg->pool_slots ? cfg->pool_slots : 2048) < 0) { free(st); return NULL; }
+    uint64_t x = cfg->seed;
+    for (int i = 0; i < 4; i++) st->rng[i] = splitmix64(&x);
+    st->virtual_clock = cfg->virtual_clock;
+    st->now_us = cfg->start_us;
+    st->netdev_max_backlog = 1000;
+    st->dev_weight = 64;
+    return st;
+}
+
+void stack_free(struct stack *st)
+{
+    if (!st) return;
+    /* Namespaces other than init_net first, then init_net (devices may point across). */
+    while (st->nets && st->nets->next) net_free(st->nets->next);
+    if (st->nets) net_free(st->nets);
+    while (st->backlog_head) {
+        struct pkt *p = st->backlog_head;
+        st->backlog_head = p->next;
+        pkt_free(p);
+    }
+    timer_heap_free(&st->timers);
+    pkt_pool_free(&st->pool);
+    free(st);
+}
+
+uint64_t stack_next_deadline(const struct stack *st)
+{
+    if (st->backlog_head) return st->now_us;
+    return timer_next_deadline(&st->timers);
+}
+
+void stack_poll(struct stack *st)
+{
+    /* Bounded: timers that re-arm at "now" and backlog work both make progress per round. */
+    for (int round = 0; round < 1000; round++) {
+        int n = timers_run(&st->timers, st->now_us);
+        n += process_backlog(st, (int)st->dev_weight);
+        if (!n) break;
+    }
+}
+
+void stack_log(struct stack *st, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (st->log) st->log(st->log_arg, line);
+}
+
+int eth_proto_register(struct stack *st, uint16_t type, eth_rcv_fn rcv, const char *name)
+{
+    for (int i = 0; i < st->n_eth_protos; i++)
+        if (st->eth_protos[i].type == type) return -EEXIST;
+    if (st->n_eth_protos == STACK_MAX_ETH_PROTOS) return -ENOSPC;
+    st->eth_protos[st->n_eth_protos].type = type;
+    st->eth_protos[st->n_eth_protos].rcv = rcv;
+    st->eth_protos[st->n_eth_protos].name = name;
+    st->n_eth_protos++;
+    return 0;
+}
+
+int ip_proto_register(struct stack *st, uint8_t proto, const struct ip_proto *p)
+{
+    if (st->ip_protos[proto]) return -EEXIST;       /* as inet_add_protocol */
+    st->ip_protos[proto] = p;
+    return 0;
+}
+
+int net_notifier_register(struct stack *st, net_event_fn fn)
+{
+    if (st->n_notifiers == STACK_MAX_NOTIFIERS) return -ENOSPC;
+    st->notifiers[st->n_notifiers++] = fn;
+    return 0;
+}
+
+int pernet_register(struct stack *st, const struct pernet_ops *ops)
+{
+    if (st->n_pernet == STACK_MAX_PERNET) return -ENOSPC;
+    st->pernet[st->n_pernet++] = ops;
+    return 0;
+}
+
+void net_notify(struct netdev *dev, enum net_event ev, const void *info)
+{
+    struct stack *st = dev->net->st;
+    for (int i = 0; i < st->n_notifiers; i++) st->notifiers[i](dev, ev, info);
+}
+
+static void ipv4_sysctl_defaults(struct net *net)
+{
+    struct ipv4_sysctl *s = &net->ipv4;
+    s->ip_forward = 0;
+    s->ip_default_ttl = 64;
+    s->icmp_echo_ignore_all = 0;
+    s->icmp_echo_ignore_broadcasts = 1;
+    s->icmp_ratelimit = 1000;
+    s->icmp_ratemask = 0x1818;
+    s->icmp_msgs_per_sec = 1000;
+    s->icmp_msgs_burst = 50;
+    s->ipfrag_high_thresh = 4 * 1024 * 1024;
+    s->ipfrag_low_thresh = 3 * 1024 * 1024;
+    s->ipfrag_time = 30 * 1000;
+    s->ipfrag_max_dist = 64;
+    s->ip_local_port_lo = 32768;
+    s->ip_local_port_hi = 60999;
+    sysctl_register(net, "net.ipv4.ip_forward", &s->ip_forward, SC_INT, 0, 1, NULL, net);
+    sysctl_register(net, "net.ipv4.conf.all.forwarding", &s->ip_forward, SC_INT, 0, 1, NULL, net);
+    sysctl_register(net, "net.ipv4.ip_default_ttl", &s->ip_default_ttl, SC_INT, 1, 255, NULL, net);
+    sysctl_register(net, "net.ipv4.icmp_echo_ignore_all", &s->icmp_echo_ignore_all, SC_INT, 0, 1, NULL, net);
+    sysctl_register(net, "net.ipv4.icmp_echo_ignore_broadcasts", &s->icmp_echo_ignore_broadcasts, SC_INT, 0, 1, NULL, net);
+    sysctl_register(net, "net.ipv4.icmp_ratelimit", &s->icmp_ratelimit, SC_INT, 0, 1 << 30, NULL, net);
+    sysctl_register(net, "net.ipv4.icmp_ratemask", &s->icmp_ratemask, SC_INT, 0, 1 << 30, NULL, net);
+    sysctl_register(net, "net.ipv4.icmp_msgs_per_sec", &s->icmp_msgs_per_sec, SC_INT, 0, 1 << 30, NULL, net);
+    sysctl_register(net, "net.ipv4.icmp_msgs_burst", &s->icmp_msgs_burst, SC_INT, 0, 1 << 30, NULL, net);
+    sysctl_register(net, "net.ipv4.ipfrag_high_thresh", &s->ipfrag_high_thresh, SC_INT, 0, 1 << 30, NULL, net);
+    sysctl_register(net, "net.ipv4.ipfrag_low_thresh", &s->ipfrag_low_thresh, SC_INT, 0, 1 << 30, NULL, net);
+    sysctl_register(net, "net.ipv4.ipfrag_time", &s->ipfrag_time, SC_MS_AS_S, 1000, 1 << 30, NULL, net);
+    sysctl_register(net, "net.ipv4.ipfrag_max_dist", &s->ipfrag_max_dist, SC_INT, 0, 1 << 30, NULL, net);
+}
+
+struct net *net_by_name(struct stack *st, const char *name)
+{
+    if (!name || !*name || !strcmp(name, "default")) return st->init_net;
+    for (struct net *n = st->nets; n; n = n->next)
+        if (!strcmp(n->name, name)) return n;
+    return NULL;
+}
+
+struct net *net_new(struct stack *st, const char *name)
+{
+    if (st->init_net && net_by_name(st, name)) return NULL;
+    struct net *net = calloc(1, sizeof(*net));
+    if (!net) return NULL;
+    net->sysctl = calloc(1, sizeof(*net->sysctl));
+    if (!net->sysctl) { free(net); return NULL; }
+    net->st = st;
+    snprintf(net->name, sizeof(net->name), "%s", name ? name : "");
+    net->next_ifindex = 1;
+    net->ip_id_next = (uint16_t)stack_rand32(st);
+    ipv4_sysctl_defaults(net);
+    /* Append, so init_net stays first. */
+    struct net **pp = &st->nets;
+    while (*pp) pp = &(*pp)->next;
+    *pp = net;
+    if (!st->init_net) st->init_net = net;
+    for (int i = 0; i < st->n_pernet; i++) {
+        if (st->pernet[i]->init && st->pernet[i]->init(net) < 0) {
+            /* unwind the ones that succeeded */
+            for (int j = i - 1; j >= 0; j--) if (st->pernet[j]->exit) st->pernet[j]->exit(net);
+            *pp = NULL;
+            if (st->init_net == net) st->init_net = NULL;
+            sysctl_table_free(net->sysctl);
+            free(net->sysctl);
+            free(net);
+            return NULL;
+        }
+    }
+    return net;
+}
+
+void net_free(struct net *net)
+{
+    struct stack *st = net->st;
+    /* Devices first (they flush routes and neighbours through the notifiers). */
+    while (net->devs) {
+        struct netdev *d = net->devs;
+        if (d == net->loopback && d->next) d = d->next;     /* loopback goes last */
+        netdev_unregister(d);
+    }
+    for (int i = st->n_pernet - 1; i >= 0; i--)
+        if (st->pernet[i]->exit) st->pernet[i]->exit(net);
+    for (struct net **pp = &st->nets; *pp; pp = &(*pp)->next)
+        if (*pp == net) { *pp = net->next; break; }
+    if (st->init_net == net) st->init_net = NULL;
+    sysctl_table_free(net->sysctl);
+    free(net->sysctl);
+    free(net);
+}
+
+struct pkt *net_pkt_alloc(struct net *net, size_t size)
+{
+    struct pkt *p = pkt_alloc(&net->st->pool, size);
+    if (!p) net->drops[DROP_NOMEM]++;
+    return p;
+}
+
+void pkt_drop(struct net *net, struct pkt *p, enum drop why)
+{
+    if (!p) return;
+    if (net) {
+        net->drops[why]++;
+        if (p->tr.on) {
+            trace_stage(p, "drop", "kfree_skb_reason", "%s", drop_name(why));
+            trace_end(p, NULL);
+        }
+    }
+    pkt_free(p);
+}
+
+void pkt_consume(struct pkt *p)
+{
+    if (p->tr.on) trace_end(p, NULL);
+    pkt_free(p);
+}

@@ -1,0 +1,73 @@
+/* net/sysctl.c — registration and formatting of sysctl entries. */
+#include "sysctl.h"
+#include "stack.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+int sysctl_register(struct net *net, const char *name, int *val, enum sysctl_unit unit,
+                    int min, int max, sysctl_changed_fn changed, void *owner)
+{
+    struct sysctl_table *t = net->sysctl;
+    if (t->n == t->cap) {
+        int cap = t->cap ? t->cap * 2 : 64;
+        struct sysctl_entry *v = realloc(t->v, (size_t)cap * sizeof(*v));
+        if (!v) return -ENOMEM;
+        t->v = v; t->cap = cap;
+    }
+    struct sysctl_entry *e = &t->v[t->n++];
+    snprintf(e->name, sizeof(e->name), "%s", name);
+    e->val = val; e->unit = unit; e->min = min; e->max = max; e->changed = changed; e->owner = owner;
+    return 0;
+}
+
+void sysctl_unregister_owner(struct net *net, void *owner)
+{
+    struct sysctl_table *t = net->sysctl;
+    int j = 0;
+    for (int i = 0; i < t->n; i++)
+        if (t->v[i].owner != owner) t->v[j++] = t->v[i];
+    t->n = j;
+}
+
+struct sysctl_entry *sysctl_find(struct net *net, const char *name)
+{
+    struct sysctl_table *t = net->sysctl;
+    /* Linux accepts '/' as separator too (sysctl net/ipv4/ip_forward). */
+    char norm[96];
+    snprintf(norm, sizeof(norm), "%s", name);
+    for (char *c = norm; *c; c++) if (*c == '/') *c = '.';
+    for (int i = 0; i < t->n; i++)
+        if (!strcmp(t->v[i].name, norm)) return &t->v[i];
+    return NULL;
+}
+
+void sysctl_format(const struct sysctl_entry *e, char *buf, size_t n)
+{
+    int v = *e->val;
+    switch (e->unit) {
+    case SC_MS_AS_S:      v /= 1000; break;
+    case SC_MS_AS_USERHZ: v /= 10; break;
+    default: break;
+    }
+    snprintf(buf, n, "%d", v);
+}
+
+int sysctl_write(struct net *net, struct sysctl_entry *e, const char *value)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (!*value || *end || errno) return -EINVAL;
+    switch (e->unit) {
+    case SC_MS_AS_S:      v *= 1000; break;
+    case SC_MS_AS_USERHZ: v *= 10; break;
+    default: break;
+    }
+    if (v < e->min || v > e->max) return -ERANGE;
+    *e->val = (int)v;
+    if (e->changed) e->changed(net, e);
+    return 0;
+}
+
+void sysctl_table_free(struct sysctl_table *t) { free(t->v); t->v = NULL; t->n = t->cap = 0; }
