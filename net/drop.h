@@ -38,7 +38,8 @@
     X(IP_NOFORWARD)        /* ip_forward = 0 and not for us */                           \
     X(IP_TTL_EXPIRED)      /* forwarding with TTL <= 1 */                                \
     X(PKT_TOO_BIG)         /* DF set and larger than the MTU */                          \
-    X(FRAG_TOO_FAR)        /* fragment beyond 64 KB */                                   \
+    X(FRAG_TOO_FAR)        /* ipfrag_max_dist: too many fragments from the source since */\
+    X(DUP_FRAG)            /* a fragment that brings nothing new */                      \
     X(FRAG_REASM_TIMEOUT)  /* ipfrag_time passed before all fragments came */            \
     X(FRAG_OVERLAP)        /* overlapping fragment: the whole datagram is dropped */     \
     X(FRAG_MEM)            /* ipfrag_high_thresh exceeded */                             \

@@ -17,7 +17,7 @@
     X(IcmpOutDestUnreachs) X(IcmpOutTimeExcds) X(IcmpOutEchos) X(IcmpOutEchoReps)        \
     X(UdpInDatagrams) X(UdpNoPorts) X(UdpInErrors) X(UdpOutDatagrams)                    \
     X(UdpRcvbufErrors) X(UdpSndbufErrors) X(UdpInCsumErrors)                             \
-    X(IpExtInNoRoutes) X(IpExtInTruncatedPkts) X(IpExtInCsumErrors)                      \
+    X(IpExtInNoRoutes) X(IpExtReasmOverlaps) X(IpExtInTruncatedPkts) X(IpExtInCsumErrors)                      \
     X(IpExtInBcastPkts) X(IpExtInMcastPkts) X(IpExtInOctets) X(IpExtOutOctets)           \
     X(ArpInRequests) X(ArpInReplies) X(ArpOutRequests) X(ArpOutReplies)                  \
     X(ArpUnresDiscards) X(ArpTableFull)

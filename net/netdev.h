@@ -11,10 +11,15 @@
 #include "types.h"
 #include "pkt.h"
 
+#ifndef IFNAMSIZ
 #define IFNAMSIZ 16
+#endif
 
+/* Device flags, Linux's values. tap.c includes <linux/if.h>, which defines the same. */
+#ifndef _LINUX_IF_H
 enum { IFF_UP = 0x1, IFF_BROADCAST = 0x2, IFF_LOOPBACK = 0x8, IFF_RUNNING = 0x40,
        IFF_NOARP = 0x80, IFF_PROMISC = 0x100, IFF_MULTICAST = 0x1000, IFF_LOWER_UP = 0x10000 };
+#endif
 
 struct netdev_stats {
     uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;

@@ -1,0 +1,328 @@
+/*
+ * shell/live.c — the live program: libev loop, real clock, TAP "interrupts" and NAPI
+ * polls, the console (terminal, -f file, piped stdin) and the control socket server.
+ *
+ * The loop: a TAP fd becoming readable is the interrupt; its callback masks it (stops
+ * the io watcher) and schedules the poll (an idle watcher, like napi_schedule). The poll
+ * reads at most dev_weight (64) frames; if it got a full budget it stays scheduled (the
+ * rest next round), otherwise it completes and unmasks the interrupt (napi_complete).
+ * Before the loop blocks, the prepare watcher syncs the clock, runs due stack timers and
+ * backlog work, starts queued commands, and arms one ev_timer at the stack's next deadline.
+ */
+#include "app.h"
+#include "ctl.h"
+#include "term.h"
+#include "ip/inet.h"
+#include "net/netdev.h"
+#include "net/tap.h"
+#include <errno.h>
+#include <ev.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct tap_watch {
+    struct tap_watch *next;
+    struct live *lv;
+    struct netdev *dev;
+    ev_io irq;
+    ev_idle napi;
+};
+
+struct live {
+    struct app      app;
+    struct ev_loop *loop;
+    ev_prepare      prepare;
+    ev_timer        timer;
+    ev_idle         softirq;        /* backlog work pending */
+    ev_signal       sigint, sigterm;
+    ev_io           stdin_io;
+    struct session  console;
+    bool            interactive;    /* a terminal with line editing */
+    bool            stdin_lines;    /* reading commands from non-terminal stdin */
+    bool            daemon;
+    char            inbuf[8192];
+    size_t          inlen;
+    struct tap_watch *taps;
+    struct ctl_server *ctl;
+};
+
+static void live_sync_clock(struct live *lv)
+{
+    ev_now_update(lv->loop);
+    uint64_t now = (uint64_t)(ev_now(lv->loop) * 1e6);
+    if (now > lv->app.st->now_us) lv->app.st->now_us = now;    /* never backwards */
+}
+
+static void console_write(void *io, int fd, const char *buf, size_t n)
+{
+    struct live *lv = io;
+    term_write(lv->interactive, fd, buf, n);
+}
+
+static void stack_log_line(void *arg, const char *line)
+{
+    struct live *lv = arg;
+    term_write(lv->interactive, 1, line, strlen(line));
+    term_write(lv->interactive, 1, "\n", 1);
+}
+
+/* ---- TAP devices: interrupt and poll ---- */
+
+static void tap_napi_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+    struct tap_watch *tw = w->data;
+    live_sync_clock(tw->lv);
+    int budget = (int)tw->lv->app.st->dev_weight;
+    int n = tap_poll(tw->dev, budget);
+    if (n < budget) {               /* drained: napi_complete, unmask the interrupt */
+        ev_idle_stop(loop, &tw->napi);
+        ev_io_start(loop, &tw->irq);
+    }
+}
+
+static void tap_irq_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    struct tap_watch *tw = w->data;
+    ev_io_stop(loop, &tw->irq);     /* mask, as a driver disables its IRQ before napi_schedule */
+    ev_idle_start(loop, &tw->napi);
+}
+
+static void tap_gone(struct netdev *dev, void *arg)
+{
+    struct tap_watch *tw = arg;
+    struct live *lv = tw->lv;
+    ev_io_stop(lv->loop, &tw->irq);
+    ev_idle_stop(lv->loop, &tw->napi);
+    for (struct tap_watch **pp = &lv->taps; *pp; pp = &(*pp)->next)
+        if (*pp == tw) { *pp = tw->next; break; }
+    free(tw);
+}
+
+static struct live *the_live;       /* for tap_create_hook, which has no context argument */
+
+static int live_tap_create(struct net *net, const char *name, const char *ifname, char *err, size_t errlen)
+{
+    struct live *lv = the_live;
+    struct netdev *dev = tap_create(net, name, ifname, err, errlen);
+    if (!dev) return -1;
+    struct tap_watch *tw = calloc(1, sizeof(*tw));
+    if (!tw) { netdev_unregister(dev); snprintf(err, errlen, "out of memory"); return -1; }
+    tw->lv = lv;
+    tw->dev = dev;
+    ev_io_init(&tw->irq, tap_irq_cb, tap_fd(dev), EV_READ);
+    ev_idle_init(&tw->napi, tap_napi_cb);
+    tw->irq.data = tw->napi.data = tw;
+    ev_io_start(lv->loop, &tw->irq);
+    tap_set_destroy_cb(dev, tap_gone, tw);
+    tw->next = lv->taps;
+    lv->taps = tw;
+    return 0;
+}
+
+/* ---- the stack's clock and work ---- */
+
+static void softirq_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+    struct live *lv = w->data;
+    live_sync_clock(lv);
+    stack_poll(lv->app.st);
+}
+
+static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct live *lv = w->data;
+    live_sync_clock(lv);
+    stack_poll(lv->app.st);
+}
+
+static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+    struct live *lv = w->data;
+    struct stack *st = lv->app.st;
+    live_sync_clock(lv);
+    stack_poll(st);
+    app_run_pending(&lv->app);
+    stack_poll(st);
+    if (lv->app.quit) { ev_break(loop, EVBREAK_ALL); return; }
+    if (st->backlog_head) ev_idle_start(loop, &lv->softirq);
+    else ev_idle_stop(loop, &lv->softirq);
+    uint64_t dl = stack_next_deadline(st);
+    ev_timer_stop(loop, &lv->timer);
+    if (dl != UINT64_MAX) {
+        double delay = dl > st->now_us ? (double)(dl - st->now_us) / 1e6 : 0;
+        ev_timer_set(&lv->timer, delay, 0);
+        ev_timer_start(loop, &lv->timer);
+    }
+}
+
+/* ---- the console ---- */
+
+static void console_drained(struct session *s)
+{
+    struct live *lv = s->owner;
+    if (shell_exit_requested) { lv->app.quit = true; return; }
+    if (lv->interactive) { term_prompt_on(); return; }
+    if (lv->stdin_lines) {
+        if (s->eof) lv->app.quit = true;            /* end of input, every command done */
+        else ev_io_start(lv->loop, &lv->stdin_io);
+    }
+}
+
+static void console_line(const char *line, void *arg)
+{
+    struct live *lv = arg;
+    if (!line) {                                    /* ^D */
+        term_write(true, 1, "\n", 1);
+        lv->app.quit = true;
+        return;
+    }
+    term_prompt_off();
+    session_feed(&lv->console, line);
+    session_pump(&lv->console);
+}
+
+static void stdin_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+    struct live *lv = w->data;
+    if (lv->interactive) { term_read_char(); return; }
+    ssize_t n = read(0, lv->inbuf + lv->inlen, sizeof(lv->inbuf) - 1 - lv->inlen);
+    if (n <= 0) {
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+        ev_io_stop(loop, w);
+        if (lv->inlen) { lv->inbuf[lv->inlen] = 0; session_feed(&lv->console, lv->inbuf); lv->inlen = 0; }
+        lv->console.eof = true;
+        session_pump(&lv->console);
+        return;
+    }
+    lv->inlen += (size_t)n;
+    lv->inbuf[lv->inlen] = 0;
+    char *start = lv->inbuf, *nl;
+    while ((nl = strchr(start, '\n'))) {
+        *nl = 0;
+        session_feed(&lv->console, start);
+        start = nl + 1;
+    }
+    lv->inlen = strlen(start);
+    memmove(lv->inbuf, start, lv->inlen + 1);
+    if (lv->inlen == sizeof(lv->inbuf) - 1) {       /* an absurdly long line: run what we have */
+        session_feed(&lv->console, lv->inbuf);
+        lv->inlen = 0;
+    }
+    /* One command at a time: stop reading while one runs (the rest stays in the pipe). */
+    if (lv->console.nlines) ev_io_stop(loop, w);
+    session_pump(&lv->console);
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+    struct live *lv = w->data;
+    if (w->signum == SIGINT && lv->interactive) {
+        if (lv->console.busy) session_interrupt(&lv->console);
+        else term_cancel_line();
+        return;
+    }
+    if (w->signum == SIGINT && lv->console.busy && !lv->daemon) {
+        session_interrupt(&lv->console);
+        return;
+    }
+    lv->app.quit = true;            /* SIGTERM, or SIGINT to a daemon: clean shutdown */
+    ev_break(loop, EVBREAK_ALL);
+}
+
+static bool read_file_lines(struct session *s, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) { snprintf(err, errlen, "%s: %s", path, strerror(errno)); return false; }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    while ((n = getline(&line, &cap, f)) >= 0) {
+        while (n && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = 0;
+        session_feed(s, line);
+    }
+    free(line);
+    fclose(f);
+    return true;
+}
+
+int live_main(int argc, char **argv, struct app_opts *o)
+{
+    signal(SIGPIPE, SIG_IGN);
+    struct live *lv = calloc(1, sizeof(*lv));
+    if (!lv) return 1;
+    the_live = lv;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct stack_cfg cfg = { .seed = o->seed ? o->seed : (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32,
+                             .start_us = (uint64_t)ts.tv_sec * US_PER_S + (uint64_t)ts.tv_nsec / 1000 };
+    struct stack *st = inet_stack_new(&cfg);
+    if (!st) { fprintf(stderr, "tapstack: cannot create the stack\n"); free(lv); return 1; }
+    lv->app.st = st;
+    lv->loop = ev_default_loop(EVFLAG_AUTO);
+    lv->app.loop = lv->loop;
+    lv->app.live = lv;
+    lv->daemon = o->daemon;
+    st->log = stack_log_line;
+    st->log_arg = lv;
+    tap_create_hook = live_tap_create;
+
+    ev_prepare_init(&lv->prepare, prepare_cb);
+    ev_timer_init(&lv->timer, timer_cb, 0, 0);
+    ev_idle_init(&lv->softirq, softirq_cb);
+    ev_signal_init(&lv->sigint, signal_cb, SIGINT);
+    ev_signal_init(&lv->sigterm, signal_cb, SIGTERM);
+    lv->prepare.data = lv->timer.data = lv->softirq.data = lv->sigint.data = lv->sigterm.data = lv;
+    ev_prepare_start(lv->loop, &lv->prepare);
+    ev_signal_start(lv->loop, &lv->sigint);
+    ev_signal_start(lv->loop, &lv->sigterm);
+
+    int status = 0;
+    char err[256];
+    if (!o->empty && app_default_lab(&lv->app, true, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tapstack: default lab: %s\n", err);
+        status = 1;
+        goto out;
+    }
+    lv->ctl = ctl_server_start(&lv->app, o->ctl_path, err, sizeof(err));
+    if (!lv->ctl) {
+        if (o->daemon) { fprintf(stderr, "tapstack: %s\n", err); status = 1; goto out; }
+        fprintf(stderr, "tapstack: control socket not available: %s\n", err);
+    }
+    session_init(&lv->console, &lv->app, console_write, lv);
+    lv->console.owner = lv;
+    lv->console.drained = console_drained;
+    if (o->file && !read_file_lines(&lv->console, o->file, err, sizeof(err))) {
+        fprintf(stderr, "tapstack: %s\n", err);
+        status = 1;
+        goto out;
+    }
+    if (!o->daemon) {
+        lv->interactive = isatty(0) && isatty(1);
+        lv->stdin_lines = !lv->interactive;
+        ev_io_init(&lv->stdin_io, stdin_cb, 0, EV_READ);
+        lv->stdin_io.data = lv;
+        if (lv->interactive) term_start(st, console_line, lv);
+        else fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK);
+        if (!lv->console.nlines) {
+            if (lv->interactive) { ev_io_start(lv->loop, &lv->stdin_io); term_prompt_on(); }
+            else ev_io_start(lv->loop, &lv->stdin_io);
+        } else if (lv->interactive) ev_io_start(lv->loop, &lv->stdin_io);
+    }
+    session_pump(&lv->console);
+    if (!lv->app.quit) ev_run(lv->loop, 0);
+    status = lv->app.exit_status;
+    if (!o->daemon && !lv->interactive && lv->console.failures) status = 1;
+out:
+    if (lv->interactive) term_stop();
+    session_free(&lv->console);
+    ctl_server_stop(lv->ctl);
+    stack_free(st);                 /* closes the TAP fds: host interfaces disappear */
+    ev_loop_destroy(lv->loop);
+    free(lv);
+    the_live = NULL;
+    return status;
+}
