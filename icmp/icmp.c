@@ -203,13 +203,20 @@ static void icmp_unreach(struct net *net, struct pkt *p)
 static void icmp_rcv(struct pkt *p)
 {
     struct net *net = p->dev->net;
-    TRACE(p, "icmp_rcv", NULL);
     mib_inc(net, MIB_IcmpInMsgs);
     if (p->len < ICMP_HLEN) {
+        TRACE(p, "icmp_rcv", NULL);
         mib_inc(net, MIB_IcmpInErrors);
         pkt_drop(net, p, DROP_ICMP_TOOSHORT);
         return;
     }
+    static const char *const type_names[] = {
+        [ICMP_ECHOREPLY] = "echo reply", [ICMP_DEST_UNREACH] = "dest unreach",
+        [ICMP_SOURCE_QUENCH] = "source quench", [ICMP_REDIRECT] = "redirect", [ICMP_ECHO] = "echo",
+        [ICMP_TIME_EXCEEDED] = "time exceeded", [ICMP_PARAMETERPROB] = "param problem",
+    };
+    int t = p->data[0];
+    TRACEF(p, "icmp_rcv", NULL, "%s", t < (int)ARRAY_SIZE(type_names) && type_names[t] ? type_names[t] : "type ?");
     if (inet_csum(p->data, p->len) != 0) {
         mib_inc(net, MIB_IcmpInCsumErrors);
         mib_inc(net, MIB_IcmpInErrors);
@@ -219,7 +226,6 @@ static void icmp_rcv(struct pkt *p)
     int type = p->data[0];
     switch (type) {
     case ICMP_ECHO:
-        TRACEF(p, "icmp_rcv", NULL, "echo");
         icmp_echo(net, p);
         return;
     case ICMP_ECHOREPLY:

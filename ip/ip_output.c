@@ -50,6 +50,7 @@ int ip_output(struct net *net, struct pkt *p, const struct rt_result *rt)
 {
     TRACEF(p, "ip_output", NULL, "%s", rt->dev->name);
     pkt_reset_network_header(p);
+    p->dev = rt->dev;               /* as ip_output sets skb->dev: errors find their namespace */
     unsigned mtu = rt->dev->mtu;
     if (p->len <= mtu) return ip_finish_output2(net, p, rt);
     struct frag_out fo = { net, rt };

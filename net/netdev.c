@@ -87,6 +87,12 @@ static void netdev_teardown(struct netdev *dev)
 void netdev_unregister(struct netdev *dev)
 {
     netdev_teardown(dev);
+    /* Captures on the device end (tcpdump: "The interface disappeared"). */
+    while (dev->taps) {
+        struct ptap *t = dev->taps;
+        dev->taps = t->next;
+        if (t->dev_gone) t->dev_gone(t, dev);
+    }
     /* Frames for this device still waiting in the backlog must not outlive it. */
     struct stack *st = dev->net->st;
     for (struct pkt **pp = &st->backlog_head; *pp;) {

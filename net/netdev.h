@@ -46,6 +46,8 @@ enum { PTAP_RX = 1, PTAP_TX = 2 };
 struct ptap {
     struct ptap *next;
     void (*fn)(struct ptap *t, struct netdev *dev, const struct pkt *p, int dir);
+    /* Optional: the device is being unregistered; the tap is already unlinked. */
+    void (*dev_gone)(struct ptap *t, struct netdev *dev);
     void *arg;
 };
 
