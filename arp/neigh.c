@@ -269,23 +269,32 @@ static void neigh_probe(struct neigh *n)
     n->probes_sent++;
 }
 
+static struct pkt *neigh_dequeue(struct neigh *n)
+{
+    struct pkt *p = n->arp_queue;
+    if (!p) return NULL;
+    n->arp_queue = p->next;
+    if (!n->arp_queue) n->arp_queue_tail = NULL;
+    n->arp_queue_len--;
+    n->arp_queue_bytes -= p->len;
+    p->next = NULL;
+    return p;
+}
+
 /* Resolution failed: every queued packet gets an error report (ICMP host unreachable
- * back to its sender), as neigh_invalidate does. */
+ * back to its sender), as neigh_invalidate does. The report itself (an ICMP error to a
+ * sender behind this same neighbour) may restart resolution and queue anew: then stop
+ * and purge what is left, as Linux does (it loops only while the state is FAILED). */
 static void neigh_invalidate(struct neigh *n)
 {
     n->tbl->res_failed++;
     n->updated = now_us(n->tbl);
-    while (n->arp_queue) {
-        struct pkt *p = n->arp_queue;
-        n->arp_queue = p->next;
-        n->arp_queue_len--;
-        n->arp_queue_bytes -= p->len;
-        p->next = NULL;
+    struct pkt *p;
+    while (n->nud_state == NUD_FAILED && (p = neigh_dequeue(n))) {
         if (n->tbl->ops->error_report) n->tbl->ops->error_report(n, p);
         pkt_drop(n->tbl->net, p, DROP_NEIGH_FAILED);
     }
-    n->arp_queue_tail = NULL;
-    n->arp_queue_len = n->arp_queue_bytes = 0;
+    while ((p = neigh_dequeue(n))) pkt_drop(n->tbl->net, p, DROP_NEIGH_FAILED);
 }
 
 static void neigh_timer(struct timer *t, void *arg)
@@ -377,11 +386,7 @@ int neigh_event_send(struct neigh *n, struct pkt *p)
             while (n->arp_queue &&
                    (n->arp_queue_len + 1 > (unsigned)NEIGH_VAR(parms, QUEUE_LEN) ||
                     n->arp_queue_bytes + p->len > (unsigned)NEIGH_VAR(parms, QUEUE_LEN_BYTES))) {
-                struct pkt *old = n->arp_queue;
-                n->arp_queue = old->next;
-                if (!n->arp_queue) n->arp_queue_tail = NULL;
-                n->arp_queue_len--;
-                n->arp_queue_bytes -= old->len;
+                struct pkt *old = neigh_dequeue(n);
                 n->tbl->unres_discards++;
                 mib_inc(n->tbl->net, MIB_ArpUnresDiscards);
                 pkt_drop(n->tbl->net, old, DROP_NEIGH_QUEUEFULL);

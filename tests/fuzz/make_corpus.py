@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""Write the fuzz seed corpus: one file per interesting frame sequence, in fuzz_rx's
+record format (2-byte length, frame, 1-byte clock advance)."""
+import os, struct, sys
+
+def csum(b):
+    if len(b) % 2: b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+STACK = bytes.fromhex('020000000002'); PEER = bytes.fromhex('020000000001'); BCAST = b'\xff' * 6
+def eth(dst, typ, payload): return dst + PEER + struct.pack('!H', typ) + payload
+def ip(src, dst, proto, payload, ttl=64, ident=1, frag=0, opts=b''):
+    hl = 20 + len(opts)
+    h = struct.pack('!BBHHHBBH4s4s', 0x40 | hl // 4, 0, hl + len(payload), ident, frag, ttl, proto, 0, src, dst) + opts
+    h = h[:10] + struct.pack('!H', csum(h)) + h[12:]
+    return h + payload
+def icmp(t, code, rest, data):
+    m = struct.pack('!BBH', t, code, 0) + rest + data
+    return m[:2] + struct.pack('!H', csum(m)) + m[4:]
+def arp(op, sip, tip, tha=b'\0' * 6):
+    return struct.pack('!HHBBH', 1, 0x0800, 6, 4, op) + PEER + sip + tha + tip
+A = bytes([10, 0, 0, 1]); B = bytes([10, 0, 0, 2]); FAR = bytes([192, 168, 1, 9])
+def rec(frame, adv=1): return struct.pack('!H', len(frame)) + frame + bytes([adv])
+
+seeds = {
+    'arp_request': rec(eth(BCAST, 0x0806, arp(1, A, B))),
+    'arp_reply': rec(eth(STACK, 0x0806, arp(2, A, B, STACK))),
+    'echo': rec(eth(STACK, 0x0800, ip(A, B, 1, icmp(8, 0, b'\0\1\0\1', b'x' * 56)))),
+    'echo_opts': rec(eth(STACK, 0x0800, ip(A, B, 1, icmp(8, 0, b'\0\1\0\1', b'y' * 8), opts=b'\x01\x01\x01\x00'))),
+    'forward_ttl1': rec(eth(STACK, 0x0800, ip(A, FAR, 17, b'\0\1\0\2\0\x0c\0\0abcd', ttl=1))),
+    'forward': rec(eth(STACK, 0x0800, ip(A, FAR, 17, b'\0\1\0\2\0\x0c\0\0abcd', ttl=9))),
+    'unreach': rec(eth(STACK, 0x0800, ip(A, B, 1, icmp(3, 1, b'\0\0\0\0', ip(B, A, 1, icmp(8, 0, b'\0\1\0\1', b'')))))),
+    'proto': rec(eth(STACK, 0x0800, ip(A, B, 99, b'hello'))),
+}
+big = icmp(8, 0, b'\0\2\0\1', bytes(range(256)) * 12)
+frags = b''
+for i, off in enumerate(range(0, len(big), 1480)):
+    chunk = big[off:off + 1480]
+    mf = 0x2000 if off + 1480 < len(big) else 0
+    frags += rec(eth(STACK, 0x0800, ip(A, B, 1, chunk, ident=7, frag=mf | off // 8)), adv=0)
+seeds['fragments'] = frags
+seeds['fragments_timeout'] = frags[:len(frags) // 2] + rec(b'', adv=255) * 3
+
+out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
+for name, data in seeds.items():
+    with open(os.path.join(out, name), 'wb') as f: f.write(data)
