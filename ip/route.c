@@ -45,13 +45,16 @@ static void fib_del_ifaddr(struct netdev *dev, const struct in_ifaddr *ifa)
     }
     struct fib_route m = { .ifindex = dev->ifindex, .type = RTN_LOCAL };
     fib_delete(net->fib, ifa->addr, 32, &m);
+    /* Another address in the same subnet takes over (promote_secondaries = 1, Debian's
+     * default): the subnet and broadcast routes are made again with it as source. */
+    const struct in_ifaddr *heir = NULL;
+    for (const struct in_ifaddr *a = dev->ifa_list; a && !heir; a = a->next)
+        if (a->plen == ifa->plen && ((a->addr ^ ifa->addr) & ip4_mask(a->plen)) == 0) heir = a;
     m.type = RTN_BROADCAST;
     if (ifa->broadcast) fib_delete(net->fib, ifa->broadcast, 32, &m);
-    /* The subnet route stays while another address of the device is in the subnet. */
-    for (struct in_ifaddr *a = dev->ifa_list; a; a = a->next)
-        if (a->plen == ifa->plen && ((a->addr ^ ifa->addr) & ip4_mask(a->plen)) == 0) return;
     m.type = (dev->flags & IFF_LOOPBACK) ? RTN_LOCAL : RTN_UNICAST;
     if (ifa->plen < 32) fib_delete(net->fib, ifa->addr & ip4_mask(ifa->plen), ifa->plen, &m);
+    if (heir) fib_add_ifaddr(dev, heir);
 }
 
 static void route_netdev_event(struct netdev *dev, enum net_event ev, const void *info)
@@ -84,7 +87,13 @@ int ip_route_output(struct net *net, uint32_t dst, int oif, struct rt_result *re
     struct netdev *odev = oif ? netdev_by_index(net, oif) : NULL;
     if (oif && !odev) return -ENODEV;
     if (ipv4_is_lbcast(dst)) {
-        if (!odev) return -ENETUNREACH;
+        if (!odev) {
+            /* No device given: out of the device the table would use for it (the
+             * default route's), as Linux's output lookup does. */
+            const struct fib_route *d = fib_lookup(net->fib, dst);
+            odev = d ? netdev_by_index(net, d->ifindex) : NULL;
+            if (!odev) return -ENETUNREACH;
+        }
         res->type = RTN_BROADCAST; res->dev = odev; res->nexthop = dst;
         res->src = inet_select_addr(odev, dst);
         return 0;

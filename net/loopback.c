@@ -25,11 +25,13 @@ static int loopback_net_init(struct net *net)
     struct netdev *dev = netdev_alloc(net, "lo", &loopback_ops, 0);
     if (!dev) return -ENOMEM;
     dev->flags = IFF_LOOPBACK | IFF_NOARP | IFF_LOWER_UP;
-    dev->mtu = 65536;
+    dev->mtu = dev->max_mtu = 65536;
     if (netdev_register(dev) < 0) { free(dev); return -EEXIST; }
     net->loopback = dev;
-    dev_open(dev);
     inet_addr_add(dev, 0x7f000001, 8);
+    /* The default namespace's lo is up; a new namespace's lo starts DOWN, as in Linux
+     * (`ip netns exec NS ip link set lo up`). */
+    if (net == net->st->init_net) dev_open(dev);
     return 0;
 }
 

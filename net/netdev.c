@@ -26,6 +26,7 @@ struct netdev *netdev_alloc(struct net *net, const char *name, const struct netd
     dev->ops = ops;
     dev->priv = priv_size ? (void *)(dev + 1) : NULL;
     dev->mtu = ETH_DATA_LEN;
+    dev->max_mtu = ETH_MAX_MTU;
     dev->txqlen = 1000;
     dev->flags = IFF_BROADCAST | IFF_MULTICAST;
     return dev;
@@ -121,6 +122,12 @@ int netdev_set_netns(struct netdev *dev, struct net *to)
     return netdev_register(dev);
 }
 
+void dev_get_stats(const struct netdev *dev, struct netdev_stats *s)
+{
+    *s = dev->stats;
+    if (dev->ops->get_stats) dev->ops->get_stats(dev, s);
+}
+
 int dev_open(struct netdev *dev)
 {
     if (netif_running(dev)) return 0;
@@ -156,7 +163,7 @@ void netif_carrier_off(struct netdev *dev)
 
 int dev_set_mtu(struct netdev *dev, unsigned mtu)
 {
-    if (mtu < 68 || mtu > ETH_MAX_MTU) return -EINVAL;     /* IPv4 minimum, RFC 791 */
+    if (mtu < 68 || mtu > dev->max_mtu) return -EINVAL;    /* 68: IPv4 minimum, RFC 791 */
     dev->mtu = mtu;
     net_notify(dev, NETDEV_CHANGEMTU, NULL);
     return 0;

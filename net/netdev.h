@@ -22,7 +22,7 @@ enum { IFF_UP = 0x1, IFF_BROADCAST = 0x2, IFF_LOOPBACK = 0x8, IFF_RUNNING = 0x40
 #endif
 
 struct netdev_stats {
-    uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
+    uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped, rx_missed;
     uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
 };
 
@@ -33,6 +33,8 @@ struct netdev_ops {
     int  (*stop)(struct netdev *dev);               /* ip link set down (ndo_stop) */
     int  (*xmit)(struct netdev *dev, struct pkt *p);/* ndo_start_xmit: consumes p; 0 or -errno */
     void (*destroy)(struct netdev *dev);            /* free priv resources */
+    /* ndo_get_stats64: add what the driver alone knows to the core's counters (may be NULL). */
+    void (*get_stats)(const struct netdev *dev, struct netdev_stats *s);
     const char *xmit_name;                          /* for trace: "tap_xmit" */
 };
 
@@ -71,6 +73,7 @@ struct netdev {
     struct eth_addr  addr;
     unsigned         flags;
     unsigned         mtu;
+    unsigned         max_mtu;           /* what the driver can carry (pool slot for TAP) */
     unsigned         txqlen;
     struct netdev_stats stats;
     rx_handler_fn    rx_handler;
@@ -95,6 +98,8 @@ struct netdev *netdev_by_name(struct net *net, const char *name);
 struct netdev *netdev_by_index(struct net *net, int ifindex);
 void netdev_random_mac(struct stack *st, struct eth_addr *a);
 
+/* The device's counters as `ip -s link` shows them (core counters + the driver's). */
+void dev_get_stats(const struct netdev *dev, struct netdev_stats *s);
 int  dev_open(struct netdev *dev);      /* ip link set up */
 int  dev_close(struct netdev *dev);     /* ip link set down */
 int  dev_set_mtu(struct netdev *dev, unsigned mtu);

@@ -35,7 +35,7 @@ struct pkt_trace {
     bool     silent;            /* handed over to another packet: print nothing at the end */
     bool     local;             /* originated in the stack: label with the output device */
     struct net *net;            /* namespace whose console/label it uses */
-    char     label[48];         /* "tap0 rx", "[ns1] veth0 rx" */
+    char     label[72];         /* "tap0 rx", "[ns1] veth0 rx": fits a 31-char ns + 15-char dev */
     char     buf[PKT_TRACE_LEN];
 };
 

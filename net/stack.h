@@ -61,6 +61,7 @@ struct net {
     struct mib         mib, mib_seen;   /* counters, and their values at the last `nstat` */
     uint64_t           drops[DROP_MAX], drops_seen[DROP_MAX];
     bool               trace_all;       /* `trace on` without a device */
+    int                cmd_refs;        /* shell commands running in this namespace */
 };
 
 /* Ethertype handlers (Linux: struct packet_type in ptype_base). */

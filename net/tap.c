@@ -24,6 +24,7 @@
 
 struct tap_priv {
     int  fd;
+    uint64_t rx_nobuf;              /* polls that found no free packet buffer */
     char ifname[IFNAMSIZ];
     void (*destroy_cb)(struct netdev *dev, void *arg);
     void *destroy_arg;
@@ -52,8 +53,16 @@ static void tap_destroy(struct netdev *dev)
     t->fd = -1;
 }
 
+/* The frames left in the kernel's queue for want of a buffer are the NIC's "missed". */
+static void tap_get_stats(const struct netdev *dev, struct netdev_stats *s)
+{
+    const struct tap_priv *t = dev->priv;
+    s->rx_missed += t->rx_nobuf;
+}
+
 static const struct netdev_ops tap_ops = {
-    .kind = "tap", .xmit = tap_xmit, .destroy = tap_destroy, .xmit_name = "tap_xmit",
+    .kind = "tap", .xmit = tap_xmit, .destroy = tap_destroy, .get_stats = tap_get_stats,
+    .xmit_name = "tap_xmit",
 };
 
 bool netdev_is_tap(const struct netdev *dev) { return dev->ops == &tap_ops; }
@@ -108,7 +117,7 @@ int tap_poll(struct netdev *dev, int budget)
             /* No buffer: leave the frame in the kernel's queue (as a NIC ring would
              * stall) and count it; the next poll will try again. */
             net->drops[DROP_NOMEM]++;
-            dev->stats.rx_dropped++;
+            t->rx_nobuf++;
             break;
         }
         ssize_t len = read(t->fd, p->data, pkt_tailroom(p));

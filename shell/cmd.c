@@ -73,6 +73,12 @@ int cmd_error(struct cmd_ctx *c, const char *fmt, ...)
     return n;
 }
 
+/* A running command pins its namespace: `ip netns del` refuses it meanwhile. */
+static void cmd_release_net(struct cmd_ctx *c)
+{
+    if (c->held) { c->held->cmd_refs--; c->held = NULL; }
+}
+
 static void cmd_close_redirs(struct cmd_ctx *c)
 {
     if (c->out_fd >= 0) { close(c->out_fd); c->out_fd = -1; }
@@ -87,6 +93,7 @@ void cmd_finish(struct cmd_ctx *c, int status)
     c->interrupt = NULL;
     c->priv = NULL;
     cmd_close_redirs(c);
+    cmd_release_net(c);
     if (c->on_done) c->on_done(c, status);
 }
 
@@ -169,6 +176,7 @@ int cmd_run_argv(struct cmd_ctx *c, int argc, char **argv)
         return 127;
     }
     c->name = d->name;
+    if (!c->held) { c->held = c->net; c->net->cmd_refs++; }
     return d->fn(c, argc, argv);
 }
 
@@ -260,7 +268,7 @@ int cmd_run_line(struct cmd_ctx *c, const char *line)
         }
     }
     status = cmd_run_argv(c, argc, argv);
-    if (status != CMD_ASYNC) cmd_close_redirs(c);
+    if (status != CMD_ASYNC) { cmd_close_redirs(c); cmd_release_net(c); }
 out:
     free(buf);
     return status;

@@ -38,6 +38,7 @@ struct cmd_ctx {
     void        (*on_done)(struct cmd_ctx *c, int status); /* set by the runner */
     void         *priv;             /* the command's state */
     void         *runner;           /* the runner's state */
+    struct net   *held;             /* namespace pinned while the command runs */
     bool          finished;
 };
 

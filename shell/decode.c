@@ -23,9 +23,14 @@
  *   - IP protocols other than ICMP, IGMP, TCP, UDP, IPv4/IPv6-in-IP print as
  *     " ip-proto-N LEN" (tcpdump decodes GRE, OSPF, ESP, SCTP, ...); ethertypes other
  *     than IPv4, ARP, RARP, IPv6, VLAN tags print the link header (as tcpdump does for
- *     ethertypes it does not know); 802.3/LLC frames print the LLC header only; ICMP
- *     MPLS extensions, ICMPv6 redirect/renumbering/node information, MPTCP options and
- *     IPv6 routing headers are not decoded.
+ *     ethertypes it does not know), LLDP its length only; 802.3/LLC frames (STP, SNAP,
+ *     IPX) print the LLC header only, with the addresses even without -e. Not decoded
+ *     either: ATM and Frame Relay ARP, IGMP DVMRP/PIMv1/mtrace, ICMPv6 renumbering, node
+ *     information and mobility messages, MPTCP options, IPv6 jumbograms, SRv6 headers,
+ *     ICMP extension objects other than MPLS label stacks.
+ *   - tcpdump's odd corners are kept where the fuzz comparison found them: which
+ *     truncations stop the whole line and which only end one header (trunc_mark vs
+ *     trunc_local), the " [|proto]" name in force, reading IP options as far as captured.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -42,26 +47,39 @@
 struct dctx {
     char       *buf;
     size_t      cap, len;       /* len: what the whole line needs (may exceed cap) */
+    size_t      trail;          /* blanks at the end of the line so far */
     bool        v, e;           /* tcpdump -v, -e */
     int         depth;
     const char *proto;          /* for " [|proto]", as tcpdump's ndo_protocol */
+    bool        stop;           /* a truncation ended the decode (tcpdump's longjmp) */
 };
 
 static void emit(struct dctx *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void emit(struct dctx *d, const char *fmt, ...)
 {
+    if (d->stop) return;
+    char piece[1024];               /* every piece of a line is far shorter */
     va_list ap;
     va_start(ap, fmt);
-    char *dst = d->len < d->cap ? d->buf + d->len : NULL;
-    size_t room = d->len < d->cap ? d->cap - d->len : 0;
-    char dummy[1];
-    int n = vsnprintf(dst ? dst : dummy, dst ? room : sizeof(dummy), fmt, ap);
+    int n = vsnprintf(piece, sizeof(piece), fmt, ap);
     va_end(ap);
-    if (n > 0) d->len += (size_t)n;
+    if (n <= 0) return;
+    size_t k = (size_t)n < sizeof(piece) ? (size_t)n : sizeof(piece) - 1;
+    if (d->len < d->cap) {
+        size_t room = d->cap - d->len;
+        memcpy(d->buf + d->len, piece, k < room ? k : room);
+    }
+    d->len += k;
+    size_t blanks = 0;
+    while (blanks < k && piece[k - 1 - blanks] == ' ') blanks++;
+    d->trail = blanks == k ? d->trail + k : blanks;
 }
 
-/* tcpdump's nd_print_trunc: " [|proto]" */
-static void trunc_mark(struct dctx *d) { emit(d, " [|%s]", d->proto); }
+/* tcpdump's nd_print_trunc, " [|proto]". Most of tcpdump's truncation checks longjmp out
+ * of every printer, so nothing is printed after it: trunc_mark stops the decode. The few
+ * that print and return to their caller use trunc_local. */
+static void trunc_local(struct dctx *d) { emit(d, " [|%s]", d->proto); }
+static void trunc_mark(struct dctx *d) { trunc_local(d); d->stop = true; }
 /* A line break in tcpdump's output: one space here. */
 static void brk(struct dctx *d) { emit(d, " "); }
 
@@ -148,13 +166,16 @@ static const struct tok ipprotos[] = {
     { 0, "Options" }, { 1, "ICMP" }, { 2, "IGMP" }, { 4, "IPIP" }, { 6, "TCP" },
     { 8, "EGP" }, { 9, "IGRP" }, { 17, "UDP" }, { 33, "DCCP" }, { 41, "IPv6" },
     { 43, "Routing" }, { 44, "Fragment" }, { 46, "RSVP" }, { 47, "GRE" }, { 50, "ESP" },
-    { 51, "AH" }, { 55, "Mobile IP" }, { 58, "ICMPv6" },
-    { 0, NULL }
+    { 51, "AH" }, { 55, "Mobile IP" }, { 58, "ICMPv6" }, { 88, "EIGRP" }, { 89, "OSPF" },
+    { 103, "PIM" }, { 108, "Compressed IP" }, { 112, "VRRP" }, { 113, "PGM" }, { 132, "SCTP" },
+    { 62, "Mobile IP (old)" }, { 135, "Mobility" }, { 143, "Ethernet" }, { 0, NULL }
 };
 
 static void ether_print(struct dctx *d, const uint8_t *p, unsigned length, unsigned caplen);
 static void ip_print(struct dctx *d, const uint8_t *p, unsigned length, unsigned caplen);
 static void ip6_print(struct dctx *d, const uint8_t *p, unsigned length, unsigned caplen);
+static void icmp6_print(struct dctx *d, const uint8_t *p, unsigned length, unsigned caplen,
+                        const struct iphdr_ref *ip, bool fragmented);
 
 /* ====================================================================== ARP (RFC 826) */
 
@@ -343,7 +364,7 @@ static void icmp_print(struct dctx *d, const uint8_t *p, unsigned plen, unsigned
         default: {
             const char *f = tok(unreach, code, NULL);
             if (f) snprintf(buf, sizeof(buf), f, a);
-            else snprintf(buf, sizeof(buf), "#%u %s unreachable", code, a);
+            else snprintf(buf, sizeof(buf), "%s unreachable - #%u", a, code);
         }
         }
         break;
@@ -351,7 +372,7 @@ static void icmp_print(struct dctx *d, const uint8_t *p, unsigned plen, unsigned
         NEED(28);
         const char *f = tok(redirs, code, NULL);
         if (f) snprintf(buf, sizeof(buf), f, ip4s(p + 24, a), ip4s(p + 4, b));
-        else snprintf(buf, sizeof(buf), "redirect-#%u %s to net %s", code, ip4s(p + 24, a), ip4s(p + 4, b));
+        else snprintf(buf, sizeof(buf), "redirect-#%u %s to %s", code, ip4s(p + 24, a), ip4s(p + 4, b));
         break;
     }
     case 9: {
@@ -425,6 +446,7 @@ static void icmp_print(struct dctx *d, const uint8_t *p, unsigned plen, unsigned
         if (caplen < 12) { trunc_mark(d); return; }
         unsigned ilen = be16(p + 10);
         unsigned icap = caplen - 8 < ilen ? caplen - 8 : ilen;
+        if (icap < 4) { trunc_mark(d); return; }     /* tcpdump re-reads ip_len past its new end */
         if (d->depth < MAX_DEPTH) {
             d->depth++;
             ip_print(d, p + 8, ilen, icap);
@@ -433,13 +455,42 @@ static void icmp_print(struct dctx *d, const uint8_t *p, unsigned plen, unsigned
     }
     /* ICMP extensions (RFC 4884/4950): tcpdump looks for them in errors longer than 136
      * bytes; when the length field is 0 it checks the extension's checksum quietly. */
+    d->proto = "icmp";
     if (d->v && plen > 136 && (type == 3 || type == 11 || type == 12)) {
         if (caplen < 141) { trunc_mark(d); return; }
-        if (p[5] == 0 && caplen >= plen && cks_fold(cks_add(0, p + 136, plen - 136)) != 0) return;
+        unsigned hl = plen - 136;
+        if (p[5] == 0 && caplen >= plen && cks_fold(cks_add(0, p + 136, hl)) != 0) return;
         brk(d);
         emit(d, "ICMP Multi-Part extension v%u", p[136] >> 4);
+        if (p[136] >> 4 != 2) { emit(d, " packet not supported"); return; }
+        if (caplen >= plen)
+            emit(d, ", checksum 0x%04x (%scorrect), length %u", be16(p + 138),
+                 cks_fold(cks_add(0, p + 136, hl)) ? "in" : "", hl);
+        hl -= 4;
+        unsigned o = 140;
+        while (hl > 4) {
+            if (caplen < o + 4) { trunc_mark(d); return; }
+            unsigned tlen = be16(p + o), cls = p[o + 2], ctype = p[o + 3];
+            o += 4;
+            brk(d);
+            emit(d, "  %s Object (%u), Class-Type: %u, length %u",
+                 cls == 1 ? "MPLS Stack Entry" : cls == 2 ? "Extended Payload" : "unknown", cls, ctype, tlen);
+            hl -= 4;
+            if (cls == 0 || tlen < 4) return;
+            tlen -= 4;
+            if (cls == 1 && ctype == 1) {
+                if (caplen < o + 4) { trunc_mark(d); return; }
+                uint32_t l = be32(p + o);
+                brk(d);
+                emit(d, "    label %u, tc %u", l >> 12, (l >> 9) & 7);
+                if (l & 0x100) emit(d, ", [S]");
+                emit(d, ", ttl %u", l & 0xff);
+            }                               /* else tcpdump: a hex dump */
+            if (hl < tlen) break;
+            hl -= tlen;
+            o += tlen;
+        }
     }
-    (void)ip;
 }
 
 /* ====================================================================== IGMP (RFC 3376) */
@@ -487,8 +538,8 @@ static void igmp_print(struct dctx *d, const uint8_t *p, unsigned len, unsigned 
             NEED(2);
             unsigned mrt = p[1];
             if (mrt != 0) {
-                if (mrt != 100) emit(d, " [max resp time %u]", mrt);
                 emit(d, " v2");
+                if (mrt != 100) emit(d, " [max resp time %u]", mrt);
             } else {
                 emit(d, " v1");
             }
@@ -503,8 +554,13 @@ static void igmp_print(struct dctx *d, const uint8_t *p, unsigned len, unsigned 
         NEED(8);
         emit(d, p[0] == 0x17 ? "igmp leave %s" : p[0] == 0x12 ? "igmp v1 report %s" : "igmp v2 report %s",
              ip4s(p + 4, a));
-        if (len != 8) emit(d, " [len %u]", len);
+        if (p[0] == 0x12 && len != 8) emit(d, " [len %u]", len);
         break;
+    case 0x13:
+        emit(d, "igmp dvmrp");
+        NEED(2);
+        if (p[1] < 1 || p[1] > 9) emit(d, " [type %u]", p[1]);
+        break;                  /* the DVMRP messages themselves are not decoded */
     case 0x22: {
         emit(d, "igmp v3 report");
         if (len < 8 || len % 4) { emit(d, " [invalid len %u]", len); break; }
@@ -514,14 +570,14 @@ static void igmp_print(struct dctx *d, const uint8_t *p, unsigned len, unsigned 
         if (!d->v) break;
         unsigned g = 8;
         for (unsigned i = 0; i < ngroups; i++) {
-            if (len < g + 8) { emit(d, " [invalid number of groups]"); return; }
+            if (len < g + 8) { emit(d, " [invalid number of groups]"); break; }
             NEED(g + 8);
             emit(d, " [gaddr %s", ip4s(p + g + 4, a));
             char ub[32];
             snprintf(ub, sizeof(ub), " [v3-report-#%u]", p[g]);
             emit(d, " %s", tok(v3types, p[g], ub));
             unsigned nsrcs = be16(p + g + 2);
-            if (len < g + 8 + (nsrcs << 2)) { emit(d, " [invalid number of sources %u]", nsrcs); return; }
+            if (len < g + 8 + (nsrcs << 2)) { emit(d, " [invalid number of sources %u]", nsrcs); break; }
             emit(d, ", %u source(s)", nsrcs);
             g += 8 + (nsrcs << 2);
             emit(d, "]");
@@ -544,26 +600,26 @@ static void vxlan_print(struct dctx *d, const uint8_t *p, unsigned len, unsigned
     d->proto = otv ? "otv" : "vxlan";
     if (otv) {
         emit(d, "OTV, ");
-        if (len < 8) { emit(d, "[|OTV]"); return; }
+        if (len < 8) { emit(d, "[length %u < 8] (invalid)", len); return; }
         if (caplen < 1) { trunc_mark(d); return; }
         emit(d, "flags [%s] (0x%02x), ", p[0] & 0x08 ? "I" : ".", p[0]);
         if (caplen < 4) { trunc_mark(d); return; }
         emit(d, "overlay %u, ", be24(p + 1));
         if (caplen < 7) { trunc_mark(d); return; }
         emit(d, "instance %u", be24(p + 4));
-        if (caplen < 8) { trunc_mark(d); return; }
     } else {
         emit(d, "VXLAN");
         if (len < 8) { emit(d, " (invalid)"); return; }
         if (caplen < 1) { trunc_mark(d); return; }
-        emit(d, ", flags [%s] (0x%02x), ", p[0] & 0x08 ? "I" : ".", p[0]);
+        emit(d, ", flags [%s] (0x%02x), ", p[0] & 0x08 ? "I" : "invalid", p[0]);
         if (caplen < 7) { trunc_mark(d); return; }
         emit(d, "vni %u", be24(p + 4));
-        if (caplen < 8) { trunc_mark(d); return; }
     }
     brk(d);
+    if (caplen < 8) { trunc_mark(d); return; }
     if (d->depth < MAX_DEPTH) {
         d->depth++;
+        d->proto = "ether";
         ether_print(d, p + 8, len - 8, caplen - 8);
         d->depth--;
     }
@@ -576,19 +632,19 @@ static void udp_print(struct dctx *d, const uint8_t *p, unsigned length, unsigne
     if (caplen < 4) {
         unsigned nh = ip->ver == 4 ? ip->h[9] : ip->h[6];
         if (nh == 17) addrs_print(d, ip, ": ");
-        trunc_mark(d);
+        trunc_local(d);
         return;
     }
     unsigned sport = be16(p), dport = be16(p + 2);
     if (length < 8) { ports_print(d, ip, 17, sport, dport); emit(d, "truncated-udp %u", length); return; }
-    if (caplen < 6) { ports_print(d, ip, 17, sport, dport); trunc_mark(d); return; }
+    if (caplen < 6) { ports_print(d, ip, 17, sport, dport); trunc_local(d); return; }
     unsigned ulen = be16(p + 4);
     if (ulen == 0 && length > 65535) ulen = length;
     if (ulen < 8) { ports_print(d, ip, 17, sport, dport); emit(d, "truncated-udplength %u", ulen); return; }
     ulen -= 8;
     length -= 8;
     if (ulen < length) length = ulen;
-    if (caplen < 8) { ports_print(d, ip, 17, sport, dport); trunc_mark(d); return; }
+    if (caplen < 8) { ports_print(d, ip, 17, sport, dport); trunc_local(d); return; }
     ports_print(d, ip, 17, sport, dport);
     if (d->v && !fragmented && ip->ver == 6 && caplen - 8 >= length) {
         uint64_t acc = pseudo_sum(ip, 17, length + 8);
@@ -614,10 +670,10 @@ static void tcp_print(struct dctx *d, const uint8_t *p, unsigned length, unsigne
         { 29, "tcp-ao" }, { 30, "mptcp" }, { 34, "tfo" }, { 254, "exp" }, { 0, NULL } };
     static const char flagc[] = "FSRP.UEW";
     d->proto = "tcp";
-    if (caplen < 4) { addrs_print(d, ip, ":"); trunc_mark(d); return; }
+    if (caplen < 4) { addrs_print(d, ip, ":"); trunc_local(d); return; }
     unsigned sport = be16(p), dport = be16(p + 2);
     ports_print(d, ip, 6, sport, dport);
-    if (caplen < 20) { trunc_mark(d); return; }
+    if (caplen < 20) { trunc_local(d); return; }
     unsigned hlen = (p[12] >> 4) * 4;
     if (hlen < 20) {
         emit(d, " tcp %u [bad hdr length %u - too short, < 20]", length - hlen, hlen);
@@ -650,7 +706,8 @@ static void tcp_print(struct dctx *d, const uint8_t *p, unsigned length, unsigne
         char ch = 0;
         emit(d, ", options [");
 #define TCHK(o) do { if (caplen < (o)) { trunc_mark(d); return; } } while (0)
-#define LENCHECK(l) do { if ((l) > left) goto bad; TCHK(off + (l)); } while (0)
+#define LENCHECK(l) do { if ((l) > left) goto bad; \
+                            if (caplen < off + (l)) { trunc_local(d); if (ch) emit(d, ">"); return; } } while (0)
         while (left > 0) {
             if (ch) emit(d, "%c", ch);
             TCHK(off + 1);
@@ -699,7 +756,7 @@ static void tcp_print(struct dctx *d, const uint8_t *p, unsigned length, unsigne
             case 19:
                 datalen = 16; LENCHECK(datalen);
                 emit(d, " ");
-                if ((size_t)(p + off - p) + length > caplen) emit(d, "snaplen too short, ");
+                if (hlen + length > caplen) emit(d, "snaplen too short, ");   /* no -M secret */
                 else emit(d, "shared secret not supplied with -M, ");
                 emit(d, "can't check - ");
                 for (unsigned i = 0; i < 16; i++) emit(d, "%02x", p[off + i]);
@@ -746,10 +803,9 @@ static void tcp_print(struct dctx *d, const uint8_t *p, unsigned length, unsigne
                     emit(d, "tfo");
                     c += 2; dl -= 2;
                 } else emit(d, " ");
-                if (opt == 254) emit(d, " ");
-                if (dl == 0) emit(d, "cookiereq");
+                if (dl == 0) emit(d, " cookiereq");
                 else if (dl % 2 != 0 || dl < 4 || dl > 16) emit(d, " (invalid)");
-                else { emit(d, "cookie "); for (unsigned i = 0; i < dl; i++) emit(d, "%02x", c[i]); }
+                else { emit(d, " cookie "); for (unsigned i = 0; i < dl; i++) emit(d, "%02x", c[i]); }
                 break;
             }
             default:
@@ -813,14 +869,14 @@ static int ip_optprint(struct dctx *d, const uint8_t *cp, unsigned length, unsig
     for (unsigned i = 0; length > 0; i += olen, length -= olen) {
         emit(d, "%s", sep);
         sep = ",";
-        if (cap < i + 1) return -1;
+        if (cap < i + 1) { trunc_mark(d); return -1; }
         unsigned code = cp[i];
         char ub[16];
         snprintf(ub, sizeof(ub), "unknown %u", code);
         emit(d, "%s", tok(names, code, ub));
         if (code == 0 || code == 1) olen = 1;
         else {
-            if (cap < i + 2) return -1;
+            if (cap < i + 2) { trunc_mark(d); return -1; }
             olen = cp[i + 1];
             if (olen < 2) { emit(d, " [bad length %u]", olen); return 0; }
         }
@@ -848,7 +904,7 @@ static int ip_optprint(struct dctx *d, const uint8_t *cp, unsigned length, unsig
                 const char *type = " ";
                 for (len = 4; len < olen; len += hop) {
                     if (ptr == len) type = " ^ ";
-                    if (len + hop > olen) return -1;
+                    if (i + len + hop > cap) return -1;
                     emit(d, "%s%u@%s", type, be32(o + len + hop - 4), hop != 8 ? "" : ip4s(o + len, a));
                     type = " ";
                 }
@@ -865,7 +921,7 @@ ts_done:
             unsigned ptr = o[2] - 1u;
             if (ptr < 3 || ((ptr + 1) & 3) || ptr > olen + 1) emit(d, " [bad ptr %u]", o[2]);
             for (unsigned l = 3; l < olen; l += 4) {
-                if (l + 4 > olen) return -1;
+                if (i + l + 4 > cap) return -1;
                 emit(d, " %s", ip4s(o + l, a));
                 if (ptr > l) emit(d, ",");
             }
@@ -886,8 +942,12 @@ static void ip_demux(struct dctx *d, unsigned nh, const uint8_t *cp, unsigned le
                      const struct iphdr_ref *ip, bool fragmented)
 {
     switch (nh) {
-    case 1:  icmp_print(d, cp, len, cap, ip, fragmented); break;
-    case 2:  igmp_print(d, cp, len, cap); break;
+    case 1:
+    case 2:
+        if (ip->ver != 4) { emit(d, "[%s requires IPv4] (invalid)", nh == 1 ? "ICMP" : "IGMP"); break; }
+        if (nh == 1) icmp_print(d, cp, len, cap, ip, fragmented);
+        else igmp_print(d, cp, len, cap);
+        break;
     case 6:  tcp_print(d, cp, len, cap, ip, fragmented); break;
     case 17: udp_print(d, cp, len, cap, ip, fragmented); break;
     case 4:
@@ -895,7 +955,6 @@ static void ip_demux(struct dctx *d, unsigned nh, const uint8_t *cp, unsigned le
         d->depth++;
         ip_print(d, cp, len, cap);
         d->depth--;
-        if (!d->v) emit(d, " (ipip-proto-4)");
         break;
     case 41:
         if (d->depth >= MAX_DEPTH) { emit(d, " ip-proto-%u %u", nh, len); break; }
@@ -903,9 +962,18 @@ static void ip_demux(struct dctx *d, unsigned nh, const uint8_t *cp, unsigned le
         ip6_print(d, cp, len, cap);
         d->depth--;
         break;
+    case 58:
+    case 143:
+        if (ip->ver == 4) { emit(d, "[%s requires IPv6] (invalid)", nh == 58 ? "ICMPv6" : "Ethernet"); break; }
+        if (nh == 143) { emit(d, " ip-proto-%u %u", nh, len); break; }    /* not decoded */
+        icmp6_print(d, cp, len, cap, ip, fragmented);
+        break;
+    case 77:
+        emit(d, " nd %u", len);
+        break;
     case 59:
-        if (ip->ver == 6) { emit(d, "no next header"); break; }
-        /* fall through */
+        emit(d, "no next header");
+        break;
     default:
         emit(d, " ip-proto-%u %u", nh, len);
         break;
@@ -921,7 +989,7 @@ static void ip_print(struct dctx *d, const uint8_t *p, unsigned length, unsigned
 {
     char a[16], b[16];
     d->proto = "ip";
-    if (caplen < 1) { trunc_mark(d); return; }
+    if (caplen < 1) { trunc_local(d); return; }
     unsigned ver = p[0] >> 4;
     if (ver != 4) {
         if (ver == 6) emit(d, "IP6, wrong link-layer encapsulation");
@@ -930,7 +998,7 @@ static void ip_print(struct dctx *d, const uint8_t *p, unsigned length, unsigned
         return;
     }
     if (!d->e) emit(d, "IP ");
-    if (caplen < 20) { trunc_mark(d); return; }
+    if (caplen < 20) { trunc_local(d); return; }
     if (length < 20) { emit(d, "truncated-ip %u", length); return; }
     unsigned hlen = (p[0] & 15) * 4;
     if (hlen < 20) { emit(d, "bad-hlen %u", hlen); return; }
@@ -977,6 +1045,11 @@ static void ip_print(struct dctx *d, const uint8_t *p, unsigned length, unsigned
         /* tcpdump leaves the addresses to its TCP, UDP, SCTP and DCCP printers; this
          * decoder has no SCTP or DCCP printer, so it prints them here for those */
         addrs_print_unless_ports(d, &ip, proto);
+        if (caplen < hlen) {
+            emit(d, " [remaining caplen(%u) < header length(%u)]", caplen, hlen);
+            trunc_mark(d);
+            return;
+        }
         ip_demux(d, proto, cp, len, cap, &ip, off & 0x3fff);
     } else {
         emit(d, "%s > %s:", ip4s(p + 12, a), ip4s(p + 16, b));
@@ -985,15 +1058,6 @@ static void ip_print(struct dctx *d, const uint8_t *p, unsigned length, unsigned
 }
 
 /* ===================================================================== IPv6 (RFC 8200) */
-
-static void unsigned_relts(struct dctx *d, uint32_t secs)
-{
-    static const char *u[] = { "y", "w", "d", "h", "m", "s" };
-    static const uint32_t s[] = { 31536000, 604800, 86400, 3600, 60, 1 };
-    if (secs == 0) { emit(d, "0s"); return; }
-    for (int i = 0; i < 6 && secs; i++)
-        if (secs >= s[i]) { emit(d, "%u%s", secs / s[i], u[i]); secs %= s[i]; }
-}
 
 /* Neighbour discovery options (RFC 4861 §4.6), as tcpdump -v prints them. -1: cut off. */
 static int icmp6_opts(struct dctx *d, const uint8_t *cp, int resid, unsigned cap)
@@ -1017,20 +1081,23 @@ static int icmp6_opts(struct dctx *d, const uint8_t *cp, int resid, unsigned cap
             for (unsigned k = 2; k < (olen << 3); k++) emit(d, "%s%02x", k > 2 ? ":" : "", o[k]);
             break;
         case 5:
-            if (olen < 1) return -1;
-            emit(d, "%u", be32(o + 4));
+            emit(d, " %u", be32(o + 4));
             break;
-        case 3:
+        case 3: {
             if ((olen << 3) < 32) return -1;
-            emit(d, "%s/%u%s, Flags [%s], valid time ", ip6s(o + 16, a), o[2], "", "");
-            {
-                uint32_t t = be32(o + 4);
-                if (t == 0xffffffffu) emit(d, "infinity"); else unsigned_relts(d, t);
-                emit(d, ", pref. time ");
-                t = be32(o + 8);
-                if (t == 0xffffffffu) emit(d, "infinity"); else unsigned_relts(d, t);
-            }
+            char fl[32] = "";
+            if (o[3] & 0x80) strcat(fl, "onlink");
+            if (o[3] & 0x40) strcat(fl, *fl ? ", auto" : "auto");
+            if (o[3] & 0x20) strcat(fl, *fl ? ", router" : "router");
+            emit(d, "%s/%u%s, Flags [%s], valid time ", ip6s(o + 16, a), o[2], olen != 4 ? "badlen" : "",
+                 *fl ? fl : "none");
+            uint32_t t = be32(o + 4);
+            if (t == 0xffffffffu) emit(d, "infinity"); else emit(d, "%us", t);
+            emit(d, ", pref. time ");
+            t = be32(o + 8);
+            if (t == 0xffffffffu) emit(d, "infinity"); else emit(d, "%us", t);
             break;
+        }
         default:
             break;          /* tcpdump: a hex dump */
         }
@@ -1067,8 +1134,9 @@ static void icmp6_print(struct dctx *d, const uint8_t *p, unsigned length, unsig
 #define NEED(n) do { if (caplen < (n)) { trunc_mark(d); return; } } while (0)
     if (length == 0) { emit(d, "ICMP6, length 0 (invalid)"); return; }
     if (d->v && !fragmented && caplen >= length) {
+        if (caplen < 4) { trunc_mark(d); return; }
         uint16_t sum = cks_fold(cks_add(pseudo_sum(ip, 58, length), p, length));
-        uint16_t stored = length >= 4 ? be16(p + 2) : 0;
+        uint16_t stored = be16(p + 2);
         if (sum) emit(d, "[bad icmp6 cksum 0x%04x -> 0x%04x!] ", stored, cks_shouldbe(stored, sum));
         else emit(d, "[icmp6 sum ok] ");
     }
@@ -1153,9 +1221,10 @@ static void icmp6_print(struct dctx *d, const uint8_t *p, unsigned length, unsig
             if (d->v) {
                 NEED(26);
                 if (p[24] & 0x08) emit(d, " sflag");
+                if (p[24] & 0x07) emit(d, " robustness=%u", p[24] & 0x07);
                 unsigned qqi = p[25];
                 if (qqi >= 128) qqi = ((qqi & 0x0f) | 0x10) << (((qqi & 0x70) >> 4) + 3);
-                emit(d, " robustness=%u qqi=%u", p[24] & 0x07, qqi);
+                emit(d, " qqi=%u", qqi);
             }
             NEED(28);
             unsigned nsrcs = be16(p + 26);
@@ -1210,6 +1279,12 @@ static void icmp6_print(struct dctx *d, const uint8_t *p, unsigned length, unsig
             if (icmp6_opts(d, p + 24, (int)length - 24, caplen - 24) < 0) { trunc_mark(d); return; }
         }
         break;
+    case 137:
+        NEED(40);
+        emit(d, ", %s", ip6s(p + 8, a));
+        emit(d, " to %s", ip6s(p + 24, a));
+        if (d->v && icmp6_opts(d, p + 40, (int)length - 40, caplen - 40) < 0) { trunc_mark(d); return; }
+        break;
     case 143: {
         if (length < 8) { emit(d, " [invalid len %u]", length); break; }
         NEED(8);
@@ -1239,36 +1314,63 @@ static void icmp6_print(struct dctx *d, const uint8_t *p, unsigned length, unsig
     if (!d->v) emit(d, ", length %u", length);
 }
 
-/* IPv6 hop-by-hop / destination options (RFC 8200 §4.2), -v only. -1: cut off. */
-static int ip6_opts(struct dctx *d, const uint8_t *o, unsigned len)
+/* IPv6 hop-by-hop / destination options (RFC 8200 §4.2): the options are printed with
+ * -v, the problems always (as tcpdump). -1: malformed or cut off. */
+static int ip6_opts(struct dctx *d, const uint8_t *o, unsigned len, unsigned plen)
 {
+    bool v = d->v;
     unsigned olen;
     for (unsigned i = 0; i < len; i += olen) {
-        if (o[i] == 0) { emit(d, "(pad1)"); olen = 1; continue; }
+        if (o[i] == 0) { if (v) emit(d, "(pad1)"); olen = 1; continue; }
         if (i + 1 < len) olen = o[i + 1] + 2u; else return -1;
         if (i + olen > len) return -1;
         switch (o[i]) {
         case 1:
-            emit(d, "(padn)");
+            if (v) emit(d, "(padn)");
             break;
         case 5:
             if (len - i < 4) { emit(d, "(rtalert: trunc)"); return -1; }
             if (o[i + 1] != 2) { emit(d, "(rtalert: invalid len %u)", o[i + 1]); return -1; }
-            emit(d, "(rtalert: 0x%04x) ", be16(o + i + 2));
+            if (v) emit(d, "(rtalert: 0x%04x) ", be16(o + i + 2));
             break;
         case 0xc2:
             if (len - i < 6) { emit(d, "(jumbo: trunc)"); return -1; }
             if (o[i + 1] != 4) { emit(d, "(jumbo: invalid len %u)", o[i + 1]); return -1; }
-            emit(d, "(jumbo: %u) ", be32(o + i + 2));
+            if (v) emit(d, "(jumbo: %u%s) ", be32(o + i + 2), plen ? " - payload len != 0" : "");
             break;
         default:
             if (len - i < 2) { emit(d, "(type %u: trunc)", o[i]); return -1; }
-            emit(d, "(opt_type 0x%02x: len=%u)", o[i], o[i + 1]);
+            if (v) emit(d, "(opt_type 0x%02x: len=%u)", o[i], o[i + 1]);
             break;
         }
     }
-    emit(d, " ");
+    if (v) emit(d, " ");
     return 0;
+}
+
+/* The routing header (RFC 8200 §4.4); types 0 and 2 list addresses. Returns its length,
+ * 0 when cut off. */
+static unsigned rt6_print(struct dctx *d, const uint8_t *cp, unsigned cap)
+{
+    char a[INET6_ADDRSTRLEN];
+    d->proto = "rt6";
+    if (cap < 4) { trunc_mark(d); return 0; }
+    unsigned len = cp[1], type = cp[2], segleft = cp[3];
+    emit(d, "RT6 (len=%u", len);
+    emit(d, ", type=%u", type);
+    if (type == 0) emit(d, " [Deprecated]");
+    emit(d, ", segleft=%u", segleft);
+    if (type == 0 || type == 2) {
+        if (cap < 8) { trunc_mark(d); return 0; }
+        if (d->v) emit(d, ", rsv=0x%0x", be32(cp + 4));
+        unsigned n = len >> 1;
+        for (unsigned i = 0; i < n; i++) {
+            if (cap < 8 + 16 * (i + 1)) { trunc_mark(d); return 0; }
+            emit(d, ", [%u]%s", i, ip6s(cp + 8 + 16 * i, a));
+        }
+    }
+    emit(d, ") ");
+    return (len + 1) << 3;
 }
 
 static void ip6_print(struct dctx *d, const uint8_t *p, unsigned length, unsigned caplen)
@@ -1279,16 +1381,9 @@ static void ip6_print(struct dctx *d, const uint8_t *p, unsigned length, unsigne
     if (length < 40) { emit(d, "truncated-ip6 %u", length); return; }
     if (!d->e) emit(d, "IP6 ");
     if (p[0] >> 4 != 6) { emit(d, "version error: %u != 6", p[0] >> 4); return; }
-    unsigned plen = be16(p + 4), len;
-    if (plen != 0) {
-        len = plen + 40;
-        if (len > length) {
-            emit(d, "[header+payload length %u > length %u] (invalid)", len, length);
-            return;
-        }
-    } else {
-        len = length;
-    }
+    unsigned plen = be16(p + 4);
+    unsigned len = plen + 40;     /* jumbograms (payload length 0 + a jumbo option) are not sized */
+    if (len > length) emit(d, "truncated-ip6 - %u bytes missing!", len - length);
     if (len < caplen) caplen = len;
     unsigned nh = p[6];
     struct iphdr_ref ip = { 6, p, 40, 40 };
@@ -1302,27 +1397,33 @@ static void ip6_print(struct dctx *d, const uint8_t *p, unsigned length, unsigne
     }
     unsigned off = 0, advance = 40;
     bool fragmented = false;
-    while (off + advance <= caplen || off == 0) {
+    len = plen + 40;
+    while (off < caplen && advance > 0) {
         if (len < advance) { trunc_mark(d); return; }
         off += advance;
         len -= advance;
         if (off == 40 && nh != 6 && nh != 17 && nh != 33 && nh != 132)
             emit(d, "%s > %s: ", ip6s(p + 8, a), ip6s(p + 24, b));
-        if (off >= caplen && nh != 59) break;
         const uint8_t *cp = p + off;
-        unsigned cap = caplen - off;
+        unsigned cap = caplen > off ? caplen - off : 0;
         switch (nh) {
         case 0:
         case 60: {
-            d->proto = nh ? "dstopt" : "hbh";
+            d->proto = nh ? "dstopt" : "hbhopt";
             if (cap < 2) { trunc_mark(d); return; }
             advance = (cp[1] + 1u) << 3;
             if (cap < advance) { trunc_mark(d); return; }
             emit(d, nh ? "DSTOPT " : "HBH ");
-            if (d->v && ip6_opts(d, cp + 2, advance - 2) < 0) { trunc_mark(d); return; }
+            /* tcpdump checks hop-by-hop options always, destination options with -v */
+            if ((nh == 0 || d->v) && ip6_opts(d, cp + 2, advance - 2, plen) < 0) { trunc_mark(d); return; }
             nh = cp[0];
             break;
         }
+        case 43:
+            advance = rt6_print(d, cp, cap);
+            if (!advance) return;
+            nh = cp[0];
+            break;
         case 44: {
             d->proto = "frag6";
             if (cap < 8) { trunc_mark(d); return; }
@@ -1375,7 +1476,6 @@ static void ether_type_print(struct dctx *d, unsigned type)
 static void ether_print(struct dctx *d, const uint8_t *p, unsigned length, unsigned caplen)
 {
     char s[18], t[18];
-    d->proto = "ether";
     if (length < caplen) { emit(d, "[length %u < caplen %u] (invalid)", length, caplen); return; }
     if (caplen < 14) { trunc_mark(d); return; }
     unsigned orig = length;
@@ -1433,7 +1533,7 @@ static void ether_print(struct dctx *d, const uint8_t *p, unsigned length, unsig
 size_t frame_decode_ex(char *out, size_t outlen, const uint8_t *frame, size_t caplen,
                        size_t wirelen, unsigned flags)
 {
-    struct dctx d = { .buf = out, .cap = outlen, .len = 0, .v = flags & DECODE_VERBOSE,
+    struct dctx d = { .buf = out, .cap = outlen, .len = 0, .trail = 0, .v = flags & DECODE_VERBOSE,
                       .e = flags & DECODE_LINK, .depth = 0, .proto = "ether" };
     if (outlen) out[0] = 0;
     if (!frame) caplen = 0;
@@ -1445,7 +1545,7 @@ size_t frame_decode_ex(char *out, size_t outlen, const uint8_t *frame, size_t ca
         ether_print(&d, frame, w, c);
     }
     /* no trailing blanks (tcpdump ends some lines with ": " before a hex dump) */
-    while (d.len > 0 && d.len <= d.cap && d.buf[d.len - 1] == ' ') d.len--;
+    d.len -= d.trail;
     if (outlen) out[d.len < outlen ? d.len : outlen - 1] = 0;
     return d.len;
 }

@@ -56,7 +56,8 @@ void pcap_tap_close(struct pcap_tap *t);
 /* dev is about to go away: every tcpdump capturing on it stops as tcpdump does when its
  * interface disappears ("tcpdump: pcap_loop: The interface disappeared", the counts,
  * exit status 1), and every pcap_tap on it is detached (its file stays open and valid
- * until pcap_tap_close). Call it before unlinking the device. */
+ * until pcap_tap_close). netdev_unregister does the same through the taps' dev_gone, so
+ * calling this is only needed for a device that goes away some other way. */
 void capture_detach_all(struct netdev *dev);
 
 #endif

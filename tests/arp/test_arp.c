@@ -1,0 +1,365 @@
+/*
+ * tests/arp/test_arp.c — ARP receive and send (arp/arp.c): arp_rcv's validation, what a
+ * received packet may teach the neighbour table (arp_process), answers, gratuitous ARP.
+ * Frames come in on the fake wire (eth0, 10.0.0.2/24, 02:00:00:00:00:02).
+ *
+ * Tests marked LINUX_DIFF assert Linux's behaviour where tapstack differs; they fail until
+ * the stack is fixed.
+ */
+#include "tests/fx_check.h"
+#include "arp/arp.h"
+#include "arp/arp_wire.h"
+#include "arp/neigh.h"
+
+#define SEED       0xa4b
+#define PROTO_TEST 253
+
+static const struct eth_addr host_mac  = { { 0x02, 0, 0, 0, 0, 0x33 } };
+
+static void setup(void)
+{
+    f = fx_new(SEED);
+    ck_assert_ptr_nonnull(f);
+}
+
+static void teardown(void) { fxc_teardown(); }
+
+/* A request from the peer for our address, as the table's cases start from. */
+static size_t good_request(uint8_t *buf)
+{
+    return fx_build_arp(buf, FX_FRAME_MAX, ARP_OP_REQUEST, &fx_peer_mac, FX_PEER, NULL, FX_ADDR, &fx_bcast_mac);
+}
+
+/* ------------------------------------------------------------------ arp_rcv validation */
+
+struct bad_arp {
+    const char *name;
+    enum drop   why;
+    size_t      len;            /* 0: the built length */
+    unsigned    off;            /* byte of the ARP packet to overwrite (if width) */
+    unsigned    width;          /* 1 or 2 */
+    unsigned    val;
+};
+
+static const struct bad_arp bad_arps[] = {
+    { "short (27 bytes)",      DROP_ARP_BAD_HDR,    ETH_HLEN + 27, 0, 0, 0 },
+    { "empty",                 DROP_ARP_BAD_HDR,    ETH_HLEN,      0, 0, 0 },
+    { "htype 2 (Experimental Ethernet)", DROP_ARP_BAD_HDR, 0, ARP_OFF_HTYPE, 2, 2 },
+    { "htype 0xffff",          DROP_ARP_BAD_HDR,    0, ARP_OFF_HTYPE, 2, 0xffff },
+    { "ptype IPv6",            DROP_ARP_BAD_HDR,    0, ARP_OFF_PTYPE, 2, ETH_P_IPV6 },
+    { "hlen 8",                DROP_ARP_BAD_HDR,    0, ARP_OFF_HLEN, 1, 8 },
+    { "hlen 0",                DROP_ARP_BAD_HDR,    0, ARP_OFF_HLEN, 1, 0 },
+    { "plen 16",               DROP_ARP_BAD_HDR,    0, ARP_OFF_PLEN, 1, 16 },
+    { "op 0",                  DROP_ARP_BAD_OP,     0, ARP_OFF_OP, 2, 0 },
+    { "op 3 (RARP request)",   DROP_ARP_BAD_OP,     0, ARP_OFF_OP, 2, 3 },
+    { "op 0x0101",             DROP_ARP_BAD_OP,     0, ARP_OFF_OP, 2, 0x0101 },
+    { "multicast sender MAC",  DROP_ARP_BAD_SENDER, 0, ARP_OFF_SHA, 1, 0x01 },
+    { "multicast target IP",   DROP_ARP_BAD_SENDER, 0, ARP_OFF_TPA, 1, 224 },
+    { "loopback target IP",    DROP_ARP_BAD_SENDER, 0, ARP_OFF_TPA, 1, 127 },
+};
+
+START_TEST(test_arp_rcv_drops_malformed)
+{
+    const struct bad_arp *c = &bad_arps[_i];
+    size_t len = good_request(fxc_buf);
+    uint8_t *a = fxc_buf + ETH_HLEN;
+    if (c->width == 1) a[c->off] = (uint8_t)c->val;
+    if (c->width == 2) put_be16(a + c->off, (uint16_t)c->val);
+    if (c->len) len = c->len;
+    uint64_t before = DROPS(c->why);
+    fx_inject(f, fxc_buf, len);
+    ck_assert_msg(DROPS(c->why) == before + 1, "%s: drop %s not counted", c->name, drop_name(c->why));
+    ck_assert_msg(fx_tx_count(f) == 0, "%s: answered", c->name);
+    ck_assert_msg(fx_neigh(f, FX_PEER) == NULL, "%s: created an entry", c->name);
+    ck_assert_uint_eq(MIB(MIB_ArpOutReplies), 0);
+}
+END_TEST
+
+/* LINUX_DIFF: a request for our address from a martian sender IP (multicast, limited
+ * broadcast) fails ip_route_input_noref in Linux's arp_process, so it is neither answered
+ * nor learned; tapstack answers it and creates an entry for 224.0.0.5. */
+static const uint32_t martian_sips[] = { FX_IP(224, 0, 0, 5), 0xffffffffu };
+
+START_TEST(test_arp_martian_sender_ip_ignored)
+{
+    uint32_t sip = martian_sips[_i];
+    size_t len = fx_build_arp(fxc_buf, sizeof(fxc_buf), ARP_OP_REQUEST, &host_mac, sip, NULL, FX_ADDR,
+                              &fx_bcast_mac);
+    fx_inject(f, fxc_buf, len);
+    ck_assert_ptr_null(fx_neigh(f, sip));
+    ck_assert_uint_eq(fx_tx_count(f), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ what packets teach */
+
+START_TEST(test_arp_request_for_us_answered)
+{
+    size_t len = good_request(fxc_buf);
+    fx_inject(f, fxc_buf, len);
+    ck_assert_uint_eq(MIB(MIB_ArpInRequests), 1);
+    ck_assert_uint_eq(MIB(MIB_ArpOutReplies), 1);
+    ck_assert_uint_eq(fx_tx_count(f), 1);
+    size_t flen;
+    const uint8_t *fr = fxc_pop(&flen, NULL);
+    ck_assert_uint_eq(flen, ETH_HLEN + ARP_LEN);
+    struct fx_arp a;
+    ck_assert(fx_parse_arp(fr, flen, &a));
+    fxc_assert_mac(&a.eth_dst, &fx_peer_mac);
+    fxc_assert_mac(&a.eth_src, &fx_mac);
+    ck_assert_uint_eq(a.htype, ARP_HTYPE_ETHER);
+    ck_assert_uint_eq(a.ptype, ETH_P_IP);
+    ck_assert_uint_eq(a.hlen, 6);
+    ck_assert_uint_eq(a.plen, 4);
+    ck_assert_uint_eq(a.op, ARP_OP_REPLY);
+    fxc_assert_mac(&a.sha, &fx_mac);
+    ck_assert_uint_eq(a.spa, FX_ADDR);
+    fxc_assert_mac(&a.tha, &fx_peer_mac);
+    ck_assert_uint_eq(a.tpa, FX_PEER);
+    /* neigh_event_ns: the requester is learned, but only as STALE */
+    struct neigh *n = fx_neigh(f, FX_PEER);
+    ck_assert_ptr_nonnull(n);
+    ck_assert_uint_eq(n->nud_state, NUD_STALE);
+    fxc_assert_mac(&n->ha, &fx_peer_mac);
+}
+END_TEST
+
+START_TEST(test_arp_padded_request_answered)
+{
+    size_t len = good_request(fxc_buf);
+    memset(fxc_buf + len, 0xee, ETH_ZLEN - len);        /* Ethernet minimum-size padding */
+    fx_inject(f, fxc_buf, ETH_ZLEN);
+    ck_assert_uint_eq(fx_tx_count(f), 1);
+    struct fx_arp a;
+    fxc_pop_arp(&a, NULL);
+    ck_assert_uint_eq(a.op, ARP_OP_REPLY);
+    ck_assert_uint_eq(fx_neigh_state(f, FX_PEER), NUD_STALE);
+}
+END_TEST
+
+START_TEST(test_arp_request_for_other_creates_nothing)
+{
+    size_t len = fx_build_arp(fxc_buf, sizeof(fxc_buf), ARP_OP_REQUEST, &fx_peer_mac, FX_PEER, NULL,
+                              FX_IP(10, 0, 0, 99), &fx_bcast_mac);
+    fx_inject(f, fxc_buf, len);
+    ck_assert_ptr_null(fx_neigh(f, FX_PEER));
+    ck_assert_uint_eq(fx_tx_count(f), 0);
+    ck_assert_uint_eq(MIB(MIB_ArpInRequests), 1);
+    ck_assert_uint_eq(DROPS(DROP_ARP_NOT_FOR_US), 1);
+    ck_assert_uint_eq(f->net->arp_tbl->entries, 0);
+}
+END_TEST
+
+START_TEST(test_arp_request_for_other_refreshes_known_sender)
+{
+    static const struct eth_addr moved = { { 0x02, 0, 0, 0, 0, 0x44 } };
+    fxc_inject_arp(ARP_OP_REQUEST, &fx_peer_mac, FX_PEER, NULL, FX_ADDR, &fx_bcast_mac);
+    fx_tx_clear(f);
+    fx_advance_ms(f, 2000);                             /* past locktime */
+    fxc_inject_arp(ARP_OP_REQUEST, &moved, FX_PEER, NULL, FX_IP(10, 0, 0, 99), &fx_bcast_mac);
+    struct neigh *n = fx_neigh(f, FX_PEER);
+    ck_assert_ptr_nonnull(n);
+    fxc_assert_mac(&n->ha, &moved);
+    ck_assert_uint_eq(n->nud_state, NUD_STALE);
+    ck_assert_uint_eq(fx_tx_count(f), 0);
+}
+END_TEST
+
+START_TEST(test_arp_unsolicited_reply_creates_nothing)
+{
+    fxc_peer_reply(&fx_peer_mac);
+    ck_assert_ptr_null(fx_neigh(f, FX_PEER));
+    ck_assert_uint_eq(fx_tx_count(f), 0);
+    ck_assert_uint_eq(MIB(MIB_ArpInReplies), 1);
+    ck_assert_uint_eq(DROPS(DROP_ARP_NOT_FOR_US), 1);
+    /* broadcast, too */
+    fxc_inject_arp(ARP_OP_REPLY, &fx_peer_mac, FX_PEER, &fx_mac, FX_ADDR, &fx_bcast_mac);
+    ck_assert_ptr_null(fx_neigh(f, FX_PEER));
+    ck_assert_uint_eq(f->net->arp_tbl->entries, 0);
+}
+END_TEST
+
+START_TEST(test_arp_broadcast_reply_does_not_confirm)
+{
+    ck_assert_int_eq(fx_send_ip(f, FX_PEER, PROTO_TEST, 20, 0x5a), 1);
+    struct fx_arp a;
+    fxc_pop_arp(&a, NULL);
+    struct neigh *n = fx_neigh(f, FX_PEER);
+    ck_assert_ptr_nonnull(n);
+    fx_advance_ms(f, 100);
+    fxc_inject_arp(ARP_OP_REPLY, &fx_peer_mac, FX_PEER, &fx_mac, FX_ADDR, &fx_bcast_mac);
+    ck_assert_uint_ne(n->nud_state, NUD_REACHABLE);
+    ck_assert_msg(n->nud_state & (NUD_STALE | NUD_DELAY), "state %s", nud_state_name(n->nud_state));
+    /* no reachability asserted: "confirmed" stays long ago (a new lladdr sets it to
+     * now - 2 x base_reachable_time, as __neigh_update does) */
+    ck_assert_uint_le(n->confirmed + 2 * (uint64_t)NEIGH_VAR(n->parms, BASE_REACHABLE_TIME) * US_PER_MS,
+                      fx_now_us(f));
+    fxc_assert_mac(&n->ha, &fx_peer_mac);
+    /* the waiting packet went out */
+    struct fx_ipv4 ip;
+    fxc_pop_ipv4(&ip, NULL);
+    fxc_assert_mac(&ip.eth_dst, &fx_peer_mac);
+    ck_assert_uint_eq(ip.payload[0], 0x5a);
+    ck_assert_uint_eq(fx_tx_count(f), 0);
+}
+END_TEST
+
+START_TEST(test_arp_unicast_reply_to_other_mac_ignored)
+{
+    static const struct eth_addr not_us = { { 0x02, 0, 0, 0, 0, 0x99 } };
+    ck_assert_int_eq(fx_send_ip(f, FX_PEER, PROTO_TEST, 20, 1), 1);
+    fx_tx_clear(f);
+    fxc_inject_arp(ARP_OP_REPLY, &fx_peer_mac, FX_PEER, &not_us, FX_IP(10, 0, 0, 9), &not_us);
+    ck_assert_uint_eq(fx_neigh_state(f, FX_PEER), NUD_INCOMPLETE);
+    ck_assert_uint_eq(DROPS(DROP_OTHERHOST), 1);
+}
+END_TEST
+
+/* LINUX_DIFF: arp_process answers a request only if neigh_event_ns() produced an entry
+ * ("if (n) arp_send(...)"); with the table full, Linux stays silent. */
+START_TEST(test_arp_request_not_answered_when_table_full)
+{
+    ck_assert_int_eq(fx_sysctl(f, "net.ipv4.neigh.default.gc_thresh2", "4"), 0);
+    ck_assert_int_eq(fx_sysctl(f, "net.ipv4.neigh.default.gc_thresh3", "4"), 0);
+    for (unsigned i = 0; i < 4; i++)
+        ck_assert_int_eq(fx_send_ip(f, FX_IP(10, 0, 0, 20 + i), PROTO_TEST, 20, 1), 1);
+    fx_tx_clear(f);
+    size_t len = good_request(fxc_buf);
+    fx_inject(f, fxc_buf, len);
+    ck_assert_ptr_null(fx_neigh(f, FX_PEER));
+    ck_assert_uint_eq(f->net->arp_tbl->table_fulls, 1);
+    ck_assert_uint_eq(fx_tx_count(f), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ gratuitous ARP, DAD */
+
+static void assert_gratuitous(uint32_t addr)
+{
+    struct fx_arp a;
+    fxc_pop_arp(&a, NULL);
+    fxc_assert_mac(&a.eth_dst, &fx_bcast_mac);
+    fxc_assert_mac(&a.eth_src, &fx_mac);
+    ck_assert_uint_eq(a.op, ARP_OP_REQUEST);
+    fxc_assert_mac(&a.sha, &fx_mac);
+    ck_assert_uint_eq(a.spa, addr);
+    ck_assert_uint_eq(a.tpa, addr);
+    fxc_assert_mac(&a.tha, &fx_zero_mac);
+}
+
+/* As the brief asks. Note: Linux sends these only with net.ipv4.conf.*.arp_notify=1
+ * (default 0), and never on `ip addr add` (inetdev_event). */
+START_TEST(test_arp_gratuitous_on_address_add)
+{
+    ck_assert_int_eq(inet_addr_add(f->dev, FX_IP(10, 0, 0, 3), 24), 0);
+    ck_assert_uint_eq(fx_tx_count(f), 1);
+    assert_gratuitous(FX_IP(10, 0, 0, 3));
+}
+END_TEST
+
+START_TEST(test_arp_gratuitous_on_link_up)
+{
+    ck_assert_int_eq(inet_addr_add(f->dev, FX_IP(10, 0, 0, 3), 24), 0);
+    ck_assert_int_eq(dev_close(f->dev), 0);
+    fx_tx_clear(f);
+    ck_assert_int_eq(dev_open(f->dev), 0);
+    ck_assert_uint_eq(fx_tx_count(f), 2);               /* one per address, in order */
+    assert_gratuitous(FX_ADDR);
+    assert_gratuitous(FX_IP(10, 0, 0, 3));
+}
+END_TEST
+
+START_TEST(test_arp_no_gratuitous_while_down)
+{
+    ck_assert_int_eq(dev_close(f->dev), 0);
+    fx_tx_clear(f);
+    ck_assert_int_eq(inet_addr_add(f->dev, FX_IP(10, 0, 0, 3), 24), 0);
+    ck_assert_uint_eq(fx_tx_count(f), 0);
+}
+END_TEST
+
+START_TEST(test_arp_dad_probe_answered)
+{
+    fxc_inject_arp(ARP_OP_REQUEST, &host_mac, 0, NULL, FX_ADDR, &fx_bcast_mac);
+    ck_assert_uint_eq(fx_tx_count(f), 1);
+    struct fx_arp a;
+    fxc_pop_arp(&a, NULL);
+    ck_assert_uint_eq(a.op, ARP_OP_REPLY);
+    fxc_assert_mac(&a.eth_dst, &host_mac);
+    fxc_assert_mac(&a.sha, &fx_mac);
+    ck_assert_uint_eq(a.spa, FX_ADDR);
+    fxc_assert_mac(&a.tha, &host_mac);
+    ck_assert_ptr_null(fx_neigh(f, 0));                 /* nothing learned from 0.0.0.0 */
+    ck_assert_uint_eq(f->net->arp_tbl->entries, 0);
+    /* a probe for an address that is not ours: silence */
+    fxc_inject_arp(ARP_OP_REQUEST, &host_mac, 0, NULL, FX_IP(10, 0, 0, 77), &fx_bcast_mac);
+    ck_assert_uint_eq(fx_tx_count(f), 0);
+}
+END_TEST
+
+/* LINUX_DIFF: arp_process answers a DAD probe with arp_send(ARPOP_REPLY, ..., sip, dev,
+ * tip, sha, dev_addr, sha): the target protocol address is the probe's sender, 0.0.0.0. */
+START_TEST(test_arp_dad_reply_target_ip_is_zero)
+{
+    fxc_inject_arp(ARP_OP_REQUEST, &host_mac, 0, NULL, FX_ADDR, &fx_bcast_mac);
+    struct fx_arp a;
+    fxc_pop_arp(&a, NULL);
+    ck_assert_uint_eq(a.tpa, 0);
+}
+END_TEST
+
+START_TEST(test_arp_send_defaults_broadcast_and_zero_tha)
+{
+    /* arp_send with dest_hw NULL broadcasts and target_hw NULL zero-fills. */
+    arp_send(ARP_OP_REQUEST, FX_IP(10, 0, 0, 9), f->dev, FX_ADDR, NULL, NULL, NULL);
+    struct fx_arp a;
+    fxc_pop_arp(&a, NULL);
+    fxc_assert_mac(&a.eth_dst, &fx_bcast_mac);
+    fxc_assert_mac(&a.sha, &fx_mac);
+    fxc_assert_mac(&a.tha, &fx_zero_mac);
+    ck_assert_uint_eq(a.tpa, FX_IP(10, 0, 0, 9));
+    ck_assert_uint_eq(MIB(MIB_ArpOutRequests), 2);      /* + the link-up announcement */
+}
+END_TEST
+
+Suite *arp_suite(void)
+{
+    Suite *s = suite_create("arp");
+
+    TCase *rcv = tcase_create("arp_rcv");
+    tcase_add_checked_fixture(rcv, setup, teardown);
+    tcase_set_timeout(rcv, 10);
+    tcase_add_loop_test(rcv, test_arp_rcv_drops_malformed, 0, (int)ARRAY_SIZE(bad_arps));
+    suite_add_tcase(s, rcv);
+
+    TCase *proc = tcase_create("arp_process");
+    tcase_add_checked_fixture(proc, setup, teardown);
+    tcase_set_timeout(proc, 10);
+    tcase_add_test(proc, test_arp_request_for_us_answered);
+    tcase_add_test(proc, test_arp_padded_request_answered);
+    tcase_add_test(proc, test_arp_request_for_other_creates_nothing);
+    tcase_add_test(proc, test_arp_request_for_other_refreshes_known_sender);
+    tcase_add_test(proc, test_arp_unsolicited_reply_creates_nothing);
+    tcase_add_test(proc, test_arp_broadcast_reply_does_not_confirm);
+    tcase_add_test(proc, test_arp_unicast_reply_to_other_mac_ignored);
+    tcase_add_test(proc, test_arp_dad_probe_answered);
+    tcase_add_test(proc, test_arp_send_defaults_broadcast_and_zero_tha);
+    suite_add_tcase(s, proc);
+
+    TCase *garp = tcase_create("gratuitous");
+    tcase_add_checked_fixture(garp, setup, teardown);
+    tcase_set_timeout(garp, 10);
+    tcase_add_test(garp, test_arp_gratuitous_on_address_add);
+    tcase_add_test(garp, test_arp_gratuitous_on_link_up);
+    tcase_add_test(garp, test_arp_no_gratuitous_while_down);
+    suite_add_tcase(s, garp);
+
+    TCase *diff = tcase_create("linux_diff");
+    tcase_add_checked_fixture(diff, setup, teardown);
+    tcase_set_timeout(diff, 10);
+    tcase_add_loop_test(diff, test_arp_martian_sender_ip_ignored, 0, (int)ARRAY_SIZE(martian_sips));
+    tcase_add_test(diff, test_arp_request_not_answered_when_table_full);
+    tcase_add_test(diff, test_arp_dad_reply_target_ip_is_zero);
+    suite_add_tcase(s, diff);
+    return s;
+}

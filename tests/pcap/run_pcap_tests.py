@@ -1,0 +1,253 @@
+#!/usr/bin/env python3
+"""tests/pcap/run_pcap_tests.py — the deterministic pcap regression runs.
+
+    python3 tests/pcap/run_pcap_tests.py --bin build/tapstack-san [--regolden] [-k NAME] [-v]
+
+Each directory tests/pcap/scenarios/NAME/ holds
+    in.pcap      frames that enter the device at their capture times
+    script.ts    the -f script (runs first, on the virtual clock)
+    options      extra arguments: --dev NAME, --seed N, -n
+    golden.pcap  what the stack must send on the device, record by record (time and bytes)
+    golden.txt   what the run must print (stdout; stderr follows a "--- stderr" line)
+    KNOWN_BAD    (optional) why the current behaviour is wrong: the scenario still runs
+                 (crash and determinism checks) but has no golden until the stack is fixed
+
+Every scenario runs twice and the two output pcaps must be byte-identical. A sanitizer
+report, a non-zero exit or a timeout fails the scenario. On a difference the runner
+prints both captures decoded by `tapstack --decode -v -e`, as a unified diff, with the
+records whose bytes differ, and a unified diff of the text.
+--regolden rewrites golden.pcap and golden.txt from the current output (see README.md).
+The last line is "pcap: N passed, N failed"; the exit status is non-zero on any failure.
+"""
+import argparse
+import difflib
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import pcaplib  # noqa: E402
+
+SCEN_DIR = os.path.join(HERE, "scenarios")
+TIMEOUT_S = 60
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "LeakSanitizer",
+                   "runtime error:", "ERROR: UndefinedBehaviorSanitizer", "AddressSanitizer:DEADLYSIGNAL")
+
+
+class RunResult:
+    def __init__(self, ok, text, out_pcap, problem=""):
+        self.ok = ok                # ran to completion: exit 0, no sanitizer report, no timeout
+        self.text = text            # stdout, then stderr after a marker line when there is any
+        self.out_pcap = out_pcap    # bytes of the output capture (b"" if none)
+        self.problem = problem
+
+
+def sanitizer_env():
+    env = dict(os.environ)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    return env
+
+
+def read_options(sdir):
+    path = os.path.join(sdir, "options")
+    if not os.path.exists(path):
+        return ["--dev", "tap0"]
+    with open(path) as f:
+        return shlex.split(f.read())
+
+
+def run_replay(binary, in_pcap, script, options, workdir, timeout=TIMEOUT_S):
+    """One replay run in workdir. Returns RunResult."""
+    out = os.path.join(workdir, "out.pcap")
+    if os.path.exists(out):
+        os.unlink(out)
+    cmd = [os.path.abspath(binary), "--replay", os.path.abspath(in_pcap), "--out", out,
+           "-f", os.path.abspath(script)] + list(options)
+    if "--dev" not in options:
+        cmd += ["--dev", "tap0"]
+    try:
+        cp = subprocess.run(cmd, cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True,
+                            timeout=timeout, env=sanitizer_env())
+    except subprocess.TimeoutExpired as e:
+        text = (e.stdout or b"").decode("utf-8", "replace")
+        return RunResult(False, text, b"", f"timed out after {timeout} s")
+    stdout = cp.stdout.decode("utf-8", "replace")
+    stderr = cp.stderr.decode("utf-8", "replace")
+    text = stdout + (f"--- stderr\n{stderr}" if stderr else "")
+    problem = ""
+    for mark in SANITIZER_MARKS:
+        if mark in stderr or mark in stdout:
+            problem = f"sanitizer report ({mark})"
+            break
+    if not problem and cp.returncode != 0:
+        problem = f"exit status {cp.returncode}"
+    data = b""
+    if os.path.exists(out):
+        with open(out, "rb") as f:
+            data = f.read()
+    elif not problem:
+        problem = "no output pcap written"
+    return RunResult(not problem, text, data, problem)
+
+
+# ---------------------------------------------------------------- reporting differences
+
+def decode(binary, path):
+    cp = subprocess.run([binary, "--decode", path, "-v", "-e"], capture_output=True,
+                        timeout=TIMEOUT_S, env=sanitizer_env())
+    lines = cp.stdout.decode("utf-8", "replace").splitlines()
+    if cp.returncode != 0:
+        lines.append(f"(decode failed: {cp.stderr.decode('utf-8', 'replace').strip()})")
+    return lines
+
+
+def first_diff_hex(a, b):
+    n = min(len(a), len(b))
+    i = next((k for k in range(n) if a[k] != b[k]), n)
+    lo = max(0, i - 8)
+    return (f"first difference at byte {i}: golden {a[lo:i + 8].hex(' ')} | "
+            f"actual {b[lo:i + 8].hex(' ')} (from byte {lo}; lengths {len(a)} / {len(b)})")
+
+
+def pcap_diff(binary, golden_path, actual_path, out):
+    """Print a readable comparison; returns True when the captures are equal record by record."""
+    g = pcaplib.read_pcap(golden_path)
+    a = pcaplib.read_pcap(actual_path)
+    differ = []
+    for i in range(max(len(g), len(a))):
+        if i >= len(g):
+            differ.append(f"  record {i + 1}: only in actual")
+        elif i >= len(a):
+            differ.append(f"  record {i + 1}: only in golden")
+        elif g[i] != a[i]:
+            what = []
+            if g[i][0] != a[i][0]:
+                what.append(f"time {g[i][0] / 1e6:.6f} -> {a[i][0] / 1e6:.6f}")
+            if g[i][1] != a[i][1] or g[i][2] != a[i][2]:
+                what.append("bytes: " + first_diff_hex(g[i][1], a[i][1]))
+            differ.append(f"  record {i + 1}: " + "; ".join(what))
+    if not differ:
+        return True
+    out.append(f"  output pcap differs from golden.pcap ({len(g)} golden records, {len(a)} actual):")
+    out.extend(differ[:40])
+    if len(differ) > 40:
+        out.append(f"  ... and {len(differ) - 40} more records")
+    gl, al = decode(binary, golden_path), decode(binary, actual_path)
+    diff = list(difflib.unified_diff(gl, al, "golden.pcap (decoded)", "actual (decoded)", lineterm="", n=2))
+    if diff:
+        out.append("  decoded, golden -> actual:")
+        out.extend("    " + line for line in diff)
+    else:
+        out.append("  (the decoded lines are identical: the difference is in bytes the decoder does not show)")
+    return False
+
+
+def text_diff(golden, actual, out):
+    if golden == actual:
+        return True
+    out.append("  output text differs from golden.txt:")
+    for line in difflib.unified_diff(golden.splitlines(), actual.splitlines(), "golden.txt", "actual",
+                                     lineterm="", n=2):
+        out.append("    " + line)
+    return False
+
+
+# ---------------------------------------------------------------- one scenario
+
+def run_scenario(binary, sdir, regolden, verbose):
+    name = os.path.basename(sdir)
+    in_pcap = os.path.join(sdir, "in.pcap")
+    script = os.path.join(sdir, "script.ts")
+    golden_pcap = os.path.join(sdir, "golden.pcap")
+    golden_txt = os.path.join(sdir, "golden.txt")
+    known_bad = os.path.join(sdir, "KNOWN_BAD")
+    msgs = []
+    if not (os.path.exists(in_pcap) and os.path.exists(script)):
+        return "fail", [f"  missing in.pcap or script.ts (run python3 tests/pcap/scenarios.py)"]
+    options = read_options(sdir)
+    with tempfile.TemporaryDirectory(prefix=f"pcap-{name}-") as tmp:
+        runs = []
+        for k in (1, 2):
+            wd = os.path.join(tmp, f"run{k}")
+            os.mkdir(wd)
+            r = run_replay(binary, in_pcap, script, options, wd)
+            runs.append(r)
+            if not r.ok:
+                msgs.append(f"  run {k}: {r.problem}")
+                msgs.extend("    | " + line for line in r.text.splitlines()[-60:])
+                return "fail", msgs
+        r1, r2 = runs
+        if r1.out_pcap != r2.out_pcap or r1.text != r2.text:
+            msgs.append("  NOT DETERMINISTIC: two runs with the same inputs differ")
+            p1, p2 = os.path.join(tmp, "run1", "out.pcap"), os.path.join(tmp, "run2", "out.pcap")
+            if r1.out_pcap != r2.out_pcap:
+                pcap_diff(binary, p1, p2, msgs)
+            text_diff(r1.text, r2.text, msgs)
+            return "fail", msgs
+        out_path = os.path.join(tmp, "run1", "out.pcap")
+        if os.path.exists(known_bad):
+            with open(known_bad) as f:
+                reason = f.read().strip()
+            msgs.append("  known bad, no golden: " + (reason.splitlines()[0] if reason else "(no reason given)"))
+            if verbose:
+                msgs.extend("    " + line for line in decode(binary, out_path))
+            return "known_bad", msgs
+        if regolden:
+            shutil.copyfile(out_path, golden_pcap)
+            with open(golden_txt, "w") as f:
+                f.write(r1.text)
+            return "regolden", msgs
+        if not (os.path.exists(golden_pcap) and os.path.exists(golden_txt)):
+            return "fail", ["  no golden.pcap/golden.txt (record them with --regolden, after review)"]
+        with open(golden_txt) as f:
+            gtext = f.read()
+        same_pcap = pcap_diff(binary, golden_pcap, out_path, msgs)
+        same_text = text_diff(gtext, r1.text, msgs)
+        return ("pass" if same_pcap and same_text else "fail"), msgs
+
+
+def main():
+    ap = argparse.ArgumentParser(description="pcap regression runs of tapstack")
+    ap.add_argument("--bin", required=True, help="the tapstack binary (the sanitizer build)")
+    ap.add_argument("--regolden", action="store_true", help="rewrite golden.pcap/golden.txt from this run")
+    ap.add_argument("-k", metavar="NAME", help="only scenarios whose name contains NAME")
+    ap.add_argument("-v", action="store_true", help="print details of passing and known-bad scenarios")
+    args = ap.parse_args()
+    if not os.access(args.bin, os.X_OK):
+        print(f"run_pcap_tests: {args.bin}: not an executable", file=sys.stderr)
+        print("pcap: 0 passed, 1 failed")
+        return 1
+    names = sorted(d for d in os.listdir(SCEN_DIR) if os.path.isdir(os.path.join(SCEN_DIR, d)))
+    if args.k:
+        names = [n for n in names if args.k in n]
+    passed = failed = 0
+    known_bad = []
+    start = time.monotonic()
+    for name in names:
+        t = time.monotonic()
+        status, msgs = run_scenario(args.bin, os.path.join(SCEN_DIR, name), args.regolden, args.v)
+        label = {"pass": "ok", "fail": "FAIL", "regolden": "re-recorded", "known_bad": "KNOWN BAD"}[status]
+        print(f"{label:12} {name} ({time.monotonic() - t:.1f} s)")
+        for m in msgs:
+            print(m)
+        if status == "fail":
+            failed += 1
+        elif status == "known_bad":
+            known_bad.append(name)
+        else:
+            passed += 1
+    if known_bad:
+        print(f"known bad (no golden, not counted): {' '.join(known_bad)}")
+    print(f"total {time.monotonic() - start:.1f} s")
+    print(f"pcap: {passed} passed, {failed} failed")
+    return 1 if failed or not names else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,521 @@
+#!/usr/bin/env python3
+"""tests/pcap/scenarios.py — the inputs of the pcap regression runs.
+
+    python3 tests/pcap/scenarios.py [--bin PATH] [-k NAME]
+
+Each scenario below is a function returning a Scenario: the frames that enter tap0 (with
+their times), the -f script, the options (seed, -n, device) and, when the stack speaks
+first, a scripted peer. Running this file rewrites tests/pcap/scenarios/NAME/in.pcap,
+script.ts and options; goldens are recorded by run_pcap_tests.py --regolden.
+
+The lab: the default one (tap0 10.0.0.2/24, default route via 10.0.0.1). Every script
+begins with `ip link set tap0 address 02:00:00:00:00:02` so that inputs can address the
+stack. The peer is 10.0.0.1 at 02:00:00:00:00:01.
+
+Time: the virtual clock starts at the first input frame, T0 = 1700000000.000000. When the
+stack speaks first, the first frame is anchor(): a frame for another host that the stack
+must ignore (it counts TsDropOTHERHOST 1), there only to start the clock at T0.
+
+The scripted peer (class Peer) answers what the stack sends it — ARP requests, echo
+requests — delay_us later. Its answers depend on the stack's frames (the ping identifier
+comes from the seed), so for scenarios with a peer this file runs the binary: it replays,
+lets the peer answer the output, and repeats until the input no longer changes. The
+result is committed; when the stack's random draws change (e.g. the ping identifier),
+run this file again before re-recording goldens.
+"""
+import argparse
+import os
+import struct
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+from pcaplib import (BROADCAST, ETH_P_IP, ETH_P_ARP, IPPROTO_ICMP, IPPROTO_UDP, IP_MF, arp,  # noqa: E402
+                     arp_reply, arp_request, eth, fragment, icmp, icmp_echo, ip_header_len, ipv4,
+                     inet_csum, parse, pattern, read_pcap, udp, vlan, write_pcap)
+import run_pcap_tests  # noqa: E402
+
+SCEN_DIR = os.path.join(HERE, "scenarios")
+T0 = 1_700_000_000 * 1_000_000
+MS = 1000
+S = 1_000_000
+PEER_MAC, PEER_IP = "02:00:00:00:00:01", "10.0.0.1"
+STACK_MAC, STACK_IP = "02:00:00:00:00:02", "10.0.0.2"
+SET_MAC = f"ip link set tap0 address {STACK_MAC}"
+
+
+class Scenario:
+    def __init__(self, frames, script, seed=1, empty=False, dev="tap0", peer=None):
+        self.frames = frames        # [(t_us, frame)]
+        self.script = script
+        self.seed = seed
+        self.empty = empty          # -n: no default lab
+        self.dev = dev
+        self.peer = peer            # Peer or None
+
+    def options(self):
+        return ["--dev", self.dev, "--seed", str(self.seed)] + (["-n"] if self.empty else [])
+
+
+SCENARIOS = {}
+
+
+def scenario(fn):
+    SCENARIOS[fn.__name__] = fn
+    return fn
+
+
+def script(text):
+    """Dedent a script; keeps # comments (the shell ignores them)."""
+    lines = [line.strip() for line in text.strip("\n").splitlines()]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- the peer
+
+class Peer:
+    """10.0.0.1 as a scripted host. It answers, delay_us after the stack's frame:
+      - ARP requests for its addresses (broadcast or unicast probes), except the ones
+        numbered in arp_ignore (1 = the first request for it, counted over the run);
+      - ICMP echo requests to its addresses, after reassembling fragments; its replies
+        are fragmented at mtu as Linux would (IP ID from first_id on, TTL 64)."""
+
+    def __init__(self, mac=PEER_MAC, ips=(PEER_IP,), delay_us=1 * MS, arp_ignore=(), mtu=1500,
+                 first_id=0x5000):
+        self.mac, self.ips, self.delay = mac, set(ips), delay_us
+        self.arp_ignore, self.mtu, self.first_id = set(arp_ignore), mtu, first_id
+
+    def respond(self, out):
+        replies, nreq, ip_id, queues = [], 0, self.first_id, {}
+        for t, data, _ in out:
+            f = parse(data)
+            a = f.get("arp")
+            if a:
+                if a["op"] == 1 and a["tpa"] in self.ips and a["spa"] != a["tpa"]:
+                    nreq += 1
+                    if nreq not in self.arp_ignore:
+                        replies.append((t + self.delay, arp_reply(self.mac, a["tpa"], a["sha"], a["spa"])))
+                continue
+            ip = f.get("ip")
+            if not ip or ip["dst"] not in self.ips or f["dst"] != self.mac:
+                continue
+            dgram = reassemble(queues, ip["raw"])
+            if dgram is None or dgram[9] != IPPROTO_ICMP:
+                continue
+            m = dgram[ip_header_len(dgram):]
+            if m[0] != 8 or inet_csum(m) != 0:
+                continue
+            ident, seq = struct.unpack("!HH", m[4:8])
+            src = ".".join(str(b) for b in dgram[12:16])
+            rep = ipv4(ip["dst"], src, IPPROTO_ICMP, icmp_echo(ident, seq, m[8:], reply=True), ident=ip_id)
+            ip_id += 1
+            for part in (fragment(rep, self.mtu) if len(rep) > self.mtu else [rep]):
+                replies.append((t + self.delay, eth(f["src"], self.mac, ETH_P_IP, part)))
+        return replies
+
+
+def reassemble(queues, raw):
+    """Collect fragments by (src, dst, id, proto); returns the datagram once whole."""
+    fo = struct.unpack("!H", raw[6:8])[0]
+    if not fo & (IP_MF | 0x1FFF):
+        return raw
+    hl = ip_header_len(raw)
+    key = (raw[12:16], raw[16:20], raw[4:6], raw[9])
+    q = queues.setdefault(key, {"parts": {}, "end": None, "head": None})
+    off = (fo & 0x1FFF) * 8
+    q["parts"][off] = raw[hl:]
+    if off == 0:
+        q["head"] = raw[:hl]
+    if not fo & IP_MF:
+        q["end"] = off + len(raw) - hl
+    if q["head"] is None or q["end"] is None:
+        return None
+    data, at = b"", 0
+    while at < q["end"]:
+        part = q["parts"].get(at)
+        if part is None:
+            return None
+        data, at = data + part, at + len(part)
+    del queues[key]
+    h = bytearray(q["head"])
+    struct.pack_into("!HHH", h, 2, len(h) + len(data), struct.unpack("!H", h[4:6])[0], 0)
+    h[10:12] = b"\0\0"
+    h[10:12] = struct.pack("!H", inet_csum(bytes(h)))
+    return bytes(h) + data
+
+
+# ---------------------------------------------------------------- frame helpers
+
+def anchor():
+    """Starts the clock at T0 where the stack speaks first: an IPv4 frame for another
+    host's MAC, which the stack must ignore (TsDropOTHERHOST)."""
+    return (T0, eth("02:00:00:00:00:99", PEER_MAC, ETH_P_IP,
+                    ipv4(PEER_IP, "10.0.0.99", IPPROTO_ICMP, icmp_echo(0x99, 1, b"clock start"))))
+
+
+def to_stack(dgram, src_mac=PEER_MAC):
+    return eth(STACK_MAC, src_mac, ETH_P_IP, dgram)
+
+
+def echo_dgram(size, ident, seq, ip_id, src=PEER_IP, dst=STACK_IP, ttl=64):
+    """An echo request whose IP datagram is `size` bytes long."""
+    return ipv4(src, dst, IPPROTO_ICMP, icmp_echo(ident, seq, pattern(size - 28)), ident=ip_id, ttl=ttl)
+
+
+def peer_asks():
+    """The peer's ARP request for 10.0.0.2, as a real host sends before its first datagram."""
+    return arp_request(PEER_MAC, PEER_IP, STACK_IP)
+
+
+# ---------------------------------------------------------------- scenarios
+
+@scenario
+def arp_request_reply():
+    zeros = "00:00:00:00:00:00"
+    frames = [
+        (T0, peer_asks()),
+        (T0 + 100 * MS, arp_request(PEER_MAC, PEER_IP, "10.0.0.77")),
+        (T0 + 200 * MS, eth(BROADCAST, "02:00:00:00:00:05", ETH_P_ARP,
+                            arp(1, "02:00:00:00:00:05", "10.0.0.5", zeros, "10.0.0.5"))),
+        (T0 + 300 * MS, arp_request(PEER_MAC, PEER_IP, STACK_IP, dst=STACK_MAC)),
+        (T0 + 400 * MS, arp_reply("02:00:00:00:00:06", "10.0.0.6", STACK_MAC, STACK_IP)),
+        (T0 + 500 * MS, arp_request("02:00:00:00:00:11", PEER_IP, STACK_IP)),
+    ]
+    return Scenario(frames, script(f"""
+        # ARP (RFC 826) with Linux's rules. Inputs:
+        #  t=0.0 10.0.0.1 asks who-has 10.0.0.2 (broadcast)   -> reply; 10.0.0.1 STALE
+        #  t=0.1 10.0.0.1 asks who-has 10.0.0.77              -> nothing (not ours)
+        #  t=0.2 gratuitous ARP from 10.0.0.5                 -> nothing (arp_accept=0)
+        #  t=0.3 10.0.0.1 asks again, unicast                 -> reply; still STALE
+        #  t=0.4 unsolicited reply from 10.0.0.6              -> nothing learnt
+        #  t=0.5 10.0.0.1 asks from MAC 02:00:00:00:00:11     -> reply to it; lladdr replaced
+        {SET_MAC}
+        sleep 0.05
+        echo "== t=0.05: the request created 10.0.0.1 as STALE"
+        ip -s neigh show
+        sleep 0.4
+        echo "== t=0.45: nothing else was learnt"
+        ip -s neigh show
+        sleep 0.1
+        echo "== t=0.55: a request with another MAC overrides the entry"
+        ip -s neigh show
+        nstat
+    """))
+
+
+@scenario
+def arp_resolve_and_ping():
+    return Scenario([anchor()], script(f"""
+        # ping 10.0.0.1 with an empty neighbour table: a broadcast ARP request at t=0, the
+        # peer's reply 1 ms later releases the queued echo request; the second echo goes
+        # out at t=1 s on the REACHABLE entry. The peer answers each 1 ms later.
+        {SET_MAC}
+        ping -c 2 10.0.0.1
+        ip -s neigh show
+        nstat
+    """), peer=Peer())
+
+
+@scenario
+def nud_transitions():
+    return Scenario([anchor()], script(f"""
+        # Linux NUD states (net/core/neighbour.c) with short timers:
+        # base_reachable_time 1 s (reachable_time drawn in [0.5, 1.5) s), retrans 1 s.
+        {SET_MAC}
+        sysctl -w net.ipv4.neigh.tap0.base_reachable_time_ms=1000
+        sysctl -w net.ipv4.neigh.tap0.delay_first_probe_time=0
+        echo "== t=0: ping resolves 10.0.0.1: INCOMPLETE, broadcast request, reply -> REACHABLE"
+        ping -c 1 10.0.0.1
+        ip -s neigh show
+        sleep 2
+        echo "== t=2.002: reachable_time passed, unused within delay_first_probe_time=0 -> STALE"
+        ip -s neigh show
+        sysctl -w net.ipv4.neigh.tap0.delay_first_probe_time=1
+        ping -c 1 10.0.0.1
+        echo "== t=2.003: a packet used the STALE entry -> DELAY (1 s)"
+        ip -s neigh show
+        sleep 1.5
+        echo "== t=3.503: no confirmation in 1 s -> PROBE; unicast probe at 3.002 unanswered"
+        ip -s neigh show
+        sleep 1
+        echo "== t=4.503: second unicast probe (4.002) answered -> REACHABLE"
+        ip -s neigh show
+        echo "== 10.0.0.3 never answers"
+        ping -c 1 -W 0.5 10.0.0.3
+        ip -s neigh show
+        sleep 3
+        echo "== broadcast probes at +0, +1, +2 s; FAILED at +3 s"
+        ip -s neigh show
+        nstat
+    """), peer=Peer(arp_ignore={2}))
+
+
+@scenario
+def ping_fragments():
+    big = echo_dgram(4000, 0x1234, 1, 0x0100)
+    huge = echo_dgram(65535, 0x1234, 2, 0x0101)
+    frames = [(T0, peer_asks())]
+    frames += [(T0 + 10 * MS, to_stack(f)) for f in fragment(big, 1500)]
+    frames += [(T0 + 20 * MS, to_stack(f)) for f in reversed(fragment(huge, 1500))]
+    assert len(fragment(big, 1500)) == 3 and len(fragment(huge, 1500)) == 45
+    return Scenario(frames, script(f"""
+        # t=0.010: a 4000-byte echo request in 3 fragments -> reassembled, answered by a
+        #          4000-byte reply in 3 fragments (1500, 1500, 1040)
+        # t=0.020: a 65535-byte echo request (the largest datagram) in 45 fragments, sent
+        #          last fragment first -> a 65535-byte reply in 45 fragments
+        # t=0.1:   ping -s 3000: each request leaves as 3 fragments (no DF), the peer's
+        #          fragmented replies are reassembled
+        {SET_MAC}
+        sleep 0.1
+        ping -c 2 -s 3000 10.0.0.1
+        nstat
+    """), peer=Peer())
+
+
+@scenario
+def reassembly_timeout():
+    a = fragment(echo_dgram(4000, 0x2222, 1, 0x2001), 1500)
+    b = fragment(echo_dgram(4000, 0x2222, 2, 0x2002), 1500)
+    frames = [(T0, to_stack(a[0])), (T0 + 1 * MS, to_stack(a[1])),
+              (T0 + 2 * MS, to_stack(b[1])), (T0 + 3 * MS, to_stack(b[2]))]
+    return Scenario(frames, script(f"""
+        # Datagram 0x2001: fragments 1 and 2 of 3 (t=0, 0.001). Datagram 0x2002: fragments
+        # 2 and 3 (t=0.002, 0.003), never the first. ipfrag_time is 30 s:
+        #  t=30.000 0x2001 expires -> ICMP time exceeded, code 1 (reassembly), quoting
+        #           fragment zero (RFC 792, RFC 1122 3.3.2); the stack first resolves 10.0.0.1
+        #  t=30.002 0x2002 expires -> no ICMP (fragment zero never came)
+        {SET_MAC}
+        sleep 29.999
+        echo "== t=29.999: both datagrams still waiting"
+        nstat
+        sleep 1.001
+        echo "== t=31: both timed out"
+        nstat
+    """), peer=Peer())
+
+
+@scenario
+def ttl_exceeded_forwarding():
+    def udp_to(dst, ttl, ip_id):
+        return to_stack(ipv4(PEER_IP, dst, IPPROTO_UDP, udp(PEER_IP, dst, 40000, 33434, b"forward me"),
+                             ident=ip_id, ttl=ttl))
+    frames = [(T0, udp_to("192.168.1.9", 1, 0x0a01)),
+              (T0 + 100 * MS, udp_to("192.168.1.9", 5, 0x0a02)),
+              (T0 + 200 * MS, udp_to("192.168.1.10", 5, 0x0a03)),
+              (T0 + 5 * S, udp_to("192.168.1.9", 5, 0x0a04))]
+    return Scenario(frames, script(f"""
+        # Forwarding between tap0 and tap1 (only tap0 is captured).
+        #  t=0    UDP to 192.168.1.9, TTL 1 -> ICMP time exceeded (code 0) from 10.0.0.2
+        #  t=0.1  the same with TTL 5 -> forwarded out tap1 with TTL 4 (permanent neighbour)
+        #  t=0.2  TTL 5 to 192.168.1.10, which never answers ARP on tap1 -> after 3 probes
+        #         (t=3.2) ICMP host unreachable back to 10.0.0.1 quoting the TTL-4 datagram
+        #  t=5    ip_forward=0: the datagram is dropped silently (IpInAddrErrors)
+        {SET_MAC}
+        sysctl -w net.ipv4.ip_forward=1
+        ip link add tap1 type tap
+        ip addr add 192.168.1.1/24 dev tap1
+        ip link set tap1 up
+        ip neigh add 192.168.1.9 lladdr 02:00:00:00:01:09 dev tap1 nud permanent
+        sleep 1
+        echo "== t=1"
+        ip -s link show tap1
+        ip neigh show
+        nstat
+        sleep 3
+        echo "== t=4: 192.168.1.10 FAILED"
+        ip neigh show
+        nstat
+        sysctl -w net.ipv4.ip_forward=0
+        sleep 1.5
+        echo "== t=5.5: with ip_forward=0"
+        ip -s link show tap1
+        nstat
+    """), peer=Peer())
+
+
+@scenario
+def bad_checksums_and_truncated():
+    good = echo_dgram(84, 0x4444, 1, 0x4001)
+    bad_ip_csum = bytearray(echo_dgram(84, 0x4444, 2, 0x4002))
+    bad_ip_csum[10] ^= 0x5A
+    bad_icmp = ipv4(PEER_IP, STACK_IP, IPPROTO_ICMP, icmp_echo(0x4444, 3, pattern(56), csum=0xBEEF), ident=0x4003)
+    truncated = ipv4(PEER_IP, STACK_IP, IPPROTO_ICMP, icmp_echo(0x4444, 4, pattern(56)), ident=0x4004, tot_len=1000)
+    ihl4 = ipv4(PEER_IP, STACK_IP, IPPROTO_ICMP, icmp_echo(0x4444, 6, pattern(56)), ident=0x4006, ihl=4)
+    v6 = ipv4(PEER_IP, STACK_IP, IPPROTO_ICMP, icmp_echo(0x4444, 7, pattern(56)), ident=0x4007, version=6)
+    short_tot = ipv4(PEER_IP, STACK_IP, IPPROTO_ICMP, icmp_echo(0x4444, 8, pattern(56)), ident=0x4008, tot_len=16)
+    icmp_short = ipv4(PEER_IP, STACK_IP, IPPROTO_ICMP, b"\x08\x00\xf7\xff", ident=0x400a)
+    cases = [
+        ("IP header checksum wrong", to_stack(bytes(bad_ip_csum))),
+        ("ICMP checksum wrong", to_stack(bad_icmp)),
+        ("IP total length 1000 > 84 bytes received", to_stack(truncated)),
+        ("frame of 10 bytes", eth(STACK_MAC, PEER_MAC, ETH_P_IP, b"", pad=False)[:10]),
+        ("IHL 4", to_stack(ihl4)),
+        ("802.1Q tagged echo request", vlan(STACK_MAC, PEER_MAC, 5, ETH_P_IP, good)),
+        ("version 6 in an IPv4 frame", to_stack(v6)),
+        ("IP total length 16 < header length 20", to_stack(short_tot)),
+        ("IPv4 frame of 24 bytes (10-byte IP header)", eth(STACK_MAC, PEER_MAC, ETH_P_IP, good[:10], pad=False)),
+        ("ICMP message of 4 bytes", to_stack(icmp_short)),
+        ("unknown ethertype 0x88b5", eth(STACK_MAC, PEER_MAC, 0x88B5, b"local experimental")),
+        ("good echo request", to_stack(good)),
+    ]
+    frames = [(T0, peer_asks())]
+    lines = [SET_MAC, "sleep 0.05", 'echo "== t=0: the peer\'s ARP request"', "nstat"]
+    for i, (what, frame) in enumerate(cases, 1):
+        frames.append((T0 + i * 100 * MS, frame))
+        lines += ["sleep 0.1", f'echo "== t={i / 10:.1f}: {what}"', "nstat"]
+    return Scenario(frames, script("""
+        # Malformed input is dropped silently, each with its own counter (nstat after each
+        # frame, 50 ms later). Only the ARP request and the last, good echo are answered.
+    """) + "\n".join(lines) + "\n")
+
+
+@scenario
+def trace_journey():
+    bad = ipv4(PEER_IP, STACK_IP, IPPROTO_ICMP, icmp_echo(0x5555, 2, pattern(56), csum=0x1111), ident=0x5002)
+    frames = [(T0, peer_asks()),
+              (T0 + 10 * MS, to_stack(echo_dgram(84, 0x5555, 1, 0x5001))),
+              (T0 + 20 * MS, to_stack(bad))]
+    return Scenario(frames, script(f"""
+        # Packet journeys (trace on): the ARP request and its reply, an echo request and
+        # its reply, and an echo request dropped for its ICMP checksum. Pins the format.
+        {SET_MAC}
+        trace on
+        sleep 0.1
+        trace off
+    """))
+
+
+@scenario
+def protocol_unreachable():
+    frames = [(T0, peer_asks()),
+              (T0 + 10 * MS, to_stack(ipv4(PEER_IP, STACK_IP, 253, b"experimental payload", ident=0x6001))),
+              (T0 + 20 * MS, eth(BROADCAST, PEER_MAC, ETH_P_IP,
+                                 ipv4(PEER_IP, "10.0.0.255", 253, b"to everyone", ident=0x6002)))]
+    return Scenario(frames, script(f"""
+        # An unknown IP protocol (253, RFC 3692 experimental):
+        #  t=0.01 unicast -> ICMP protocol unreachable (type 3 code 2) quoting the datagram
+        #  t=0.02 to the subnet broadcast -> no ICMP (RFC 1122 3.2.2)
+        {SET_MAC}
+        sleep 0.1
+        nstat
+    """))
+
+
+@scenario
+def icmp_error_ratelimit():
+    frames = [(T0, peer_asks())]
+    for i in range(10):
+        frames.append((T0 + (10 + 10 * i) * MS,
+                       to_stack(ipv4(PEER_IP, STACK_IP, 253, b"x" * 8, ident=0x7000 + i))))
+    frames.append((T0 + 1200 * MS, to_stack(ipv4(PEER_IP, STACK_IP, 253, b"x" * 8, ident=0x700a))))
+    return Scenario(frames, script(f"""
+        # Linux's per-destination ICMP error limit (icmp_ratelimit 1000 ms, burst 6,
+        # icmp_ratemask includes destination unreachable): ten datagrams of an unknown
+        # protocol 10 ms apart get six protocol unreachables, then none; the eleventh,
+        # at t=1.2 s, gets one again (a token accrued).
+        {SET_MAC}
+        sleep 0.5
+        nstat
+        sleep 1
+        nstat
+    """))
+
+
+@scenario
+def fragment_overlap_duplicate():
+    x = fragment(echo_dgram(4000, 0x3333, 1, 0x3001), 1500)
+    y_dgram = echo_dgram(4000, 0x3333, 2, 0x3002)
+    y = fragment(y_dgram, 1500)
+    # a fragment of y covering payload bytes 1000..2480: overlaps both y[0] and y[1]
+    hl = 20
+    body = y_dgram[hl:]
+    overlap = ipv4(PEER_IP, STACK_IP, IPPROTO_ICMP, body[1000:2480], ident=0x3002, flags=IP_MF, frag_off=1000)
+    frames = [(T0, peer_asks()),
+              (T0 + 10 * MS, to_stack(x[0])), (T0 + 11 * MS, to_stack(x[1])),
+              (T0 + 12 * MS, to_stack(x[1])), (T0 + 13 * MS, to_stack(x[2])),
+              (T0 + 20 * MS, to_stack(y[0])), (T0 + 21 * MS, to_stack(overlap)),
+              (T0 + 22 * MS, to_stack(y[1])), (T0 + 23 * MS, to_stack(y[2]))]
+    return Scenario(frames, script(f"""
+        # Datagram 0x3001: fragments 1, 2, 2 again, 3 -> the duplicate is dropped alone and
+        #   the datagram is answered (3 reply fragments at t=0.013).
+        # Datagram 0x3002: fragment 1, then one overlapping it (bytes 1000-2480) -> the whole
+        #   datagram is discarded (RFC 5722, Linux since 4.19); fragments 2 and 3 that follow
+        #   start a new queue that cannot complete: no reply.
+        {SET_MAC}
+        sleep 0.1
+        nstat
+    """))
+
+
+@scenario
+def addr_add_announce():
+    return Scenario([anchor()], script(f"""
+        # ip addr add and a link that comes up. Linux (arp_notify=0, the default) sends no
+        # gratuitous ARP for either; the stack should stay silent too.
+        {SET_MAC}
+        ip addr add 10.0.0.5/24 dev tap0
+        ip link set tap0 down
+        ip link set tap0 up
+        sleep 0.1
+        ip addr show dev tap0
+    """))
+
+
+# ---------------------------------------------------------------- generation
+
+def default_bin():
+    for cand in (os.environ.get("TAPSTACK_BIN"), "build-pcap/tapstack-san", "build/tapstack-san",
+                 "build/tapstack"):
+        if cand and os.access(os.path.join(REPO, cand), os.X_OK):
+            return os.path.join(REPO, cand)
+    return None
+
+
+def generate(name, scen, binary):
+    d = os.path.join(SCEN_DIR, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "script.ts"), "w") as f:
+        f.write(scen.script)
+    with open(os.path.join(d, "options"), "w") as f:
+        f.write(" ".join(scen.options()) + "\n")
+    static = sorted(scen.frames, key=lambda x: x[0])
+    assert static and static[0][0] == T0, f"{name}: the first frame must be at T0"
+    in_pcap = os.path.join(d, "in.pcap")
+    if scen.peer is None:
+        write_pcap(in_pcap, static)
+        return 0
+    if not binary:
+        raise SystemExit(f"scenarios.py: {name} has a scripted peer: give --bin PATH (a tapstack build)")
+    inputs = static
+    with tempfile.TemporaryDirectory(prefix=f"gen-{name}-") as tmp:
+        for rounds in range(1, 20):
+            write_pcap(in_pcap, inputs)
+            r = run_pcap_tests.run_replay(binary, in_pcap, os.path.join(d, "script.ts"), scen.options(), tmp)
+            if not r.ok:
+                raise SystemExit(f"scenarios.py: {name}: replay failed: {r.problem}\n{r.text}")
+            out = read_pcap(os.path.join(tmp, "out.pcap"))
+            new = sorted(static + scen.peer.respond(out), key=lambda x: x[0])   # stable: static first
+            if new == inputs:
+                return rounds
+            inputs = new
+    raise SystemExit(f"scenarios.py: {name}: the peer's answers do not settle")
+
+
+def main():
+    ap = argparse.ArgumentParser(description="write the pcap scenarios' inputs")
+    ap.add_argument("--bin", help="tapstack binary, for scenarios with a scripted peer "
+                                  "(default: $TAPSTACK_BIN, build-pcap/, build/)")
+    ap.add_argument("-k", metavar="NAME", help="only scenarios whose name contains NAME")
+    args = ap.parse_args()
+    binary = args.bin or default_bin()
+    for name, fn in SCENARIOS.items():
+        if args.k and args.k not in name:
+            continue
+        rounds = generate(name, fn(), binary)
+        print(f"{name}: {'static input' if not rounds else f'peer settled after {rounds} runs'}")
+
+
+if __name__ == "__main__":
+    main()
