@@ -20,6 +20,7 @@
 #include "net/sysctl.h"
 #include "net/trace.h"
 #include "icmp/icmp.h"
+#include "ip/ip_wire.h"
 #include <stdio.h>
 
 void arp_send(int op, uint32_t dest_ip, struct netdev *dev, uint32_t src_ip,
@@ -75,7 +76,8 @@ static void arp_solicit(struct neigh *n, struct pkt *p)
         if (!(n->nud_state & NUD_VALID)) return;
         dst_hw = &n->ha;
     }
-    arp_send(ARP_OP_REQUEST, n->key, dev, saddr, dst_hw, &dev->addr, dst_hw);
+    /* target hardware address stays zero, unicast or not (Linux passes NULL) */
+    arp_send(ARP_OP_REQUEST, n->key, dev, saddr, dst_hw, &dev->addr, NULL);
 }
 
 static void arp_error_report(struct neigh *n, struct pkt *p)
@@ -129,16 +131,25 @@ static void arp_process(struct netdev *dev, struct pkt *p, const struct arp_view
     if (sip == 0) {
         if (op == ARP_OP_REQUEST && tip_local) {
             TRACEF(p, "arp_process", NULL, "DAD probe");
-            arp_send(ARP_OP_REPLY, tip, dev, tip, sha, &dev->addr, sha);
+            /* to the prober's "address" 0.0.0.0, as Linux answers (target IP = sip) */
+            arp_send(ARP_OP_REPLY, sip, dev, tip, sha, &dev->addr, sha);
         }
         pkt_consume(p);
         return;
     }
+    /* A martian sender (multicast, broadcast, loopback, 0/8): ip_route_input would fail
+     * for it, so Linux neither answers nor learns. */
+    if (ipv4_is_multicast(sip) || ipv4_is_lbcast(sip) || ipv4_is_loopback(sip) || ipv4_is_zeronet(sip)) {
+        pkt_drop(net, p, DROP_ARP_BAD_SENDER);
+        return;
+    }
     if (op == ARP_OP_REQUEST && tip_local) {
-        /* arp_ignore = 0: answer for any local address on any interface. */
+        /* arp_ignore = 0: answer for any local address on any interface — but only
+         * if the sender could be entered (neigh_event_ns): a full table stays silent. */
         struct neigh *n = neigh_create(net->arp_tbl, sip, dev);
         if (n) neigh_update(n, sha, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE);
         TRACEF(p, "arp_process", NULL, "request for us: %s", n ? nud_state_name(n->nud_state) : "table full");
+        if (!n) { pkt_drop(net, p, DROP_NEIGH_CREATEFAIL); return; }
         arp_send(ARP_OP_REPLY, sip, dev, tip, sha, &dev->addr, sha);
         pkt_consume(p);
         return;
@@ -235,6 +246,8 @@ static int arp_net_init(struct net *net)
     sysctl_register(net, "net.ipv4.neigh.default.gc_thresh2", &t->gc_thresh2, SC_INT, 0, 1 << 30, NULL, t);
     sysctl_register(net, "net.ipv4.neigh.default.gc_thresh3", &t->gc_thresh3, SC_INT, 0, 1 << 30, NULL, t);
     sysctl_register(net, "net.ipv4.neigh.default.gc_interval", &t->gc_interval, SC_MS_AS_S, 0, 1 << 30, NULL, t);
+    sysctl_register(net, "net.ipv4.conf.all.arp_notify", &net->ipv4.arp_notify_all, SC_INT, 0, 1, NULL, t);
+    sysctl_register(net, "net.ipv4.conf.default.arp_notify", &net->ipv4.arp_notify_default, SC_INT, 0, 1, NULL, t);
     return 0;
 }
 
@@ -246,30 +259,48 @@ static void arp_net_exit(struct net *net)
     net->arp_tbl = NULL;
 }
 
+/* net.ipv4.conf.{all,DEV}.arp_notify, as IN_DEV_ARP_NOTIFY: the larger of the two. */
+static bool arp_notify_on(const struct netdev *dev)
+{
+    return dev->arp_notify || dev->net->ipv4.arp_notify_all;
+}
+
 static void arp_netdev_event(struct netdev *dev, enum net_event ev, const void *info)
 {
     struct net *net = dev->net;
     struct neigh_table *tbl = net->arp_tbl;
     if (!tbl) return;
+    char name[96];
     switch (ev) {
     case NETDEV_REGISTER:
         neigh_parms_init_dev(tbl, dev);
         if (dev->arp_parms) neigh_sysctl_register(net, dev->arp_parms, dev->name);
+        dev->arp_notify = net->ipv4.arp_notify_default;
+        snprintf(name, sizeof(name), "net.ipv4.conf.%s.arp_notify", dev->name);
+        sysctl_register(net, name, &dev->arp_notify, SC_INT, 0, 1, NULL, &dev->arp_notify);
         break;
     case NETDEV_UNREGISTER:
         neigh_flush_dev(tbl, dev, true);
         if (dev->arp_parms) sysctl_unregister_owner(net, dev->arp_parms);
+        sysctl_unregister_owner(net, &dev->arp_notify);
         neigh_parms_release_dev(tbl, dev);
         break;
     case NETDEV_DOWN:
-        neigh_flush_dev(tbl, dev, false);     /* as neigh_ifdown: permanent entries stay */
+        /* arp_ifdown -> __neigh_ifdown(skip_perm = false): even permanent entries go
+         * (only a carrier loss keeps them) */
+        neigh_flush_dev(tbl, dev, true);
         break;
     case NETDEV_UP:
     case NETDEV_CHANGEADDR:
+        /* Linux inetdev_event: gratuitous ARP for every address when the link comes up
+         * or the MAC changes — only with arp_notify (default 0: say nothing). */
+        if (!arp_notify_on(dev)) break;
         for (struct in_ifaddr *a = dev->ifa_list; a; a = a->next) arp_announce(dev, a->addr);
         break;
     case INETADDR_UP:
-        arp_announce(dev, ((const struct in_ifaddr *)info)->addr);
+        /* tapstack's extension of arp_notify: also announce an address added to a link
+         * that is already up (Linux leaves that to user space, e.g. arping -U). */
+        if (arp_notify_on(dev)) arp_announce(dev, ((const struct in_ifaddr *)info)->addr);
         break;
     default:
         break;

@@ -196,7 +196,7 @@ static int neigh_forced_gc(struct neigh_table *tbl, struct neigh *keep)
         struct neigh *victim = NULL;
         for (unsigned i = 0; i <= tbl->hash_mask; i++)
             for (struct neigh *n = tbl->hash[i]; n; n = n->next) {
-                if (n == keep || n->arp_queue) continue;
+                if (n == keep || n->arp_queue || n->refcnt) continue;
                 if (n->nud_state & (NUD_PERMANENT | NUD_NOARP | NUD_IN_TIMER)) continue;
                 if (!victim || n->used < victim->used) victim = n;
             }
@@ -290,11 +290,13 @@ static void neigh_invalidate(struct neigh *n)
     n->tbl->res_failed++;
     n->updated = now_us(n->tbl);
     struct pkt *p;
+    n->refcnt++;        /* the report may create entries and force GC: not this one */
     while (n->nud_state == NUD_FAILED && (p = neigh_dequeue(n))) {
         if (n->tbl->ops->error_report) n->tbl->ops->error_report(n, p);
         pkt_drop(n->tbl->net, p, DROP_NEIGH_FAILED);
     }
     while ((p = neigh_dequeue(n))) pkt_drop(n->tbl->net, p, DROP_NEIGH_FAILED);
+    n->refcnt--;
 }
 
 static void neigh_timer(struct timer *t, void *arg)
@@ -423,10 +425,8 @@ static int neigh_xmit(struct neigh *n, struct pkt *p)
 
 int neigh_output(struct neigh *n, struct pkt *p)
 {
-    uint8_t before = n->nud_state;
     int rc = neigh_event_send(n, p);
     if (rc != 0) return rc;               /* queued or dropped */
-    (void)before;
     return neigh_xmit(n, p) < 0 ? -1 : 0;
 }
 
@@ -488,13 +488,16 @@ int neigh_update(struct neigh *n, const struct eth_addr *lladdr, uint8_t new_sta
         struct pkt *q = n->arp_queue;
         n->arp_queue = n->arp_queue_tail = NULL;
         n->arp_queue_len = n->arp_queue_bytes = 0;
+        n->refcnt++;                     /* forced GC must not free us meanwhile */
         while (q) {
             struct pkt *p = q;
             q = q->next;
             p->next = NULL;
-            n->used = now;
-            neigh_xmit(n, p);
+            /* through the entry's output, as Linux's n->output: a STALE entry moves
+             * to DELAY when the first waiting packet uses it */
+            neigh_output(n, p);
         }
+        n->refcnt--;
     }
     return 0;
 }
@@ -546,7 +549,7 @@ static void neigh_periodic_work(struct timer *t, void *arg)
             for (struct neigh **pp = &tbl->hash[i]; *pp;) {
                 struct neigh *n = *pp;
                 bool gone = false;
-                if (!(n->nud_state & (NUD_PERMANENT | NUD_IN_TIMER | NUD_NOARP)) && !n->arp_queue) {
+                if (!(n->nud_state & (NUD_PERMANENT | NUD_IN_TIMER | NUD_NOARP)) && !n->arp_queue && !n->refcnt) {
                     if (n->nud_state == NUD_FAILED ||
                         now > n->used + MS(NEIGH_VAR(n->parms, GC_STALETIME)))
                         gone = true;
@@ -592,7 +595,10 @@ bool neigh_next_transition(const struct neigh *n, uint64_t *at_us, const char **
     case NUD_REACHABLE:
         *what = n->used + MS(NEIGH_VAR(p, DELAY_PROBE_TIME)) >= n->timer.expires_us ? "DELAY" : "STALE";
         break;
-    case NUD_DELAY:  *what = "PROBE"; break;
+    case NUD_DELAY:
+        /* confirmed since entering DELAY: back to REACHABLE at the deadline */
+        *what = n->timer.expires_us <= n->confirmed + MS(NEIGH_VAR(p, DELAY_PROBE_TIME)) ? "REACHABLE" : "PROBE";
+        break;
     case NUD_INCOMPLETE:
     case NUD_PROBE:
         *what = (int)n->probes >= neigh_max_probes(n) ? "FAILED" : "probe";

@@ -54,6 +54,7 @@ struct neigh {
     uint8_t             nud_state;
     uint8_t             flags;
     bool                dead;
+    unsigned            refcnt;         /* in use across a call that may force GC */
     uint32_t            probes;         /* as Linux: counts solicitations in this round */
     uint64_t            probes_sent;    /* all solicitations ever sent for this entry */
     uint64_t            confirmed, updated, used, created;  /* us */

@@ -10,7 +10,10 @@
 #   Linux     namespace tsb<T>B (10.78.0.1/24) <-> veth <-> namespace tsb<T>C (10.78.0.2/24)
 # <T> is a 4-digit tag from this script's pid, so concurrent runs never collide.
 # The paths are measured alternately (round 1: tapstack then Linux, round 2: Linux then
-# tapstack, ...) and each figure is the median over the rounds.
+# tapstack, ...); each figure is the median over the rounds, each ratio the median of the
+# per-round ratios (x1.00 = as good as Linux, bigger is worse). Metrics: ping round trips
+# at -s 56/1472/4000, the ping -f echo rate (unpinned, and with ping and the daemon pinned
+# to one CPU and to two CPUs), and the reverse direction (tapstack pings the kernel).
 #
 # Environment (defaults in brackets):
 #   TSB_ROUNDS [3]        rounds per metric (each round runs both paths)
@@ -116,7 +119,7 @@ trap 'echo "bench_ping: interrupted" >&2; exit 130' INT TERM HUP
 # ---- preconditions -----------------------------------------------------------------
 [ "$(id -u)" = 0 ] || die 2 "needs root (network namespaces, TAP devices)"
 [ -c /dev/net/tun ] || die 2 "/dev/net/tun is missing"
-for t in ip ping timeout awk sort; do
+for t in ip ping timeout awk sort taskset; do
     command -v "$t" >/dev/null 2>&1 || die 2 "$t is not installed"
 done
 ping -V 2>&1 | grep -q iputils || die 2 "ping is not iputils ping"
@@ -339,6 +342,44 @@ rev_metric() {
     return 0
 }
 
+# CPU placement. On a VM, waking a process on another CPU costs far more than on the same
+# one, and the tapstack path has two processes (ping and the daemon) where the Linux path
+# has one: the unpinned flood rate swings with where the scheduler puts them. So the flood
+# is also measured pinned: ping and the daemon on one CPU, and on two different CPUs (the
+# Linux path's ping pinned alike). CPU0/CPU1 are the first two CPUs we may run on.
+cpus=$(taskset -pc $$ 2>/dev/null | sed 's/.*: *//' | awk -F, '{
+    for (i = 1; i <= NF; i++) { n = split($i, r, "-"); if (n == 1) r[2] = r[1]
+        for (c = r[1]; c <= r[2]; c++) printf "%d ", c } }')
+CPU0=$(awk '{print $1}' <<<"$cpus"); CPU1=$(awk '{print $2}' <<<"$cpus")
+DMASK=$(taskset -p "$DPID" 2>/dev/null | sed 's/.*: *//')    # the daemon's own affinity
+
+# flood_pinned_metric PATH same|cross
+flood_pinned_metric() {
+    local path=$1 mode=$2 lim what rate pc
+    lim=$(limit_for "$FLOOD_N" 0.001)
+    if [ -z "$CPU0" ] || { [ "$mode" = cross ] && [ -z "$CPU1" ]; }; then
+        add "flood_$mode.rate" "$path" NA; return 0
+    fi
+    pc=$CPU0; [ "$mode" = cross ] && pc=$CPU1
+    what="ping -f -c $FLOOD_N -q, ping on CPU $pc"
+    if [ "$path" = ts ]; then
+        taskset -apc "$CPU0" "$DPID" >/dev/null 2>&1 || { add "flood_$mode.rate" ts NA; return 0; }
+        what="$what, tapstack on CPU $CPU0"
+        run_ping "$TMP/last.out" "$lim" ip netns exec "$NS_A" taskset -c "$pc" ping -f -c "$FLOOD_N" -q "$A_STACK"
+        [ -n "$DMASK" ] && taskset -ap "$DMASK" "$DPID" >/dev/null 2>&1
+    else
+        run_ping "$TMP/last.out" "$lim" ip netns exec "$NS_B" taskset -c "$pc" ping -f -c "$FLOOD_N" -q "$C_ADDR"
+    fi
+    note_run "$path" "$what" "$FLOOD_N"
+    rate=NA
+    if [ -n "$P_RX" ] && [ -n "$P_TIME" ]; then
+        rate=$(awk -v r="$P_RX" -v t="$P_TIME" 'BEGIN { if (t < 1) t = 1; printf "%.0f", r * 1000 / t }')
+    fi
+    add "flood_$mode.rate" "$path" "$rate"
+    [ "$path" = ts ] && check_daemon "$what"
+    return 0
+}
+
 # rev_flood_metric PATH: tapstack flood-pings the kernel (tapstack ctl ping -f), against
 # namespace C flood-pinging B. Only the rate and the loss: tapstack's ping stamps replies
 # with the stack clock, which is read once per receive batch, so its per-echo round trips
@@ -371,6 +412,7 @@ echo "paths: tapstack = netns $NS_A ($A_KERN, TAP $IF_A, mtu ${mtu_a:-?}) <-> ta
 echo "       Linux    = netns $NS_B ($B_ADDR, veth $IF_B, mtu ${mtu_b:-?}) <-> netns $NS_C ($C_ADDR)"
 echo "$ROUNDS rounds, paths alternated (odd rounds tapstack first, even rounds Linux first), median of rounds; $RTT_N echoes per rtt run," \
      "$FLOOD_N per flood run"
+echo "pinned flood runs: CPU ${CPU0:-?} (1 CPU) and CPUs ${CPU0:-?}+${CPU1:-?} (2 CPUs); CPUs allowed: ${cpus:-?}"
 echo
 
 SIZES="56 1472 4000"
@@ -381,6 +423,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
         for p in $order; do rtt_metric "$p" "$size"; done
     done
     for p in $order; do flood_metric "$p"; done
+    for p in $order; do flood_pinned_metric "$p" same; done
+    for p in $order; do flood_pinned_metric "$p" cross; done
     for p in $order; do rev_metric "$p"; done
     for p in $order; do rev_flood_metric "$p"; done
 done
@@ -439,6 +483,8 @@ done
 row "echo rate, ping -f (replies/s)" flood.rate rate 0
 row "rtt avg under ping -f (ms)" flood.avg time 3
 row "loss under ping -f (%)" flood.loss abs 2
+row "echo rate, ping -f, 1 CPU (replies/s)" flood_same.rate rate 0
+row "echo rate, ping -f, 2 CPUs (replies/s)" flood_cross.rate rate 0
 row "reverse rtt min (ms)" rev56.min time 3
 row "reverse rtt avg (ms)" rev56.avg time 3
 row "reverse rtt mdev (ms)" rev56.mdev time 3
@@ -449,12 +495,14 @@ echo "ratio: x1.00 = as good as Linux over veth; bigger is worse (times: tapstac
 echo "       rates: Linux/tapstack). It is the median of the per-round ratios (both paths of"
 echo "       a round ran back to back), so it can differ from the ratio of the two medians."
 echo "       'reverse' = tapstack pings the kernel (tapstack ctl ping) vs namespace C pinging"
-echo "       B. Loss is absolute (% of echoes), not a ratio."
+echo "       B. Loss is absolute (% of echoes), not a ratio. '1 CPU' / '2 CPUs': ping and the"
+echo "       tapstack daemon pinned to one CPU / to two different CPUs (Linux: ping pinned alike)."
 echo
 echo "per-round values (tapstack | Linux | ratio):"
-for m in rtt56.avg rtt1472.avg rtt4000.avg flood.rate rev56.avg revflood.rate; do
-    k=time; case $m in *.rate) k=rate ;; esac
-    printf '  %-12s %-24s | %-24s | %s\n' "$m" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}" \
+for m in rtt56.avg rtt1472.avg rtt4000.avg flood.rate flood_same.rate flood_cross.rate rev56.avg \
+         revflood.rate; do
+    k="time"; case $m in *.rate) k=rate ;; esac
+    printf '  %-16s %-24s | %-24s | %s\n' "$m" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}" \
         "$(ratios "$k" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}")"
 done
 

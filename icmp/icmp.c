@@ -111,7 +111,11 @@ void icmp_send(struct pkt *orig, int type, int code, uint32_t info)
 
     bool local_dst = orig->iif == 0 || (orig->dev->flags & IFF_LOOPBACK) || ip_is_local(net, osrc);
     /* Linux icmpv4_xrlim_allow: errors to ourselves (over lo) are never limited. */
-    if (!local_dst && (net->ipv4.icmp_ratemask & (1 << type))) {
+    /* icmpv4_mask_allow: only types in icmp_ratemask, and never PMTU discovery's
+     * "fragmentation needed" (RFC 1191 needs it to get through). */
+    bool limited = (net->ipv4.icmp_ratemask & (1 << type)) &&
+                   !(type == ICMP_DEST_UNREACH && code == ICMP_FRAG_NEEDED);
+    if (!local_dst && limited) {
         if (!icmp_global_allow(net)) { mib_inc(net, MIB_IcmpOutRateLimitGlobal); return; }
         if (!icmp_peer_allow(net, osrc)) { mib_inc(net, MIB_IcmpOutRateLimitHost); return; }
     }
@@ -134,6 +138,7 @@ void icmp_send(struct pkt *orig, int type, int code, uint32_t info)
     trace_begin_local(net, p, "icmp");
     TRACEF(p, "icmp_send", "__icmp_send", "type %d code %d", type, code);
     mib_inc(net, MIB_IcmpOutMsgs);
+    net->icmp_out_type[type & 0xff]++;
     if (type == ICMP_DEST_UNREACH) mib_inc(net, MIB_IcmpOutDestUnreachs);
     if (type == ICMP_TIME_EXCEEDED) mib_inc(net, MIB_IcmpOutTimeExcds);
     /* Source: the address the datagram was sent to when it was for us, else what the
@@ -169,6 +174,7 @@ static void icmp_echo(struct net *net, struct pkt *p)
     p->nh_off = p->mac_off = -1;
     mib_inc(net, MIB_IcmpOutMsgs);
     mib_inc(net, MIB_IcmpOutEchoReps);
+    net->icmp_out_type[ICMP_ECHOREPLY]++;
     struct ip_send_opts o = {
         .src = ip_is_local(net, dst) ? dst : inet_select_addr(in, src),
         .dst = src, .proto = IPPROTO_ICMP, .tos = tos, .ttl = 0, .df = false, .oif = 0,
@@ -216,6 +222,7 @@ static void icmp_rcv(struct pkt *p)
         [ICMP_TIME_EXCEEDED] = "time exceeded", [ICMP_PARAMETERPROB] = "param problem",
     };
     int t = p->data[0];
+    net->icmp_in_type[t]++;
     TRACEF(p, "icmp_rcv", NULL, "%s", t < (int)ARRAY_SIZE(type_names) && type_names[t] ? type_names[t] : "type ?");
     if (inet_csum(p->data, p->len) != 0) {
         mib_inc(net, MIB_IcmpInCsumErrors);

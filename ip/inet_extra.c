@@ -1,11 +1,11 @@
 /*
- * ip/inet_extra.c — the transport and tunnel layers linked into this build register here.
- * (UDP arrives with the sockets issue; TCP, VXLAN and veth with theirs.)
+ * ip/inet_extra.c — the transport and tunnel layers linked into this build register
+ * here, above IPv4 (TCP, VXLAN and veth arrive with their issues).
  */
 #include "inet.h"
+#include "udp/udp.h"
 
 int inet_extra_init(struct stack *st)
 {
-    (void)st;
-    return 0;
+    return udp_init(st);
 }

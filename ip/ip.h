@@ -28,8 +28,13 @@ bool ip_is_local(struct net *net, uint32_t addr);
  * Routes, builds the header, fragments to the route MTU, resolves the neighbour.
  * src 0: chosen by routing. ttl 0: ip_default_ttl. df: set Don't Fragment.
  * Consumes p. Returns 0 or -errno (ENETUNREACH, EMSGSIZE, ENOBUFS). */
-struct ip_send_opts { uint32_t src, dst; uint8_t proto, tos, ttl; bool df; int oif; };
+struct ip_send_opts {
+    uint32_t src, dst; uint8_t proto, tos, ttl; bool df; int oif;
+    bool id_set; uint16_t id;       /* a connected socket's own IP ID (inet_id) */
+};
 int  ip_send(struct net *net, struct pkt *p, const struct ip_send_opts *o);
+/* The same on a route the caller already looked up (no second lookup). */
+int  ip_send_rt(struct net *net, struct pkt *p, const struct ip_send_opts *o, const struct rt_result *rt);
 /* Output a complete IP datagram (header at p->data) on a route: fragment as needed. */
 int  ip_output(struct net *net, struct pkt *p, const struct rt_result *rt);
 uint16_t ip_select_id(struct net *net);

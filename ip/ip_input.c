@@ -99,6 +99,8 @@ void ip_rcv(struct netdev *dev, struct pkt *p)
     const uint8_t *h = p->data;
     /* 2. version 4, IHL at least 5 words (RFC 791 §3.1) */
     if (ip4_version(h) != 4 || ip4_hlen(h) < IP4_HLEN) goto inhdr_error;
+    /* ECN codepoint of every datagram with a sane first byte, as ip_rcv_core counts */
+    mib_inc(net, (enum mib_id)(MIB_IpExtInNoECTPkts + (ip4_tos(h) & 3)));
     unsigned hlen = ip4_hlen(h);
     /* 3. the whole header, options included, must be there */
     if (p->len < hlen) goto inhdr_error;

@@ -132,17 +132,25 @@ int ip_send(struct net *net, struct pkt *p, const struct ip_send_opts *o)
         pkt_drop(net, p, DROP_NO_ROUTE);
         return err;
     }
-    TRACEF(p, "ip_route_output", "ip_route_output_flow", "%s", rt.dev->name);
-    uint32_t src = o->src ? o->src : rt.src;
+    return ip_send_rt(net, p, o, &rt);
+}
+
+int ip_send_rt(struct net *net, struct pkt *p, const struct ip_send_opts *o, const struct rt_result *rt)
+{
+    TRACEF(p, "ip_route_output", "ip_route_output_flow", "%s", rt->dev->name);
+    uint32_t src = o->src ? o->src : rt->src;
     size_t tot = p->len + IP4_HLEN;
     if (tot > IP4_MAX_LEN) { pkt_drop(net, p, DROP_PKT_TOO_BIG); return -EMSGSIZE; }
-    if (o->df && tot > rt.dev->mtu) { pkt_drop(net, p, DROP_PKT_TOO_BIG); return -EMSGSIZE; }
+    if (o->df && tot > rt->dev->mtu) { pkt_drop(net, p, DROP_PKT_TOO_BIG); return -EMSGSIZE; }
     uint8_t *h = pkt_push(p, IP4_HLEN);
     if (!h) { pkt_drop(net, p, DROP_NOMEM); return -ENOBUFS; }
     h[IP4_OFF_VHL] = 0x45;
     h[IP4_OFF_TOS] = o->tos;
     put_be16(h + IP4_OFF_LEN, (uint16_t)tot);
-    put_be16(h + IP4_OFF_ID, ip_select_id(net));
+    /* ip_select_ident_segs: a connected socket numbers its own datagrams; a DF datagram
+     * of an unconnected one gets ID 0 (it can never be fragmented, RFC 6864 §4.1);
+     * anything else a fresh ID. */
+    put_be16(h + IP4_OFF_ID, o->id_set ? o->id : o->df ? 0 : ip_select_id(net));
     put_be16(h + IP4_OFF_FRAG, o->df ? IP_DF : 0);
     h[IP4_OFF_TTL] = o->ttl ? o->ttl : (uint8_t)net->ipv4.ip_default_ttl;
     h[IP4_OFF_PROTO] = o->proto;
@@ -152,5 +160,5 @@ int ip_send(struct net *net, struct pkt *p, const struct ip_send_opts *o)
     p->protocol = ETH_P_IP;
     mib_inc(net, MIB_IpOutRequests);
     TRACE(p, "ip_local_out", NULL);
-    return ip_output(net, p, &rt);
+    return ip_output(net, p, rt);
 }

@@ -143,7 +143,8 @@ int ip_route_input(struct net *net, uint32_t dst, uint32_t src, struct netdev *i
     /* "127/8 must not appear on wire" (RFC 1122 §3.2.1.3) unless it came in on lo. */
     if (!(in->flags & IFF_LOOPBACK) && (ipv4_is_loopback(dst) || ipv4_is_loopback(src))) return -EINVAL;
     const struct fib_route *r = fib_lookup(net->fib, dst);
-    if (!r) return -ENETUNREACH;
+    /* ip_route_input_slow: with forwarding off, "no route" is "not for this host" */
+    if (!r) return net->ipv4.ip_forward ? -ENETUNREACH : -EHOSTUNREACH;
     if (r->type == RTN_LOCAL) {
         res->type = RTN_LOCAL; res->dev = in; res->route = r;
         return 0;

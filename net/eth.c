@@ -40,8 +40,19 @@ void eth_rcv(struct netdev *dev, struct pkt *p)
         pkt_drop(net, p, DROP_OTHERHOST);
         return;
     }
+    if ((type == ETH_P_8021Q || type == ETH_P_8021AD) && p->len >= ETH_HLEN + 4 &&
+        (get_be16(h + 14) & 0x0fff) == 0) {
+        /* 802.1p priority tag (VLAN ID 0): Linux strips it and receives the frame as
+         * untagged (__netif_receive_skb_core, check_vlan_id). */
+        memmove(p->data + 4, p->data, 12);
+        pkt_pull(p, 4);
+        pkt_reset_mac_header(p);
+        h = p->data;
+        type = get_be16(h + 12);
+    }
     if (type == ETH_P_8021Q || type == ETH_P_8021AD) {
-        /* No VLAN devices: Linux drops tagged frames it has no vlan device for. */
+        /* No VLAN devices: a frame for a VLAN ID we have no device for is not ours
+         * (Linux marks it PACKET_OTHERHOST). */
         dev->stats.rx_dropped++;
         pkt_drop(net, p, DROP_VLAN_UNSUPPORTED);
         return;

@@ -18,7 +18,8 @@
     X(UdpInDatagrams) X(UdpNoPorts) X(UdpInErrors) X(UdpOutDatagrams)                    \
     X(UdpRcvbufErrors) X(UdpSndbufErrors) X(UdpInCsumErrors)                             \
     X(IpExtInNoRoutes) X(IpExtReasmOverlaps) X(IpExtInTruncatedPkts) X(IpExtInCsumErrors)                      \
-    X(IpExtInBcastPkts) X(IpExtInMcastPkts) X(IpExtInOctets) X(IpExtOutOctets)           \
+    X(IpExtInBcastPkts) X(IpExtInMcastPkts) X(IpExtInOctets) X(IpExtOutOctets)                \
+    X(IpExtInNoECTPkts) X(IpExtInECT1Pkts) X(IpExtInECT0Pkts) X(IpExtInCEPkts)           \
     X(ArpInRequests) X(ArpInReplies) X(ArpOutRequests) X(ArpOutReplies)                  \
     X(ArpUnresDiscards) X(ArpTableFull)
 

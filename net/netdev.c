@@ -203,16 +203,19 @@ int dev_queue_xmit(struct netdev *dev, struct pkt *p)
     p->dev = dev;
     pkt_reset_mac_header(p);
     if (dev->taps) ptap_deliver(dev, p, PTAP_TX);
+    uint32_t len = p->len;
     dev->stats.tx_packets++;
-    dev->stats.tx_bytes += p->len;
+    dev->stats.tx_bytes += len;
     if (p->tr.on) {
         TRACE(p, dev->ops->xmit_name ? dev->ops->xmit_name : "dev_xmit", "ndo_start_xmit");
         trace_end(p, dev);
     }
     int err = dev->ops->xmit(dev, p);
     if (err < 0) {
+        /* not sent after all: an error, not a packet (the driver counted the drop) */
         dev->stats.tx_errors++;
         dev->stats.tx_packets--;
+        dev->stats.tx_bytes -= len;
     }
     return err;
 }

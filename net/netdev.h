@@ -82,6 +82,7 @@ struct netdev {
     struct neigh_parms *arp_parms;
     struct ptap     *taps;
     bool             trace;             /* `trace on DEV` */
+    int              arp_notify;        /* net.ipv4.conf.DEV.arp_notify */
 };
 
 /* Allocate (not yet registered); priv is zeroed priv_size bytes. */

@@ -3,6 +3,7 @@
  * and free are a pop and a push on a free list.
  */
 #include "pkt.h"
+#include "sock.h"
 #include <stdlib.h>
 
 #define SLOT_CAP (PKT_HEADROOM + PKT_SLOT_DATA)
@@ -44,6 +45,8 @@ static void pkt_init_meta(struct pkt *p)
     p->iif = 0;
     memset(&p->dst, 0, sizeof(p->dst));
     p->tstamp_us = 0;
+    p->sk = NULL;
+    p->truesize = 0;
     p->tr.on = false; p->tr.silent = false; p->tr.local = false; p->tr.len = 0;
     p->tr.label[0] = 0; p->tr.buf[0] = 0; p->tr.net = NULL;
 }
@@ -74,6 +77,7 @@ struct pkt *pkt_alloc(struct pkt_pool *pool, size_t size)
 void pkt_free(struct pkt *p)
 {
     if (!p) return;
+    if (p->sk) sk_tx_done(p);      /* the sender's buffer space comes back */
     struct pkt_pool *pool = p->pool;
     if (p->large) {
         pool->large_live--;

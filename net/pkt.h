@@ -68,6 +68,8 @@ struct pkt {
     int             iif;        /* ifindex it arrived on (0: local) */
     struct pkt_dst  dst;
     uint64_t        tstamp_us;  /* arrival time */
+    struct sock    *sk;         /* sending socket charged for this packet (net/sock.c) */
+    uint32_t        truesize;   /* what was charged */
     struct pkt_trace tr;
 };
 

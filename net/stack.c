@@ -7,6 +7,8 @@
 #include "netdev.h"
 #include "sysctl.h"
 #include "trace.h"
+#include "sock.h"
+#include "socket.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -48,6 +50,8 @@ struct stack *stack_new(const struct stack_cfg *cfg)
     st->virtual_clock = cfg->virtual_clock;
     st->now_us = cfg->start_us;
     st->netdev_max_backlog = 1000;
+    st->rmem_default = st->rmem_max = 212992;      /* Linux's net.core.{r,w}mem_{default,max} */
+    st->wmem_default = st->wmem_max = 212992;
     st->dev_weight = 64;
     return st;
 }
@@ -55,9 +59,17 @@ struct stack *stack_new(const struct stack_cfg *cfg)
 void stack_free(struct stack *st)
 {
     if (!st) return;
+    ts_fd_table_free(st);           /* descriptors the program left open */
     /* Namespaces other than init_net first, then init_net (devices may point across). */
     while (st->nets && st->nets->next) net_free(st->nets->next);
     if (st->nets) net_free(st->nets);
+    while (st->ready_head) {           /* closed sockets waiting to report: release */
+        struct sock *sk = st->ready_head;
+        st->ready_head = sk->ready_next;
+        sk->on_ready = false;
+        sock_release_ready(sk);
+    }
+    st->ready_tail = NULL;
     while (st->backlog_head) {
         struct pkt *p = st->backlog_head;
         st->backlog_head = p->next;
@@ -70,7 +82,7 @@ void stack_free(struct stack *st)
 
 uint64_t stack_next_deadline(const struct stack *st)
 {
-    if (st->backlog_head) return st->now_us;
+    if (st->backlog_head || st->ready_head) return st->now_us;
     return timer_next_deadline(&st->timers);
 }
 
@@ -80,6 +92,7 @@ void stack_poll(struct stack *st)
     for (int round = 0; round < 1000; round++) {
         int n = timers_run(&st->timers, st->now_us);
         n += process_backlog(st, (int)st->dev_weight);
+        n += sock_run_ready(st);
         if (!n) break;
     }
 }
@@ -163,6 +176,14 @@ static void ipv4_sysctl_defaults(struct net *net)
     sysctl_register(net, "net.ipv4.ipfrag_low_thresh", &s->ipfrag_low_thresh, SC_INT, 0, 1 << 30, NULL, net);
     sysctl_register(net, "net.ipv4.ipfrag_time", &s->ipfrag_time, SC_MS_AS_S, 1000, 1 << 30, NULL, net);
     sysctl_register(net, "net.ipv4.ipfrag_max_dist", &s->ipfrag_max_dist, SC_INT, 0, 1 << 30, NULL, net);
+    sysctl_register(net, "net.ipv4.ip_local_port_range.lo", &s->ip_local_port_lo, SC_INT, 1, 65535, NULL, net);
+    sysctl_register(net, "net.ipv4.ip_local_port_range.hi", &s->ip_local_port_hi, SC_INT, 1, 65535, NULL, net);
+    struct stack *st = net->st;
+    sysctl_register(net, "net.core.rmem_default", &st->rmem_default, SC_INT, 256, 1 << 30, NULL, net);
+    sysctl_register(net, "net.core.rmem_max", &st->rmem_max, SC_INT, 256, 1 << 30, NULL, net);
+    sysctl_register(net, "net.core.wmem_default", &st->wmem_default, SC_INT, 256, 1 << 30, NULL, net);
+    sysctl_register(net, "net.core.wmem_max", &st->wmem_max, SC_INT, 256, 1 << 30, NULL, net);
+    sysctl_register(net, "net.core.netdev_max_backlog", (int *)&st->netdev_max_backlog, SC_INT, 1, 1 << 20, NULL, net);
 }
 
 struct net *net_by_name(struct stack *st, const char *name)
@@ -208,6 +229,7 @@ struct net *net_new(struct stack *st, const char *name)
 void net_free(struct net *net)
 {
     struct stack *st = net->st;
+    sock_net_exit(net);             /* sockets first: they hold protocol table entries */
     /* Devices first (they flush routes and neighbours through the notifiers). */
     while (net->devs) {
         struct netdev *d = net->devs;

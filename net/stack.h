@@ -24,7 +24,9 @@ struct fib_table;
 struct ipq_table;
 struct icmp_state;
 struct sysctl_table;
-struct sock_table;
+struct sock;
+struct udp_table;
+struct sock_fd;
 
 /* Per-namespace IPv4 settings (net.ipv4.*), Linux's defaults. */
 struct ipv4_sysctl {
@@ -41,6 +43,7 @@ struct ipv4_sysctl {
     int ipfrag_time;                /* 30 s */
     int ipfrag_max_dist;            /* 64 */
     int ip_local_port_lo, ip_local_port_hi; /* 32768 60999 */
+    int arp_notify_all, arp_notify_default; /* net.ipv4.conf.{all,default}.arp_notify: 0 */
 };
 
 struct net {
@@ -54,12 +57,16 @@ struct net {
     struct neigh_table *arp_tbl;
     struct ipq_table  *ipfrag;
     struct icmp_state *icmp;
-    struct sock_table *socks;
+    struct sock       *socks;           /* every socket of the namespace */
+    struct udp_table  *udp;
     struct sysctl_table *sysctl;
     struct ipv4_sysctl ipv4;
     uint16_t           ip_id_next;      /* IP ID counter, seeded */
     struct mib         mib, mib_seen;   /* counters, and their values at the last `nstat` */
     uint64_t           drops[DROP_MAX], drops_seen[DROP_MAX];
+    /* IcmpMsgInTypeN / IcmpMsgOutTypeN (Linux's per-type ICMP counters) */
+    uint64_t           icmp_in_type[256], icmp_out_type[256];
+    uint64_t           icmp_in_seen[256], icmp_out_seen[256];
     bool               trace_all;       /* `trace on` without a device */
     int                cmd_refs;        /* shell commands running in this namespace */
 };
@@ -118,10 +125,18 @@ struct stack {
     int         n_notifiers;
     const struct pernet_ops *pernet[STACK_MAX_PERNET];
     int         n_pernet;
+    /* Live runs: refresh now_us from the real clock (the TAP poll calls it per frame,
+     * so every frame gets its own arrival time). NULL with the virtual clock. */
+    void      (*clock_sync)(struct stack *st);
     /* Console sink: trace lines and asynchronous messages. */
     void      (*log)(void *arg, const char *line);
     void       *log_arg;
     bool        tracing;                /* any trace on in any namespace: fast check */
+    struct sock *ready_head, *ready_tail;   /* sockets with events to report */
+    struct sock_fd *fds;                /* the BSD face's descriptor table (net/socket.c) */
+    int         nfds;
+    /* net.core.* (one set, as Linux's rmem/wmem defaults are global) */
+    int         rmem_default, rmem_max, wmem_default, wmem_max;
 };
 
 struct stack *stack_new(const struct stack_cfg *cfg);

@@ -89,22 +89,35 @@ int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv)
 
 int cmd_nstat(struct cmd_ctx *c, int argc, char **argv)
 {
-    bool absolute = false, zeros = false, no_update = false;
+    bool absolute = false, zeros = false, no_update = false, no_output = false;
     for (int i = 1; i < argc; i++) {
         if (argv[i][0] != '-') { cmd_error(c, "nstat: unexpected argument \"%s\"", argv[i]); return 1; }
         for (const char *f = argv[i] + 1; *f; f++) {
             if (*f == 'a') absolute = true;
             else if (*f == 'z') zeros = true;
             else if (*f == 's') no_update = true;
-            else if (*f == 'n') ;
+            else if (*f == 'n') no_output = true;       /* update history only */
             else { cmd_error(c, "nstat: invalid option -- '%c'", *f); return 1; }
         }
     }
     struct net *net = c->net;
+    if (no_output) goto update;
     cmd_printf(c, "#kernel\n");
     for (int i = 0; i < MIB_MAX; i++) {
         uint64_t v = net->mib.v[i] - (absolute ? 0 : net->mib_seen.v[i]);
         if (v || zeros) cmd_printf(c, "%-32s%-16llu%6.1f\n", mib_name((enum mib_id)i), (unsigned long long)v, 0.0);
+        if (i == MIB_IcmpOutEchoReps) {
+            /* IcmpMsg: only the types seen at all, as /proc/net/snmp lists them */
+            for (int t = 0; t < 256; t++) {
+                char name[32];
+                uint64_t in = net->icmp_in_type[t] - (absolute ? 0 : net->icmp_in_seen[t]);
+                uint64_t out = net->icmp_out_type[t] - (absolute ? 0 : net->icmp_out_seen[t]);
+                snprintf(name, sizeof(name), "IcmpMsgInType%d", t);
+                if (in || (zeros && net->icmp_in_type[t])) cmd_printf(c, "%-32s%-16llu%6.1f\n", name, (unsigned long long)in, 0.0);
+                snprintf(name, sizeof(name), "IcmpMsgOutType%d", t);
+                if (out || (zeros && net->icmp_out_type[t])) cmd_printf(c, "%-32s%-16llu%6.1f\n", name, (unsigned long long)out, 0.0);
+            }
+        }
     }
     /* Drop reasons (Linux keeps these only in tracepoints; here they are counters). */
     for (int i = 1; i < DROP_MAX; i++) {
@@ -113,8 +126,11 @@ int cmd_nstat(struct cmd_ctx *c, int argc, char **argv)
         snprintf(name, sizeof(name), "TsDrop%s", drop_name((enum drop)i));
         if (v || zeros) cmd_printf(c, "%-32s%-16llu%6.1f\n", name, (unsigned long long)v, 0.0);
     }
+update:
     if (!no_update) {
         net->mib_seen = net->mib;
+        memcpy(net->icmp_in_seen, net->icmp_in_type, sizeof(net->icmp_in_seen));
+        memcpy(net->icmp_out_seen, net->icmp_out_type, sizeof(net->icmp_out_seen));
         memcpy(net->drops_seen, net->drops, sizeof(net->drops));
     }
     return 0;

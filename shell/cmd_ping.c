@@ -86,6 +86,7 @@ static void ping_send_one(struct ping_run *r)
 {
     struct stack *st = r->c->st;
     uint16_t seq = (uint16_t)(r->ntransmitted + 1);
+    if (st->clock_sync) st->clock_sync(st);        /* stamp the moment it leaves */
     uint64_t now = st->now_us;
     if (r->size >= 16) {
         /* a struct timeval, as iputils puts in the payload */
@@ -102,8 +103,8 @@ static void ping_send_one(struct ping_run *r)
         if (err == -EMSGSIZE) cmd_printf(r->c, "ping: local error: message too long, mtu too small\n");
         else cmd_printf(r->c, "ping: sendmsg: %s\n", strerror(-err));
         r->nerrors++;
-        if (r->flood) cmd_printf(r->c, "E");
-    } else if (r->flood) {
+        if (r->flood && !r->quiet) cmd_printf(r->c, "E");
+    } else if (r->flood && !r->quiet) {
         cmd_printf(r->c, ".");
     }
     if (ping_complete(r)) { ping_stats_and_finish(r); return; }
@@ -119,6 +120,7 @@ static void ping_reply(void *arg, uint32_t from, uint16_t seq, uint8_t ttl, cons
     r->rcvd[seq >> 3] |= (uint8_t)(1u << (seq & 7));
     uint64_t rtt = 0;
     bool timing = r->size >= 16 && len >= 16;
+    if (timing && c->st->clock_sync) c->st->clock_sync(c->st);
     if (timing) {
         uint64_t sec, usec;
         memcpy(&sec, data, 8);
@@ -136,7 +138,7 @@ static void ping_reply(void *arg, uint32_t from, uint16_t seq, uint8_t ttl, cons
     }
     if (timing) { r->tsum += rtt; r->tsum2 += rtt * rtt; }
     if (r->flood) {
-        if (!dup) cmd_printf(c, "\b \b");
+        if (!dup && !r->quiet) cmd_printf(c, "\b \b");
     } else if (!r->quiet) {
         char ip[16], t[48] = "";
         if (timing) {
@@ -184,7 +186,7 @@ static void ping_error(void *arg, uint32_t from, int type, int code, uint16_t se
     struct ping_run *r = arg;
     if (seq == 0 || seq > r->ntransmitted) return;
     r->nerrors++;
-    if (r->flood) cmd_printf(r->c, "\bE");
+    if (r->flood) { if (!r->quiet) cmd_printf(r->c, "\bE"); }
     else if (!r->quiet) {
         char ip[16], buf[64];
         cmd_printf(r->c, "From %s icmp_seq=%u %s\n", ip4_ntop(from, ip), seq,

@@ -58,6 +58,14 @@ static void live_sync_clock(struct live *lv)
     if (now > lv->app.st->now_us) lv->app.st->now_us = now;    /* never backwards */
 }
 
+static void live_clock_sync(struct stack *st)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * US_PER_S + (uint64_t)ts.tv_nsec / 1000;
+    if (now > st->now_us) st->now_us = now;
+}
+
 static void console_write(void *io, int fd, const char *buf, size_t n)
 {
     struct live *lv = io;
@@ -268,6 +276,7 @@ int live_main(int argc, char **argv, struct app_opts *o)
     lv->app.live = lv;
     lv->daemon = o->daemon;
     st->log = stack_log_line;
+    st->clock_sync = live_clock_sync;
     st->log_arg = lv;
     tap_create_hook = live_tap_create;
 

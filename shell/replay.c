@@ -41,8 +41,9 @@ static struct replay *the_replay;
 
 static void replay_write(void *io, int fd, const char *buf, size_t n)
 {
+    if (fd == 2) fflush(stdout);        /* keep stdout and stderr in the order written */
     fwrite(buf, 1, n, fd == 2 ? stderr : stdout);
-    if (fd == 2) fflush(stdout);
+    if (fd == 2) fflush(stderr);
 }
 
 static void replay_log(void *arg, const char *line) { printf("%s\n", line); }
@@ -114,15 +115,16 @@ static void inject_due(struct replay *r)
     }
 }
 
-/* Advance virtual time up to `until`, stopping early when *stop becomes true. */
-static void advance(struct replay *r, uint64_t until, const bool *stop)
+/* Advance virtual time up to `until`; with until_idle, stop as soon as the script's
+ * running command has finished (the next line runs at that same virtual time). */
+static void advance(struct replay *r, uint64_t until, bool until_idle)
 {
     struct stack *st = r->app.st;
     for (unsigned long guard = 0; guard < 50000000UL; guard++) {
         inject_due(r);
         stack_poll(st);
         app_run_pending(&r->app);
-        if ((stop && *stop) || r->app.quit) return;
+        if ((until_idle && !r->s.busy) || r->app.quit) return;
         uint64_t t = stack_next_deadline(st);
         if (r->next < r->nframes && r->frames[r->next].t_us < t) t = r->frames[r->next].t_us;
         if (t > until) { if (until > st->now_us) st->now_us = until; return; }
@@ -131,7 +133,6 @@ static void advance(struct replay *r, uint64_t until, const bool *stop)
     fprintf(stderr, "tapstack: replay: too many events without progress\n");
 }
 
-static void replay_line_done(struct session *s) { (void)s; }
 
 int replay_main(const struct app_opts *o)
 {
@@ -150,7 +151,6 @@ int replay_main(const struct app_opts *o)
     st->log = replay_log;
     tap_create_hook = replay_tap_create;
     session_init(&r->s, &r->app, replay_write, r);
-    r->s.line_done = replay_line_done;
     char err[256];
     if (!o->empty && app_default_lab(&r->app, false, err, sizeof(err)) < 0) {
         fprintf(stderr, "tapstack: default lab: %s\n", err);
@@ -171,19 +171,14 @@ int replay_main(const struct app_opts *o)
         fclose(f);
     }
     /* Run the script: each line to completion on the virtual clock. */
-    while (r->s.next < r->s.nlines && !r->app.quit) {
-        session_pump(&r->s);
-        if (r->s.busy) {
-            bool done = false;
-            while (r->s.busy && !r->app.quit) {
-                advance(r, st->now_us + REPLAY_MAX_US, &done);
-                if (r->s.busy && stack_next_deadline(st) == UINT64_MAX && r->next >= r->nframes) {
-                    fprintf(stderr, "tapstack: replay: command waits for something that cannot happen\n");
-                    session_interrupt(&r->s);
-                    app_run_pending(&r->app);
-                    break;
-                }
-            }
+    session_pump(&r->s);
+    while (!r->app.quit && (r->s.busy || r->s.next < r->s.nlines)) {
+        if (!r->s.busy) { session_pump(&r->s); continue; }
+        advance(r, st->now_us + REPLAY_MAX_US, true);
+        if (r->s.busy && stack_next_deadline(st) == UINT64_MAX && r->next >= r->nframes) {
+            fprintf(stderr, "tapstack: replay: command waits for something that cannot happen\n");
+            session_interrupt(&r->s);
+            app_run_pending(&r->app);
         }
     }
     if (!r->out && !r->out_error) {
@@ -191,7 +186,7 @@ int replay_main(const struct app_opts *o)
         status = 1;
     }
     /* The rest of the input, at its own times. */
-    if (r->nframes) advance(r, r->frames[r->nframes - 1].t_us, NULL);
+    if (r->nframes) advance(r, r->frames[r->nframes - 1].t_us, false);
     inject_due(r);
     stack_poll(st);
     if (r->out_error) status = 1;

@@ -130,7 +130,7 @@ struct fx *fx_new(uint64_t seed)
         return NULL;
     }
     stack_poll(f->st);
-    fx_tx_clear(f);             /* the gratuitous ARP of `ip link set eth0 up` */
+    fx_tx_clear(f);             /* a gratuitous ARP of `ip link set eth0 up`, if arp_notify */
     return f;
 }
 

@@ -3,8 +3,8 @@
  * drive a whole stack (neigh, arp, ip_input, icmp). Each test file gets its own copy of
  * these statics; with CK_FORK every test runs in its own process anyway.
  *
- * Tests that assert Linux behaviour the stack does not (yet) have are marked
- * LINUX_DIFF in their name's comment; they are expected to fail until the stack is fixed.
+ * Tests that assert Linux behaviour the stack did not have when they were written are
+ * marked LINUX_DIFF in their comment and grouped in a "linux_compat" tcase.
  */
 #ifndef TS_TESTS_FX_CHECK_H
 #define TS_TESTS_FX_CHECK_H

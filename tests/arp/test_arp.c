@@ -3,8 +3,8 @@
  * received packet may teach the neighbour table (arp_process), answers, gratuitous ARP.
  * Frames come in on the fake wire (eth0, 10.0.0.2/24, 02:00:00:00:00:02).
  *
- * Tests marked LINUX_DIFF assert Linux's behaviour where tapstack differs; they fail until
- * the stack is fixed.
+ * Tests marked LINUX_DIFF (tcase "linux_compat") assert Linux's behaviour where tapstack
+ * differed when they were written; they guard the fixes.
  */
 #include "tests/fx_check.h"
 #include "arp/arp.h"
@@ -76,9 +76,9 @@ START_TEST(test_arp_rcv_drops_malformed)
 END_TEST
 
 /* LINUX_DIFF: a request for our address from a martian sender IP (multicast, limited
- * broadcast) fails ip_route_input_noref in Linux's arp_process, so it is neither answered
- * nor learned; tapstack answers it and creates an entry for 224.0.0.5. */
-static const uint32_t martian_sips[] = { FX_IP(224, 0, 0, 5), 0xffffffffu };
+ * broadcast, loopback) fails ip_route_input_noref in Linux's arp_process, so it is
+ * neither answered nor learned (tapstack used to answer and create the entry). */
+static const uint32_t martian_sips[] = { FX_IP(224, 0, 0, 5), 0xffffffffu, FX_IP(127, 0, 0, 1) };
 
 START_TEST(test_arp_martian_sender_ip_ignored)
 {
@@ -247,10 +247,27 @@ static void assert_gratuitous(uint32_t addr)
     fxc_assert_mac(&a.tha, &fx_zero_mac);
 }
 
-/* As the brief asks. Note: Linux sends these only with net.ipv4.conf.*.arp_notify=1
- * (default 0), and never on `ip addr add` (inetdev_event). */
+static void arp_notify_on(void)
+{
+    ck_assert_int_eq(fx_sysctl(f, "net.ipv4.conf.eth0.arp_notify", "1"), 0);
+}
+
+/* Linux's default (arp_notify = 0): inetdev_event announces nothing on link up, and
+ * nothing in the kernel announces an address added with `ip addr add`. */
+START_TEST(test_arp_no_gratuitous_by_default)
+{
+    ck_assert_int_eq(inet_addr_add(f->dev, FX_IP(10, 0, 0, 3), 24), 0);
+    ck_assert_int_eq(dev_close(f->dev), 0);
+    ck_assert_int_eq(dev_open(f->dev), 0);
+    ck_assert_uint_eq(fx_tx_count(f), 0);
+    ck_assert_uint_eq(MIB(MIB_ArpOutRequests), 0);
+}
+END_TEST
+
+/* With arp_notify on (tapstack extends it to `ip addr add` on a link that is up). */
 START_TEST(test_arp_gratuitous_on_address_add)
 {
+    arp_notify_on();
     ck_assert_int_eq(inet_addr_add(f->dev, FX_IP(10, 0, 0, 3), 24), 0);
     ck_assert_uint_eq(fx_tx_count(f), 1);
     assert_gratuitous(FX_IP(10, 0, 0, 3));
@@ -259,6 +276,7 @@ END_TEST
 
 START_TEST(test_arp_gratuitous_on_link_up)
 {
+    arp_notify_on();
     ck_assert_int_eq(inet_addr_add(f->dev, FX_IP(10, 0, 0, 3), 24), 0);
     ck_assert_int_eq(dev_close(f->dev), 0);
     fx_tx_clear(f);
@@ -269,8 +287,19 @@ START_TEST(test_arp_gratuitous_on_link_up)
 }
 END_TEST
 
+START_TEST(test_arp_gratuitous_on_all_arp_notify)
+{
+    ck_assert_int_eq(fx_sysctl(f, "net.ipv4.conf.all.arp_notify", "1"), 0);
+    ck_assert_int_eq(dev_close(f->dev), 0);
+    ck_assert_int_eq(dev_open(f->dev), 0);
+    ck_assert_uint_eq(fx_tx_count(f), 1);
+    assert_gratuitous(FX_ADDR);
+}
+END_TEST
+
 START_TEST(test_arp_no_gratuitous_while_down)
 {
+    arp_notify_on();
     ck_assert_int_eq(dev_close(f->dev), 0);
     fx_tx_clear(f);
     ck_assert_int_eq(inet_addr_add(f->dev, FX_IP(10, 0, 0, 3), 24), 0);
@@ -318,7 +347,7 @@ START_TEST(test_arp_send_defaults_broadcast_and_zero_tha)
     fxc_assert_mac(&a.sha, &fx_mac);
     fxc_assert_mac(&a.tha, &fx_zero_mac);
     ck_assert_uint_eq(a.tpa, FX_IP(10, 0, 0, 9));
-    ck_assert_uint_eq(MIB(MIB_ArpOutRequests), 2);      /* + the link-up announcement */
+    ck_assert_uint_eq(MIB(MIB_ArpOutRequests), 1);
 }
 END_TEST
 
@@ -349,12 +378,14 @@ Suite *arp_suite(void)
     TCase *garp = tcase_create("gratuitous");
     tcase_add_checked_fixture(garp, setup, teardown);
     tcase_set_timeout(garp, 10);
+    tcase_add_test(garp, test_arp_no_gratuitous_by_default);
     tcase_add_test(garp, test_arp_gratuitous_on_address_add);
     tcase_add_test(garp, test_arp_gratuitous_on_link_up);
+    tcase_add_test(garp, test_arp_gratuitous_on_all_arp_notify);
     tcase_add_test(garp, test_arp_no_gratuitous_while_down);
     suite_add_tcase(s, garp);
 
-    TCase *diff = tcase_create("linux_diff");
+    TCase *diff = tcase_create("linux_compat");
     tcase_add_checked_fixture(diff, setup, teardown);
     tcase_set_timeout(diff, 10);
     tcase_add_loop_test(diff, test_arp_martian_sender_ip_ignored, 0, (int)ARRAY_SIZE(martian_sips));

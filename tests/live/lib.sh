@@ -2,12 +2,12 @@
 #
 # Every test talks to the real Linux kernel over TAP devices whose host side lives in a
 # network namespace the test creates; nothing is sent anywhere else. Names are unique per
-# run: namespaces and host interfaces are "tsl<TAG><X>" (TAG = 4 digits), so a concurrent
+# run: namespaces and host interfaces are "tsl<TAG><X>" (TAG = 6 hex digits), so a concurrent
 # run, or a user's tap0, is never touched.
 #
 # Environment (set by run_live.sh; a test can also be run alone: TSL_BIN=... bash t_x.sh):
 #   TSL_BIN       the tapstack binary (normally an ASan build)
-#   TSL_TAG       4-digit run tag used in every name (default: from the test's pid)
+#   TSL_TAG       6-hex-digit run tag used in every name (default: random)
 #   TSL_STATE     file where pids/namespaces are recorded, so run_live.sh can sweep up
 #                 after a test that was killed by its time limit
 #   TSL_SABOTAGE  1: each test deliberately asserts something false (a wrong address,
@@ -26,11 +26,16 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 TSL_BIN=${TSL_BIN:?TSL_BIN (path to tapstack) must be set}
 case $TSL_BIN in /*) ;; *) TSL_BIN=$PWD/$TSL_BIN ;; esac
-TSL_TAG=${TSL_TAG:-$(printf '%04d' $(( $$ % 10000 )))}
+TSL_TAG=${TSL_TAG:-$(printf '%06x' $(( (RANDOM << 9 ^ RANDOM ^ $$) & 0xffffff )))}
 TSL_SABOTAGE=${TSL_SABOTAGE:-0}
 TSL_STATE=${TSL_STATE:-}
 TSL_TMP=$(mktemp -d "/tmp/tsl-$$.XXXXXX")
 TSL_SOCK=/tmp/tsl-$$.sock          # the control socket (never /run/tapstack.sock)
+
+# ctl clients are sanitized too: their reports go to files (checked at cleanup), so they
+# cannot disturb the stderr a test looks at.
+TSL_CLIENT_ENV=(env "ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$TSL_TMP/client-asan"
+                "UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$TSL_TMP/client-ubsan")
 
 TSL_PIDS=()            # daemons (and other long-running helpers) we started
 TSL_NSS=()             # namespaces we created
@@ -113,7 +118,7 @@ tsl_daemon_start() {
         if ! tsl_alive "$TSL_DAEMON_PID"; then
             fail "daemon exited during start-up: $(tr '\n' ' ' <"$TSL_DAEMON_ERR" | cut -c1-300)"
         fi
-        if [ -S "$TSL_SOCK" ] && timeout 5 "$TSL_BIN" ctl --ctl "$TSL_SOCK" echo ready 2>/dev/null | grep -qx ready; then
+        if [ -S "$TSL_SOCK" ] && timeout 5 "${TSL_CLIENT_ENV[@]}" "$TSL_BIN" ctl --ctl "$TSL_SOCK" echo ready 2>/dev/null | grep -qx ready; then
             return 0
         fi
         sleep 0.05
@@ -133,7 +138,7 @@ tsl_topology_a() {
 
 # ts COMMAND...: run one command in the daemon through `tapstack ctl` (bounded by
 # TS_TIMEOUT seconds, default 30; the client then gets SIGTERM and interrupts it).
-ts() { timeout -k 3 "${TS_TIMEOUT:-30}" "$TSL_BIN" ctl --ctl "$TSL_SOCK" "$@"; }
+ts() { timeout -k 3 "${TS_TIMEOUT:-30}" "${TSL_CLIENT_ENV[@]}" "$TSL_BIN" ctl --ctl "$TSL_SOCK" "$@"; }
 
 # tsl_alive PID: running (not a zombie).
 tsl_alive() {
@@ -208,6 +213,12 @@ tsl_cleanup() {
         tsl_daemon_stop "$pid"
         st=$?
         [ "$st" = 0 ] || problems+=("tapstack (pid $pid) exit status $st on SIGTERM/exit, expected 0")
+    done
+    for f in "$TSL_TMP"/client-asan* "$TSL_TMP"/client-ubsan*; do
+        [ -f "$f" ] || continue
+        rep=$(tsl_sanitizer_report "$f")
+        problems+=("sanitizer report from a ctl client: ${rep:-see $(basename "$f")}")
+        sed 's/^/    | /' "$f" | head -n 20
     done
     for f in "$TSL_TMP"/daemon*.err "$TSL_TMP"/*.stderr; do
         [ -f "$f" ] || continue

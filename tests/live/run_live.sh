@@ -54,7 +54,7 @@ fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export TSL_BIN=$BIN
-export TSL_TAG=$(printf '%04d' $(( $$ % 10000 )))
+export TSL_TAG=$(printf '%06x' $(( (RANDOM << 9 ^ RANDOM ^ $$) & 0xffffff )))
 logdir=$(mktemp -d /tmp/tsl-live-logs.XXXXXX)
 TEST_LIMIT=${TSL_TEST_LIMIT:-60}     # seconds per test
 

@@ -44,8 +44,9 @@ rc=$?
 [ $streamed = 1 ] || fail "ping -c 2: output was not streamed (the reply line came only with the statistics)"
 grep -q '^2 packets transmitted, 2 received' "$TSL_TMP/stream.out" || fail "ping -c 2 through ctl: no \"2 packets transmitted, 2 received\""
 
-# 3. SIGINT to the ctl client (not through timeout: the client itself gets the signal).
-"$TSL_BIN" ctl --ctl "$TSL_SOCK" ping "$kern" >"$TSL_TMP/int.out" 2>"$TSL_TMP/int.stderr" &
+# 3. SIGINT to the ctl client: started directly (no timeout, no function/subshell in
+# between), so that $! is the client and the signal reaches it.
+"${TSL_CLIENT_ENV[@]}" "$TSL_BIN" ctl --ctl "$TSL_SOCK" ping "$kern" >"$TSL_TMP/int.out" 2>"$TSL_TMP/int.stderr" &
 pc=$!
 for ((i = 0; i < 100; i++)); do
     [ "$(grep -c 'icmp_seq=' "$TSL_TMP/int.out")" -ge 2 ] && break

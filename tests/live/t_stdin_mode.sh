@@ -35,7 +35,7 @@ a=$(printf '%s\n' "$out" | grep -n 'packets transmitted' | head -n 1 | cut -d: -
 b=$(printf '%s\n' "$out" | grep -n '^after-ping$' | head -n 1 | cut -d: -f1)
 [ -n "$b" ] || fail "the line after ping never ran"
 [ "$a" -lt "$b" ] || fail "the line after ping ran before ping finished (statistics at line $a, next command's output at line $b)"
-expect_contains "stdin ip neigh" "$out" "^$dst lladdr [0-9a-f:]+ REACHABLE$"
+expect_contains "stdin ip neigh" "$out" "^$dst lladdr [0-9a-f:]+ REACHABLE *$"
 tsl_if_gone "$NS_S" "$IF_S" 2 || fail "$IF_S still exists after tapstack exited"
 [ -s "$TSL_DAEMON_ERR" ] && fail "unexpected stderr: $(head -c 300 "$TSL_DAEMON_ERR")"
 note "stdin mode: exit 0, ping 2/2, $IF_S gone"

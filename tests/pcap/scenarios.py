@@ -29,11 +29,12 @@ import struct
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from pcaplib import (BROADCAST, ETH_P_IP, ETH_P_ARP, IPPROTO_ICMP, IPPROTO_UDP, IP_MF, arp,  # noqa: E402
-                     arp_reply, arp_request, eth, fragment, icmp, icmp_echo, ip_header_len, ipv4,
+                     arp_reply, arp_request, eth, fragment, icmp_echo, ip_header_len, ipv4,
                      inet_csum, parse, pattern, read_pcap, udp, vlan, write_pcap)
 import run_pcap_tests  # noqa: E402
 
@@ -271,6 +272,9 @@ def ping_fragments():
         sleep 0.1
         ping -c 2 -s 3000 10.0.0.1
         nstat
+        sleep 4
+        echo "== t=5.1: the entry went DELAY at 0.01 (replies used it), PROBE at 5.01; answered"
+        ip -s neigh show
     """), peer=Peer())
 
 
@@ -365,9 +369,12 @@ def bad_checksums_and_truncated():
     for i, (what, frame) in enumerate(cases, 1):
         frames.append((T0 + i * 100 * MS, frame))
         lines += ["sleep 0.1", f'echo "== t={i / 10:.1f}: {what}"', "nstat"]
+    lines += ["sleep 8.5", 'echo "== t=9.75: the reply used the STALE entry: DELAY, PROBE at 6.2, three '
+              'unanswered unicast probes, FAILED at 9.2"', "ip -s neigh show"]
     return Scenario(frames, script("""
         # Malformed input is dropped silently, each with its own counter (nstat after each
         # frame, 50 ms later). Only the ARP request and the last, good echo are answered.
+        # The peer here is not scripted: it never answers the stack's probes.
     """) + "\n".join(lines) + "\n")
 
 
@@ -384,6 +391,9 @@ def trace_journey():
         trace on
         sleep 0.1
         trace off
+        sleep 8
+        # the echo reply used the STALE entry: DELAY, then three unanswered unicast probes
+        ip -s neigh show
     """))
 
 
@@ -400,6 +410,9 @@ def protocol_unreachable():
         {SET_MAC}
         sleep 0.1
         nstat
+        sleep 8
+        # the ICMP error used the STALE entry: DELAY, then three unanswered unicast probes
+        ip -s neigh show
     """))
 
 
@@ -420,6 +433,9 @@ def icmp_error_ratelimit():
         nstat
         sleep 1
         nstat
+        sleep 7
+        # the errors used the STALE entry: DELAY, then three unanswered unicast probes
+        ip -s neigh show
     """))
 
 
@@ -429,8 +445,7 @@ def fragment_overlap_duplicate():
     y_dgram = echo_dgram(4000, 0x3333, 2, 0x3002)
     y = fragment(y_dgram, 1500)
     # a fragment of y covering payload bytes 1000..2480: overlaps both y[0] and y[1]
-    hl = 20
-    body = y_dgram[hl:]
+    body = y_dgram[20:]
     overlap = ipv4(PEER_IP, STACK_IP, IPPROTO_ICMP, body[1000:2480], ident=0x3002, flags=IP_MF, frag_off=1000)
     frames = [(T0, peer_asks()),
               (T0 + 10 * MS, to_stack(x[0])), (T0 + 11 * MS, to_stack(x[1])),
@@ -442,9 +457,13 @@ def fragment_overlap_duplicate():
         #   the datagram is answered (3 reply fragments at t=0.013).
         # Datagram 0x3002: fragment 1, then one overlapping it (bytes 1000-2480) -> the whole
         #   datagram is discarded (RFC 5722, Linux since 4.19); fragments 2 and 3 that follow
-        #   start a new queue that cannot complete: no reply.
+        #   start a new queue that cannot complete: no reply; it times out at t=30.022
+        #   without ICMP (no fragment zero).
         {SET_MAC}
         sleep 0.1
+        nstat
+        sleep 30
+        echo "== t=30.1"
         nstat
     """))
 
@@ -453,13 +472,73 @@ def fragment_overlap_duplicate():
 def addr_add_announce():
     return Scenario([anchor()], script(f"""
         # ip addr add and a link that comes up. Linux (arp_notify=0, the default) sends no
-        # gratuitous ARP for either; the stack should stay silent too.
+        # gratuitous ARP for either: nothing is sent before the sysctl. With
+        # net.ipv4.conf.tap0.arp_notify=1 the link coming up announces every address
+        # (who-has A tell A, broadcast, zero target MAC), and so does a MAC change
+        # (inetdev_event); tapstack also announces an address added to an up link.
         {SET_MAC}
         ip addr add 10.0.0.5/24 dev tap0
         ip link set tap0 down
         ip link set tap0 up
         sleep 0.1
+        sysctl -w net.ipv4.conf.tap0.arp_notify=1
+        ip link set tap0 down
+        ip link set tap0 up
+        sleep 0.1
+        ip addr add 10.0.0.6/24 dev tap0
+        sleep 0.1
+        ip link set tap0 address 02:00:00:00:00:22
+        sleep 0.1
         ip addr show dev tap0
+    """))
+
+
+@scenario
+def arp_locktime():
+    other = "02:00:00:00:00:0b"
+    frames = [anchor(),
+              (T0 + 2 * MS, arp_reply(other, PEER_IP, STACK_MAC, STACK_IP)),
+              (T0 + 1500 * MS, arp_reply(other, PEER_IP, STACK_MAC, STACK_IP))]
+    return Scenario(frames, script(f"""
+        # Two hosts answer for 10.0.0.1: the peer (02:00:00:00:00:01) after 1 ms, then
+        # 02:00:00:00:00:0b after 2 ms. Within locktime (1 s) of the last update the first
+        # answer wins (arp_process: override only after n->updated + locktime): echo 1 and 2
+        # go to the peer. At t=1.5 s 02:00:00:00:00:0b announces itself again with a unicast
+        # reply: now it overrides the address, so echo 3 (t=2) goes to it, and is not answered.
+        {SET_MAC}
+        ping -c 3 -W 1 10.0.0.1
+        ip -s neigh show
+        nstat
+    """), peer=Peer())
+
+
+@scenario
+def arp_dad_probe():
+    probe = eth(BROADCAST, "02:00:00:00:00:07", ETH_P_ARP,
+                arp(1, "02:00:00:00:00:07", "0.0.0.0", "00:00:00:00:00:00", STACK_IP))
+    return Scenario([(T0, probe)], script(f"""
+        # An RFC 5227 probe (sender 0.0.0.0) for 10.0.0.2: Linux defends the address with a
+        # reply to the prober's MAC whose target IP is the probe's sender, 0.0.0.0
+        # (arp_process: arp_send_dst(ARPOP_REPLY, ..., sip, dev, tip, sha, ...)), and
+        # learns nothing.
+        {SET_MAC}
+        sleep 0.1
+        ip -s neigh show
+        nstat
+    """))
+
+
+@scenario
+def vlan_priority_tag():
+    frames = [(T0, peer_asks()),
+              (T0 + 10 * MS, vlan(STACK_MAC, PEER_MAC, 0, ETH_P_IP, echo_dgram(84, 0x6666, 1, 0x6601)))]
+    return Scenario(frames, script(f"""
+        # An echo request in an 802.1Q priority tag (VLAN ID 0, 802.1p): Linux strips the tag
+        # in __netif_receive_skb_core (skb_vlan_untag; a zero VID does not make the frame
+        # PACKET_OTHERHOST) and answers, untagged.
+        {SET_MAC}
+        sleep 0.1
+        nstat
     """))
 
 

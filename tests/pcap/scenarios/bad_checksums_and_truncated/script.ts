@@ -1,5 +1,6 @@
 # Malformed input is dropped silently, each with its own counter (nstat after each
 # frame, 50 ms later). Only the ARP request and the last, good echo are answered.
+# The peer here is not scripted: it never answers the stack's probes.
 
 ip link set tap0 address 02:00:00:00:00:02
 sleep 0.05
@@ -41,3 +42,6 @@ nstat
 sleep 0.1
 echo "== t=1.2: good echo request"
 nstat
+sleep 8.5
+echo "== t=9.75: the reply used the STALE entry: DELAY, PROBE at 6.2, three unanswered unicast probes, FAILED at 9.2"
+ip -s neigh show

@@ -7,4 +7,7 @@ sleep 0.5
 nstat
 sleep 1
 nstat
+sleep 7
+# the errors used the STALE entry: DELAY, then three unanswered unicast probes
+ip -s neigh show
 

@@ -8,4 +8,7 @@ ip link set tap0 address 02:00:00:00:00:02
 sleep 0.1
 ping -c 2 -s 3000 10.0.0.1
 nstat
+sleep 4
+echo "== t=5.1: the entry went DELAY at 0.01 (replies used it), PROBE at 5.01; answered"
+ip -s neigh show
 

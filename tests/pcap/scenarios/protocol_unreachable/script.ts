@@ -4,4 +4,7 @@
 ip link set tap0 address 02:00:00:00:00:02
 sleep 0.1
 nstat
+sleep 8
+# the ICMP error used the STALE entry: DELAY, then three unanswered unicast probes
+ip -s neigh show
 
