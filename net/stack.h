@@ -134,6 +134,7 @@ struct stack {
     bool        tracing;                /* any trace on in any namespace: fast check */
     struct sock *ready_head, *ready_tail;   /* sockets with events to report */
     struct sock_fd *fds;                /* the BSD face's descriptor table (net/socket.c) */
+    void       *app_servers;            /* shell/cmd_serve.c's background servers */
     int         nfds;
     /* net.core.* (one set, as Linux's rmem/wmem defaults are global) */
     int         rmem_default, rmem_max, wmem_default, wmem_max;

@@ -122,6 +122,12 @@ static const struct cmd_def commands[] = {
       "Print each packet's journey through the stack: tapstack's functions and the Linux\n"
       "functions that play the same role, and why a packet was dropped." },
     { "nstat", cmd_nstat, "nstat [-a] [-z]", "Counters with Linux's names; increments since the last call." },
+    { "nc", cmd_nc, "nc [-u] [-l] [-k] [-v] [-z] [-w SECONDS] [-i SECONDS] [HOST] PORT [< FILE] [> FILE]",
+      "OpenBSD netcat on the stack's sockets (UDP; TCP comes with the TCP issue). < and > are\n"
+      "host files. -w: idle timeout; -i: pacing between datagrams (default 1 ms)." },
+    { "serve", cmd_serve, "serve echo|discard|chargen udp|tcp PORT | serve list | serve stop PORT",
+      "RFC 862/863/864 servers in the background; `serve list` prints PROTO PORT KIND CONNECTIONS." },
+    { "ss", cmd_ss, "ss [-t] [-u] [-l] [-a] [-n] [-i]", "Sockets, as iproute2's ss prints them." },
     { "sleep", cmd_sleep, "sleep SECONDS", "Wait (in replay runs: advance the virtual clock)." },
     { "echo", cmd_echo, "echo WORDS...", "Print the words (handy in scripts)." },
     { "help", cmd_help, "help [COMMAND]", "List the commands, or describe one." },

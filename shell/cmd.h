@@ -79,6 +79,11 @@ int cmd_trace(struct cmd_ctx *c, int argc, char **argv);       /* cmd_misc.c */
 int cmd_help(struct cmd_ctx *c, int argc, char **argv);        /* cmd.c */
 int cmd_sleep(struct cmd_ctx *c, int argc, char **argv);       /* cmd_misc.c */
 int cmd_echo(struct cmd_ctx *c, int argc, char **argv);        /* cmd_misc.c */
+int cmd_nc(struct cmd_ctx *c, int argc, char **argv);          /* cmd_nc.c */
+int cmd_serve(struct cmd_ctx *c, int argc, char **argv);       /* cmd_serve.c */
+int cmd_ss(struct cmd_ctx *c, int argc, char **argv);          /* cmd_ss.c */
+/* Stop every background server (at exit, before the stack goes). */
+void serve_shutdown(struct stack *st);
 
 /* Creating TAP devices depends on the mode (a real /dev/net/tun device, or a replay
  * device fed from a pcap): the program sets this at start-up. Returns 0 or -errno and

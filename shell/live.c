@@ -330,6 +330,7 @@ out:
     if (lv->interactive) term_stop();
     session_free(&lv->console);
     ctl_server_stop(lv->ctl);
+    serve_shutdown(st);             /* background servers close their sockets first */
     stack_free(st);                 /* closes the TAP fds: host interfaces disappear */
     ev_loop_destroy(lv->loop);
     free(lv);

@@ -193,6 +193,7 @@ int replay_main(const struct app_opts *o)
 out:
     session_free(&r->s);
     pcap_tap_close(r->out);         /* before its device goes with the stack */
+    serve_shutdown(st);             /* background servers close their sockets first */
     stack_free(st);
 out_frames:
     for (size_t i = 0; i < r->nframes; i++) free(r->frames[i].data);

@@ -68,6 +68,22 @@ note "SIGINT: $(grep 'packets transmitted' "$TSL_TMP/int.out")"
 # The daemon is fine and serves the next command.
 out=$(ts ping -c 1 -W 2 "$kern" 2>&1) || fail "ping after the interrupted ping failed: $out"
 
+# 3b. A client that dies without a word (SIGKILL) stops its command too: the kernel's
+# count of echo requests received (per namespace, /proc/net/snmp) stops growing.
+in_echos() {
+    ip netns exec "$NS_A" awk '/^Icmp:/ { if (!c) { for (i = 1; i <= NF; i++) if ($i == "InEchos") c = i } else { print $c; exit } }' /proc/net/snmp
+}
+"${TSL_CLIENT_ENV[@]}" "$TSL_BIN" ctl --ctl "$TSL_SOCK" ping -i 0.2 "$kern" >/dev/null 2>&1 &
+pc=$!
+sleep 0.7
+kill -KILL $pc
+tsl_wait_exit $pc 5
+sleep 0.3
+a=$(in_echos); sleep 1; b=$(in_echos)
+note "SIGKILL: kernel InEchos $a -> $b one second after the client died"
+[ "$a" = "$b" ] || fail "ping kept running after its ctl client was killed (kernel InEchos $a -> $b in 1 s)"
+tsl_alive "$TSL_DAEMON_PID" || fail "the daemon died when a ctl client was killed"
+
 # 4. exit through ctl
 out=$(ts exit 2>&1)
 rc=$?
