@@ -13,11 +13,42 @@
 #include "arp/arp.h"
 #include "net/netdev.h"
 #include "net/stack.h"
+#include "net/sock.h"
+#include "udp/udp.h"
 #include <stdio.h>
 #include <stdlib.h>
 
 static int fuzz_xmit(struct netdev *dev, struct pkt *p) { pkt_free(p); return 0; }
 static const struct netdev_ops fuzz_ops = { .kind = "fuzz", .xmit = fuzz_xmit, .xmit_name = "fuzz_xmit" };
+
+/* A UDP echo socket on port 7 (replies exercise the send path) and an encapsulation
+ * socket on 4789 whose hook consumes odd-length datagrams and passes even ones on. */
+static void echo_ready(struct sock *sk, unsigned events, void *arg)
+{
+    static uint8_t buf[65536];
+    struct sock_addr from;
+    long n;
+    while ((n = sock_recvfrom(sk, buf, sizeof(buf), &from)) >= 0)
+        sock_sendto(sk, buf, (size_t)n, &from);
+}
+
+static int fuzz_encap_rcv(struct sock *sk, struct pkt *p)
+{
+    if (p->len & 1) { pkt_free(p); return 0; }
+    return 1;
+}
+
+static void add_udp(struct net *net)
+{
+    int err;
+    struct sock *echo = sock_create(net, 2 /* SOCK_DGRAM */, IPPROTO_UDP, &err);
+    if (!echo || sock_bind(echo, 0, 7) < 0) abort();
+    struct sock_cb cb = { .ready = echo_ready };
+    sock_set_cb(echo, &cb, NULL);
+    struct sock *encap = sock_create(net, 2, IPPROTO_UDP, &err);
+    if (!encap || sock_bind(encap, 0, 4789) < 0) abort();
+    udp_set_encap(encap, fuzz_encap_rcv, NULL);
+}
 
 static struct netdev *add_dev(struct net *net, const char *name, uint32_t addr, uint8_t last)
 {
@@ -41,6 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct netdev *dev = add_dev(net, "eth0", 0x0a000002, 2);     /* 10.0.0.2/24 */
     add_dev(net, "eth1", 0xc0a80101, 3);                          /* 192.168.1.1/24 */
     net->ipv4.ip_forward = 1;
+    add_udp(net);
     struct fib_route def = { .type = RTN_UNICAST, .protocol = RTPROT_BOOT, .gateway = 0x0a000001,
                              .ifindex = dev->ifindex };
     fib_insert(net->fib, &def);

@@ -34,6 +34,18 @@ seeds = {
     'unreach': rec(eth(STACK, 0x0800, ip(A, B, 1, icmp(3, 1, b'\0\0\0\0', ip(B, A, 1, icmp(8, 0, b'\0\1\0\1', b'')))))),
     'proto': rec(eth(STACK, 0x0800, ip(A, B, 99, b'hello'))),
 }
+def udp(sport, dport, data, src=A, dst=B, check=True):
+    u = struct.pack('!HHHH', sport, dport, 8 + len(data), 0) + data
+    if check:
+        ph = src + dst + struct.pack('!BBH', 0, 17, len(u))
+        c = csum(ph + u) or 0xffff
+        u = u[:6] + struct.pack('!H', c) + u[8:]
+    return u
+seeds['udp_echo'] = rec(eth(STACK, 0x0800, ip(A, B, 17, udp(5000, 7, b'hello'))))
+seeds['udp_echo_nocsum'] = rec(eth(STACK, 0x0800, ip(A, B, 17, udp(5000, 7, b'hello!', check=False))))
+seeds['udp_closed'] = rec(eth(STACK, 0x0800, ip(A, B, 17, udp(5000, 9999, b'x'))))
+seeds['udp_encap'] = rec(eth(STACK, 0x0800, ip(A, B, 17, udp(5000, 4789, b'\x08\0\0\0\0\0\x01\0' + b'i' * 14))))
+seeds['udp_bcast'] = rec(eth(BCAST, 0x0800, ip(A, bytes([10, 0, 0, 255]), 17, udp(5000, 7, b'all'))))
 big = icmp(8, 0, b'\0\2\0\1', bytes(range(256)) * 12)
 frags = b''
 for i, off in enumerate(range(0, len(big), 1480)):

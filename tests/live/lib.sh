@@ -37,7 +37,8 @@ TSL_SOCK=/tmp/tsl-$$.sock          # the control socket (never /run/tapstack.soc
 TSL_CLIENT_ENV=(env "ASAN_OPTIONS=$ASAN_OPTIONS:log_path=$TSL_TMP/client-asan"
                 "UBSAN_OPTIONS=$UBSAN_OPTIONS:log_path=$TSL_TMP/client-ubsan")
 
-TSL_PIDS=()            # daemons (and other long-running helpers) we started
+TSL_PIDS=()            # daemons we started
+TSL_HELPERS=()         # background ctl clients we started
 TSL_NSS=()             # namespaces we created
 TSL_DAEMON_PID=        # the current daemon
 TSL_DAEMON_ERR=
@@ -119,6 +120,8 @@ tsl_daemon_start() {
             fail "daemon exited during start-up: $(tr '\n' ' ' <"$TSL_DAEMON_ERR" | cut -c1-300)"
         fi
         if [ -S "$TSL_SOCK" ] && timeout 5 "${TSL_CLIENT_ENV[@]}" "$TSL_BIN" ctl --ctl "$TSL_SOCK" echo ready 2>/dev/null | grep -qx ready; then
+            # The -f lines ran before the socket served anything; each must have worked.
+            [ -s "$TSL_DAEMON_ERR" ] && fail "daemon set-up printed errors: $(head -n 3 "$TSL_DAEMON_ERR" | tr '\n' ' ')"
             return 0
         fi
         sleep 0.05
@@ -133,7 +136,7 @@ tsl_topology_a() {
         "ip addr add 10.99.0.2/24 dev tap0" \
         "ip link set tap0 up"
     tsl_netns_add "$NS_A"
-    tsl_move_if "$IF_A" "$NS_A" 10.99.0.1/24 "${1:-}"
+    tsl_move_if "$IF_A" "$NS_A" 10.99.0.1/24
 }
 
 # ts COMMAND...: run one command in the daemon through `tapstack ctl` (bounded by
@@ -205,10 +208,19 @@ tsl_if_gone() {
     return 1
 }
 
+# tsl_helper PID: a background client to kill at cleanup if it still runs.
+tsl_helper() { TSL_HELPERS+=("$1"); tsl_record "pid $1 $TSL_SOCK"; }
+
 tsl_cleanup() {
     local rc=$? problems=() pid st ns ifs rep
     set +e
     trap - EXIT
+    for pid in "${TSL_HELPERS[@]}"; do
+        if tsl_alive "$pid"; then
+            kill -KILL "$pid" 2>/dev/null
+            tsl_wait_exit "$pid" 3
+        fi
+    done
     for pid in "${TSL_PIDS[@]}"; do
         tsl_daemon_stop "$pid"
         st=$?

@@ -28,7 +28,7 @@ expect_contains "ping after a bad command" "$out" '^1 packets transmitted, 1 rec
 
 # 2. streaming: the first reply line arrives while ping -c 2 still runs (1 s interval).
 ts ping -c 2 "$kern" >"$TSL_TMP/stream.out" 2>&1 &
-pc=$!
+pc=$!; tsl_helper $pc
 seen=0
 for ((i = 0; i < 60; i++)); do
     if grep -q "icmp_seq=1 " "$TSL_TMP/stream.out"; then seen=1; break; fi
@@ -47,7 +47,7 @@ grep -q '^2 packets transmitted, 2 received' "$TSL_TMP/stream.out" || fail "ping
 # 3. SIGINT to the ctl client: started directly (no timeout, no function/subshell in
 # between), so that $! is the client and the signal reaches it.
 "${TSL_CLIENT_ENV[@]}" "$TSL_BIN" ctl --ctl "$TSL_SOCK" ping "$kern" >"$TSL_TMP/int.out" 2>"$TSL_TMP/int.stderr" &
-pc=$!
+pc=$!; tsl_helper $pc
 for ((i = 0; i < 100; i++)); do
     [ "$(grep -c 'icmp_seq=' "$TSL_TMP/int.out")" -ge 2 ] && break
     tsl_alive $pc || break
@@ -74,7 +74,7 @@ in_echos() {
     ip netns exec "$NS_A" awk '/^Icmp:/ { if (!c) { for (i = 1; i <= NF; i++) if ($i == "InEchos") c = i } else { print $c; exit } }' /proc/net/snmp
 }
 "${TSL_CLIENT_ENV[@]}" "$TSL_BIN" ctl --ctl "$TSL_SOCK" ping -i 0.2 "$kern" >/dev/null 2>&1 &
-pc=$!
+pc=$!; tsl_helper $pc
 sleep 0.7
 kill -KILL $pc
 tsl_wait_exit $pc 5

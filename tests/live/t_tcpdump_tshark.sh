@@ -10,7 +10,7 @@ tsl_topology_a
 pcap=$TSL_TMP/cap.pcap          # removed by the cleanup with $TSL_TMP
 
 TS_TIMEOUT=30 ts tcpdump -i tap0 -w "$pcap" -c 6 >"$TSL_TMP/cap.out" 2>"$TSL_TMP/cap.stderr" &
-cap=$!
+cap=$!; tsl_helper $cap
 # The capture is running once its file exists (the header may still sit in a stdio buffer).
 for ((i = 0; i < 100; i++)); do
     [ -e "$pcap" ] && break
