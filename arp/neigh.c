@@ -198,6 +198,8 @@ static int neigh_forced_gc(struct neigh_table *tbl, struct neigh *keep)
             for (struct neigh *n = tbl->hash[i]; n; n = n->next) {
                 if (n == keep || n->arp_queue || n->refcnt) continue;
                 if (n->nud_state & (NUD_PERMANENT | NUD_NOARP | NUD_IN_TIMER)) continue;
+                /* Linux spares what changed in the last 5 s, unless it has FAILED */
+                if (n->nud_state != NUD_FAILED && n->updated + 5 * US_PER_S > now_us(tbl)) continue;
                 if (!victim || n->used < victim->used) victim = n;
             }
         if (!victim) break;
@@ -549,6 +551,8 @@ static void neigh_periodic_work(struct timer *t, void *arg)
             for (struct neigh **pp = &tbl->hash[i]; *pp;) {
                 struct neigh *n = *pp;
                 bool gone = false;
+                /* a confirmation counts as use (neigh_periodic_work) */
+                if (n->used < n->confirmed && n->confirmed <= now) n->used = n->confirmed;
                 if (!(n->nud_state & (NUD_PERMANENT | NUD_IN_TIMER | NUD_NOARP)) && !n->arp_queue && !n->refcnt) {
                     if (n->nud_state == NUD_FAILED ||
                         now > n->used + MS(NEIGH_VAR(n->parms, GC_STALETIME)))

@@ -157,6 +157,7 @@ static void icmp_echo(struct net *net, struct pkt *p)
     mib_inc(net, MIB_IcmpInEchos);
     if (net->ipv4.icmp_echo_ignore_all) { pkt_consume(p); return; }
     if ((p->dst.flags & RTCF_BROADCAST) && net->ipv4.icmp_echo_ignore_broadcasts) {
+        mib_inc(net, MIB_IcmpInErrors);         /* as icmp_rcv's "goto error" */
         pkt_drop(net, p, DROP_ICMP_BCAST_ECHO);
         return;
     }
@@ -210,6 +211,14 @@ static void icmp_rcv(struct pkt *p)
 {
     struct net *net = p->dev->net;
     mib_inc(net, MIB_IcmpInMsgs);
+    /* As icmp_rcv: the checksum over what arrived first, then the header length. */
+    if (inet_csum(p->data, p->len) != 0) {
+        TRACE(p, "icmp_rcv", NULL);
+        mib_inc(net, MIB_IcmpInCsumErrors);
+        mib_inc(net, MIB_IcmpInErrors);
+        pkt_drop(net, p, DROP_ICMP_CSUM);
+        return;
+    }
     if (p->len < ICMP_HLEN) {
         TRACE(p, "icmp_rcv", NULL);
         mib_inc(net, MIB_IcmpInErrors);
@@ -224,12 +233,6 @@ static void icmp_rcv(struct pkt *p)
     int t = p->data[0];
     net->icmp_in_type[t]++;
     TRACEF(p, "icmp_rcv", NULL, "%s", t < (int)ARRAY_SIZE(type_names) && type_names[t] ? type_names[t] : "type ?");
-    if (inet_csum(p->data, p->len) != 0) {
-        mib_inc(net, MIB_IcmpInCsumErrors);
-        mib_inc(net, MIB_IcmpInErrors);
-        pkt_drop(net, p, DROP_ICMP_CSUM);
-        return;
-    }
     int type = p->data[0];
     switch (type) {
     case ICMP_ECHO:

@@ -81,8 +81,9 @@ static void ip_rcv_finish(struct net *net, struct netdev *dev, struct pkt *p)
         pkt_drop(net, p, DROP_NO_ROUTE);
         break;
     default:
-        mib_inc(net, MIB_IpInAddrErrors);
-        pkt_drop(net, p, DROP_IP_INADDRERRORS);
+        /* martian source or destination (-EINVAL): Linux counts it only in its route
+         * cache statistics, not in IpInAddrErrors */
+        pkt_drop(net, p, DROP_IP_INVALID_SOURCE);
         break;
     }
 }

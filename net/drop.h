@@ -31,7 +31,8 @@
     X(IP_INHDR)            /* version, IHL, length fields */                             \
     X(IP_CSUM)                                                                           \
     X(IP_TOOSHORT)         /* shorter than its total length (truncated) */               \
-    X(IP_INADDRERRORS)     /* martian / bad destination address */                       \
+    X(IP_INADDRERRORS)     /* not for us and not forwarded */                            \
+    X(IP_INVALID_SOURCE)   /* martian source or destination (RFC 1812 §5.3.7) */         \
     X(IP_NOPROTO)          /* no handler for the IP protocol */                          \
     X(IP_RPFILTER)                                                                       \
     X(NO_ROUTE)            /* IPNOROUTES */                                              \

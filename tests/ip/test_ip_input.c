@@ -274,7 +274,9 @@ START_TEST(test_ip_martian_source_dropped)
     static const uint32_t srcs[] = { FX_IP(224, 0, 0, 5), 0xffffffffu, FX_IP(127, 0, 0, 1), 0 };
     size_t len = echo_request(fxc_buf, srcs[_i], FX_ADDR, 1, 8);
     fx_inject(f, fxc_buf, len);
-    ck_assert_uint_eq(DROPS(DROP_IP_INADDRERRORS), 1);
+    /* Linux: martian_source -> -EINVAL: dropped, counted only in the route cache stats */
+    ck_assert_uint_eq(DROPS(DROP_IP_INVALID_SOURCE), 1);
+    ck_assert_uint_eq(MIB(MIB_IpInAddrErrors), 0);
     ck_assert_uint_eq(MIB(MIB_IcmpOutMsgs), 0);
     assert_silent();
 }
@@ -284,7 +286,7 @@ START_TEST(test_ip_loopback_destination_from_wire_dropped)
 {
     size_t len = echo_request(fxc_buf, FX_PEER, FX_IP(127, 0, 0, 1), 1, 8);
     fx_inject(f, fxc_buf, len);
-    ck_assert_uint_eq(DROPS(DROP_IP_INADDRERRORS), 1);
+    ck_assert_uint_eq(DROPS(DROP_IP_INVALID_SOURCE), 1);    /* martian destination */
     assert_silent();
 }
 END_TEST

@@ -33,7 +33,7 @@ sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from pcaplib import (BROADCAST, ETH_P_IP, ETH_P_ARP, IPPROTO_ICMP, IPPROTO_UDP, IP_MF, arp,  # noqa: E402
+from pcaplib import (BROADCAST, ETH_P_IP, ETH_P_ARP, IPPROTO_ICMP, IPPROTO_UDP, IP_DF, IP_MF, arp,  # noqa: E402
                      arp_reply, arp_request, eth, fragment, icmp_echo, ip_header_len, ipv4,
                      inet_csum, parse, pattern, read_pcap, udp, vlan, write_pcap)
 import run_pcap_tests  # noqa: E402
@@ -540,6 +540,181 @@ def vlan_priority_tag():
         sleep 0.1
         nstat
     """))
+
+
+# ---------------------------------------------------------------- UDP
+
+ECHO_PORT = 7
+PEER_PORT = 40000
+
+
+def udp_to_stack(data, dport=ECHO_PORT, sport=PEER_PORT, ip_id=0, df=False, csum=None, ulen=None,
+                 dst=STACK_IP, extra=b""):
+    """A UDP datagram from the peer, as an IP datagram. csum: store this checksum
+    instead of the right one (0 = none); ulen: overwrite the UDP length field afterwards
+    (the checksum stays the one of the true length); extra: bytes after the UDP datagram
+    inside the IP payload (outside its length and checksum)."""
+    u = udp(PEER_IP, dst, sport, dport, data, csum=csum)
+    if ulen is not None:
+        u = u[:4] + struct.pack("!H", ulen) + u[6:]
+    return ipv4(PEER_IP, dst, IPPROTO_UDP, u + extra, ident=ip_id, flags=IP_DF if df else 0)
+
+
+def zero_sum_data(n):
+    """n bytes (n >= 2, even) of pattern data whose last two bytes make the UDP checksum
+    (peer -> stack, 40000 -> 7) compute to 0, so that it is sent as 0xFFFF (RFC 768)."""
+    data = bytearray(pattern(n - 2) + b"\0\0")
+    pseudo = bytes([10, 0, 0, 1, 10, 0, 0, 2]) + struct.pack("!BBH", 0, IPPROTO_UDP, 8 + n)
+    hdr = struct.pack("!HHHH", PEER_PORT, ECHO_PORT, 8 + n, 0)
+    # the one's complement sum must be 0xFFFF; inet_csum returns its complement
+    c = inet_csum(pseudo + hdr + bytes(data))
+    # adding the value c to the sum turns it into 0xFFFF (c = ~sum)
+    struct.pack_into("!H", data, n - 2, c)
+    assert inet_csum(pseudo + hdr + bytes(data)) == 0
+    return bytes(data)
+
+
+@scenario
+def udp_echo():
+    big = udp_to_stack(pattern(8000), ip_id=0x8003)
+    frags = fragment(big, 1500)
+    assert len(frags) == 6
+    frames = [(T0, peer_asks()),
+              (T0 + 10 * MS, to_stack(udp_to_stack(b"A", ip_id=0x8001, df=True))),
+              (T0 + 20 * MS, to_stack(udp_to_stack(pattern(1472), ip_id=0x8002, df=True)))]
+    frames += [(T0 + 30 * MS, to_stack(f)) for f in frags]
+    return Scenario(frames, script(f"""
+        # RFC 862 echo over UDP (serve echo udp 7). The peer (40000 -> 7) sends:
+        #  t=0.010 1 byte (DF, as Linux sends what fits)      -> echoed: 29-byte datagram, DF
+        #  t=0.020 1472 bytes, DF: the largest that fits 1500  -> echoed in one 1500-byte frame, DF
+        #  t=0.030 8000 bytes in 6 fragments (no DF)           -> reassembled; the echo leaves in
+        #          6 fragments (5 x 1500 + 628), no DF (IP_PMTUDISC_WANT fragments locally)
+        # The echoes go out on the STALE entry learnt from the peer's ARP request: DELAY, a
+        # unicast probe at 5.01 answered by the peer -> REACHABLE.
+        {SET_MAC}
+        serve echo udp 7
+        serve list
+        sleep 0.1
+        nstat
+        serve list
+        ss -uan
+        sleep 6
+        ip -s neigh show
+    """), peer=Peer())
+
+
+@scenario
+def udp_port_unreachable():
+    frames = [(T0, peer_asks()),
+              (T0 + 10 * MS, to_stack(udp_to_stack(b"anyone on 9999?", dport=9999, ip_id=0x8101))),
+              (T0 + 20 * MS, to_stack(udp_to_stack(pattern(1000), dport=9998, ip_id=0x8102))),
+              (T0 + 30 * MS, eth(BROADCAST, PEER_MAC, ETH_P_IP,
+                                 udp_to_stack(b"to everyone", dport=9999, ip_id=0x8103, dst="10.0.0.255"))),
+              (T0 + 40 * MS, eth(BROADCAST, PEER_MAC, ETH_P_IP,
+                                 udp_to_stack(b"to all ones", dport=9999, ip_id=0x8104, dst="255.255.255.255"))),
+              (T0 + 50 * MS, to_stack(udp_to_stack(b"after stop", ip_id=0x8105)))]
+    return Scenario(frames, script(f"""
+        # Datagrams for ports nobody listens on (RFC 1122 4.1.3.1, RFC 792):
+        #  t=0.01 unicast to 9999, 15 bytes  -> ICMP port unreachable (type 3 code 3) quoting
+        #         the whole datagram (Linux quotes up to 576 bytes of ICMP datagram)
+        #  t=0.02 unicast to 9998, 1000 bytes -> port unreachable quoting the first 548 bytes
+        #  t=0.03 to the subnet broadcast 10.0.0.255 -> no ICMP (RFC 1122 3.2.2)
+        #  t=0.04 to the limited broadcast 255.255.255.255 -> no ICMP
+        #  t=0.05 to port 7, whose echo server was stopped at t=0 -> port unreachable
+        {SET_MAC}
+        serve echo udp 7
+        serve stop 7
+        serve list
+        sleep 0.1
+        nstat
+        sleep 6
+        ip -s neigh show
+    """), peer=Peer())
+
+
+@scenario
+def udp_bad_checksum():
+    good = udp_to_stack(b"good checksum", ip_id=0x8201)
+    bad = bytearray(udp_to_stack(b"bad checksum", ip_id=0x8202))
+    bad[20 + 6] ^= 0x5A
+    bad_closed = bytearray(udp_to_stack(b"bad checksum, closed port", dport=9999, ip_id=0x8203))
+    bad_closed[20 + 6] ^= 0x5A
+    frames = [(T0, peer_asks()),
+              (T0 + 10 * MS, to_stack(bytes(bad))),
+              (T0 + 20 * MS, to_stack(bytes(bad_closed))),
+              (T0 + 30 * MS, to_stack(udp_to_stack(b"no checksum", ip_id=0x8204, csum=0))),
+              (T0 + 40 * MS, to_stack(udp_to_stack(zero_sum_data(16), ip_id=0x8205))),
+              (T0 + 50 * MS, to_stack(good))]
+    return Scenario(frames, script(f"""
+        # UDP checksums (RFC 768, RFC 1122 4.1.3.4), with serve echo udp 7:
+        #  t=0.01 to 7, checksum wrong          -> dropped: UdpInCsumErrors, UdpInErrors, no ICMP
+        #  t=0.02 to closed 9999, checksum wrong -> dropped the same way, no port unreachable
+        #  t=0.03 to 7, checksum 0 (none)       -> accepted and echoed (with a checksum)
+        #  t=0.04 to 7, checksum computes to 0, sent as 0xffff -> accepted; the echo's checksum
+        #         also computes to 0 (same words) and must be sent as 0xffff
+        #  t=0.05 to 7, good checksum           -> echoed
+        {SET_MAC}
+        serve echo udp 7
+        sleep 0.015
+        nstat
+        sleep 0.01
+        nstat
+        sleep 0.075
+        nstat
+        sleep 6
+        ip -s neigh show
+    """), peer=Peer())
+
+
+@scenario
+def udp_length_mismatch():
+    long_len = udp_to_stack(b"claims 100 bytes", ip_id=0x8301, ulen=100)
+    short_len = udp_to_stack(b"short", ip_id=0x8302, extra=b" and trailing bytes")
+    tiny_len = udp_to_stack(b"length 4", ip_id=0x8303, ulen=4)
+    trunc_hdr = ipv4(PEER_IP, STACK_IP, IPPROTO_UDP, struct.pack("!HH", PEER_PORT, ECHO_PORT), ident=0x8304)
+    frames = [(T0, peer_asks()),
+              (T0 + 10 * MS, to_stack(long_len)),
+              (T0 + 20 * MS, to_stack(short_len)),
+              (T0 + 30 * MS, to_stack(tiny_len)),
+              (T0 + 40 * MS, to_stack(trunc_hdr))]
+    return Scenario(frames, script(f"""
+        # The UDP length field against the IP payload (RFC 768; Linux __udp4_lib_rcv):
+        #  t=0.01 length 100, 24 bytes arrived -> dropped (UdpInErrors, TsDropUDP_BADLEN)
+        #  t=0.02 length 13 ("short"), 19 more bytes in the IP payload -> trimmed to the
+        #         length (checksum over the 13 bytes), echoed as 5 bytes "short"
+        #  t=0.03 length 4 (< the header)    -> dropped (UdpInErrors)
+        #  t=0.04 IP payload of 4 bytes (no whole UDP header) -> dropped (UdpInErrors)
+        {SET_MAC}
+        serve echo udp 7
+        sleep 0.015
+        nstat
+        sleep 0.01
+        nstat
+        sleep 0.01
+        nstat
+        sleep 0.01
+        nstat
+        sleep 6
+        ip -s neigh show
+    """), peer=Peer())
+
+
+@scenario
+def udp_trace():
+    frames = [(T0, peer_asks()),
+              (T0 + 10 * MS, to_stack(udp_to_stack(b"trace me", ip_id=0x8401))),
+              (T0 + 20 * MS, to_stack(udp_to_stack(b"nobody here", dport=9999, ip_id=0x8402)))]
+    return Scenario(frames, script(f"""
+        # Journeys (trace on) of a datagram to the echo server and of its echo, and of a
+        # datagram to a closed port with its ICMP port unreachable. Pins the format.
+        {SET_MAC}
+        serve echo udp 7
+        trace on
+        sleep 0.1
+        trace off
+        sleep 6
+        ip -s neigh show
+    """), peer=Peer())
 
 
 # ---------------------------------------------------------------- generation
