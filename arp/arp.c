@@ -21,6 +21,7 @@
 #include "net/trace.h"
 #include "icmp/icmp.h"
 #include "ip/ip_wire.h"
+#include <errno.h>
 #include <stdio.h>
 
 void arp_send(int op, uint32_t dest_ip, struct netdev *dev, uint32_t src_ip,
@@ -109,7 +110,9 @@ int arp_output(struct netdev *dev, uint32_t nexthop, struct pkt *p)
         return -1;
     }
     p->protocol = ETH_P_IP;
-    return neigh_output(n, p);
+    /* Queued while resolving counts as sent (neigh_resolve_output returns 0 then); a
+     * dropped packet is -ENOBUFS to the sender, as net_xmit_errno makes NET_XMIT_DROP. */
+    return neigh_output(n, p) < 0 ? -ENOBUFS : 0;
 }
 
 static void arp_process(struct netdev *dev, struct pkt *p, const struct arp_view *v)

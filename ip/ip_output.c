@@ -147,10 +147,11 @@ int ip_send_rt(struct net *net, struct pkt *p, const struct ip_send_opts *o, con
     h[IP4_OFF_VHL] = 0x45;
     h[IP4_OFF_TOS] = o->tos;
     put_be16(h + IP4_OFF_LEN, (uint16_t)tot);
-    /* ip_select_ident_segs: a connected socket numbers its own datagrams; a DF datagram
-     * of an unconnected one gets ID 0 (it can never be fragmented, RFC 6864 §4.1);
-     * anything else a fresh ID. */
-    put_be16(h + IP4_OFF_ID, o->id_set ? o->id : o->df ? 0 : ip_select_id(net));
+    /* ip_select_ident_segs: a connected socket numbers its own datagrams; anything else
+     * gets a fresh ID. (ID 0 goes only to DF datagrams of IP_PMTUDISC_DO sockets; ours
+     * behave as IP_PMTUDISC_WANT, whose packets carry ignore_df — as observed on Linux:
+     * unconnected UDP and ping send "flags [DF]" with changing IDs.) */
+    put_be16(h + IP4_OFF_ID, o->id_set ? o->id : ip_select_id(net));
     put_be16(h + IP4_OFF_FRAG, o->df ? IP_DF : 0);
     h[IP4_OFF_TTL] = o->ttl ? o->ttl : (uint8_t)net->ipv4.ip_default_ttl;
     h[IP4_OFF_PROTO] = o->proto;

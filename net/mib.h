@@ -16,7 +16,7 @@
     X(IcmpOutRateLimitGlobal) X(IcmpOutRateLimitHost)                                    \
     X(IcmpOutDestUnreachs) X(IcmpOutTimeExcds) X(IcmpOutEchos) X(IcmpOutEchoReps)        \
     X(UdpInDatagrams) X(UdpNoPorts) X(UdpInErrors) X(UdpOutDatagrams)                    \
-    X(UdpRcvbufErrors) X(UdpSndbufErrors) X(UdpInCsumErrors)                             \
+    X(UdpRcvbufErrors) X(UdpSndbufErrors) X(UdpInCsumErrors) X(UdpIgnoredMulti)                             \
     X(IpExtInNoRoutes) X(IpExtReasmOverlaps) X(IpExtInTruncatedPkts) X(IpExtInCsumErrors)                      \
     X(IpExtInBcastPkts) X(IpExtInMcastPkts) X(IpExtInOctets) X(IpExtOutOctets)                \
     X(IpExtInNoECTPkts) X(IpExtInECT1Pkts) X(IpExtInECT0Pkts) X(IpExtInCEPkts)           \

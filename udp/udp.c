@@ -273,7 +273,7 @@ static void udp_rcv(struct pkt *p)
         }
         TRACEF(p, "__udp4_lib_lookup", NULL, "broadcast %s", last ? "delivered" : "no socket");
         if (last) { udp_queue_rcv(net, last, p, saddr, daddr); return; }
-        mib_inc(net, MIB_UdpNoPorts);
+        mib_inc(net, MIB_UdpIgnoredMulti);       /* not NoPorts: __udp4_lib_mcast_deliver */
         pkt_drop(net, p, DROP_NO_SOCKET);
         return;
     }

@@ -13,7 +13,8 @@
 #
 # --selfcheck runs every test with TSL_SABOTAGE=1 (each asserts something false, e.g. a
 # wrong address) and checks that each one then FAILS: a test that cannot fail is a bug.
-# TSL_VERBOSE=1 prints each test's full output.
+# TSL_VERBOSE=1 prints each test's full output; logs are kept in /tmp/tsl-live-logs.*
+# when a test failed (or with TSL_KEEP_LOGS=1).
 set -u
 export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
@@ -125,6 +126,7 @@ for t in "${tests[@]}"; do
     fi
 done
 
+if [ $failn -eq 0 ] && [ "${TSL_KEEP_LOGS:-0}" != 1 ]; then rm -rf "$logdir"; logdir="removed: all passed"; fi
 total=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 echo "live tests took ${total}s (logs in $logdir)"
 if [ $skipn -gt 0 ]; then echo "live: $pass passed, $failn failed, $skipn skipped"

@@ -34,7 +34,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from pcaplib import (BROADCAST, ETH_P_IP, ETH_P_ARP, IPPROTO_ICMP, IPPROTO_UDP, IP_DF, IP_MF, arp,  # noqa: E402
-                     arp_reply, arp_request, eth, fragment, icmp_echo, ip_header_len, ipv4,
+                     arp_reply, arp_request, eth, fragment, icmp, icmp_echo, ip_header_len, ipv4,
                      inet_csum, parse, pattern, read_pcap, udp, vlan, write_pcap)
 import run_pcap_tests  # noqa: E402
 
@@ -621,11 +621,20 @@ def udp_port_unreachable():
         #  t=0.03 to the subnet broadcast 10.0.0.255 -> no ICMP (RFC 1122 3.2.2)
         #  t=0.04 to the limited broadcast 255.255.255.255 -> no ICMP
         #  t=0.05 to port 7, whose echo server was stopped at t=0 -> port unreachable
+        # Counters (Linux __udp4_lib_rcv / __udp4_lib_mcast_deliver): UdpNoPorts for each
+        # unicast datagram; a broadcast that no socket takes counts UdpIgnoredMulti instead.
         {SET_MAC}
         serve echo udp 7
         serve stop 7
         serve list
-        sleep 0.1
+        sleep 0.025
+        echo "== t=0.025: two unicast datagrams to closed ports"
+        nstat
+        sleep 0.02
+        echo "== t=0.045: two broadcast datagrams to a closed port"
+        nstat
+        sleep 0.01
+        echo "== t=0.055: a datagram to the stopped server's port"
         nstat
         sleep 6
         ip -s neigh show
@@ -715,6 +724,55 @@ def udp_trace():
         sleep 6
         ip -s neigh show
     """), peer=Peer())
+
+
+class UdpPeer(Peer):
+    """The peer, also answering UDP datagrams to the ports in closed with an ICMP port
+    unreachable quoting them (as Linux: IP header + up to 548 bytes, tos 0xc0, ID from
+    icmp_id on), delay_us after the stack's datagram."""
+
+    def __init__(self, closed=(), icmp_id=0x6000, **kw):
+        super().__init__(**kw)
+        self.closed, self.icmp_id = set(closed), icmp_id
+
+    def respond(self, out):
+        replies, ip_id = super().respond(out), self.icmp_id
+        for t, data, _ in out:
+            f = parse(data)
+            ip = f.get("ip")
+            if (not ip or ip["proto"] != IPPROTO_UDP or ip["dst"] not in self.ips or f["dst"] != self.mac
+                    or ip["flags_off"] & 0x1FFF):
+                continue
+            dport = struct.unpack("!H", ip["payload"][2:4])[0]
+            if dport not in self.closed:
+                continue
+            err = icmp(3, 3, b"\0\0\0\0", ip["raw"][:548])
+            replies.append((t + self.delay, eth(f["src"], self.mac, ETH_P_IP,
+                                                ipv4(ip["dst"], ip["src"], IPPROTO_ICMP, err, ident=ip_id, tos=0xC0))))
+            ip_id += 1
+        return sorted(replies, key=lambda x: x[0])
+
+
+@scenario
+def udp_send_unresolved():
+    return Scenario([anchor()], script(f"""
+        # The stack speaks first: nc -u sends one datagram (a file of the run's directory)
+        # to 10.0.0.1, whose address is not resolved yet.
+        #  t=0     nc -u -w 1 10.0.0.1 5000: ARP request; the datagram waits in the
+        #          neighbour queue; the peer's reply (1 ms) releases it; the peer answers
+        #          nothing on 5000; nc ends after 1 s idle. Linux counts the queued datagram
+        #          in UdpOutDatagrams (neigh_resolve_output queues it and returns 0, so
+        #          udp_send_skb counts it) and send() returns its length.
+        #  t=1.001 nc -u -v -w 1 10.0.0.1 9: the peer answers ICMP port unreachable; the
+        #          connected socket's next read fails with ECONNREFUSED: nc stops at once.
+        {SET_MAC}
+        echo "hello from the stack" > msg.txt
+        nc -u -w 1 10.0.0.1 5000 < msg.txt
+        nstat
+        nc -u -v -w 1 10.0.0.1 9 < msg.txt
+        nstat
+        ss -uan
+    """), peer=UdpPeer(closed={9}))
 
 
 # ---------------------------------------------------------------- generation

@@ -1,0 +1,46 @@
+/*
+ * examples/udp_echo.c — a UDP echo server (RFC 862) on tapstack's BSD-like sockets.
+ *
+ * It reads like ordinary socket code, with one difference: nothing ever blocks. Instead
+ * of sitting in recvfrom(), we ask the stack to call us when the socket is readable;
+ * the call comes from the event loop (stack_poll), never from inside the stack, so we
+ * may send, or even close the socket, right there.
+ */
+#include "udp_echo.h"
+#include "net/stack.h"
+#include <errno.h>
+
+/* Called from the event loop whenever the socket has something to report. */
+static void echo_ready(int fd, unsigned events, void *arg)
+{
+    struct stack *st = arg;
+    static char buf[65536];                 /* any datagram fits; the loop is single-threaded */
+    for (;;) {                              /* read until the queue is empty */
+        struct sockaddr_in peer;
+        socklen_t peerlen = sizeof(peer);
+        ssize_t n = ts_recvfrom(st, fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &peerlen);
+        if (n < 0) return;                  /* EAGAIN: all read; we will be called again */
+        /* Send it back to whoever sent it. A full send buffer (EAGAIN) loses this echo:
+         * UDP promises no delivery, and an echo server owes nobody a retry. */
+        ts_sendto(st, fd, buf, (size_t)n, 0, (struct sockaddr *)&peer, peerlen);
+    }
+}
+
+int udp_echo_start(struct net *net, uint16_t port)
+{
+    struct stack *st = net->st;
+    int fd = ts_socket(net, AF_INET, SOCK_DGRAM, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(port),
+                                .sin_addr.s_addr = htonl(INADDR_ANY) };   /* every local address */
+    if (ts_bind(st, fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+        ts_set_ready_cb(st, fd, echo_ready, st) < 0) {
+        int err = errno;
+        ts_close(st, fd);
+        errno = err;
+        return -1;
+    }
+    return fd;
+}
+
+void udp_echo_stop(struct stack *st, int fd) { ts_close(st, fd); }
