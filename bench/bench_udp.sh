@@ -306,7 +306,7 @@ run_client() {
 # loss. With same/cross (request/response only): the far end (the tapstack daemon, or the
 # Linux server) pinned to CPU0 and the client to CPU0 too (same) or to CPU1 (cross).
 echo_metric() {
-    local path=$1 mode=$2 size=$3 pin=${4:-} n lim m what sent recv lost x far mask
+    local path=$1 mode=$2 size=$3 pin=${4:-} n m what sent recv lost x far mask
     PIN_CPU=
     if [ -n "$pin" ]; then
         if [ -z "$CPU0" ] || { [ "$pin" = cross ] && [ -z "$CPU1" ]; }; then
@@ -372,7 +372,7 @@ lx_count() {  # the Linux server's discard count (it drains its queue before ans
 # discard count, cross-checked with namespace C's counters the same way.
 bulk_metric() {
     local path=$1 what="bulk, $BULK_N datagrams of 1472 bytes" sent markers total send_us
-    local c0 c1 d_in d_out d_rcvbuf d_dev recv mk_arr mk_drop dev_blast other unacc names
+    local c0 c1 d_in d_out d_rcvbuf d_dev recv mk_arr mk_drop dev_blast other unacc x
     if [ "$path" = ts ]; then
         ts_counters >"$TMP/c0"
         d_dev=$(devstat "$NS_A" "$IF_A" tx_dropped)
