@@ -11,32 +11,32 @@
 #include <errno.h>
 
 /* Called from the event loop whenever the socket has something to report. */
-static void echo_ready(int fd, unsigned events, void *arg)
+static void on_ready(int fd, unsigned events, void *arg)
 {
     struct stack *st = arg;
-    static char buf[65536];                 /* any datagram fits; the loop is single-threaded */
-    for (;;) {                              /* read until the queue is empty */
-        struct sockaddr_in peer;
-        socklen_t peerlen = sizeof(peer);
-        ssize_t n = ts_recvfrom(st, fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &peerlen);
-        if (n < 0) return;                  /* EAGAIN: all read; we will be called again */
-        /* Send it back to whoever sent it. A full send buffer (EAGAIN) loses this echo:
-         * UDP promises no delivery, and an echo server owes nobody a retry. */
-        ts_sendto(st, fd, buf, (size_t)n, 0, (struct sockaddr *)&peer, peerlen);
+    static char buf[65536];             /* any datagram fits; static: the loop is single-threaded */
+    struct sockaddr_in peer;
+    socklen_t len = sizeof(peer);
+    ssize_t n;
+    /* Drain the socket: every datagram goes back where it came from. recvfrom fails with
+     * EAGAIN once the queue is empty; we are called again when more arrives. */
+    while ((n = ts_recvfrom(st, fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &len)) >= 0) {
+        /* A full send buffer (EAGAIN) loses this echo: UDP promises no delivery. */
+        ts_sendto(st, fd, buf, (size_t)n, 0, (struct sockaddr *)&peer, len);
+        len = sizeof(peer);             /* recvfrom takes it as the buffer's size: reset it */
     }
 }
 
 int udp_echo_start(struct net *net, uint16_t port)
 {
-    struct stack *st = net->st;
     int fd = ts_socket(net, AF_INET, SOCK_DGRAM, 0);
     if (fd < 0) return -1;
-    struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(port),
-                                .sin_addr.s_addr = htonl(INADDR_ANY) };   /* every local address */
-    if (ts_bind(st, fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-        ts_set_ready_cb(st, fd, echo_ready, st) < 0) {
-        int err = errno;
-        ts_close(st, fd);
+    struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+                               .sin_addr.s_addr = htonl(INADDR_ANY) };   /* every local address */
+    if (ts_bind(net->st, fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+        ts_set_ready_cb(net->st, fd, on_ready, net->st) < 0) {
+        int err = errno;                /* keep bind's reason across the close */
+        ts_close(net->st, fd);
         errno = err;
         return -1;
     }

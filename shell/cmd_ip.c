@@ -1208,32 +1208,36 @@ static int neigh_sel_parse(struct cmd_ctx *c, const struct ipopt *o, int argc, c
 static uint64_t secs_since(uint64_t now, uint64_t t) { return now > t ? (uint64_t)((now - t) / US_PER_S) : 0; }
 
 /*
- * One line of `ip neigh`, as iproute2's print_neigh. With -s, Linux's cacheinfo
- * ("used U/C/A probes N", seconds since last use/confirmation/update), then the state.
- * tapstack's extension of `ip -s neigh`, which no other stack shows, follows the state on
- * the same line: " next STATE in S.SSSs" — when the entry's timer fires and what it leads
- * to (neigh_next_transition: DELAY, STALE, PROBE, FAILED, or "probe" for a retransmitted
- * solicitation) — and " sent N", the solicitations sent over the entry's life, when N > 0.
+ * One line of `ip neigh`, exactly as Debian 12's iproute2 6.1 prints it (print_neigh):
+ * every field is followed by a space, so lines end in one — "10.0.0.1 dev tap0 lladdr
+ * 02:00:00:00:00:01 REACHABLE ". With -s, Linux's cacheinfo comes before the state as
+ * iproute2 6.1 lays it out, quirks included: " used U/C/A" (seconds since last use,
+ * confirmation, update) then "probes N " with no space before it. (" ref N" is left out:
+ * tapstack has no route cache holding references.)
+ * tapstack's extension of `ip -s neigh`, which no other stack shows, follows the state in
+ * the same style: "next STATE in S.SSSs " — when the entry's timer fires and what it
+ * leads to (neigh_next_transition: DELAY, STALE, PROBE, REACHABLE, FAILED, or "probe" for a
+ * retransmitted solicitation) — and "sent N ", the solicitations sent over its life.
  */
 static void put_neigh(struct line *l, const struct neigh *n, const struct ipopt *o, bool show_dev, uint64_t now)
 {
     char ab[16], mac[18];
     put(l, "%s ", ip4_ntop(n->key, ab));
     if (show_dev) put(l, "dev %s ", n->dev->name);
-    if (n->nud_state & NUD_VALID) put(l, "lladdr %s", eth_ntop(&n->ha, mac));
+    if (n->nud_state & NUD_VALID) put(l, "lladdr %s ", eth_ntop(&n->ha, mac));
     if (o->stats)
-        put(l, " used %" PRIu64 "/%" PRIu64 "/%" PRIu64 " probes %u", secs_since(now, n->used),
+        put(l, " used %" PRIu64 "/%" PRIu64 "/%" PRIu64 "probes %u ", secs_since(now, n->used),
             secs_since(now, n->confirmed), secs_since(now, n->updated), n->probes);
     for (size_t i = 0; i < ARRAY_SIZE(nud_names); i++)
-        if (n->nud_state & nud_names[i].state) put(l, " %s", nud_names[i].name);
+        if (n->nud_state & nud_names[i].state) put(l, "%s ", nud_names[i].name);
     if (o->stats) {
         uint64_t at;
         const char *what;
         if (neigh_next_transition(n, &at, &what)) {
             uint64_t left = at > now ? at - now : 0;
-            put(l, " next %s in %" PRIu64 ".%03" PRIu64 "s", what, (uint64_t)(left / US_PER_S), (uint64_t)((left % US_PER_S) / US_PER_MS));
+            put(l, "next %s in %" PRIu64 ".%03" PRIu64 "s ", what, (uint64_t)(left / US_PER_S), (uint64_t)((left % US_PER_S) / US_PER_MS));
         }
-        if (n->probes_sent) put(l, " sent %" PRIu64, n->probes_sent);
+        if (n->probes_sent) put(l, "sent %" PRIu64 " ", n->probes_sent);
     }
     put(l, "\n");
 }

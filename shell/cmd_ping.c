@@ -26,6 +26,8 @@ struct ping_run {
     long ntransmitted, nreceived, nerrors, nrepeats;
     uint64_t start_us, last_send_us;
     uint64_t tmin, tmax, tsum, tsum2;    /* microseconds */
+    uint64_t rtt8;                  /* iputils' EWMA of the RTT, times 8 */
+    int pipesize;                   /* most echoes in flight when one was answered */
     uint8_t *rcvd;          /* bitmap of seqs answered (duplicates) */
     uint8_t *payload;
     struct timer send_timer, linger_timer;
@@ -46,17 +48,34 @@ static void ping_stats_and_finish(struct ping_run *r)
                    (unsigned long long)((t + 500) / 1000));
     }
     cmd_printf(c, "\n");
+    /* iputils finish(): one more line with what applies — rtt, pipe, ipg/ewma — ended by a
+     * newline even when none does */
+    const char *comma = "";
     if (r->nreceived && r->size >= 16) {
         long total = r->nreceived + r->nrepeats;
         uint64_t avg = r->tsum / (uint64_t)total;
-        double var = (double)r->tsum2 / total - (double)avg * (double)avg;
-        uint64_t mdev = var > 0 ? (uint64_t)sqrt(var) : 0;
-        cmd_printf(c, "rtt min/avg/max/mdev = %llu.%03llu/%llu.%03llu/%llu.%03llu/%llu.%03llu ms\n",
+        /* iputils: tmvar = (tsum2 - tsum^2 / total) / total, in integer microseconds */
+        uint64_t sq = r->tsum * r->tsum / (uint64_t)total;
+        uint64_t var = r->tsum2 > sq ? (r->tsum2 - sq) / (uint64_t)total : 0;
+        uint64_t mdev = (uint64_t)sqrt((double)var);
+        cmd_printf(c, "rtt min/avg/max/mdev = %llu.%03llu/%llu.%03llu/%llu.%03llu/%llu.%03llu ms",
                    (unsigned long long)(r->tmin / 1000), (unsigned long long)(r->tmin % 1000),
                    (unsigned long long)(avg / 1000), (unsigned long long)(avg % 1000),
                    (unsigned long long)(r->tmax / 1000), (unsigned long long)(r->tmax % 1000),
                    (unsigned long long)(mdev / 1000), (unsigned long long)(mdev % 1000));
+        comma = ", ";
     }
+    if (r->pipesize > 1) {
+        cmd_printf(c, "%spipe %d", comma, r->pipesize);
+        comma = ", ";
+    }
+    if (r->nreceived && (r->interval_us == 0 || r->flood) && r->ntransmitted > 1) {
+        uint64_t ipg = (r->last_send_us - r->start_us) / (uint64_t)(r->ntransmitted - 1);
+        cmd_printf(c, "%sipg/ewma %llu.%03llu/%llu.%03llu ms", comma, (unsigned long long)(ipg / 1000),
+                   (unsigned long long)(ipg % 1000), (unsigned long long)(r->rtt8 / 8000),
+                   (unsigned long long)((r->rtt8 / 8) % 1000));
+    }
+    cmd_printf(c, "\n");
     cmd_finish(c, r->nreceived ? 0 : 1);
 }
 
@@ -130,13 +149,19 @@ static void ping_reply(void *arg, uint32_t from, uint16_t seq, uint8_t ttl, cons
     }
     if (dup) r->nrepeats++;
     else {
+        int diff = (int)(uint16_t)((uint16_t)r->ntransmitted - seq);     /* iputils acknowledge() */
+        if (diff + 1 > r->pipesize) r->pipesize = diff + 1;
         r->nreceived++;
         if (timing) {
             if (r->nreceived == 1 || rtt < r->tmin) r->tmin = rtt;
             if (rtt > r->tmax) r->tmax = rtt;
         }
     }
-    if (timing) { r->tsum += rtt; r->tsum2 += rtt * rtt; }
+    if (timing) {
+        r->tsum += rtt;
+        r->tsum2 += rtt * rtt;
+        r->rtt8 = r->rtt8 ? r->rtt8 + rtt - r->rtt8 / 8 : rtt * 8;
+    }
     if (r->flood) {
         if (!dup && !r->quiet) cmd_printf(c, "\b \b");
     } else if (!r->quiet) {
@@ -186,6 +211,8 @@ static void ping_error(void *arg, uint32_t from, int type, int code, uint16_t se
     struct ping_run *r = arg;
     if (seq == 0 || seq > r->ntransmitted) return;
     r->nerrors++;
+    int diff = (int)(uint16_t)((uint16_t)r->ntransmitted - seq);
+    if (diff + 1 > r->pipesize) r->pipesize = diff + 1;
     if (r->flood) { if (!r->quiet) cmd_printf(r->c, "\bE"); }
     else if (!r->quiet) {
         char ip[16], buf[64];

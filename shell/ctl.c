@@ -209,19 +209,39 @@ void ctl_server_stop(struct ctl_server *srv)
 static volatile sig_atomic_t client_interrupted;
 static void client_sigint(int sig) { (void)sig; client_interrupted = 1; }
 
+/* ^C (or SIGTERM) to the client interrupts the command: shut our write side down once,
+ * keep reading so the command's last words (ping's statistics) still arrive. Called
+ * wherever a system call came back with EINTR — the signal may land in a read or a
+ * write (a slow stdout). */
+static void client_check_interrupt(int fd)
+{
+    if (client_interrupted == 1) {
+        shutdown(fd, SHUT_WR);
+        client_interrupted = 2;
+    }
+}
+
 static bool read_full(int fd, void *buf, size_t n)
 {
     char *p = buf;
     while (n) {
+        client_check_interrupt(fd);
         ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR) {
-            if (client_interrupted == 1) { shutdown(fd, SHUT_WR); client_interrupted = 2; }
-            continue;
-        }
+        if (r < 0 && errno == EINTR) continue;
         if (r <= 0) return false;
         p += r; n -= (size_t)r;
     }
     return true;
+}
+
+static void write_out(int sock, int out, const char *buf, size_t n)
+{
+    while (n) {
+        client_check_interrupt(sock);
+        ssize_t w = write(out, buf, n);
+        if (w < 0) { if (errno == EINTR) continue; return; }
+        buf += w; n -= (size_t)w;
+    }
 }
 
 int ctl_client_main(const char *path, int argc, char **argv)
@@ -275,12 +295,7 @@ int ctl_client_main(const char *path, int argc, char **argv)
             free(buf);
             break;
         }
-        int out = h[0] == '2' ? 2 : 1;
-        for (uint32_t off = 0; off < n;) {
-            ssize_t w = write(out, buf + off, n - off);
-            if (w < 0) { if (errno == EINTR) continue; break; }
-            off += (uint32_t)w;
-        }
+        write_out(fd, h[0] == '2' ? 2 : 1, buf, n);
         free(buf);
     }
     close(fd);

@@ -35,7 +35,36 @@ report() {
     n=$(stat -c %s "$f" 2>/dev/null || echo 0)
     got=$(sha256sum <"$f" | cut -d' ' -f1)
     note "$what: received $n of $SIZE bytes, loss $((SIZE - n)) bytes; sha256 $( [ "$got" = "$sum" ] && echo equal || echo DIFFERENT)"
-    [ "$got" = "$want" ] || fail "$what: sha256 of the received file differs (received $n of $SIZE bytes, $((SIZE - n)) missing)"
+    if [ "$got" != "$want" ]; then
+        [ "$got" != "$sum" ] && diagnose "$src" "$f" | sed 's/^/    /'
+        fail "$what: sha256 of the received file differs (received $n of $SIZE bytes, $((SIZE - n)) missing)"
+    fi
+}
+
+# diagnose SENT RECEIVED: where the received file differs, 16 KiB datagram by datagram
+# (netcat-openbsd reads and sends 16384 bytes at a time; so does the stack's nc).
+diagnose() {
+    python3 - "$1" "$2" <<'EOF'
+import sys
+B = 16384
+a, b = open(sys.argv[1], "rb").read(), open(sys.argv[2], "rb").read()
+sent = [a[i:i + B] for i in range(0, len(a), B)]
+recv = [b[i:i + B] for i in range(0, len(b), B)]
+index = {c: i for i, c in enumerate(sent)}
+order = [index.get(c) for c in recv]
+print(f"received {len(recv)} blocks of 16 KiB for {len(sent)} sent; received order: "
+      + " ".join("?" if x is None else str(x) for x in order))
+for k, c in enumerate(recv):
+    if order[k] is not None:
+        continue
+    ref = sent[k] if k < len(sent) else b""
+    bad = [i for i in range(min(len(c), len(ref))) if c[i] != ref[i]]
+    where = f"bytes {bad[0]}..{bad[-1]} of it ({len(bad)} differ)" if bad else f"length {len(c)}"
+    # does the wrong part come from elsewhere in the file?
+    src = a.find(c[bad[0]:bad[0] + 64]) if bad else -1
+    print(f"block {k}: matches no sent block; vs sent block {k}: {where}"
+          + (f"; those bytes occur at offset {src} of the sent file (block {src // B}, +{src % B})" if src >= 0 else ""))
+EOF
 }
 
 # ---- (a) kernel -> stack

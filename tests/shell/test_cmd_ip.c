@@ -446,34 +446,34 @@ START_TEST(test_neigh_add_show_del)
     struct fx *f = fx_lab();
     out_is(f, "ip neigh", "");
     ok(f, "ip neigh add 10.0.0.1 lladdr aa:bb:cc:dd:ee:ff dev tap1");
-    out_is(f, "ip neigh show", "10.0.0.1 dev tap1 lladdr aa:bb:cc:dd:ee:ff PERMANENT\n");
-    out_is(f, "ip neigh show dev tap1", "10.0.0.1 lladdr aa:bb:cc:dd:ee:ff PERMANENT\n");
+    out_is(f, "ip neigh show", "10.0.0.1 dev tap1 lladdr aa:bb:cc:dd:ee:ff PERMANENT \n");
+    out_is(f, "ip neigh show dev tap1", "10.0.0.1 lladdr aa:bb:cc:dd:ee:ff PERMANENT \n");
     err_is(f, "ip neigh add 10.0.0.1 lladdr aa:bb:cc:dd:ee:ff dev tap1", "ip: RTNETLINK answers: File exists");
     ok(f, "ip neigh replace 10.0.0.1 lladdr aa:bb:cc:dd:ee:1 dev tap1 nud reachable");
     ok(f, "ip neigh add 10.0.0.9 nud failed dev tap1");
     ok(f, "ip neighbour add 10.0.0.8 lladdr 02:00:00:00:00:08 nud stale dev tap1");
     out_is(f, "ip n",
-           "10.0.0.1 dev tap1 lladdr aa:bb:cc:dd:ee:01 REACHABLE\n"
-           "10.0.0.8 dev tap1 lladdr 02:00:00:00:00:08 STALE\n"
-           "10.0.0.9 dev tap1  FAILED\n");
-    out_is(f, "ip neighbor show dev tap1 nud failed", "10.0.0.9  FAILED\n");
-    out_is(f, "ip neigh show 10.0.0.8", "10.0.0.8 dev tap1 lladdr 02:00:00:00:00:08 STALE\n");
+           "10.0.0.1 dev tap1 lladdr aa:bb:cc:dd:ee:01 REACHABLE \n"
+           "10.0.0.8 dev tap1 lladdr 02:00:00:00:00:08 STALE \n"
+           "10.0.0.9 dev tap1 FAILED \n");
+    out_is(f, "ip neighbor show dev tap1 nud failed", "10.0.0.9 FAILED \n");
+    out_is(f, "ip neigh show 10.0.0.8", "10.0.0.8 dev tap1 lladdr 02:00:00:00:00:08 STALE \n");
 
     /* ip -s neigh: Linux's cacheinfo, then tapstack's "next ... in" extension */
     f->st->now_us += 3 * US_PER_S;
     ck_assert_int_eq(run(f, "ip -s neigh show 10.0.0.1"), 0);
-    const char *want = "10.0.0.1 dev tap1 lladdr aa:bb:cc:dd:ee:01 used 3/3/3 probes 0 REACHABLE next ";
+    const char *want = "10.0.0.1 dev tap1 lladdr aa:bb:cc:dd:ee:01  used 3/3/3probes 0 REACHABLE next ";
     ck_assert_msg(!strncmp(f->out, want, strlen(want)), "got [%s]", f->out);
     ck_assert_ptr_nonnull(strstr(f->out, " in "));
-    ck_assert_int_eq(f->out[f->out_len - 2], 's');
-    out_is(f, "ip -s neigh show 10.0.0.8", "10.0.0.8 dev tap1 lladdr 02:00:00:00:00:08 used 3/3/3 probes 0 STALE\n");
+    ck_assert_int_eq(f->out[f->out_len - 3], 's');      /* "... in 2.345s \n" */
+    out_is(f, "ip -s neigh show 10.0.0.8", "10.0.0.8 dev tap1 lladdr 02:00:00:00:00:08  used 3/3/3probes 0 STALE \n");
 
     ok(f, "ip neigh del 10.0.0.1 dev tap1");
     err_is(f, "ip neigh del 10.0.0.1 dev tap1", "ip: RTNETLINK answers: No such file or directory");
     err_is(f, "ip neigh change 10.0.0.1 lladdr aa:bb:cc:dd:ee:ff dev tap1", "ip: RTNETLINK answers: No such file or directory");
     ok(f, "ip neigh add 10.0.0.1 lladdr aa:bb:cc:dd:ee:ff dev tap1");
     ok(f, "ip neigh flush dev tap1");                  /* permanent entries survive a flush */
-    out_is(f, "ip neigh", "10.0.0.1 dev tap1 lladdr aa:bb:cc:dd:ee:ff PERMANENT\n");
+    out_is(f, "ip neigh", "10.0.0.1 dev tap1 lladdr aa:bb:cc:dd:ee:ff PERMANENT \n");
     ok(f, "ip neigh flush all nud all");
     out_is(f, "ip neigh", "");
     fx_free(f);
@@ -512,12 +512,12 @@ START_TEST(test_arp_net_tools)
            "? (10.0.0.1) at aa:bb:cc:dd:ee:01 [ether] on tap1\n"
            "? (10.0.0.7) at 02:00:00:00:00:07 [ether] PERM on tap1\n"
            "? (10.0.0.9) at <incomplete> on tap1\n");
-    out_is(f, "ip neigh show 10.0.0.7", "10.0.0.7 dev tap1 lladdr 02:00:00:00:00:07 PERMANENT\n");
+    out_is(f, "ip neigh show 10.0.0.7", "10.0.0.7 dev tap1 lladdr 02:00:00:00:00:07 PERMANENT \n");
     out_is(f, "arp -n 10.0.0.55", "10.0.0.55 (10.0.0.55) -- no entry\n");
     ok(f, "arp -d 10.0.0.7");
     err_is(f, "arp -d 10.0.0.7", "arp: No ARP entry for 10.0.0.7");
     ok(f, "arp -i tap1 -s 10.0.0.6 02:00:00:00:00:06 temp");
-    out_is(f, "ip neigh show 10.0.0.6", "10.0.0.6 dev tap1 lladdr 02:00:00:00:00:06 STALE\n");
+    out_is(f, "ip neigh show 10.0.0.6", "10.0.0.6 dev tap1 lladdr 02:00:00:00:00:06 STALE \n");
     err_is(f, "arp -s 10.0.0.5 zz", "arp: invalid hardware address");
     err_is(f, "arp -s x 02:00:00:00:00:05", "arp: x: Unknown host");
     err_is(f, "arp -s 10.9.9.9 02:00:00:00:00:05", "arp: SIOCSARP: Network is unreachable");
