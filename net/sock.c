@@ -10,6 +10,7 @@
 #include "stack.h"
 #include "pkt.h"
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 
 static const struct sock_proto *protos[256];
@@ -78,12 +79,11 @@ long sock_sendto(struct sock *sk, const void *buf, size_t len, const struct sock
 long sock_recvfrom(struct sock *sk, void *buf, size_t len, struct sock_addr *from)
 {
     if (sk->closed) return -EBADF;
+    /* __skb_recv_udp: a pending error is reported before any queued datagram */
+    int err = sock_error(sk);
+    if (err) return err;
     struct sk_dgram *d = sk->rq;
-    if (!d) {
-        int err = sock_error(sk);
-        if (err) return err;
-        return sk->shut_rd ? 0 : -EAGAIN;
-    }
+    if (!d) return sk->shut_rd ? 0 : -EAGAIN;
     sk->rq = d->next;
     if (!sk->rq) sk->rq_tail = NULL;
     sk->rq_len--;
@@ -93,6 +93,7 @@ long sock_recvfrom(struct sock *sk, void *buf, size_t len, struct sock_addr *fro
     if (from) *from = d->from;
     pkt_free(d->p);
     free(d);
+    if (sk->prot->recvmsg_done) sk->prot->recvmsg_done(sk);   /* UdpInDatagrams: counted when read */
     return (long)n;
 }
 
@@ -140,9 +141,19 @@ int sock_setsockopt(struct sock *sk, int opt, int val)
     case SO_REUSEADDR: sk->reuseaddr = val != 0; return 0;
     case SO_REUSEPORT: sk->reuseport = val != 0; return 0;
     case SO_BROADCAST: sk->broadcast = val != 0; return 0;
-    /* As Linux: the value is doubled (bookkeeping overhead), capped by *mem_max, floored. */
-    case SO_RCVBUF: sk->rcvbuf = MAX(2 * MIN(val, st->rmem_max), 2304); return 0;
-    case SO_SNDBUF: sk->sndbuf = MAX(2 * MIN(val, st->wmem_max), 4608); return 0;
+    /* As sock_setsockopt: capped by *mem_max (compared unsigned, so a negative value means
+     * "the most"), kept below INT_MAX / 2 so that doubling (bookkeeping overhead) cannot
+     * overflow, then floored at SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF. */
+    case SO_RCVBUF: {
+        unsigned v = MIN((unsigned)val, (unsigned)st->rmem_max);
+        sk->rcvbuf = MAX((int)MIN(v, (unsigned)INT_MAX / 2) * 2, 2304);
+        return 0;
+    }
+    case SO_SNDBUF: {
+        unsigned v = MIN((unsigned)val, (unsigned)st->wmem_max);
+        sk->sndbuf = MAX((int)MIN(v, (unsigned)INT_MAX / 2) * 2, 4608);
+        return 0;
+    }
     default: return -ENOPROTOOPT;
     }
 }
@@ -173,7 +184,7 @@ unsigned sock_poll(const struct sock *sk)
     unsigned ev = 0;
     if (sk->rq || sk->shut_rd) ev |= SK_READABLE;
     if (sk->err) ev |= SK_ERROR | SK_READABLE;
-    if (!sk->shut_wr && (unsigned)sk->sndbuf > sk->wmem + SK_TRUESIZE_OVERHEAD) ev |= SK_WRITABLE;
+    if (!sk->shut_wr && (unsigned)sk->sndbuf > sk->wmem) ev |= SK_WRITABLE;
     return ev;
 }
 
@@ -199,8 +210,9 @@ void sk_set_err(struct sock *sk, int err)
 bool sk_queue_rcv(struct sock *sk, struct pkt *p, const struct sock_addr *from, uint32_t dst)
 {
     unsigned truesize = p->len + SK_TRUESIZE_OVERHEAD;
-    /* As __sock_queue_rcv_skb: refuse once what is queued reaches rcvbuf. */
-    if (sk->rmem >= (unsigned)sk->rcvbuf || sk->shut_rd) { sk->drops++; return false; }
+    /* As __udp_enqueue_schedule_skb: refuse once what is queued exceeds rcvbuf (so one
+     * datagram is always admitted to an empty queue, however small rcvbuf is). */
+    if (sk->rmem > (unsigned)sk->rcvbuf || sk->shut_rd) { sk->drops++; return false; }
     struct sk_dgram *d = malloc(sizeof(*d));
     if (!d) { sk->drops++; return false; }
     d->next = NULL;
@@ -219,7 +231,8 @@ bool sk_queue_rcv(struct sock *sk, struct pkt *p, const struct sock_addr *from, 
 bool sk_charge_tx(struct sock *sk, struct pkt *p)
 {
     unsigned truesize = p->len + SK_TRUESIZE_OVERHEAD;
-    if (sk->wmem + truesize > (unsigned)sk->sndbuf) return false;
+    /* sock_alloc_send_pskb: admitted while what is in flight is below sndbuf */
+    if (sk->wmem >= (unsigned)sk->sndbuf) return false;
     p->sk = sk;
     p->truesize = truesize;
     sk->wmem += truesize;

@@ -57,6 +57,7 @@ struct sock {
     int protocol;                       /* IPPROTO_UDP, ... */
     struct sock_addr local, remote;     /* remote.port != 0: connected */
     bool bound;                         /* local port chosen (explicit or auto) */
+    bool addr_bound;                    /* local address set by bind(), not by connect() */
     uint16_t inet_id;                   /* IP ID counter once connected (random start) */
     bool connected;
     bool reuseaddr, reuseport, broadcast;
@@ -88,6 +89,7 @@ struct sock_proto {
     int  (*connect)(struct sock *sk, uint32_t addr, uint16_t port);
     int  (*sendmsg)(struct sock *sk, const void *buf, size_t len, const struct sock_addr *to);
     void (*unhash)(struct sock *sk);    /* remove from lookup tables */
+    void (*recvmsg_done)(struct sock *sk);  /* a datagram was read (statistics) */
     void (*close)(struct sock *sk);
 };
 

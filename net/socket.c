@@ -30,12 +30,14 @@ static int fail(int err) { errno = -err; return -1; }
 
 #define GET_SK(st, fd) struct sock *sk = ts_sock((st), (fd)); if (!sk) return fail(-EBADF)
 
-static int from_sin(const struct sockaddr *sa, socklen_t len, struct sock_addr *out)
+/* sockaddr_in -> host-order address; *unspec tells whether the family was AF_UNSPEC
+ * (each call gives that its own meaning, as Linux does). */
+static int from_sin(const struct sockaddr *sa, socklen_t len, struct sock_addr *out, bool *unspec)
 {
     if (!sa || len < (socklen_t)sizeof(struct sockaddr_in)) return -EINVAL;
     const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
-    if (sin->sin_family == AF_UNSPEC) { out->addr = 0; out->port = 0; return 0; }
-    if (sin->sin_family != AF_INET) return -EAFNOSUPPORT;
+    if (sin->sin_family != AF_INET && sin->sin_family != AF_UNSPEC) return -EAFNOSUPPORT;
+    *unspec = sin->sin_family == AF_UNSPEC;
     out->addr = ntohl(sin->sin_addr.s_addr);
     out->port = ntohs(sin->sin_port);
     return 0;
@@ -69,7 +71,10 @@ int ts_bind(struct stack *st, int fd, const struct sockaddr *addr, socklen_t len
 {
     GET_SK(st, fd);
     struct sock_addr a;
-    int err = from_sin(addr, len, &a);
+    bool unspec;
+    int err = from_sin(addr, len, &a, &unspec);
+    /* inet_bind: AF_UNSPEC is accepted (as AF_INET) only with INADDR_ANY */
+    if (!err && unspec && a.addr) err = -EAFNOSUPPORT;
     if (!err) err = sock_bind(sk, a.addr, a.port);
     return err ? fail(err) : 0;
 }
@@ -78,8 +83,10 @@ int ts_connect(struct stack *st, int fd, const struct sockaddr *addr, socklen_t 
 {
     GET_SK(st, fd);
     struct sock_addr a;
-    int err = from_sin(addr, len, &a);
-    if (!err) err = sock_connect(sk, a.addr, a.port);
+    bool unspec;
+    int err = from_sin(addr, len, &a, &unspec);
+    /* connect(AF_UNSPEC) dissolves the association (udp_disconnect) */
+    if (!err) err = unspec ? sock_connect(sk, 0, 0) : sock_connect(sk, a.addr, a.port);
     return err ? fail(err) : 0;
 }
 
@@ -89,7 +96,8 @@ ssize_t ts_sendto(struct stack *st, int fd, const void *buf, size_t len, int fla
     GET_SK(st, fd);
     (void)flags;
     struct sock_addr a;
-    if (to) { int err = from_sin(to, tolen, &a); if (err) return fail(err); }
+    bool unspec;            /* udp_sendmsg treats AF_UNSPEC as AF_INET */
+    if (to) { int err = from_sin(to, tolen, &a, &unspec); if (err) return fail(err); }
     long n = sock_sendto(sk, buf, len, to ? &a : NULL);
     return n < 0 ? fail((int)n) : n;
 }

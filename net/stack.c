@@ -176,8 +176,8 @@ static void ipv4_sysctl_defaults(struct net *net)
     sysctl_register(net, "net.ipv4.ipfrag_low_thresh", &s->ipfrag_low_thresh, SC_INT, 0, 1 << 30, NULL, net);
     sysctl_register(net, "net.ipv4.ipfrag_time", &s->ipfrag_time, SC_MS_AS_S, 1000, 1 << 30, NULL, net);
     sysctl_register(net, "net.ipv4.ipfrag_max_dist", &s->ipfrag_max_dist, SC_INT, 0, 1 << 30, NULL, net);
-    sysctl_register(net, "net.ipv4.ip_local_port_range.lo", &s->ip_local_port_lo, SC_INT, 1, 65535, NULL, net);
-    sysctl_register(net, "net.ipv4.ip_local_port_range.hi", &s->ip_local_port_hi, SC_INT, 1, 65535, NULL, net);
+    /* one key, two values ("32768\t60999"), as Linux's proc_dointvec pair */
+    sysctl_register(net, "net.ipv4.ip_local_port_range", &s->ip_local_port_lo, SC_INT_PAIR, 1, 65535, NULL, net);
     struct stack *st = net->st;
     sysctl_register(net, "net.core.rmem_default", &st->rmem_default, SC_INT, 256, 1 << 30, NULL, net);
     sysctl_register(net, "net.core.rmem_max", &st->rmem_max, SC_INT, 256, 1 << 30, NULL, net);

@@ -44,6 +44,7 @@ struct sysctl_entry *sysctl_find(struct net *net, const char *name)
 
 void sysctl_format(const struct sysctl_entry *e, char *buf, size_t n)
 {
+    if (e->unit == SC_INT_PAIR) { snprintf(buf, n, "%d\t%d", e->val[0], e->val[1]); return; }
     int v = *e->val;
     switch (e->unit) {
     case SC_MS_AS_S:      v /= 1000; break;
@@ -56,6 +57,21 @@ void sysctl_format(const struct sysctl_entry *e, char *buf, size_t n)
 int sysctl_write(struct net *net, struct sysctl_entry *e, const char *value)
 {
     char *end;
+    if (e->unit == SC_INT_PAIR) {
+        errno = 0;
+        long a = strtol(value, &end, 10);
+        if (end == value) return -EINVAL;
+        const char *rest = end;
+        long b = strtol(rest, &end, 10);
+        if (end == rest || errno) return -EINVAL;
+        while (*end == ' ' || *end == '\t') end++;
+        if (*end) return -EINVAL;
+        if (a < e->min || b > e->max || a > b) return -EINVAL;   /* ipv4_local_port_range */
+        e->val[0] = (int)a;
+        e->val[1] = (int)b;
+        if (e->changed) e->changed(net, e);
+        return 0;
+    }
     errno = 0;
     long v = strtol(value, &end, 10);
     if (!*value || *end || errno) return -EINVAL;

@@ -13,6 +13,7 @@ enum sysctl_unit {
     SC_MS,           /* stored ms, shown ms      (..._ms) */
     SC_MS_AS_S,      /* stored ms, shown seconds (proc_dointvec_jiffies) */
     SC_MS_AS_USERHZ, /* stored ms, shown 1/100 s (proc_dointvec_userhz_jiffies) */
+    SC_INT_PAIR,     /* val[0] and val[1], shown "A\tB"; written "A B", A <= B */
 };
 
 struct sysctl_entry;

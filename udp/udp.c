@@ -77,6 +77,8 @@ static void udp_hash(struct sock *sk)
     sk->net->udp->count++;
 }
 
+/* Linux udp_lib_get_port; port 0 picks an ephemeral one. -EADDRINUSE when none is free
+ * (inet_autobind's callers turn that into -EAGAIN). */
 static int udp_get_port(struct sock *sk, uint32_t addr, uint16_t port)
 {
     struct net *net = sk->net;
@@ -100,6 +102,13 @@ static int udp_get_port(struct sock *sk, uint32_t addr, uint16_t port)
     return 0;
 }
 
+/* inet_autobind: no free ephemeral port is EAGAIN for send and connect */
+static int udp_autobind(struct sock *sk)
+{
+    int err = udp_get_port(sk, 0, 0);
+    return err == -EADDRINUSE ? -EAGAIN : err;
+}
+
 static int udp_bind(struct sock *sk, uint32_t addr, uint16_t port)
 {
     /* inet_bind: a specific address must be one of ours (or a broadcast) */
@@ -108,7 +117,9 @@ static int udp_bind(struct sock *sk, uint32_t addr, uint16_t port)
         for (struct netdev *d = sk->net->devs; d && !bcast; d = d->next) bcast = inet_is_bcast(d, addr);
         if (!bcast) return -EADDRNOTAVAIL;
     }
-    return udp_get_port(sk, addr, port);
+    int err = udp_get_port(sk, addr, port);
+    if (!err && addr) sk->addr_bound = true;
+    return err;
 }
 
 static void udp_unhash(struct sock *sk)
@@ -123,14 +134,22 @@ static void udp_unhash(struct sock *sk)
  * route's source address and an ephemeral port. addr 0 + port 0 disconnects. */
 static int udp_connect(struct sock *sk, uint32_t addr, uint16_t port)
 {
-    if (!addr && !port) { sk->connected = false; sk->remote.addr = 0; sk->remote.port = 0; return 0; }
+    if (!addr && !port) {
+        /* __udp_disconnect: forget the peer, and the local address too unless bind()
+         * chose it, so the socket receives on every address again */
+        sk->connected = false;
+        sk->remote.addr = 0;
+        sk->remote.port = 0;
+        if (!sk->addr_bound) sk->local.addr = 0;
+        return 0;
+    }
     if (!port) return -EINVAL;
     struct rt_result rt;
     int err = ip_route_output(sk->net, addr, 0, &rt);
     if (err) return err;
     if ((rt.type == RTN_BROADCAST || ipv4_is_lbcast(addr)) && !sk->broadcast) return -EACCES;
     if (!sk->bound) {
-        err = udp_get_port(sk, 0, 0);
+        err = udp_autobind(sk);
         if (err) return err;
     }
     if (!sk->local.addr) {
@@ -160,7 +179,7 @@ static int udp_sendmsg(struct sock *sk, const void *buf, size_t len, const struc
         dport = sk->remote.port;
     }
     if (!sk->bound) {
-        int err = udp_get_port(sk, 0, 0);
+        int err = udp_autobind(sk);
         if (err) return err;
     }
     struct rt_result rt;
@@ -203,9 +222,12 @@ static int udp_sendmsg(struct sock *sk, const void *buf, size_t len, const struc
 
 static void udp_close(struct sock *sk) { (void)sk; }
 
+/* udp_recvmsg counts UDP_MIB_INDATAGRAMS when a datagram is read, not when it is queued */
+static void udp_recvmsg_done(struct sock *sk) { mib_inc(sk->net, MIB_UdpInDatagrams); }
+
 static const struct sock_proto udp_prot = {
     .name = "udp", .bind = udp_bind, .connect = udp_connect, .sendmsg = udp_sendmsg,
-    .unhash = udp_unhash, .close = udp_close,
+    .unhash = udp_unhash, .close = udp_close, .recvmsg_done = udp_recvmsg_done,
 };
 
 void udp_set_encap(struct sock *sk, int (*encap_rcv)(struct sock *sk, struct pkt *p), void *user)
@@ -232,7 +254,6 @@ static void udp_queue_rcv(struct net *net, struct sock *sk, struct pkt *p, uint3
         pkt_drop(net, p, DROP_SOCKET_RCVBUFF);
         return;
     }
-    mib_inc(net, MIB_UdpInDatagrams);
     TRACEF(p, "udp_queue_rcv_skb", NULL, "queued %u bytes", p->len);
     trace_end(p, NULL);             /* the journey ends in the socket's queue */
 }
@@ -300,7 +321,9 @@ static int udp_icmp_errno(int type, int code, bool *hard)
     if (type == ICMP_DEST_UNREACH) {
         static const struct { int err; bool hard; } tab[] = {
             { ENETUNREACH, false }, { EHOSTUNREACH, false }, { ENOPROTOOPT, true }, { ECONNREFUSED, true },
-            { EMSGSIZE, false }, { EOPNOTSUPP, false }, { ENETUNREACH, true }, { EHOSTDOWN, true },
+            /* FRAG_NEEDED: hard for UDP, whose sockets do PMTU discovery (IP_PMTUDISC_WANT):
+             * __udp4_lib_err reports EMSGSIZE unless pmtudisc is DONT */
+            { EMSGSIZE, true }, { EOPNOTSUPP, false }, { ENETUNREACH, true }, { EHOSTDOWN, true },
             { ENONET, true }, { ENETUNREACH, true }, { EHOSTUNREACH, true }, { ENETUNREACH, false },
             { EHOSTUNREACH, false }, { EHOSTUNREACH, true }, { EHOSTUNREACH, true }, { EHOSTUNREACH, true },
         };
