@@ -6,23 +6,38 @@
 #include "sock.h"
 #include <stdlib.h>
 
-#define SLOT_CAP (PKT_HEADROOM + PKT_SLOT_DATA)
+#define SMALL_CAP (PKT_HEADROOM + PKT_SMALL_DATA)
+#define BIG_CAP   (PKT_HEADROOM + PKT_SLOT_DATA)
+
+static int carve(uint8_t **mem, struct pkt **hdrs, struct pkt **free_list, unsigned n, size_t cap,
+                 struct pkt_pool *pool, bool big)
+{
+    *mem = malloc((size_t)n * cap);
+    *hdrs = calloc(n, sizeof(struct pkt));
+    if (!*mem || !*hdrs) return -1;
+    for (unsigned i = 0; i < n; i++) {
+        struct pkt *p = &(*hdrs)[i];
+        p->head = *mem + (size_t)i * cap;
+        p->cap = (uint32_t)cap;
+        p->pool = pool;
+        p->big = big;
+        p->next = *free_list;
+        *free_list = p;
+    }
+    return 0;
+}
 
 int pkt_pool_init(struct pkt_pool *pool, unsigned nslots)
 {
     memset(pool, 0, sizeof(*pool));
-    pool->mem = malloc((size_t)nslots * SLOT_CAP);
-    pool->hdrs = calloc(nslots, sizeof(struct pkt));
-    if (!pool->mem || !pool->hdrs) { free(pool->mem); free(pool->hdrs); return -1; }
-    for (unsigned i = 0; i < nslots; i++) {
-        struct pkt *p = &pool->hdrs[i];
-        p->head = pool->mem + (size_t)i * SLOT_CAP;
-        p->cap = SLOT_CAP;
-        p->pool = pool;
-        p->next = pool->free;
-        pool->free = p;
+    unsigned nbig = MAX(nslots / 16, 32u);
+    if (carve(&pool->mem, &pool->hdrs, &pool->free, nslots, SMALL_CAP, pool, false) < 0 ||
+        carve(&pool->big_mem, &pool->big_hdrs, &pool->big_free, nbig, BIG_CAP, pool, true) < 0) {
+        pkt_pool_free(pool);
+        return -1;
     }
     pool->nslots = pool->nfree = nslots;
+    pool->nbig = pool->nbig_free = nbig;
     return 0;
 }
 
@@ -30,6 +45,8 @@ void pkt_pool_free(struct pkt_pool *pool)
 {
     free(pool->mem);
     free(pool->hdrs);
+    free(pool->big_mem);
+    free(pool->big_hdrs);
     memset(pool, 0, sizeof(*pool));
 }
 
@@ -54,11 +71,18 @@ static void pkt_init_meta(struct pkt *p)
 struct pkt *pkt_alloc(struct pkt_pool *pool, size_t size)
 {
     struct pkt *p;
-    if (size <= PKT_SLOT_DATA) {
+    if (size <= PKT_SMALL_DATA && pool->free) {
         p = pool->free;
-        if (!p) { pool->alloc_fail++; return NULL; }
         pool->free = p->next;
         pool->nfree--;
+    } else if (size <= PKT_SLOT_DATA && pool->big_free) {
+        /* a big slot also serves a small request when the small ones are all in use */
+        p = pool->big_free;
+        pool->big_free = p->next;
+        pool->nbig_free--;
+    } else if (size <= PKT_SLOT_DATA) {
+        pool->alloc_fail++;
+        return NULL;
     } else {
         /* Larger than a slot: only reassembled or locally built big datagrams get here. */
         if (size > 128 * 1024) { pool->alloc_fail++; return NULL; }
@@ -68,6 +92,7 @@ struct pkt *pkt_alloc(struct pkt_pool *pool, size_t size)
         p->cap = (uint32_t)(PKT_HEADROOM + size);
         p->pool = pool;
         p->large = true;
+        p->big = false;
         pool->large_live++;
     }
     pkt_init_meta(p);
@@ -84,9 +109,15 @@ void pkt_free(struct pkt *p)
         free(p);
         return;
     }
-    p->next = pool->free;
-    pool->free = p;
-    pool->nfree++;
+    if (p->big) {
+        p->next = pool->big_free;
+        pool->big_free = p;
+        pool->nbig_free++;
+    } else {
+        p->next = pool->free;
+        pool->free = p;
+        pool->nfree++;
+    }
 }
 
 struct pkt *pkt_copy(const struct pkt *p)

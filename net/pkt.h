@@ -21,6 +21,10 @@
 #define VXLAN_HLEN   8
 #define UDP_HLEN     8
 #define PKT_HEADROOM 256   /* >= TCP 60 + IP 60 + ETH 14 + VXLAN 8 + UDP 8 + IP 60 + ETH 14 = 224 */
+/* Two slot sizes, as NIC drivers keep small and jumbo buffers: 2 KiB slots take any
+ * frame of a 1500-byte MTU (and most packets a host makes); big slots take a 9000-byte
+ * MTU frame. Whatever is larger is allocated one by one. */
+#define PKT_SMALL_DATA (2048 - PKT_HEADROOM)
 #define PKT_SLOT_DATA (ETH_MAX_MTU + ETH_HLEN + 4 /* VLAN */ + 256 /* tail slack */)
 #define PKT_TRACE_LEN 640
 
@@ -59,6 +63,7 @@ struct pkt {
     uint32_t        cap;        /* bytes from head to end of buffer */
     struct pkt_pool *pool;
     bool            large;      /* malloc'd, not a pool slot */
+    bool            big;        /* from the big-slot class */
     uint8_t         pkt_type;   /* PACKET_* */
     uint16_t        protocol;   /* ethertype, host order */
     int32_t         mac_off;    /* offsets from head, -1 when unset */
@@ -70,22 +75,29 @@ struct pkt {
     uint64_t        tstamp_us;  /* arrival time */
     struct sock    *sk;         /* sending socket charged for this packet (net/sock.c) */
     uint32_t        truesize;   /* what was charged */
+    /* Control block for the layer that holds the packet (Linux skb->cb): a socket queue
+     * keeps the sender's address here, so queueing needs no allocation. */
+    uint64_t        cb[4];
     struct pkt_trace tr;
 };
 
 struct pkt_pool {
-    struct pkt *free;           /* free list of slots */
-    uint8_t    *mem;            /* slot memory */
-    struct pkt *hdrs;           /* slot headers */
-    unsigned    nslots, nfree;
+    struct pkt *free, *big_free;    /* free lists of small and big slots */
+    uint8_t    *mem, *big_mem;      /* slot memory */
+    struct pkt *hdrs, *big_hdrs;    /* slot headers */
+    unsigned    nslots, nfree;      /* small */
+    unsigned    nbig, nbig_free;
     unsigned    large_live;     /* large packets currently allocated */
     uint64_t    alloc_fail;
 };
 
+/* nslots small slots and nslots / 16 (at least 32) big ones. */
 int  pkt_pool_init(struct pkt_pool *pool, unsigned nslots);
 void pkt_pool_free(struct pkt_pool *pool);
 static inline unsigned pkt_pool_live(const struct pkt_pool *pool)
-{ return pool->nslots - pool->nfree + pool->large_live; }
+{ return pool->nslots - pool->nfree + pool->nbig - pool->nbig_free + pool->large_live; }
+/* The memory a packet really holds (Linux skb->truesize): what sockets are charged. */
+static inline uint32_t pkt_truesize(const struct pkt *p) { return p->cap + (uint32_t)sizeof(*p); }
 
 /* A packet with room for `size` bytes after PKT_HEADROOM; data at head + PKT_HEADROOM, len 0.
  * NULL when the pool (or malloc, for large) is exhausted: the caller counts DROP_NOMEM. */

@@ -82,17 +82,21 @@ long sock_recvfrom(struct sock *sk, void *buf, size_t len, struct sock_addr *fro
     /* __skb_recv_udp: a pending error is reported before any queued datagram */
     int err = sock_error(sk);
     if (err) return err;
-    struct sk_dgram *d = sk->rq;
+    struct pkt *d = sk->rq;
     if (!d) return sk->shut_rd ? 0 : -EAGAIN;
     sk->rq = d->next;
     if (!sk->rq) sk->rq_tail = NULL;
     sk->rq_len--;
     sk->rmem -= d->truesize;
-    size_t n = MIN(len, (size_t)d->p->len);
-    if (n) memcpy(buf, d->p->data, n);
-    if (from) *from = d->from;
-    pkt_free(d->p);
-    free(d);
+    d->next = NULL;
+    size_t n = MIN(len, (size_t)d->len);
+    if (n) memcpy(buf, d->data, n);
+    if (from) {
+        struct sk_dgram_cb cb;
+        memcpy(&cb, d->cb, sizeof(cb));     /* memcpy: no type punning of the cb words */
+        *from = cb.from;
+    }
+    pkt_free(d);
     if (sk->prot->recvmsg_done) sk->prot->recvmsg_done(sk);   /* UdpInDatagrams: counted when read */
     return (long)n;
 }
@@ -110,10 +114,9 @@ int sock_shutdown(struct sock *sk, int how)
 static void sk_purge_rq(struct sock *sk)
 {
     while (sk->rq) {
-        struct sk_dgram *d = sk->rq;
+        struct pkt *d = sk->rq;
         sk->rq = d->next;
-        pkt_free(d->p);
-        free(d);
+        pkt_free(d);
     }
     sk->rq_tail = NULL;
     sk->rq_len = 0;
@@ -209,28 +212,25 @@ void sk_set_err(struct sock *sk, int err)
 
 bool sk_queue_rcv(struct sock *sk, struct pkt *p, const struct sock_addr *from, uint32_t dst)
 {
-    unsigned truesize = p->len + SK_TRUESIZE_OVERHEAD;
     /* As __udp_enqueue_schedule_skb: refuse once what is queued exceeds rcvbuf (so one
      * datagram is always admitted to an empty queue, however small rcvbuf is). */
     if (sk->rmem > (unsigned)sk->rcvbuf || sk->shut_rd) { sk->drops++; return false; }
-    struct sk_dgram *d = malloc(sizeof(*d));
-    if (!d) { sk->drops++; return false; }
-    d->next = NULL;
-    d->p = p;
-    d->from = *from;
-    d->dst = dst;
-    d->truesize = truesize;
-    if (sk->rq_tail) sk->rq_tail->next = d; else sk->rq = d;
-    sk->rq_tail = d;
+    _Static_assert(sizeof(struct sk_dgram_cb) <= sizeof(p->cb), "cb too small");
+    struct sk_dgram_cb cb = { .from = *from, .dst = dst };
+    memcpy(p->cb, &cb, sizeof(cb));
+    p->truesize = pkt_truesize(p);
+    p->next = NULL;
+    if (sk->rq_tail) sk->rq_tail->next = p; else sk->rq = p;
+    sk->rq_tail = p;
     sk->rq_len++;
-    sk->rmem += truesize;
+    sk->rmem += p->truesize;
     sk_wake(sk, SK_READABLE);
     return true;
 }
 
 bool sk_charge_tx(struct sock *sk, struct pkt *p)
 {
-    unsigned truesize = p->len + SK_TRUESIZE_OVERHEAD;
+    unsigned truesize = pkt_truesize(p);
     /* sock_alloc_send_pskb: admitted while what is in flight is below sndbuf */
     if (sk->wmem >= (unsigned)sk->sndbuf) return false;
     p->sk = sk;

@@ -9,9 +9,10 @@
  * so a callback may send, close or reconfigure freely.
  *
  * Buffers are bounded in bytes, as Linux's sk_rcvbuf / sk_sndbuf (defaults from
- * net.core.rmem_default / wmem_default). A datagram is charged its payload plus a fixed
- * overhead (Linux charges skb->truesize). Sent packets stay charged to the socket until
- * they leave the device (or are dropped): a datagram waiting for ARP holds send buffer.
+ * net.core.rmem_default / wmem_default). A datagram is charged the memory its packet
+ * really holds (pkt_truesize, as Linux charges skb->truesize). Sent packets stay charged
+ * to the socket until they leave the device (or are dropped): a datagram waiting for ARP
+ * holds send buffer.
  *
  * The BSD-like face (ts_socket, ts_bind, ts_sendto, ...) is in net/socket.h.
  */
@@ -38,15 +39,13 @@ enum { SO_REUSEADDR = 2, SO_ERROR = 4, SO_BROADCAST = 6, SO_SNDBUF = 7, SO_RCVBU
 
 struct sock_addr { uint32_t addr; uint16_t port; };   /* host order */
 
-/* A queued datagram: the payload stays in its packet buffer (no copy on receive). */
-struct sk_dgram {
-    struct sk_dgram *next;
-    struct pkt *p;              /* p->data .. p->len is the payload */
+/* A queued datagram is its packet, linked through p->next; the payload stays in the
+ * packet buffer (no copy on receive) and the sender's address sits in the packet's
+ * control block (Linux keeps it in skb->cb), so queueing allocates nothing. */
+struct sk_dgram_cb {
     struct sock_addr from;
     uint32_t dst;               /* local address it was sent to */
-    unsigned truesize;
 };
-
 struct sock {
     struct sock *next;                  /* namespace list of all sockets */
     struct sock *hash_next;             /* protocol lookup chain */
@@ -69,7 +68,7 @@ struct sock {
     int rcvbuf, sndbuf;                 /* limits, bytes */
     unsigned rmem, wmem;                /* charged, bytes */
     unsigned refs;                      /* packets in flight that point at us, + 1 while open */
-    struct sk_dgram *rq, *rq_tail;      /* receive queue (datagrams) */
+    struct pkt *rq, *rq_tail;           /* receive queue (datagrams) */
     unsigned rq_len;
     struct sock_cb cb;
     void *cb_arg;
@@ -123,6 +122,5 @@ int  sock_register_proto(int protocol, const struct sock_proto *prot);
 /* A namespace goes away: close every socket in it. */
 void sock_net_exit(struct net *net);
 
-#define SK_TRUESIZE_OVERHEAD 256   /* per datagram, standing in for sk_buff + slab overhead */
 
 #endif

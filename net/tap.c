@@ -112,7 +112,8 @@ int tap_poll(struct netdev *dev, int budget)
     struct net *net = dev->net;
     int n = 0;
     while (n < budget) {
-        struct pkt *p = pkt_alloc(&net->st->pool, PKT_SLOT_DATA);
+        /* a buffer for the largest frame this device may receive */
+        struct pkt *p = pkt_alloc(&net->st->pool, dev->mtu + ETH_HLEN + 4);
         if (!p) {
             /* No buffer: leave the frame in the kernel's queue (as a NIC ring would
              * stall) and count it; the next poll will try again. */

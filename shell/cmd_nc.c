@@ -99,9 +99,11 @@ static void nc_ready(int fd, unsigned events, void *arg)
             ssize_t n = ts_recvfrom(r->st, fd, data, sizeof(data), 0, (struct sockaddr *)&from, &flen);
             if (n < 0) {
                 if (errno == EAGAIN) break;
-                /* a pending ICMP error on a connected socket (ECONNREFUSED ...) */
+                /* A pending ICMP error on the connected socket (ECONNREFUSED ...). OpenBSD nc
+                 * just stops reading the network: silently, status 0; with -v we say why
+                 * and fail (it would have probed the port first and failed there). */
                 if (r->verbose) cmd_error(c, "nc: Read error: %s", strerror(errno));
-                nc_done(r, 1);
+                nc_done(r, r->verbose ? 1 : 0);
                 return;
             }
             if (!r->peer_known) {

@@ -8,6 +8,13 @@
 # Each direction prints the bytes received and the loss (bytes missing); it passes only
 # when the SHA-256 of what arrived equals the sent file's. UDP gives no guarantee, but on
 # a TAP between two idle stacks nothing may be lost: a loss is a finding, not noise.
+# A ping resolves both neighbour entries first. Otherwise the kernel reorders: while it
+# resolves 10.99.0.2 its first datagrams wait in the neighbour queue, and when the reply
+# comes nc's next datagram (sent on another CPU) can leave before the queue is flushed —
+# seen on the kernel's side of the TAP (tcpdump in tslA) as IDs N+5 before N+2..N+4, the
+# file then arriving complete but with 16 KiB blocks "0 1 5 2 3 4 6 ..." (4 runs in 60
+# under CPU load). That is the kernel's ARP queue, not the stack; the stack delivers what
+# arrives in order.
 . "$(dirname "$0")/lib.sh"
 need_tool python3
 need_tool sha256sum
@@ -66,6 +73,8 @@ for k, c in enumerate(recv):
           + (f"; those bytes occur at offset {src} of the sent file (block {src // B}, +{src % B})" if src >= 0 else ""))
 EOF
 }
+
+out=$(timeout 10 ip netns exec "$NS_A" ping -c 1 -W 2 10.99.0.2 2>&1) || fail "ping 10.99.0.2 from $NS_A (to resolve the neighbours) failed: $out"
 
 # ---- (a) kernel -> stack
 ts nstat >/dev/null 2>&1                         # zero nstat's history

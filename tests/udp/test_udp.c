@@ -612,6 +612,10 @@ END_TEST
 
 /* ------------------------------------------------------------------ buffers */
 
+/* What a received datagram of a 1500-MTU frame is charged: its packet's real memory
+ * (pkt_truesize, Linux's skb->truesize): a 2 KiB slot and the packet header. */
+#define SMALL_TRUESIZE (PKT_HEADROOM + PKT_SMALL_DATA + (unsigned)sizeof(struct pkt))
+
 START_TEST(test_udp_rcvbuf_full_drops_and_reading_frees)
 {
     struct sock *sk = sk_bound(0, 7040, false);
@@ -619,14 +623,18 @@ START_TEST(test_udp_rcvbuf_full_drops_and_reading_frees)
     int v = 0;
     ck_assert_int_eq(sock_getsockopt(sk, SO_RCVBUF, &v), 0);
     ck_assert_int_eq(v, MIN_RCVBUF);                    /* doubled, then floored (sock_setsockopt) */
+    /* room for exactly two: rcvbuf = one truesize, and a datagram is refused only once
+     * what is queued exceeds rcvbuf */
+    ck_assert_int_eq(sock_setsockopt(sk, SO_RCVBUF, SMALL_TRUESIZE / 2), 0);
+    ck_assert_int_eq(sk->rcvbuf, (int)SMALL_TRUESIZE);
     static char d[4][1000];
     for (int k = 0; k < 4; k++) memset(d[k], 'a' + k, sizeof(d[k]));
-    /* 1000 bytes each: the first two fit under 2304, the third finds the buffer over */
     for (int k = 0; k < 3; k++) {
         struct udpf s = { .src = FX_PEER, .dst = FX_ADDR, .sport = 4000, .dport = 7040, .data = d[k], .len = 1000 };
         inject(&s);
     }
     ck_assert_uint_eq(sk->rq_len, 2);
+    ck_assert_uint_eq(sk->rmem, 2 * SMALL_TRUESIZE);
     ck_assert_uint_eq(MIB(MIB_UdpRcvbufErrors), 1);
     ck_assert_uint_eq(MIB(MIB_UdpInErrors), 1);
     ck_assert_uint_eq(DROPS(DROP_SOCKET_RCVBUFF), 1);
@@ -645,35 +653,39 @@ END_TEST
 
 START_TEST(test_udp_sndbuf_held_by_neighbour_queue)
 {
-    enum { DLEN = 888 };                /* + 8 (UDP) + 256 (overhead) = 1152 = 4608 / 4 */
+    enum { DLEN = 888 };
     static uint8_t d[DLEN];
     struct sock *sk = sk_bound(0, 7050, false);
     ck_assert_int_eq(sock_setsockopt(sk, SO_SNDBUF, 1), 0);
     int v = 0;
     ck_assert_int_eq(sock_getsockopt(sk, SO_SNDBUF, &v), 0);
     ck_assert_int_eq(v, MIN_SNDBUF);
+    /* sock_alloc_send_pskb admits a send while what is in flight is below sndbuf: with
+     * each datagram charged SMALL_TRUESIZE, that is ceil(sndbuf / truesize) of them */
+    int fit = (MIN_SNDBUF + (int)SMALL_TRUESIZE - 1) / (int)SMALL_TRUESIZE;
+    ck_assert_int_ge(fit, 1);
     struct rec r;
     watch(sk, &r);
-    for (int k = 0; k < 4; k++) ck_assert_int_eq(send_to(sk, FAR, 9, d, DLEN), DLEN);
+    for (int k = 0; k < fit; k++) ck_assert_int_eq(send_to(sk, FAR, 9, d, DLEN), DLEN);
     ck_assert_uint_eq(fx_neigh_state(f, FAR), NUD_INCOMPLETE);
-    ck_assert_uint_eq(fxc_count_type(ETH_P_IP), 0);     /* all four wait for ARP ... */
+    ck_assert_uint_eq(fxc_count_type(ETH_P_IP), 0);     /* they all wait for ARP ... */
     ck_assert_uint_eq(fxc_count_type(ETH_P_ARP), 1);
     ck_assert(!(sock_poll(sk) & SK_WRITABLE));          /* ... holding the whole send buffer */
     ck_assert_int_eq(send_to(sk, FAR, 9, d, DLEN), -EAGAIN);
     ck_assert_uint_eq(MIB(MIB_UdpSndbufErrors), 1);
-    ck_assert_uint_eq(MIB(MIB_UdpOutDatagrams), 4);
+    ck_assert_uint_eq(MIB(MIB_UdpOutDatagrams), (unsigned)fit);
     ck_assert_int_eq(r.calls, 0);
     fx_tx_clear(f);
     /* The reply reaches the driver poll; the loop has not run yet. */
     size_t n = fx_build_arp(fxc_buf, sizeof(fxc_buf), 2, &far_mac, FAR, &fx_mac, FX_ADDR, &fx_mac);
     inject_no_poll(fxc_buf, n);
-    ck_assert_uint_eq(fxc_count_type(ETH_P_IP), 4);     /* the queue left at once */
+    ck_assert_uint_eq(fxc_count_type(ETH_P_IP), (unsigned)fit);     /* the queue left at once */
     ck_assert(sock_poll(sk) & SK_WRITABLE);
     ck_assert_int_eq(r.calls, 0);                       /* but nobody was called from in there */
     stack_poll(f->st);
     ck_assert_int_eq(r.calls, 1);
     ck_assert(r.events & SK_WRITABLE);
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < fit; k++) {
         struct fx_ipv4 ip;
         struct udpf_rx u;
         pop_udp(&ip, &u);
@@ -1319,22 +1331,22 @@ START_TEST(test_udp_idle_socket_sends_datagram_over_sndbuf)
 }
 END_TEST
 
-/* LINUX_DIFF: __udp_enqueue_schedule_skb drops only when sk_rmem_alloc > sk_rcvbuf
- * ("always allow at least a packet"); net/sock.c sk_queue_rcv drops at >= (the rule of
- * the generic __sock_queue_rcv_skb, which UDP has not used since Linux 4.10). Two
- * datagrams whose charge is exactly rcvbuf (2 x (896 + 256) = 2304) leave room for a
- * third. */
+/* __udp_enqueue_schedule_skb drops only when sk_rmem_alloc > sk_rcvbuf ("always allow
+ * at least a packet"), not at >= (the generic __sock_queue_rcv_skb rule, which UDP has
+ * not used since Linux 4.10): two datagrams whose charge is exactly rcvbuf leave room for
+ * a third, and only the fourth is refused. */
 START_TEST(test_udp_rcvbuf_exactly_full_admits_one_more)
 {
     static char d[896];
     struct sock *sk = sk_bound(0, 7111, false);
-    ck_assert_int_eq(sock_setsockopt(sk, SO_RCVBUF, 1), 0);
-    for (int k = 0; k < 3; k++) {
+    ck_assert_int_eq(sock_setsockopt(sk, SO_RCVBUF, (int)SMALL_TRUESIZE), 0);
+    ck_assert_int_eq(sk->rcvbuf, 2 * (int)SMALL_TRUESIZE);
+    for (int k = 0; k < 4; k++) {
         struct udpf s = { .src = FX_PEER, .dst = FX_ADDR, .sport = 4000, .dport = 7111, .data = d, .len = sizeof(d) };
         inject(&s);
     }
-    ck_assert_uint_eq(MIB(MIB_UdpRcvbufErrors), 0);
     ck_assert_uint_eq(sk->rq_len, 3);
+    ck_assert_uint_eq(MIB(MIB_UdpRcvbufErrors), 1);
     sock_close(sk);
 }
 END_TEST
