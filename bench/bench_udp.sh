@@ -481,46 +481,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # ---- the table ---------------------------------------------------------------------
-median() {  # median of the numeric words (NA ignored); NA if none
-    printf '%s\n' $1 | grep -v '^NA$' | sort -g |
-        awk '{ v[NR] = $1 } END { if (NR == 0) { print "NA"; exit }
-              if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2
-              print m }'
-}
-fmt() {  # fmt VALUE DECIMALS
-    [ "$1" = NA ] && { echo NA; return; }
-    awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f", d, v }'
-}
-# ratios KIND "TS1 TS2 ..." "LX1 LX2 ...": the per-round ratios, "time" -> TS/LX, "rate"
-# -> LX/TS (bigger is worse either way); NA where a value is missing or zero.
-ratios() {
-    awk -v k="$1" -v ts="$2" -v lx="$3" 'BEGIN {
-        n = split(ts, t, " "); split(lx, l, " "); out = ""
-        for (i = 1; i <= n; i++) {
-            r = "NA"
-            if (t[i] != "NA" && l[i] != "NA") {
-                if (k == "time" && l[i] > 0) r = sprintf("%.3f", t[i] / l[i])
-                if (k == "rate" && t[i] > 0) r = sprintf("%.3f", l[i] / t[i])
-            }
-            out = out (i > 1 ? " " : "") r
-        }
-        print out }'
-}
-
-row() {  # row LABEL METRIC KIND DECIMALS
-    local label=$1 m=$2 kind=$3 dec=$4 ts lx rt
-    ts=$(median "${VAL["$m|ts"]:-}")
-    lx=$(median "${VAL["$m|lx"]:-}")
-    if [ "$kind" = abs ]; then
-        rt="-"
-    else
-        rt=$(median "$(ratios "$kind" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}")")
-        [ "$rt" != NA ] && rt=$(awk -v r="$rt" 'BEGIN { printf "x%.2f", r }')
-    fi
-    printf '%-38s %12s %12s %9s\n' "$label" "$(fmt "$ts" "$dec")" "$(fmt "$lx" "$dec")" "$rt"
-    [ -n "$SUMMARY" ] && echo "bench_udp|$label|$(fmt "$ts" "$dec")|$(fmt "$lx" "$dec")|$rt" >>"$SUMMARY"
-    return 0
-}
+BENCH_NAME=bench_udp
+# shellcheck source=bench/table.sh
+. "$(dirname "$0")/table.sh"
 
 printf '%-38s %12s %12s %9s\n' "metric (medians of $ROUNDS rounds)" tapstack "Linux(veth)" ratio
 printf '%-38s %12s %12s %9s\n' "------" "--------" "-----------" "-----"
