@@ -468,24 +468,5 @@ for m in rtt56.avg rtt1472.avg rtt4000.avg flood.rate flood_same.rate flood_cros
         "$(ratios "$k" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}")"
 done
 
-stop_daemon
-if [ "$DSTATUS" != 0 ]; then
-    PROBLEMS+=("tapstack exited with status $DSTATUS on SIGTERM (expected 0, a clean shutdown)")
-fi
-if ip -n "$NS_A" link show dev "$IF_A" >/dev/null 2>&1; then
-    PROBLEMS+=("the TAP's host side $IF_A still exists after tapstack exited")
-fi
-if [ -s "$TMP/daemon.err" ]; then
-    PROBLEMS+=("tapstack wrote to stderr: $(head -n 3 "$TMP/daemon.err" | tr '\n' ' ' | cut -c1-200)")
-fi
-
-echo
-if [ ${#PROBLEMS[@]} -eq 0 ]; then
-    echo "problems: none (no loss, no duplicates, no stalls, clean shutdown)"
-else
-    echo "problems seen (${#PROBLEMS[@]}):"
-    for p in "${PROBLEMS[@]}"; do echo "  - $p"; done
-fi
-[ -n "$SUMMARY" ] && echo "bench_ping|problems|${#PROBLEMS[@]}|||" >>"$SUMMARY"
-echo "bench_ping: done in $(awk -v s="$STARTED" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s"
+bench_finish "no loss, no duplicates, no stalls, clean shutdown"
 exit 0

@@ -536,24 +536,5 @@ for m in rr64.rate rr1472.rate rr64_same.rate rr64_cross.rate pipe64.rate pipe14
     printf '  %-16s %-36s | %-36s | %s\n' "$m" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}" "$rt"
 done
 
-stop_daemon
-if [ "$DSTATUS" != 0 ]; then
-    PROBLEMS+=("tapstack exited with status $DSTATUS on SIGTERM (expected 0, a clean shutdown)")
-fi
-if ip -n "$NS_A" link show dev "$IF_A" >/dev/null 2>&1; then
-    PROBLEMS+=("the TAP's host side $IF_A still exists after tapstack exited")
-fi
-if [ -s "$TMP/daemon.err" ]; then
-    PROBLEMS+=("tapstack wrote to stderr: $(head -n 3 "$TMP/daemon.err" | tr '\n' ' ' | cut -c1-200)")
-fi
-
-echo
-if [ ${#PROBLEMS[@]} -eq 0 ]; then
-    echo "problems: none (no echo lost, every bulk datagram accounted for, no stalls, clean shutdown)"
-else
-    echo "problems seen (${#PROBLEMS[@]}):"
-    for p in "${PROBLEMS[@]}"; do echo "  - $p"; done
-fi
-[ -n "$SUMMARY" ] && echo "bench_udp|problems|${#PROBLEMS[@]}|||" >>"$SUMMARY"
-echo "bench_udp: done in $(awk -v s="$STARTED" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s"
+bench_finish "no echo lost, every bulk datagram accounted for, no stalls, clean shutdown"
 exit 0

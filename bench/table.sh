@@ -1,4 +1,5 @@
-# bench/table.sh — the result table shared by the benchmarks (sourced, not run).
+# bench/table.sh — what the benchmarks share (sourced, not run): the result table and
+# the end of a run (tapstack's clean shutdown checked, problems reported).
 # The caller sets BENCH_NAME, the VAL associative array ("METRIC|ts" / "METRIC|lx":
 # one value per round) and SUMMARY (a file for run_bench.sh's summary, or empty).
 # Ratios are per round, then the median: both paths of a round ran back to back, so
@@ -44,4 +45,30 @@ row() {  # row LABEL METRIC KIND DECIMALS
     printf '%-38s %12s %12s %9s\n' "$label" "$(fmt "$ts" "$dec")" "$(fmt "$lx" "$dec")" "$rt"
     [ -n "$SUMMARY" ] && echo "$BENCH_NAME|$label|$(fmt "$ts" "$dec")|$(fmt "$lx" "$dec")|$rt" >>"$SUMMARY"
     return 0
+}
+
+# bench_finish NONE_TEXT: stop the daemon, check it shut down cleanly (exit 0, TAP gone,
+# nothing on stderr), print the problems seen (or "none (NONE_TEXT)"), the summary row and
+# the run time. The caller provides stop_daemon, DSTATUS, NS_A, IF_A, TMP, PROBLEMS, STARTED.
+bench_finish() {
+    stop_daemon
+    if [ "$DSTATUS" != 0 ]; then
+        PROBLEMS+=("tapstack exited with status $DSTATUS on SIGTERM (expected 0, a clean shutdown)")
+    fi
+    if ip -n "$NS_A" link show dev "$IF_A" >/dev/null 2>&1; then
+        PROBLEMS+=("the TAP's host side $IF_A still exists after tapstack exited")
+    fi
+    if [ -s "$TMP/daemon.err" ]; then
+        PROBLEMS+=("tapstack wrote to stderr: $(head -n 3 "$TMP/daemon.err" | tr '\n' ' ' | cut -c1-200)")
+    fi
+
+    echo
+    if [ ${#PROBLEMS[@]} -eq 0 ]; then
+        echo "problems: none ($1)"
+    else
+        echo "problems seen (${#PROBLEMS[@]}):"
+        for p in "${PROBLEMS[@]}"; do echo "  - $p"; done
+    fi
+    [ -n "$SUMMARY" ] && echo "$BENCH_NAME|problems|${#PROBLEMS[@]}|||" >>"$SUMMARY"
+    echo "$BENCH_NAME: done in $(awk -v s="$STARTED" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s"
 }
