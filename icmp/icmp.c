@@ -164,15 +164,15 @@ static void icmp_echo(struct net *net, struct pkt *p)
     uint32_t src = ip4_src(ih), dst = ip4_dst(ih);
     uint8_t tos = ip4_tos(ih);
     TRACE(p, "icmp_reply", NULL);
-    /* In place: echo request -> echo reply. RFC 1624 fixes the checksum for the type. */
+    /* In place: echo request -> echo reply. RFC 1624 fixes the checksum for the type.
+     * The request's bytes may be shared (a capture or a bridge flood kept a clone). */
+    if (pkt_make_writable(p) < 0) { pkt_drop(net, p, DROP_NOMEM); return; }
+    ic = p->data;
     uint16_t old = get_be16(ic);
     ic[0] = ICMP_ECHOREPLY;
     put_be16(ic + 2, csum_replace16(get_be16(ic + 2), old, get_be16(ic)));
-    /* Reset what belonged to the request's trip. */
     struct netdev *in = p->dev;
-    p->pkt_type = PACKET_HOST;
-    memset(&p->dst, 0, sizeof(p->dst));
-    p->nh_off = p->mac_off = -1;
+    pkt_scrub(p, false);                /* what belonged to the request's trip */
     mib_inc(net, MIB_IcmpOutMsgs);
     mib_inc(net, MIB_IcmpOutEchoReps);
     net->icmp_out_type[ICMP_ECHOREPLY]++;

@@ -33,7 +33,10 @@ void ip_forward(struct net *net, struct pkt *p, const struct rt_result *rt)
         pkt_drop(net, p, DROP_PKT_TOO_BIG);
         return;
     }
-    /* ip_decrease_ttl: TTL and the checksum by RFC 1624, not a full recompute */
+    /* ip_decrease_ttl: TTL and the checksum by RFC 1624, not a full recompute. The
+     * header is written in place, so it must be ours (Linux: skb_cow in ip_forward). */
+    if (pkt_make_writable(p) < 0) { pkt_drop(net, p, DROP_NOMEM); return; }
+    h = p->data;
     uint16_t old = get_be16(h + IP4_OFF_TTL);
     h[IP4_OFF_TTL]--;
     put_be16(h + IP4_OFF_CSUM, csum_replace16(get_be16(h + IP4_OFF_CSUM), old, get_be16(h + IP4_OFF_TTL)));

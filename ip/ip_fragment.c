@@ -130,7 +130,8 @@ struct ipq_table {
 
 /* ------------------------------------------------------------------ helpers */
 
-static size_t frag_truesize(const struct pkt *p) { return (size_t)p->len + sizeof(struct pkt); }
+/* What a held fragment costs: its whole buffer and header (Linux charges skb->truesize). */
+static size_t frag_truesize(const struct pkt *p) { return pkt_truesize(p); }
 /* Held fragments keep their IP header at data, checked when they came in. */
 static uint32_t frag_off(const struct pkt *p) { return ip4_frag_off(p->data); }
 static uint32_t frag_end(const struct pkt *p) { return frag_off(p) + p->len - ip4_hlen(p->data); }

@@ -44,6 +44,7 @@ void eth_rcv(struct netdev *dev, struct pkt *p)
         (get_be16(h + 14) & 0x0fff) == 0) {
         /* 802.1p priority tag (VLAN ID 0): Linux strips it and receives the frame as
          * untagged (__netif_receive_skb_core, check_vlan_id). */
+        if (pkt_make_writable(p) < 0) { pkt_drop(net, p, DROP_NOMEM); return; }
         memmove(p->data + 4, p->data, 12);
         pkt_pull(p, 4);
         pkt_reset_mac_header(p);

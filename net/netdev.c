@@ -206,7 +206,7 @@ int dev_queue_xmit(struct netdev *dev, struct pkt *p)
     uint32_t len = p->len;
     dev->stats.tx_packets++;
     dev->stats.tx_bytes += len;
-    if (p->tr.on) {
+    if (p->tr) {
         TRACE(p, dev->ops->xmit_name ? dev->ops->xmit_name : "dev_xmit", "ndo_start_xmit");
         trace_end(p, dev);
     }
@@ -276,7 +276,7 @@ int process_backlog(struct stack *st, int budget)
         if (!st->backlog_head) st->backlog_tail = NULL;
         st->backlog_len--;
         p->next = NULL;
-        if (p->tr.on) { TRACE(p, "netif_rx", "enqueue_to_backlog"); trace_end(p, NULL); }
+        if (p->tr) { TRACE(p, "netif_rx", "enqueue_to_backlog"); trace_end(p, NULL); }
         receive_core(p->dev, p, "process_backlog", "process_backlog");
         n++;
     }

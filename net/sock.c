@@ -234,6 +234,7 @@ bool sk_charge_tx(struct sock *sk, struct pkt *p)
     /* sock_alloc_send_pskb: admitted while what is in flight is below sndbuf */
     if (sk->wmem >= (unsigned)sk->sndbuf) return false;
     p->sk = sk;
+    p->destructor = sk_tx_done;     /* sock_wfree: the charge comes back at pkt_free */
     p->truesize = truesize;
     sk->wmem += truesize;
     sk->refs++;

@@ -114,7 +114,7 @@ void sk_set_err(struct sock *sk, int err);        /* positive errno; reported as
 bool sk_queue_rcv(struct sock *sk, struct pkt *p, const struct sock_addr *from, uint32_t dst);
 /* Charge a packet being sent to sk's send buffer until it is freed; false if full. */
 bool sk_charge_tx(struct sock *sk, struct pkt *p);
-void sk_tx_done(struct pkt *p);                   /* called by pkt_free */
+void sk_tx_done(struct pkt *p);                   /* the destructor sk_charge_tx sets */
 /* Run the ready list (from stack_poll). */
 int  sock_run_ready(struct stack *st);
 void sock_release_ready(struct sock *sk);         /* drop the ready list's reference */

@@ -44,7 +44,7 @@ struct stack *stack_new(const struct stack_cfg *cfg)
 {
     struct stack *st = calloc(1, sizeof(*st));
     if (!st) return NULL;
-    if (pkt_pool_init(&st->pool, cfg->pool_slots ? cfg->pool_slots : 2048) < 0) { free(st); return NULL; }
+    if (pkt_pool_init(&st->pool, cfg->pool_max) < 0) { free(st); return NULL; }
     uint64_t x = cfg->seed;
     for (int i = 0; i < 4; i++) st->rng[i] = splitmix64(&x);
     st->virtual_clock = cfg->virtual_clock;
@@ -258,7 +258,7 @@ void pkt_drop(struct net *net, struct pkt *p, enum drop why)
     if (!p) return;
     if (net) {
         net->drops[why]++;
-        if (p->tr.on) {
+        if (p->tr) {
             trace_stage(p, "drop", "kfree_skb_reason", "%s", drop_name(why));
             trace_end(p, NULL);
         }
@@ -268,6 +268,6 @@ void pkt_drop(struct net *net, struct pkt *p, enum drop why)
 
 void pkt_consume(struct pkt *p)
 {
-    if (p->tr.on) trace_end(p, NULL);
+    if (p->tr) trace_end(p, NULL);
     pkt_free(p);
 }

@@ -102,7 +102,7 @@ struct stack_cfg {
     uint64_t seed;
     bool     virtual_clock;
     uint64_t start_us;          /* initial clock value */
-    unsigned pool_slots;        /* 0: default */
+    size_t   pool_max;          /* packet pool memory cap, bytes (0: default) */
 };
 
 struct stack {

@@ -116,10 +116,12 @@ int tap_poll(struct netdev *dev, int budget)
         struct pkt *p = pkt_alloc(&net->st->pool, dev->mtu + ETH_HLEN + 4);
         if (!p) {
             /* No buffer: leave the frame in the kernel's queue (as a NIC ring would
-             * stall) and count it; the next poll will try again. */
+             * stall) and count it once. The caller must not poll again at once — that
+             * would spin on an empty pool — but retry after a pause (virtio_net's
+             * delayed refill work). */
             net->drops[DROP_NOMEM]++;
             t->rx_nobuf++;
-            break;
+            return n ? n : -ENOBUFS;
         }
         ssize_t len = read(t->fd, p->data, pkt_tailroom(p));
         if (len <= 0) {

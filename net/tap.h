@@ -13,7 +13,11 @@ int  tap_fd(const struct netdev *dev);
 bool netdev_is_tap(const struct netdev *dev);
 /* NAPI-style poll: read up to budget frames and run the receive path for each.
  * Returns the number read; < budget means the fd is drained. */
+/* Read up to budget frames into the stack. Returns how many, or -ENOBUFS when not one
+ * could be read for want of a packet buffer: then keep the device masked and poll
+ * again after a pause (TAP_REFILL_DELAY_MS), never at once. */
 int  tap_poll(struct netdev *dev, int budget);
+#define TAP_REFILL_DELAY_MS 1
 /* Called when the device is destroyed (the event loop stops watching the fd). */
 void tap_set_destroy_cb(struct netdev *dev, void (*cb)(struct netdev *dev, void *arg), void *arg);
 /* Give the host side an address and bring it up (the default lab's 10.0.0.1/24). */

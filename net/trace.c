@@ -4,20 +4,32 @@
 #include "stack.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
-static void set_label(struct pkt *p, struct net *net, const char *dev, const char *dir)
+static void set_label(struct pkt_trace *t, struct net *net, const char *dev, const char *dir)
 {
-    if (net->name[0]) snprintf(p->tr.label, sizeof(p->tr.label), "[%s] %s %s", net->name, dev, dir);
-    else              snprintf(p->tr.label, sizeof(p->tr.label), "%s %s", dev, dir);
+    if (net->name[0]) snprintf(t->label, sizeof(t->label), "[%s] %s %s", net->name, dev, dir);
+    else              snprintf(t->label, sizeof(t->label), "%s %s", dev, dir);
+}
+
+/* A fresh record for p (tracing only: the one allocation a traced packet costs). */
+static struct pkt_trace *trace_new(struct pkt *p, struct net *net, bool local)
+{
+    if (!p->tr) p->tr = malloc(sizeof(*p->tr));
+    struct pkt_trace *t = p->tr;
+    if (!t) return NULL;
+    t->len = 0;
+    t->buf[0] = 0;
+    t->local = local;
+    t->net = net;
+    return t;
 }
 
 void trace_begin_rx(struct pkt *p, struct netdev *dev)
 {
     if (!dev->net->st->tracing || !(dev->trace || dev->net->trace_all)) return;
-    p->tr.on = true; p->tr.silent = false; p->tr.local = false;
-    p->tr.len = 0; p->tr.buf[0] = 0;
-    p->tr.net = dev->net;
-    set_label(p, dev->net, dev->name, "rx");
+    struct pkt_trace *t = trace_new(p, dev->net, false);
+    if (t) set_label(t, dev->net, dev->name, "rx");
 }
 
 void trace_begin_local(struct net *net, struct pkt *p, const char *origin)
@@ -26,15 +38,14 @@ void trace_begin_local(struct net *net, struct pkt *p, const char *origin)
     bool any = net->trace_all;
     for (struct netdev *d = net->devs; d && !any; d = d->next) any = d->trace;
     if (!any) return;
-    p->tr.on = true; p->tr.silent = false; p->tr.local = true;
-    p->tr.len = 0; p->tr.buf[0] = 0;
-    p->tr.net = net;
-    set_label(p, net, origin, "tx");
+    struct pkt_trace *t = trace_new(p, net, true);
+    if (t) set_label(t, net, origin, "tx");
 }
 
 void trace_stage(struct pkt *p, const char *fn, const char *linux_fn, const char *fmt, ...)
 {
-    struct pkt_trace *t = &p->tr;
+    struct pkt_trace *t = p->tr;
+    if (!t) return;
     char detail[96] = "";
     if (fmt) {
         va_list ap;
@@ -57,20 +68,23 @@ void trace_stage(struct pkt *p, const char *fn, const char *linux_fn, const char
 
 void trace_handover(struct pkt *from, struct pkt *to)
 {
-    if (!from->tr.on) return;
+    if (!from->tr) return;
+    free(to->tr);
     to->tr = from->tr;
-    from->tr.silent = true;
+    from->tr = NULL;
 }
 
 void trace_end(struct pkt *p, struct netdev *tx_dev)
 {
-    struct pkt_trace *t = &p->tr;
-    if (!t->on || t->silent || !t->net) return;
-    t->silent = true;                               /* print once */
+    struct pkt_trace *t = p->tr;
+    if (!t) return;
     if (t->local && tx_dev) {
-        /* A local packet is named after the device it left by; filter by that device. */
+        /* A local packet is named after the device it left by; filter by that device
+         * (not traced there: the journey goes on, a loopback delivery may still end it). */
         if (!tx_dev->trace && !tx_dev->net->trace_all) return;
-        set_label(p, tx_dev->net, tx_dev->name, "tx");
+        set_label(t, tx_dev->net, tx_dev->name, "tx");
     }
-    stack_log(t->net->st, "%s: %s", t->label, t->buf);
+    p->tr = NULL;                                   /* print once */
+    if (t->net) stack_log(t->net->st, "%s: %s", t->label, t->buf);
+    free(t);
 }

@@ -31,6 +31,7 @@ struct tap_watch {
     struct netdev *dev;
     ev_io irq;
     ev_idle napi;
+    ev_timer refill;        /* the pool was empty: poll again after a pause */
 };
 
 struct live {
@@ -87,10 +88,22 @@ static void tap_napi_cb(struct ev_loop *loop, ev_idle *w, int revents)
     live_sync_clock(tw->lv);
     int budget = (int)tw->lv->app.st->dev_weight;
     int n = tap_poll(tw->dev, budget);
+    if (n < 0) {                    /* no buffers: stay masked, retry later, do not spin */
+        ev_idle_stop(loop, &tw->napi);
+        ev_timer_set(&tw->refill, TAP_REFILL_DELAY_MS / 1e3, 0);
+        ev_timer_start(loop, &tw->refill);
+        return;
+    }
     if (n < budget) {               /* drained: napi_complete, unmask the interrupt */
         ev_idle_stop(loop, &tw->napi);
         ev_io_start(loop, &tw->irq);
     }
+}
+
+static void tap_refill_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    struct tap_watch *tw = w->data;
+    ev_idle_start(loop, &tw->napi);
 }
 
 static void tap_irq_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -106,6 +119,7 @@ static void tap_gone(struct netdev *dev, void *arg)
     struct live *lv = tw->lv;
     ev_io_stop(lv->loop, &tw->irq);
     ev_idle_stop(lv->loop, &tw->napi);
+    ev_timer_stop(lv->loop, &tw->refill);
     for (struct tap_watch **pp = &lv->taps; *pp; pp = &(*pp)->next)
         if (*pp == tw) { *pp = tw->next; break; }
     free(tw);
@@ -124,7 +138,8 @@ static int live_tap_create(struct net *net, const char *name, const char *ifname
     tw->dev = dev;
     ev_io_init(&tw->irq, tap_irq_cb, tap_fd(dev), EV_READ);
     ev_idle_init(&tw->napi, tap_napi_cb);
-    tw->irq.data = tw->napi.data = tw;
+    ev_timer_init(&tw->refill, tap_refill_cb, 0, 0);
+    tw->irq.data = tw->napi.data = tw->refill.data = tw;
     ev_io_start(lv->loop, &tw->irq);
     tap_set_destroy_cb(dev, tap_gone, tw);
     tw->next = lv->taps;

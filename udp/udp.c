@@ -280,14 +280,15 @@ static void udp_rcv(struct pkt *p)
     }
     uint16_t sport = udp_sport(u), dport = udp_dport(u);
     if (p->dst.flags & RTCF_BROADCAST) {
-        /* __udp4_lib_mcast_deliver: a copy for every socket that matches */
+        /* __udp4_lib_mcast_deliver: a clone for every socket that matches (shared
+         * bytes: readers only read them) */
         struct sock *last = NULL;
         for (struct sock *sk = *udp_chain(net, dport); sk; sk = sk->hash_next) {
             if (sk->local.port != dport) continue;
             if (sk->local.addr && sk->local.addr != daddr && !ipv4_is_lbcast(sk->local.addr)) continue;
             if (sk->connected && (sk->remote.addr != saddr || sk->remote.port != sport)) continue;
             if (last) {
-                struct pkt *c = pkt_copy(p);
+                struct pkt *c = pkt_clone(p);
                 if (c) udp_queue_rcv(net, last, c, saddr, daddr);
             }
             last = sk;

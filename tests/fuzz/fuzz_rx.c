@@ -65,7 +65,7 @@ static struct netdev *add_dev(struct net *net, const char *name, uint32_t addr, 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct stack_cfg cfg = { .seed = 7, .virtual_clock = true, .start_us = 1000 * US_PER_S, .pool_slots = 256 };
+    struct stack_cfg cfg = { .seed = 7, .virtual_clock = true, .start_us = 1000 * US_PER_S, .pool_max = 4u << 20 };
     struct stack *st = inet_stack_new(&cfg);
     if (!st) abort();
     struct net *net = st->init_net;

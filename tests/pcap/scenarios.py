@@ -469,6 +469,40 @@ def fragment_overlap_duplicate():
 
 
 @scenario
+def fragment_flood():
+    # 2,500 first fragments (MF, offset 0) of UDP datagrams that never complete, at
+    # 20,000/s, then ordinary traffic. Reassembly is bounded by its own memory limit
+    # (ipfrag_high_thresh, 4 MB of truesize): about 1,900 queues fit, the rest are refused
+    # (IpReasmFails, TsDropFRAG_MEM). The packet pool is not: receiving goes on.
+    flood = [(T0 + 10 * MS + i * 50,
+              to_stack(ipv4(PEER_IP, STACK_IP, IPPROTO_UDP, udp(PEER_IP, STACK_IP, 40000, 9, b"")[:8],
+                            ident=0x4000 + i, flags=IP_MF)))
+             for i in range(2500)]
+    during = fragment(echo_dgram(3000, 0x5555, 2, 0x7002), 1500)
+    after = fragment(echo_dgram(3000, 0x5555, 3, 0x7003), 1500)
+    frames = [(T0, peer_asks())] + flood + [
+        (T0 + 200 * MS, to_stack(echo_dgram(84, 0x5555, 1, 0x7001)))] + [
+        (T0 + 300 * MS + k * MS, to_stack(f)) for k, f in enumerate(during)] + [
+        (T0 + 3000 * MS + k * MS, to_stack(f)) for k, f in enumerate(after)]
+    return Scenario(frames, script(f"""
+        # t=0.01-0.135: the flood. t=0.2: an unfragmented echo -> answered at once.
+        # t=0.3: a fragmented echo while reassembly memory is full -> refused, no reply.
+        # ipfrag_time 2 s: the queues expire at t=2.01-2.135 (ICMP time exceeded, fragment
+        # reassembly, rate limited per destination); t=3: a fragmented echo -> answered.
+        {SET_MAC}
+        sysctl -w net.ipv4.ipfrag_time=2
+        sleep 0.25
+        echo "== t=0.25: flood queued up to the memory limit; the plain ping was answered"
+        nstat
+        sleep 0.1
+        echo "== t=0.35: the fragmented echo was refused"
+        nstat
+        sleep 3
+        echo "== t=3.35: memory freed, the fragmented echo was answered"
+        nstat
+    """))
+
+@scenario
 def addr_add_announce():
     return Scenario([anchor()], script(f"""
         # ip addr add and a link that comes up. Linux (arp_notify=0, the default) sends no
