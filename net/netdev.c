@@ -192,16 +192,10 @@ static void ptap_deliver(struct netdev *dev, const struct pkt *p, int dir)
     }
 }
 
-int dev_queue_xmit(struct netdev *dev, struct pkt *p)
+/* xmit_one: the last step before the driver, where Linux's dev_queue_xmit_nit shows the
+ * frame to the packet taps — so a capture sees exactly what goes on the wire. */
+static int xmit_one(struct netdev *dev, struct pkt *p)
 {
-    struct net *net = dev->net;
-    if (!netif_running(dev)) {
-        dev->stats.tx_dropped++;
-        pkt_drop(net, p, DROP_DEV_READY);
-        return -ENETDOWN;
-    }
-    p->dev = dev;
-    pkt_reset_mac_header(p);
     if (dev->taps) ptap_deliver(dev, p, PTAP_TX);
     uint32_t len = p->len;
     dev->stats.tx_packets++;
@@ -218,6 +212,41 @@ int dev_queue_xmit(struct netdev *dev, struct pkt *p)
         dev->stats.tx_bytes -= len;
     }
     return err;
+}
+
+/* validate_xmit_pkt: make the packet what the device can take (Linux validate_xmit_skb:
+ * software segmentation and checksum for features the device lacks). Returns the packet
+ * (or a chain of segments linked through ->next), or NULL when it was dropped. */
+static struct pkt *validate_xmit_pkt(struct netdev *dev, struct pkt *p)
+{
+    return p;
+}
+
+int dev_hard_start_xmit(struct netdev *dev, struct pkt *p)
+{
+    p = validate_xmit_pkt(dev, p);
+    int err = p ? 0 : -ENOBUFS;
+    while (p) {
+        struct pkt *next = p->next;
+        p->next = NULL;
+        int e = xmit_one(dev, p);
+        if (e < 0 && !err) err = e;
+        p = next;
+    }
+    return err;
+}
+
+int dev_queue_xmit(struct netdev *dev, struct pkt *p)
+{
+    struct net *net = dev->net;
+    if (!netif_running(dev)) {
+        dev->stats.tx_dropped++;
+        pkt_drop(net, p, DROP_DEV_READY);
+        return -ENETDOWN;
+    }
+    p->dev = dev;
+    pkt_reset_mac_header(p);
+    return dev_hard_start_xmit(dev, p);
 }
 
 static void receive_core(struct netdev *dev, struct pkt *p, const char *via, const char *via_linux)

@@ -114,6 +114,9 @@ void netif_carrier_off(struct netdev *dev);
 /* Transmit a complete frame on dev (Linux: dev_queue_xmit -> dev_hard_start_xmit ->
  * xmit_one): capture taps, counters, ops->xmit. Consumes p. */
 int  dev_queue_xmit(struct netdev *dev, struct pkt *p);
+/* The qdisc's way to the driver (Linux: dev_hard_start_xmit): validate (software
+ * offload fallbacks), then per frame the taps, counters and ops->xmit. Consumes p. */
+int  dev_hard_start_xmit(struct netdev *dev, struct pkt *p);
 /* Receive a frame from a driver's poll (Linux: netif_receive_skb ->
  * __netif_receive_skb_core). Consumes p. */
 void netif_receive(struct netdev *dev, struct pkt *p);
