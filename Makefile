@@ -87,6 +87,11 @@ fuzz: deps $(BUILD)/fuzz_rx
 bench: deps $(BUILD)/tapstack
 	bash bench/run_bench.sh $(BUILD)/tapstack
 
+# User-space instructions per received UDP byte (callgrind, no root needed): bench/README.md
+.PHONY: bench-instr
+bench-instr: $(BUILD)/tapstack
+	bash bench/bench_instr.sh $(BUILD)/tapstack
+
 regolden: $(BUILD)/tapstack-san
 	python3 tests/pcap/run_pcap_tests.py --bin $(BUILD)/tapstack-san --regolden
 
