@@ -7,6 +7,9 @@
 #   make fuzz       a longer libFuzzer run of the receive path
 #   make bench      benchmarks against the Linux kernel over veth
 #   make regolden   re-record the golden pcaps (review the diff before committing!)
+#
+# The build prints one short line per step ("  CC      net/pkt.c"); `make V=1 ...` prints
+# the full commands instead.
 
 CC      ?= gcc
 BUILD   ?= build
@@ -16,6 +19,16 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-unused
 LIBS    := -lev $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Quiet build (as Linux's kbuild): $(Q) hides a command, $(call say,TAG,WHAT) prints the
+# short line instead; V=1 shows every command and no short lines.
+ifeq ($(V),1)
+  Q   :=
+  say  = @true
+else
+  Q   := @
+  say  = @printf '  %-7s %s\n' '$(1)' '$(2)'
+endif
 
 # The core: everything but the TAP driver and the shell (tests link this alone).
 CORE_SRCS := $(filter-out net/tap.c,$(wildcard net/*.c)) $(wildcard arp/*.c ip/*.c icmp/*.c \
@@ -39,21 +52,26 @@ deps:
 
 $(BUILD)/opt/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) -O2 -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CFLAGS_BASE) -O2 -MMD -MP -c $< -o $@
 
 $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_BASE) -O1 $(SAN) -MMD -MP -c $< -o $@
+	$(call say,CC-SAN,$<)
+	$(Q)$(CC) $(CFLAGS_BASE) -O1 $(SAN) -MMD -MP -c $< -o $@
 
 $(BUILD)/tapstack: $(OPT_OBJS)
-	$(CC) -o $@ $^ $(LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) -o $@ $^ $(LIBS)
 
 # The sanitizer build every test uses.
 $(BUILD)/tapstack-san: $(SAN_CORE) $(SAN_APP)
-	$(CC) $(SAN) -o $@ $^ $(LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LIBS)
 
 $(BUILD)/unit_tests: $(SAN_CORE) $(SAN_TEST)
-	$(CC) $(SAN) -Wl,--wrap=icmp_send -o $@ $^ $(CHECK_LIBS) $(LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SAN) -Wl,--wrap=icmp_send -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/tapstack
@@ -75,7 +93,8 @@ livetest: $(BUILD)/tapstack-san
 FUZZ_SRCS := $(CORE_SRCS) tests/fuzz/fuzz_rx.c
 $(BUILD)/fuzz_rx: $(FUZZ_SRCS)
 	@mkdir -p $(BUILD)
-	clang -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
+	$(call say,CCLD,$@)
+	$(Q)clang -std=c11 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -o $@ $^ -lm
 
 fuzz-smoke: $(BUILD)/fuzz_rx
@@ -96,6 +115,7 @@ regolden: $(BUILD)/tapstack-san
 	python3 tests/pcap/run_pcap_tests.py --bin $(BUILD)/tapstack-san --regolden
 
 clean:
-	rm -rf $(BUILD)
+	$(call say,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

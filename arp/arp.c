@@ -8,9 +8,10 @@
  *   - a solicited reply makes an existing entry REACHABLE; a broadcast reply or a request
  *     only makes it STALE ("broadcast replies and request packets do not assert
  *     neighbour reachability");
- *   - unsolicited packets never create entries (arp_accept = 0);
+ *   - unsolicited packets create entries only with arp_accept (default 0: never);
  *   - within locktime of the last update a different address is ignored, so that the
- *     first of several back-to-back replies wins (less ARP thrashing with proxies).
+ *     first of several back-to-back replies wins (less ARP thrashing with proxies) —
+ *     except from a gratuitous ARP (arp_is_garp), which always overrides.
  */
 #include "arp.h"
 #include "arp_wire.h"
@@ -20,7 +21,7 @@
 #include "net/sysctl.h"
 #include "net/trace.h"
 #include "icmp/icmp.h"
-#include "ip/ip_wire.h"
+#include "ip/ip.h"
 #include <errno.h>
 #include <stdio.h>
 
@@ -115,6 +116,70 @@ int arp_output(struct netdev *dev, uint32_t nexthop, struct pkt *p)
     return neigh_output(n, p) < 0 ? -ENOBUFS : 0;
 }
 
+/* Linux arp_is_garp: a gratuitous ARP announces the sender's own binding — sender IP
+ * equal to target IP and, for a reply (arping -A), also target MAC equal to sender MAC
+ * (a request's target MAC means nothing: zero, broadcast or anything). Only a sender
+ * address that is unicast to us counts (inet_addr_type_dev_table): an announcement of one
+ * of our own addresses or of a broadcast address is no neighbour's binding. *addr_type
+ * keeps the type when it was looked up (arp_process reuses it), -1 otherwise. */
+static bool arp_is_garp(struct net *net, const struct arp_view *v, int *addr_type)
+{
+    uint32_t sip = arp_spa(v);
+    if (sip != arp_tpa(v)) return false;
+    if (arp_op(v) == ARP_OP_REPLY && !eth_addr_eq(arp_tha(v), arp_sha(v))) return false;
+    *addr_type = (int)inet_addr_type(net, sip);
+    return *addr_type == RTN_UNICAST;
+}
+
+/* Linux arp_accept (IN_DEV_ARP_ACCEPT: the larger of all and DEV): may unsolicited ARP
+ * create an entry? 0: never; 1: yes; 2: only for a sender in one of the device's
+ * subnets (inet_confirm_addr with scope link). */
+static bool arp_accept(const struct netdev *dev, uint32_t sip)
+{
+    int mode = dev->arp_accept > dev->net->ipv4.arp_accept_all ? dev->arp_accept : dev->net->ipv4.arp_accept_all;
+    if (mode != 2) return mode == 1;
+    for (const struct in_ifaddr *a = dev->ifa_list; a; a = a->next)
+        if (((a->addr ^ sip) & ip4_mask(a->plen)) == 0) return true;
+    return false;
+}
+
+/* The "update our ARP tables" part of Linux's arp_process: every packet not consumed as
+ * a request for us refreshes the sender's entry if there is one (or may create it, with
+ * arp_accept). Within locktime of the entry's last change, an ordinary packet with a
+ * different address is ignored, so that the first of several back-to-back replies wins
+ * (less ARP thrashing with proxies); a gratuitous ARP is news and overrides at once.
+ * ARP never uses NEIGH_UPDATE_F_WEAK_OVERRIDE (that is IPv6 ndisc's): override or not. */
+static void arp_update_table(struct netdev *dev, struct pkt *p, const struct arp_view *v)
+{
+    struct net *net = dev->net;
+    uint32_t sip = arp_spa(v);
+    uint16_t op = arp_op(v);
+    struct neigh *n = neigh_lookup(net->arp_tbl, sip, dev);
+    int addr_type = -1;
+    bool accept = arp_accept(dev, sip);
+    bool is_garp = (n || accept) && arp_is_garp(net, v, &addr_type);
+    /* Unsolicited ARP creates an entry only with arp_accept: a gratuitous one, or a
+     * reply from a unicast address (its type looked up only if arp_is_garp did not). */
+    if (!n && accept &&
+        (is_garp || (op == ARP_OP_REPLY &&
+                     (addr_type < 0 ? (int)inet_addr_type(net, sip) : addr_type) == RTN_UNICAST))) {
+        n = neigh_create(net->arp_tbl, sip, dev);
+        if (!n) { pkt_drop(net, p, DROP_NEIGH_CREATEFAIL); return; }
+    }
+    if (!n) {
+        /* Not for us and nothing cached: nothing to learn from it. */
+        pkt_drop(net, p, DROP_ARP_NOT_FOR_US);
+        return;
+    }
+    bool override = net->st->now_us > n->updated + NEIGH_VAR(n->parms, LOCKTIME) * US_PER_MS || is_garp;
+    /* "Broadcast replies and request packets do not assert neighbour reachability." */
+    uint8_t state = (op == ARP_OP_REPLY && p->pkt_type == PACKET_HOST) ? NUD_REACHABLE : NUD_STALE;
+    neigh_update(n, arp_sha(v), state, override ? NEIGH_UPDATE_F_OVERRIDE : 0);
+    TRACEF(p, "arp_process", NULL, "%s%s -> %s", is_garp ? "gratuitous " : "",
+           op == ARP_OP_REPLY ? "reply" : "request", nud_state_name(n->nud_state));
+    pkt_consume(p);
+}
+
 static void arp_process(struct netdev *dev, struct pkt *p, const struct arp_view *v)
 {
     struct net *net = dev->net;
@@ -146,7 +211,11 @@ static void arp_process(struct netdev *dev, struct pkt *p, const struct arp_view
         pkt_drop(net, p, DROP_ARP_BAD_SENDER);
         return;
     }
-    if (op == ARP_OP_REQUEST && tip_local) {
+    /* A request for one of our addresses — unless it claims to come from one of them
+     * too (someone else using our address, e.g. its gratuitous ARP): Linux's
+     * ip_route_input_noref refuses a local source (fib_validate_source), so that request
+     * goes on to the table update below, which learns nothing from a local sender. */
+    if (op == ARP_OP_REQUEST && tip_local && !inet_addr_dev(net, sip)) {
         /* arp_ignore = 0: answer for any local address on any interface — but only
          * if the sender could be entered (neigh_event_ns): a full table stays silent. */
         struct neigh *n = neigh_create(net->arp_tbl, sip, dev);
@@ -157,19 +226,7 @@ static void arp_process(struct netdev *dev, struct pkt *p, const struct arp_view
         pkt_consume(p);
         return;
     }
-    struct neigh *n = neigh_lookup(net->arp_tbl, sip, dev);
-    if (n) {
-        bool is_garp = op == ARP_OP_REQUEST && sip == tip;
-        bool override = net->st->now_us > n->updated + NEIGH_VAR(n->parms, LOCKTIME) * US_PER_MS || is_garp;
-        uint8_t state = (op == ARP_OP_REPLY && p->pkt_type == PACKET_HOST) ? NUD_REACHABLE : NUD_STALE;
-        neigh_update(n, sha, state, override ? NEIGH_UPDATE_F_OVERRIDE : 0);
-        TRACEF(p, "arp_process", NULL, "%s -> %s", op == ARP_OP_REPLY ? "reply" : "request",
-               nud_state_name(n->nud_state));
-        pkt_consume(p);
-        return;
-    }
-    /* Not for us and nothing cached: arp_accept = 0 learns nothing from it. */
-    pkt_drop(net, p, DROP_ARP_NOT_FOR_US);
+    arp_update_table(dev, p, v);
 }
 
 /* Linux arp_rcv: lengths and fixed fields, then arp_process. */
@@ -251,6 +308,8 @@ static int arp_net_init(struct net *net)
     sysctl_register(net, "net.ipv4.neigh.default.gc_interval", &t->gc_interval, SC_MS_AS_S, 0, 1 << 30, NULL, t);
     sysctl_register(net, "net.ipv4.conf.all.arp_notify", &net->ipv4.arp_notify_all, SC_INT, 0, 1, NULL, t);
     sysctl_register(net, "net.ipv4.conf.default.arp_notify", &net->ipv4.arp_notify_default, SC_INT, 0, 1, NULL, t);
+    sysctl_register(net, "net.ipv4.conf.all.arp_accept", &net->ipv4.arp_accept_all, SC_INT, 0, 2, NULL, t);
+    sysctl_register(net, "net.ipv4.conf.default.arp_accept", &net->ipv4.arp_accept_default, SC_INT, 0, 2, NULL, t);
     return 0;
 }
 
@@ -281,11 +340,15 @@ static void arp_netdev_event(struct netdev *dev, enum net_event ev, const void *
         dev->arp_notify = net->ipv4.arp_notify_default;
         snprintf(name, sizeof(name), "net.ipv4.conf.%s.arp_notify", dev->name);
         sysctl_register(net, name, &dev->arp_notify, SC_INT, 0, 1, NULL, &dev->arp_notify);
+        dev->arp_accept = net->ipv4.arp_accept_default;
+        snprintf(name, sizeof(name), "net.ipv4.conf.%s.arp_accept", dev->name);
+        sysctl_register(net, name, &dev->arp_accept, SC_INT, 0, 2, NULL, &dev->arp_accept);
         break;
     case NETDEV_UNREGISTER:
         neigh_flush_dev(tbl, dev, true);
         if (dev->arp_parms) sysctl_unregister_owner(net, dev->arp_parms);
         sysctl_unregister_owner(net, &dev->arp_notify);
+        sysctl_unregister_owner(net, &dev->arp_accept);
         neigh_parms_release_dev(tbl, dev);
         break;
     case NETDEV_DOWN:

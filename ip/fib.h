@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum rtn_type  { RTN_UNICAST = 1, RTN_LOCAL = 2, RTN_BROADCAST = 3, RTN_BLACKHOLE = 6,
-                 RTN_UNREACHABLE = 7, RTN_PROHIBIT = 8 };
+enum rtn_type  { RTN_UNICAST = 1, RTN_LOCAL = 2, RTN_BROADCAST = 3, RTN_MULTICAST = 5,
+                 RTN_BLACKHOLE = 6, RTN_UNREACHABLE = 7, RTN_PROHIBIT = 8 };
 enum rt_scope  { RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253, RT_SCOPE_HOST = 254 };
 enum rt_proto  { RTPROT_KERNEL = 2, RTPROT_BOOT = 3, RTPROT_STATIC = 4 };
 
@@ -54,6 +54,10 @@ int fib_flush_dev(struct fib_table *t, int ifindex);
  * (other types after RTN_UNICAST; remaining ties: the earlier-inserted route).
  * NULL when nothing covers addr. The pointer is valid until the table is next modified. */
 const struct fib_route *fib_lookup(const struct fib_table *t, uint32_t addr);
+
+/* The same lookup restricted to the routes Linux keeps in table local (types local and
+ * broadcast): the most specific of those covering addr, NULL if none. */
+const struct fib_route *fib_lookup_local(const struct fib_table *t, uint32_t addr);
 
 /* Exact-prefix lookup (NULL if none): the preferred route of that prefix/plen. */
 const struct fib_route *fib_find(const struct fib_table *t, uint32_t prefix, int plen);

@@ -322,6 +322,20 @@ const struct fib_route *fib_lookup(const struct fib_table *t, uint32_t addr)
     return best ? &best->aliases->r : NULL;
 }
 
+const struct fib_route *fib_lookup_local(const struct fib_table *t, uint32_t addr)
+{
+    if (!t) return NULL;
+    const struct fib_route *best = NULL;
+    for (const struct fib_node *n = t->root; n; n = n->child[fib_bit(addr, n->plen)]) {
+        if ((addr ^ n->key) & fib_mask(n->plen)) break;
+        /* a node may hold a main-table route first (a lower metric): look past it */
+        for (const struct fib_alias *fa = n->aliases; fa; fa = fa->next)
+            if (fa->r.type == RTN_LOCAL || fa->r.type == RTN_BROADCAST) { best = &fa->r; break; }
+        if (n->plen == 32) break;
+    }
+    return best;
+}
+
 const struct fib_route *fib_find(const struct fib_table *t, uint32_t prefix, int plen)
 {
     if (!t || plen < 0 || plen > 32) return NULL;

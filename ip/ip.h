@@ -23,6 +23,9 @@ int  ip_route_output(struct net *net, uint32_t dst, int oif, struct rt_result *r
 int  ip_route_input(struct net *net, uint32_t dst, uint32_t src, struct netdev *in, struct rt_result *res);
 /* Is addr one of ours (any device of net)? */
 bool ip_is_local(struct net *net, uint32_t addr);
+/* What addr is to this host (Linux inet_addr_type_dev_table): RTN_LOCAL, RTN_BROADCAST,
+ * RTN_MULTICAST, or RTN_UNICAST for anything else. */
+enum rtn_type inet_addr_type(struct net *net, uint32_t addr);
 
 /* Send a transport payload (p->data at the transport header) as an IPv4 datagram.
  * Routes, builds the header, fragments to the route MTU, resolves the neighbour.

@@ -81,6 +81,17 @@ bool ip_is_local(struct net *net, uint32_t addr)
     return r && r->type == RTN_LOCAL;
 }
 
+enum rtn_type inet_addr_type(struct net *net, uint32_t addr)
+{
+    /* __inet_dev_addr_type: 0/8 and the limited broadcast are broadcast, class D is
+     * multicast; otherwise the answer of table local, and an address that table does
+     * not cover is unicast (another host's). */
+    if (ipv4_is_zeronet(addr) || ipv4_is_lbcast(addr)) return RTN_BROADCAST;
+    if (ipv4_is_multicast(addr)) return RTN_MULTICAST;
+    const struct fib_route *r = fib_lookup_local(net->fib, addr);
+    return r ? (enum rtn_type)r->type : RTN_UNICAST;
+}
+
 int ip_route_output(struct net *net, uint32_t dst, int oif, struct rt_result *res)
 {
     memset(res, 0, sizeof(*res));

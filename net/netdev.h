@@ -83,6 +83,7 @@ struct netdev {
     struct ptap     *taps;
     bool             trace;             /* `trace on DEV` */
     int              arp_notify;        /* net.ipv4.conf.DEV.arp_notify */
+    int              arp_accept;        /* net.ipv4.conf.DEV.arp_accept */
 };
 
 /* Allocate (not yet registered); priv is zeroed priv_size bytes. */

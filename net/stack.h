@@ -44,6 +44,7 @@ struct ipv4_sysctl {
     int ipfrag_max_dist;            /* 64 */
     int ip_local_port_lo, ip_local_port_hi; /* 32768 60999 */
     int arp_notify_all, arp_notify_default; /* net.ipv4.conf.{all,default}.arp_notify: 0 */
+    int arp_accept_all, arp_accept_default; /* net.ipv4.conf.{all,default}.arp_accept: 0 */
 };
 
 struct net {

@@ -57,7 +57,7 @@ void session_interrupt(struct session *s);
 /* Pump every session that asked for it (called from the loop, outside stack callbacks). */
 void app_run_pending(struct app *app);
 
-/* Build the default lab (INTERFACE.md): tap0 with 10.0.0.2/24, default via 10.0.0.1.
+/* Build the default lab (docs/commands.md): tap0 with 10.0.0.2/24, default via 10.0.0.1.
  * host_side: also give the host interface 10.0.0.1/24 and bring it up. */
 int  app_default_lab(struct app *app, bool host_side, char *err, size_t errlen);
 

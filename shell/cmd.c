@@ -4,7 +4,7 @@
  * Grammar of a line: words separated by blanks; '...' and "..." quote; a backslash
  * escapes the next character; # at the start of a word begins a comment; `< FILE` and
  * `> FILE` (also `<FILE`, `>FILE`, `>> FILE`) redirect the command's stdin/stdout to host
- * files, which the stack opens itself (INTERFACE.md: also over ctl).
+ * files, which the stack opens itself (also over ctl: docs/commands.md).
  * `ip netns exec NS COMMAND...` runs COMMAND with c->net = NS.
  */
 #include "cmd.h"
@@ -123,8 +123,8 @@ static const struct cmd_def commands[] = {
       "functions that play the same role, and why a packet was dropped." },
     { "nstat", cmd_nstat, "nstat [-a] [-z]", "Counters with Linux's names; increments since the last call." },
     { "nc", cmd_nc, "nc [-u] [-l] [-k] [-v] [-z] [-w SECONDS] [-i SECONDS] [HOST] PORT [< FILE] [> FILE]",
-      "OpenBSD netcat on the stack's sockets (UDP; TCP comes with the TCP issue). < and > are\n"
-      "host files. -w: idle timeout; -i: pacing between datagrams (default 1 ms)." },
+      "OpenBSD netcat on the stack's sockets (UDP; TCP is not available in this build yet).\n"
+      "< and > are host files. -w: idle timeout; -i: pacing between datagrams (default 1 ms)." },
     { "serve", cmd_serve, "serve echo|discard|chargen udp|tcp PORT | serve list | serve stop PORT",
       "RFC 862/863/864 servers in the background; `serve list` prints PROTO PORT KIND CONNECTIONS." },
     { "ss", cmd_ss, "ss [-t] [-u] [-l] [-a] [-n] [-i]", "Sockets, as iproute2's ss prints them." },

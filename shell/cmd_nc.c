@@ -1,6 +1,6 @@
 /*
  * shell/cmd_nc.c — nc with OpenBSD netcat's semantics, on the stack's own sockets.
- * UDP now; TCP comes with the TCP issue (the command says so and fails).
+ * UDP only: TCP is not available in this build yet (the command says so and fails).
  *
  *   nc -u HOST PORT [< FILE]        connect(), send FILE, print what comes back
  *   nc -u -l PORT [> FILE]          bind, and "connect" to the first sender (as OpenBSD
@@ -175,7 +175,7 @@ int cmd_nc(struct cmd_ctx *c, int argc, char **argv)
         args[nargs++] = a;
     }
     if (!udp) {
-        cmd_error(c, "nc: TCP is not built yet (it comes with the TCP issue); use -u for UDP");
+        cmd_error(c, "nc: TCP is not available in this build yet; use -u for UDP");
         return 1;
     }
     const char *host = NULL, *port_s;

@@ -5,7 +5,7 @@
  *   serve list                                  PROTO PORT KIND CONNECTIONS
  *   serve stop PORT
  * For UDP, CONNECTIONS counts the distinct peers served (UDP has no connections; the
- * peers are what a learner wants to see). TCP servers come with the TCP issue.
+ * peers are what a learner wants to see). TCP servers are not available yet.
  */
 #include "cmd.h"
 #include "net/socket.h"
@@ -105,7 +105,7 @@ void serve_shutdown(struct stack *st)
 static int serve_start(struct cmd_ctx *c, enum serve_kind kind, const char *proto, const char *port_s)
 {
     if (!strcmp(proto, "tcp")) {
-        cmd_error(c, "serve: TCP servers are not built yet (they come with the TCP issue)");
+        cmd_error(c, "serve: TCP servers are not available in this build yet; use udp");
         return 1;
     }
     if (strcmp(proto, "udp")) { cmd_error(c, "serve: unknown protocol \"%s\" (udp or tcp)", proto); return 2; }

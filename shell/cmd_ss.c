@@ -73,7 +73,7 @@ int cmd_ss(struct cmd_ctx *c, int argc, char **argv)
     if (!tcp && !udp) { tcp = true; }
     struct ss_collect col = { .all = all, .listening = listening, .numeric = numeric };
     if (udp) udp_for_each(c->net, ss_udp_one, &col);
-    /* TCP sockets arrive with the TCP issue: none to list yet. */
+    /* This build has no TCP yet, so there are no TCP sockets to list. */
     bool show_state = all || listening;
     int ws = 5, wr = 6, wq = 6, wla = 13, wlp = 4, wpa = 12, wpp = 4;
     for (int i = 0; i < col.n; i++) {

@@ -1,5 +1,5 @@
 /*
- * shell/lab.c — the default lab of INTERFACE.md: host TAP tap0 with 10.0.0.1/24 on the
+ * shell/lab.c — the default lab (docs/commands.md): host TAP tap0 with 10.0.0.1/24 on the
  * Linux side; the stack's tap0 with 10.0.0.2/24 and a default route via 10.0.0.1.
  */
 #include "app.h"

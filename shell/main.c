@@ -1,7 +1,7 @@
 /*
  * shell/main.c — the tapstack program: option parsing and the choice of mode.
  *
- *   tapstack [-n] [-f FILE] [-d] [--ctl PATH] [--seed N]    live stack (INTERFACE.md)
+ *   tapstack [-n] [-f FILE] [-d] [--ctl PATH] [--seed N]    live stack (docs/commands.md)
  *   tapstack ctl [--ctl PATH] COMMAND...                     one command in a running stack
  *   tapstack --replay IN.pcap --dev NAME --out OUT.pcap [-n] [-f FILE] [--seed N]
  *   tapstack --decode FILE.pcap [-v] [-e]                    print a pcap, one line a frame

@@ -335,6 +335,31 @@ START_TEST(test_type_tiebreak)
 }
 END_TEST
 
+/* fib_lookup_local sees only table local's routes (local, broadcast): the most specific
+ * of those, past a main-table route that is more specific or cheaper. */
+START_TEST(test_lookup_local_table_only)
+{
+    struct fib_table *t = fib_table_new();
+    struct fib_route lo8 = mkroute(IP(127, 0, 0, 0), 8, RTN_LOCAL, 0, 0, 1);
+    struct fib_route uni16 = mkroute(IP(127, 1, 0, 0), 16, RTN_UNICAST, 0, 0, 2);
+    struct fib_route net24 = mkroute(IP(10, 0, 0, 0), 24, RTN_UNICAST, 0, 0, 3);
+    struct fib_route addr = mkroute(IP(10, 0, 0, 2), 32, RTN_LOCAL, 20, 0, 4);
+    struct fib_route host = mkroute(IP(10, 0, 0, 2), 32, RTN_UNICAST, 10, 0, 5);
+    struct fib_route bc = mkroute(IP(10, 0, 0, 255), 32, RTN_BROADCAST, 0, 0, 6);
+    const struct fib_route *all[] = { &lo8, &uni16, &net24, &addr, &host, &bc };
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) ck_assert_int_eq(fib_insert(t, all[i]), 0);
+    ck_assert_ptr_null(fib_lookup_local(t, IP(10, 0, 0, 5)));     /* main only: none */
+    ck_assert_int_eq(lookup_if(t, IP(10, 0, 0, 2)), 5);            /* the cheaper unicast ... */
+    ck_assert_int_eq(fib_lookup_local(t, IP(10, 0, 0, 2))->ifindex, 4);   /* ... is not local's */
+    ck_assert_int_eq(fib_lookup_local(t, IP(10, 0, 0, 255))->type, RTN_BROADCAST);
+    ck_assert_int_eq(lookup_if(t, IP(127, 1, 2, 3)), 2);
+    ck_assert_int_eq(fib_lookup_local(t, IP(127, 1, 2, 3))->ifindex, 1);  /* the /8 behind it */
+    ck_assert_ptr_null(fib_lookup_local(t, IP(192, 168, 0, 1)));
+    ck_assert_ptr_null(fib_lookup_local(NULL, IP(127, 0, 0, 1)));
+    fib_table_free(t);
+}
+END_TEST
+
 START_TEST(test_delete_matching)
 {
     struct fib_table *t = fib_table_new();
@@ -814,6 +839,7 @@ Suite *fib_suite(void)
     tcase_add_test(basic, test_insert_duplicate_eexist);
     tcase_add_test(basic, test_same_prefix_metric);
     tcase_add_test(basic, test_type_tiebreak);
+    tcase_add_test(basic, test_lookup_local_table_only);
     tcase_add_test(basic, test_delete_matching);
     tcase_add_test(basic, test_delete_nonexistent_esrch);
     tcase_add_test(basic, test_flush_dev);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The control socket (INTERFACE.md):
+# The control socket (docs/commands.md):
 #  - a bad command prints exactly one line on stderr, beginning with the command's name,
 #    exits non-zero, and the daemon keeps running (a ping right after works);
 #  - `ping -c 2` output is streamed as it happens, not at the end;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ss -u and serve list over the stack's UDP sockets (iproute2's ss; INTERFACE.md):
+# ss -u and serve list over the stack's UDP sockets (iproute2's ss; docs/commands.md):
 #  - `serve echo udp 7`: `ss -uan` lists it as UNCONN on 0.0.0.0:7 (peer 0.0.0.0:*), and
 #    `serve list` prints "udp 7 echo 0";
 #  - `nc -u 10.99.0.1 6000` running in the background (a connected socket, nothing sent):

@@ -546,6 +546,50 @@ def arp_locktime():
     """), peer=Peer())
 
 
+class MovedPeer(Peer):
+    """10.0.0.1 whose address moves to another MAC at t_move (a VRRP/keepalived failover):
+    the stack's frames before t_move are answered as Peer does; later ones by the new
+    holder (its own MAC, its own IP IDs), and only when sent to its MAC."""
+
+    def __init__(self, new_mac, t_move, **kw):
+        super().__init__(**kw)
+        self.new_mac, self.t_move = new_mac, t_move
+
+    def respond(self, out):
+        before = [o for o in out if o[0] < self.t_move]
+        after = [o for o in out if o[0] >= self.t_move]
+        moved = Peer(mac=self.new_mac, ips=self.ips, delay_us=self.delay, first_id=0x6000)
+        return super().respond(before) + moved.respond(after)
+
+
+@scenario
+def garp_within_locktime():
+    new, other = "02:00:00:00:00:0c", "02:00:00:00:00:0d"
+    frames = [anchor(),
+              (T0 + 100 * MS, eth(BROADCAST, other, ETH_P_ARP, arp(2, other, PEER_IP, BROADCAST, PEER_IP))),
+              (T0 + 300 * MS, eth(BROADCAST, new, ETH_P_ARP, arp(2, new, PEER_IP, new, PEER_IP)))]
+    return Scenario(frames, script(f"""
+        # 10.0.0.1 moves to another MAC and announces it with a gratuitous ARP reply, as
+        # arping -A and keepalived send one (sender IP = target IP, target MAC = sender MAC).
+        # The entry was updated 1 ms after t=0 by the answer to our request; locktime
+        # (1 s) holds back ordinary replies until t=1.001, but Linux's arp_is_garp makes a
+        # gratuitous one override at once (arp_process).
+        #  t=0.1 02:00:00:00:00:0d: a broadcast reply for 10.0.0.1 whose target MAC is
+        #        ff:ff:ff:ff:ff:ff -- not gratuitous (target MAC != sender MAC): held back,
+        #        echo 2 (t=0.2) still goes to 02:00:00:00:00:01
+        #  t=0.3 02:00:00:00:00:0c: the gratuitous reply -> lladdr replaced, STALE (it was
+        #        broadcast); echo 3 (t=0.4, DELAY) and echo 4 go to 02:00:00:00:00:0c, which
+        #        answers them; at t=5.4 the unicast probe goes there too and its answer
+        #        makes the entry REACHABLE
+        {SET_MAC}
+        ping -c 4 -i 0.2 10.0.0.1
+        ip -s neigh show
+        sleep 6
+        ip -s neigh show
+        nstat
+    """), peer=MovedPeer(new, T0 + 300 * MS))
+
+
 @scenario
 def arp_dad_probe():
     probe = eth(BROADCAST, "02:00:00:00:00:07", ETH_P_ARP,

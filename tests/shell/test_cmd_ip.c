@@ -7,7 +7,7 @@
  * what Linux prints, byte for byte. The expected texts were checked against iproute2 6.1
  * and net-tools 2.10 source; column layouts computed with printf itself.
  *
- * Error contract (INTERFACE.md): a bad command prints exactly one line on stderr that
+ * Error contract (docs/commands.md): a bad command prints exactly one line on stderr that
  * starts with the command's name, nothing on stdout, and returns non-zero.
  */
 #include "shell/cmd.h"
