@@ -112,10 +112,10 @@ ssize_t ts_recvfrom(struct stack *st, int fd, void *buf, size_t len, int flags,
                     struct sockaddr *from, socklen_t *fromlen)
 {
     GET_SK(st, fd);
-    if (flags & ~TS_RECV_FLAGS) return fail(-EOPNOTSUPP);
     struct sock_addr a = { 0, 0 };
     struct iovec iov = { .iov_base = buf, .iov_len = len };
-    struct sk_msghdr msg = { .iov = &iov, .iovlen = 1, .name = &a, .flags = flags };
+    /* the flags we know; the rest (MSG_DONTWAIT...) mean nothing here */
+    struct sk_msghdr msg = { .iov = &iov, .iovlen = 1, .name = &a, .flags = flags & TS_RECV_FLAGS };
     long n = sock_recvmsg(sk, &msg);
     if (n < 0) return fail((int)n);
     to_sin(&a, from, fromlen);

@@ -263,11 +263,18 @@ static long udp_recvmsg(struct sock *sk, struct sk_msghdr *msg)
     return n;
 }
 
+/* SOL_IP options (udp_setsockopt -> ip_setsockopt); no SOL_UDP ones yet. IP_RECVERR is
+ * refused: udp_err is not told who sent the ICMP error, which the error queue reports. */
+static int udp_setsockopt(struct sock *sk, int level, int opt, const void *val, size_t len)
+{
+    if (level == SOL_IP && opt == IP_RECVERR) return -ENOPROTOOPT;
+    return ip_dgram_setsockopt(sk, level, opt, val, len);
+}
+
 static const struct proto udp_prot = {
     .name = "udp", .obj_size = sizeof(struct udp_sock), .get_port = udp_get_port, .bind = udp_bind,
     .connect = udp_connect, .disconnect = udp_disconnect, .sendmsg = udp_sendmsg,
-    /* SOL_IP options only: no SOL_UDP ones yet (udp_setsockopt -> ip_setsockopt) */
-    .recvmsg = udp_recvmsg, .setsockopt = ip_dgram_setsockopt, .getsockopt = ip_dgram_getsockopt,
+    .recvmsg = udp_recvmsg, .setsockopt = udp_setsockopt, .getsockopt = ip_dgram_getsockopt,
     .for_each = udp_for_each, .unhash = udp_unhash,
 };
 

@@ -382,6 +382,9 @@ START_TEST(test_options_by_level)
     ck_assert_int_eq(got, 64);                              /* ip_default_ttl */
     ck_assert_int_eq(ts_setsockopt(f->st, fd, IPPROTO_TEST, 1, &v, sizeof(v)), -1);
     ck_assert_int_eq(errno, ENOPROTOOPT);
+    v = 1;                                                  /* UDP has no error queue yet */
+    ck_assert_int_eq(ts_setsockopt(f->st, fd, SOL_IP, IP_RECVERR, &v, sizeof(v)), -1);
+    ck_assert_int_eq(errno, ENOPROTOOPT);
     ck_assert_int_eq(ts_close(f->st, fd), 0);
 }
 END_TEST
