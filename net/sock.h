@@ -49,12 +49,20 @@
  *   - struct tcp_sock starts with `struct sock sk`; tcp_sk(sk) is container_of. The memory
  *     comes zeroed; init() sets the rest (timers, state SK_CLOSE).
  *   - sk->state uses Linux's TCP_* numbering (enum sk_state); ss prints it by name.
- *   - inet_stream_ops hands recvmsg, poll, listen and accept to the protocol (all
- *     required; missing ones are -EOPNOTSUPP), and shutdown after setting shut_rd/shut_wr.
- *     recvmsg copies bytes (a partial read leaves the rest), returns 0 at end of stream
- *     and -EAGAIN when nothing is there; it owns its receive queue (sk->rq may be used).
- *   - accept() returns a new socket made with sk_clone() — owned by the caller, already
- *     on the namespace list — or NULL with *err = -EAGAIN when none is ready.
+ *   - inet_stream_ops hands recvmsg, poll, listen and accept to the protocol (missing
+ *     ones are -EOPNOTSUPP; listen only from SK_CLOSE/SK_LISTEN, accept only in
+ *     SK_LISTEN, else -EINVAL). shutdown sets shut_rd/shut_wr then calls shutdown() (send
+ *     the FIN); on a listener shut for reading or a connect under way it calls
+ *     disconnect() instead, as inet_shutdown. recvmsg copies bytes (a partial read
+ *     leaves the rest), returns 0 at end of stream and -EAGAIN when nothing is there;
+ *     poll returns the whole SK_* mask. The protocol owns its queues (sk->rq may be
+ *     used; sk_common_release purges it).
+ *   - sendmsg is called after sock_sendmsg has reported a pending error and refused a
+ *     socket shut for writing (-EPIPE); it returns the bytes taken (maybe fewer than
+ *     given) or -EAGAIN.
+ *   - accept() returns a new socket made with sk_clone() (same protocol and options,
+ *     init() run, already on the namespace list, owned by the caller), or NULL with
+ *     *err = -EAGAIN when none is ready.
  *   - Wake readers and writers with sk_wake(); report errors with sk_set_err().
  *   - Charge transmitted data with sk_charge_tx() (released when the packet is freed).
  *   - close() is the protocol's part of close(2) and may keep the endpoint alive (FIN,
