@@ -110,6 +110,11 @@ int arp_output(struct netdev *dev, uint32_t nexthop, struct pkt *p)
         pkt_drop(net, p, DROP_NEIGH_CREATEFAIL);
         return -1;
     }
+    return arp_neigh_output(n, p);
+}
+
+int arp_neigh_output(struct neigh *n, struct pkt *p)
+{
     p->protocol = ETH_P_IP;
     /* Queued while resolving counts as sent (neigh_resolve_output returns 0 then); a
      * dropped packet is -ENOBUFS to the sender, as net_xmit_errno makes NET_XMIT_DROP. */
@@ -178,6 +183,12 @@ static void arp_update_table(struct netdev *dev, struct pkt *p, const struct arp
     TRACEF(p, "arp_process", NULL, "%s%s -> %s", is_garp ? "gratuitous " : "",
            op == ARP_OP_REPLY ? "reply" : "request", nud_state_name(n->nud_state));
     pkt_consume(p);
+}
+
+struct neigh *arp_neigh_for(struct netdev *dev, uint32_t nexthop)
+{
+    if ((dev->flags & (IFF_LOOPBACK | IFF_NOARP)) || inet_is_bcast(dev, nexthop)) return NULL;
+    return neigh_lookup(dev->net->arp_tbl, nexthop, dev);
 }
 
 static void arp_process(struct netdev *dev, struct pkt *p, const struct arp_view *v)

@@ -165,6 +165,7 @@ static void neigh_free_entry(struct neigh *n)
     timer_stop(tbl_st(n->tbl), &n->timer);
     neigh_purge_queue(n);
     n->tbl->destroys++;
+    rt_cache_flush(n->tbl->net);        /* a socket may have cached it (ip/dst.h) */
     free(n);
 }
 
@@ -245,6 +246,7 @@ struct neigh *neigh_create(struct neigh_table *tbl, uint32_t key, struct netdev 
     tbl->hash[h] = n;
     tbl->entries++;
     tbl->allocs++;
+    rt_cache_flush(tbl->net);
     return n;
 }
 
@@ -480,6 +482,7 @@ int neigh_update(struct neigh *n, const struct eth_addr *lladdr, uint8_t new_sta
     }
     if (ha_changed) {
         n->ha = newha;
+        rt_cache_flush(n->tbl->net);
         if (!(new_state & NUD_CONNECTED))
             n->confirmed = now > MS(NEIGH_VAR(n->parms, BASE_REACHABLE_TIME)) * 2
                          ? now - MS(NEIGH_VAR(n->parms, BASE_REACHABLE_TIME)) * 2 : 0;

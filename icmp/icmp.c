@@ -28,7 +28,7 @@ struct icmp_state {
     struct icmp_peer peers[ICMP_PEERS];
     unsigned npeers;
     uint64_t global_credit, global_stamp_us;
-    struct ping_sock *ping_socks;
+    struct sock *ping_socks;        /* icmp/ping.c */
 };
 
 static bool icmp_is_error(int type)
@@ -203,7 +203,7 @@ static void icmp_unreach(struct net *net, struct pkt *p)
     TRACEF(p, "icmp_unreach", NULL, "type %d code %d -> %s", type, code, ipp ? ipp->name : "none");
     if (ipp && ipp->err) ipp->err(net, type, code, info, q, qlen);
     uint32_t from = ip4_src(pkt_network_header(p));
-    if (ip4_proto(q) == IPPROTO_ICMP) ping_err(net, from, type, code, q, qlen);
+    if (ip4_proto(q) == IPPROTO_ICMP) ping_err(net, from, type, code, info, q, qlen);
     pkt_consume(p);
 }
 
@@ -274,17 +274,18 @@ static int icmp_net_init(struct net *net)
 
 static void icmp_net_exit(struct net *net)
 {
-    while (net->icmp->ping_socks) ping_sock_close(net->icmp->ping_socks);
-    free(net->icmp);
+    free(net->icmp);                /* ping sockets went first (sock_net_exit) */
     net->icmp = NULL;
 }
 
-struct ping_sock **icmp_ping_socks(struct net *net) { return &net->icmp->ping_socks; }
+struct sock **icmp_ping_socks(struct net *net) { return &net->icmp->ping_socks; }
 
 static const struct pernet_ops icmp_pernet = { .name = "icmp", .init = icmp_net_init, .exit = icmp_net_exit };
 
 int icmp_init(struct stack *st)
 {
     if (pernet_register(st, &icmp_pernet) < 0) return -1;
+    int err = ping_init(st);
+    if (err) return err;
     return ip_proto_register(st, IPPROTO_ICMP, &icmp_proto);
 }

@@ -32,7 +32,10 @@ int icmp_init(struct stack *st);
  * FRAG_NEEDED. Does not consume orig. */
 void icmp_send(struct pkt *orig, int type, int code, uint32_t info);
 
-/* Echo sockets for ping (icmp/ping.c): receive replies and errors for an identifier. */
+/* Ping sockets (icmp/ping.c) are ordinary sockets: socket(AF_INET, SOCK_DGRAM,
+ * IPPROTO_ICMP) through net/sock.h or net/socket.h. This is a face for code inside the
+ * process: a ping socket with IP_RECVERR whose queued errors, then replies, are handed
+ * to callbacks from the event loop. */
 struct ping_sock;
 struct ping_sock_ops {
     /* An echo reply arrived: seq, ttl, payload (after the 8-byte ICMP header). */
@@ -43,8 +46,8 @@ struct ping_sock_ops {
 struct ping_sock *ping_sock_open(struct net *net, const struct ping_sock_ops *ops, void *arg);
 void ping_sock_close(struct ping_sock *s);
 uint16_t ping_sock_ident(const struct ping_sock *s);
-/* Send one echo request with `len` payload bytes (the first 16 may carry a timestamp). */
-struct ip_send_opts;
+/* Send one echo request with `len` payload bytes (the first 16 may carry a timestamp).
+ * ttl 0: the default; oif 0: any device. 0 or -errno. */
 int ping_sock_send(struct ping_sock *s, uint32_t dst, uint16_t seq, const uint8_t *payload, size_t len,
                    uint8_t ttl, int oif);
 

@@ -68,5 +68,8 @@ const struct fib_route *fib_find(const struct fib_table *t, uint32_t prefix, int
 void fib_walk(const struct fib_table *t, int (*fn)(const struct fib_route *r, void *arg), void *arg);
 
 unsigned fib_count(const struct fib_table *t);
+/* Changes with every insert, delete or flush that changed the table (Linux fib_seq): a
+ * cached lookup made at another value may be stale (ip/dst.h). */
+uint32_t fib_genid(const struct fib_table *t);
 
 #endif

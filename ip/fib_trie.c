@@ -56,6 +56,7 @@ struct fib_node {
 struct fib_table {
     struct fib_node *root;
     unsigned         nroutes;
+    uint32_t         genid;         /* bumped by every change (Linux fib_seq) */
 };
 
 /* Netmask for plen 0..32; written so we never shift a 32-bit value by 32 (undefined). */
@@ -171,7 +172,7 @@ int fib_insert(struct fib_table *t, const struct fib_route *r)
             for (const struct fib_alias *fa = n->aliases; fa; fa = fa->next)
                 if (fa->r.type == nr.type && fa->r.metric == nr.metric) return -EEXIST;
             int err = fib_alias_add(n, &nr);
-            if (!err) t->nroutes++;
+            if (!err) { t->nroutes++; t->genid++; }
             return err;
         }
         slot = &n->child[fib_bit(key, n->plen)];   /* n covers key and is shorter: descend */
@@ -206,6 +207,7 @@ int fib_insert(struct fib_table *t, const struct fib_route *r)
         *slot = im;
     }
     t->nroutes++;
+    t->genid++;
     return 0;
 }
 
@@ -255,6 +257,7 @@ int fib_delete(struct fib_table *t, uint32_t prefix, int plen, const struct fib_
         *pp = fa->next;
         free(fa);
         t->nroutes--;
+        t->genid++;
         if (!n->aliases) fib_node_prune(slot, parent, pslot);
         return 0;
     }
@@ -304,6 +307,7 @@ int fib_flush_dev(struct fib_table *t, int ifindex)
         }
     }
     t->nroutes -= (unsigned)removed;
+    if (removed) t->genid++;
     return removed;
 }
 
@@ -364,6 +368,8 @@ void fib_walk(const struct fib_table *t, int (*fn)(const struct fib_route *r, vo
         if (n->child[0]) stack[sp++] = n->child[0];
     }
 }
+
+uint32_t fib_genid(const struct fib_table *t) { return t ? t->genid : 0; }
 
 unsigned fib_count(const struct fib_table *t)
 {

@@ -16,6 +16,8 @@ struct rt_result {
     uint32_t nexthop;           /* gateway, or the destination when on-link */
     uint32_t src;               /* preferred source address */
     const struct fib_route *route;
+    struct neigh *neigh;        /* the next hop's entry when a socket's cache knows it
+                                 * (ip/dst.h); NULL: looked up on output */
 };
 /* Output route for locally generated packets; -ENETUNREACH if none. oif 0: any. */
 int  ip_route_output(struct net *net, uint32_t dst, int oif, struct rt_result *res);

@@ -35,6 +35,7 @@ int ip_finish_output2(struct net *net, struct pkt *p, const struct rt_result *rt
     TRACE(p, "ip_finish_output2", NULL);
     p->protocol = ETH_P_IP;
     mib_add(net, MIB_IpExtOutOctets, p->len);
+    if (rt->neigh) return arp_neigh_output(rt->neigh, p);      /* a socket's cached entry */
     return arp_output(rt->dev, rt->nexthop, p);
 }
 

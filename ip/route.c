@@ -61,6 +61,8 @@ static void route_netdev_event(struct netdev *dev, enum net_event ev, const void
 {
     struct net *net = dev->net;
     if (!net->fib) return;
+    /* fib_netdev_event / fib_inetaddr_event: whatever a device does, cached routes go */
+    rt_cache_flush(net);
     switch (ev) {
     case NETDEV_UP:
         for (struct in_ifaddr *a = dev->ifa_list; a; a = a->next) fib_add_ifaddr(dev, a);
@@ -95,6 +97,7 @@ enum rtn_type inet_addr_type(struct net *net, uint32_t addr)
 int ip_route_output(struct net *net, uint32_t dst, int oif, struct rt_result *res)
 {
     memset(res, 0, sizeof(*res));
+    net->rt_stat.out_slow_tot++;
     struct netdev *odev = oif ? netdev_by_index(net, oif) : NULL;
     if (oif && !odev) return -ENODEV;
     if (ipv4_is_lbcast(dst)) {

@@ -1,10 +1,11 @@
 /*
- * net/sock.c — generic socket code (Linux net/core/sock.c, datagram.c): creation and
- * teardown, buffers, the receive queue, errors and readiness reports.
+ * net/sock.c — generic socket code (Linux net/socket.c, net/core/sock.c, af_inet.c's
+ * inet_create and inet_register_protosw): the protocol table, creation and teardown,
+ * dispatch to the socket type (sk->ops) and the protocol (sk->prot), socket-level
+ * options, send-buffer accounting, errors and readiness reports.
  *
- * Lifetime: a socket is freed when it is closed AND nothing refers to it any more: refs
- * counts the owner's handle (until sock_close), every sent packet still charged to it
- * (until pkt_free) and its place on the ready list.
+ * What a datagram means (one per read, truncation, the queues) is in net/datagram.c;
+ * what a stream means is left to its protocol through net/stream.c.
  */
 #include "sock.h"
 #include "stack.h"
@@ -13,132 +14,202 @@
 #include <limits.h>
 #include <stdlib.h>
 
-static const struct sock_proto *protos[256];
+_Static_assert(STACK_MAX_PROTOSW == ARRAY_SIZE(((struct stack *)0)->protosw), "protosw table size");
 
-int sock_register_proto(int protocol, const struct sock_proto *prot)
+/* Linux inet_register_protosw: one entry per (type, protocol). Permanent entries (the
+ * type's default, which protocol 0 picks) stay in front of the others. */
+int inet_register_protosw(struct stack *st, const struct inet_protosw *p)
 {
-    if (protocol < 0 || protocol > 255) return -EINVAL;
-    protos[protocol] = prot;        /* the same set for every stack: code, not state */
+    if (!p->prot || !p->ops || !p->prot->sendmsg || p->prot->obj_size < sizeof(struct sock) ||
+        p->protocol <= 0 || p->protocol > 255)
+        return -EINVAL;
+    for (int i = 0; i < st->n_protosw; i++)
+        if (st->protosw[i]->type == p->type && st->protosw[i]->protocol == p->protocol) return -EEXIST;
+    if (st->n_protosw == STACK_MAX_PROTOSW) return -ENOSPC;
+    int at = st->n_protosw;
+    if (p->flags & INET_PROTOSW_PERMANENT)
+        for (at = 0; at < st->n_protosw && (st->protosw[at]->flags & INET_PROTOSW_PERMANENT); at++) {}
+    memmove(&st->protosw[at + 1], &st->protosw[at], (size_t)(st->n_protosw - at) * sizeof(st->protosw[0]));
+    st->protosw[at] = p;
+    st->n_protosw++;
     return 0;
 }
 
-static void sock_put(struct sock *sk)
+/* inet_create's search: an exact match, or for protocol 0 the first entry of the type. */
+static const struct inet_protosw *protosw_find(const struct stack *st, int type, int protocol)
 {
-    if (--sk->refs) return;
-    free(sk);
+    for (int i = 0; i < st->n_protosw; i++) {
+        const struct inet_protosw *p = st->protosw[i];
+        if (p->type == type && (protocol == 0 || protocol == p->protocol)) return p;
+    }
+    return NULL;
 }
 
-struct sock *sock_create(struct net *net, int type, int protocol, int *err)
+static struct sock *sk_alloc(struct net *net, const struct inet_protosw *sw, int *err)
 {
-    const struct sock_proto *prot = protocol >= 0 && protocol < 256 ? protos[protocol] : NULL;
-    if (!prot) { *err = -EPROTONOSUPPORT; return NULL; }
-    struct sock *sk = calloc(1, sizeof(*sk));
+    struct sock *sk = calloc(1, sw->prot->obj_size);
     if (!sk) { *err = -ENOMEM; return NULL; }
     sk->net = net;
-    sk->prot = prot;
-    sk->type = type;
-    sk->protocol = protocol;
+    sk->prot = sw->prot;
+    sk->ops = sw->ops;
+    sk->type = sw->type;
+    sk->protocol = sw->protocol;
+    sk->state = SK_CLOSE;
     sk->rcvbuf = net->st->rmem_default;
     sk->sndbuf = net->st->wmem_default;
     sk->refs = 1;
+    if (sk->prot->init && (*err = sk->prot->init(sk)) < 0) { free(sk); return NULL; }
     sk->next = net->socks;
     net->socks = sk;
     *err = 0;
     return sk;
 }
 
+struct sock *sock_create(struct net *net, int type, int protocol, int *err)
+{
+    const struct inet_protosw *sw = protosw_find(net->st, type, protocol);
+    if (!sw) { *err = -EPROTONOSUPPORT; return NULL; }
+    return sk_alloc(net, sw, err);
+}
+
+struct sock *sk_clone(const struct sock *sk, int *err)
+{
+    if (!sk->net) { *err = -EBADF; return NULL; }
+    const struct inet_protosw *sw = protosw_find(sk->net->st, sk->type, sk->protocol);
+    if (!sw) { *err = -EPROTONOSUPPORT; return NULL; }
+    struct sock *n = sk_alloc(sk->net, sw, err);
+    if (!n) return NULL;
+    n->reuseaddr = sk->reuseaddr; n->reuseport = sk->reuseport; n->broadcast = sk->broadcast;
+    n->recverr = sk->recverr; n->ttl = sk->ttl; n->bound_dev_if = sk->bound_dev_if;
+    n->rcvbuf = sk->rcvbuf; n->sndbuf = sk->sndbuf;
+    return n;
+}
+
+void sock_put(struct sock *sk)
+{
+    if (--sk->refs) return;
+    free(sk);
+}
+
 int sock_bind(struct sock *sk, uint32_t addr, uint16_t port)
 {
     if (sk->closed) return -EBADF;
     if (sk->bound) return -EINVAL;              /* as inet_bind: already bound */
-    return sk->prot->bind(sk, addr, port);
+    return sk->prot->bind ? sk->prot->bind(sk, addr, port) : -EOPNOTSUPP;
+}
+
+int sock_disconnect(struct sock *sk)
+{
+    if (sk->closed) return -EBADF;
+    return sk->prot->disconnect ? sk->prot->disconnect(sk) : -EOPNOTSUPP;
 }
 
 int sock_connect(struct sock *sk, uint32_t addr, uint16_t port)
 {
     if (sk->closed) return -EBADF;
-    return sk->prot->connect(sk, addr, port);
+    if (!addr && !port) return sock_disconnect(sk);
+    return sk->prot->connect ? sk->prot->connect(sk, addr, port) : -EOPNOTSUPP;
 }
 
-static int sock_error(struct sock *sk)
+int sock_error(struct sock *sk)
 {
     int err = sk->err;
     sk->err = 0;
     return err ? -err : 0;
 }
 
-long sock_sendto(struct sock *sk, const void *buf, size_t len, const struct sock_addr *to)
+long sock_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
 {
     if (sk->closed) return -EBADF;
-    int err = sock_error(sk);          /* a pending error (ICMP) is reported once, first */
+    /* sock_alloc_send_pskb: a pending error (ICMP) is reported once, first */
+    int err = sock_error(sk);
     if (err) return err;
     if (sk->shut_wr) return -EPIPE;
-    return sk->prot->sendmsg(sk, buf, len, to);
+    return sk->prot->sendmsg(sk, msg);
+}
+
+long sock_recvmsg(struct sock *sk, struct sk_msghdr *msg)
+{
+    if (sk->closed) return -EBADF;
+    return sk->ops->recvmsg(sk, msg);
+}
+
+long sock_sendto(struct sock *sk, const void *buf, size_t len, const struct sock_addr *to)
+{
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+    struct sock_addr a;
+    if (to) a = *to;
+    struct sk_msghdr msg = { .iov = &iov, .iovlen = 1, .name = to ? &a : NULL };
+    return sock_sendmsg(sk, &msg);
 }
 
 long sock_recvfrom(struct sock *sk, void *buf, size_t len, struct sock_addr *from)
 {
-    if (sk->closed) return -EBADF;
-    /* __skb_recv_udp: a pending error is reported before any queued datagram */
-    int err = sock_error(sk);
-    if (err) return err;
-    struct pkt *d = sk->rq;
-    if (!d) return sk->shut_rd ? 0 : -EAGAIN;
-    sk->rq = d->next;
-    if (!sk->rq) sk->rq_tail = NULL;
-    sk->rq_len--;
-    sk->rmem -= d->truesize;
-    d->next = NULL;
-    size_t n = MIN(len, (size_t)d->len);
-    if (n) memcpy(buf, d->data, n);
-    if (from) {
-        struct sk_dgram_cb cb;
-        memcpy(&cb, d->cb, sizeof(cb));     /* memcpy: no type punning of the cb words */
-        *from = cb.from;
-    }
-    pkt_free(d);
-    if (sk->prot->recvmsg_done) sk->prot->recvmsg_done(sk);   /* UdpInDatagrams: counted when read */
-    return (long)n;
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    struct sk_msghdr msg = { .iov = &iov, .iovlen = 1, .name = from };
+    return sock_recvmsg(sk, &msg);
 }
 
 int sock_shutdown(struct sock *sk, int how)
 {
+    if (sk->closed) return -EBADF;
     if (how < 0 || how > 2) return -EINVAL;
-    if (how != 1) sk->shut_rd = true;
-    if (how != 0) sk->shut_wr = true;
-    if (!sk->connected) return -ENOTCONN;       /* Linux: datagram sockets must be connected */
-    sk_wake(sk, SK_READABLE);
-    return 0;
+    return sk->ops->shutdown(sk, how);
 }
 
-static void sk_purge_rq(struct sock *sk)
+int sock_listen(struct sock *sk, int backlog)
 {
-    while (sk->rq) {
-        struct pkt *d = sk->rq;
-        sk->rq = d->next;
-        pkt_free(d);
+    if (sk->closed) return -EBADF;
+    return sk->ops->listen(sk, backlog);
+}
+
+struct sock *sock_accept(struct sock *sk, int *err)
+{
+    if (sk->closed) { *err = -EBADF; return NULL; }
+    return sk->ops->accept(sk, err);
+}
+
+int sock_no_listen(struct sock *sk, int backlog) { return -EOPNOTSUPP; }
+struct sock *sock_no_accept(struct sock *sk, int *err) { *err = -EOPNOTSUPP; return NULL; }
+
+static void sk_purge(struct pkt **head, struct pkt **tail, unsigned *len)
+{
+    while (*head) {
+        struct pkt *p = *head;
+        *head = p->next;
+        pkt_free(p);
     }
-    sk->rq_tail = NULL;
-    sk->rq_len = 0;
+    *tail = NULL;
+    *len = 0;
+}
+
+void sk_common_release(struct sock *sk)
+{
+    if (sk->released) return;
+    sk->released = true;
+    if (sk->prot->destroy) sk->prot->destroy(sk);
+    if (sk->prot->unhash) sk->prot->unhash(sk);
+    sk_purge(&sk->rq, &sk->rq_tail, &sk->rq_len);
+    sk_purge(&sk->eq, &sk->eq_tail, &sk->eq_len);
     sk->rmem = 0;
+    for (struct sock **pp = &sk->net->socks; *pp; pp = &(*pp)->next)
+        if (*pp == sk) { *pp = sk->next; break; }
+    sk->net = NULL;                 /* packets in flight may outlive the namespace */
 }
 
 void sock_close(struct sock *sk)
 {
     if (!sk || sk->closed) return;
     sk->closed = true;
-    if (sk->prot->unhash) sk->prot->unhash(sk);
-    if (sk->prot->close) sk->prot->close(sk);
-    sk_purge_rq(sk);
-    for (struct sock **pp = &sk->net->socks; *pp; pp = &(*pp)->next)
-        if (*pp == sk) { *pp = sk->next; break; }
     sk->cb.ready = NULL;
-    sk->net = NULL;                 /* packets in flight may outlive the namespace */
+    if (sk->prot->close) sk->prot->close(sk);   /* may keep the endpoint (sock_hold) */
+    else sk_common_release(sk);
     sock_put(sk);
 }
 
 int sock_setsockopt(struct sock *sk, int opt, int val)
 {
+    if (sk->closed) return -EBADF;
     struct stack *st = sk->net->st;
     switch (opt) {
     case SO_REUSEADDR: sk->reuseaddr = val != 0; return 0;
@@ -170,8 +241,51 @@ int sock_getsockopt(struct sock *sk, int opt, int *val)
     case SO_RCVBUF: *val = sk->rcvbuf; return 0;
     case SO_SNDBUF: *val = sk->sndbuf; return 0;
     case SO_ERROR: *val = sk->err; sk->err = 0; return 0;
+    case SO_BINDTODEVICE: *val = sk->bound_dev_if; return 0;
     default: return -ENOPROTOOPT;
     }
+}
+
+/* __sys_setsockopt: SOL_SOCKET is the socket layer's, every other level the protocol's. */
+int sock_setsockopt_level(struct sock *sk, int level, int opt, const void *val, size_t len)
+{
+    if (sk->closed) return -EBADF;
+    if (level != SOL_SOCKET)
+        return sk->prot->setsockopt ? sk->prot->setsockopt(sk, level, opt, val, len) : -ENOPROTOOPT;
+    if (!val || len < sizeof(int)) return -EINVAL;
+    int v;
+    memcpy(&v, val, sizeof(v));
+    return sock_setsockopt(sk, opt, v);
+}
+
+int sock_getsockopt_level(struct sock *sk, int level, int opt, void *val, size_t *len)
+{
+    if (sk->closed) return -EBADF;
+    if (level != SOL_SOCKET)
+        return sk->prot->getsockopt ? sk->prot->getsockopt(sk, level, opt, val, len) : -ENOPROTOOPT;
+    if (!val || !len || *len < sizeof(int)) return -EINVAL;
+    int v;
+    int err = sock_getsockopt(sk, opt, &v);
+    if (err) return err;
+    memcpy(val, &v, sizeof(v));
+    *len = sizeof(int);
+    return 0;
+}
+
+int sock_get_info(const struct sock *sk, char *buf, size_t len)
+{
+    if (len) buf[0] = '\0';
+    return sk->prot->get_info && len ? sk->prot->get_info(sk, buf, len) : 0;
+}
+
+int sock_for_each(struct net *net, int type, int protocol, void (*fn)(struct sock *sk, void *arg), void *arg)
+{
+    const struct inet_protosw *sw = protocol ? protosw_find(net->st, type, protocol) : NULL;
+    if (!sw) return -EPROTONOSUPPORT;
+    if (sw->prot->for_each) { sw->prot->for_each(net, fn, arg); return 0; }
+    for (struct sock *sk = net->socks; sk; sk = sk->next)       /* newest first */
+        if (sk->prot == sw->prot) fn(sk, arg);
+    return 0;
 }
 
 void sock_set_cb(struct sock *sk, const struct sock_cb *cb, void *arg)
@@ -184,11 +298,8 @@ void sock_set_cb(struct sock *sk, const struct sock_cb *cb, void *arg)
 
 unsigned sock_poll(const struct sock *sk)
 {
-    unsigned ev = 0;
-    if (sk->rq || sk->shut_rd) ev |= SK_READABLE;
-    if (sk->err) ev |= SK_ERROR | SK_READABLE;
-    if (!sk->shut_wr && (unsigned)sk->sndbuf > sk->wmem) ev |= SK_WRITABLE;
-    return ev;
+    if (sk->closed) return 0;
+    return sk->ops->poll(sk);
 }
 
 void sk_wake(struct sock *sk, unsigned events)
@@ -208,24 +319,6 @@ void sk_set_err(struct sock *sk, int err)
 {
     sk->err = err;
     sk_wake(sk, SK_ERROR | SK_READABLE);
-}
-
-bool sk_queue_rcv(struct sock *sk, struct pkt *p, const struct sock_addr *from, uint32_t dst)
-{
-    /* As __udp_enqueue_schedule_skb: refuse once what is queued exceeds rcvbuf (so one
-     * datagram is always admitted to an empty queue, however small rcvbuf is). */
-    if (sk->rmem > (unsigned)sk->rcvbuf || sk->shut_rd) { sk->drops++; return false; }
-    _Static_assert(sizeof(struct sk_dgram_cb) <= sizeof(p->cb), "cb too small");
-    struct sk_dgram_cb cb = { .from = *from, .dst = dst };
-    memcpy(p->cb, &cb, sizeof(cb));
-    p->truesize = pkt_truesize(p);
-    p->next = NULL;
-    if (sk->rq_tail) sk->rq_tail->next = p; else sk->rq = p;
-    sk->rq_tail = p;
-    sk->rq_len++;
-    sk->rmem += p->truesize;
-    sk_wake(sk, SK_READABLE);
-    return true;
 }
 
 bool sk_charge_tx(struct sock *sk, struct pkt *p)
@@ -275,5 +368,12 @@ void sock_release_ready(struct sock *sk) { sock_put(sk); }
 
 void sock_net_exit(struct net *net)
 {
-    while (net->socks) sock_close(net->socks);
+    /* Open sockets are closed. A socket its protocol kept after close (lingering) holds
+     * one reference for the protocol: release it here as the protocol would have. */
+    while (net->socks) {
+        struct sock *sk = net->socks;
+        if (!sk->closed) { sock_close(sk); continue; }
+        sk_common_release(sk);
+        sock_put(sk);
+    }
 }

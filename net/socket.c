@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-struct fd_cb { void (*fn)(int fd, unsigned events, void *arg); void *arg; int fd; };
+_Static_assert(MSG_PEEK == SK_MSG_PEEK && MSG_TRUNC == SK_MSG_TRUNC && MSG_ERRQUEUE == SK_MSG_ERRQUEUE,
+               "recv flags pass through unchanged");
+#define TS_RECV_FLAGS (MSG_PEEK | MSG_TRUNC | MSG_ERRQUEUE)
 
 static int fd_alloc(struct stack *st, struct sock *sk)
 {
@@ -16,7 +18,7 @@ static int fd_alloc(struct stack *st, struct sock *sk)
         st->nfds = TS_MAX_FDS;
     }
     for (int i = 3; i < st->nfds; i++)          /* 0-2 look like stdio: never hand them out */
-        if (!st->fds[i].sk) { st->fds[i].sk = sk; return i; }
+        if (!st->fds[i].sk) { st->fds[i] = (struct sock_fd){ .sk = sk, .fd = i }; return i; }
     return -EMFILE;
 }
 
@@ -56,10 +58,7 @@ int ts_socket(struct net *net, int domain, int type, int protocol)
 {
     if (domain != AF_INET) return fail(-EAFNOSUPPORT);
     type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);       /* everything is non-blocking anyway */
-    if (type == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP)) protocol = IPPROTO_UDP;
-    else if (type == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP)) protocol = IPPROTO_TCP;
-    else return fail(-EPROTONOSUPPORT);
-    int err;
+    int err;                                        /* the stack's table decides (inet_create) */
     struct sock *sk = sock_create(net, type, protocol, &err);
     if (!sk) return fail(err);
     int fd = fd_alloc(net->st, sk);
@@ -86,7 +85,7 @@ int ts_connect(struct stack *st, int fd, const struct sockaddr *addr, socklen_t 
     bool unspec;
     int err = from_sin(addr, len, &a, &unspec);
     /* connect(AF_UNSPEC) dissolves the association (udp_disconnect) */
-    if (!err) err = unspec ? sock_connect(sk, 0, 0) : sock_connect(sk, a.addr, a.port);
+    if (!err) err = unspec ? sock_disconnect(sk) : sock_connect(sk, a.addr, a.port);
     return err ? fail(err) : 0;
 }
 
@@ -98,7 +97,9 @@ ssize_t ts_sendto(struct stack *st, int fd, const void *buf, size_t len, int fla
     struct sock_addr a;
     bool unspec;            /* udp_sendmsg treats AF_UNSPEC as AF_INET */
     if (to) { int err = from_sin(to, tolen, &a, &unspec); if (err) return fail(err); }
-    long n = sock_sendto(sk, buf, len, to ? &a : NULL);
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+    struct sk_msghdr msg = { .iov = &iov, .iovlen = 1, .name = to ? &a : NULL };
+    long n = sock_sendmsg(sk, &msg);
     return n < 0 ? fail((int)n) : n;
 }
 
@@ -111,9 +112,11 @@ ssize_t ts_recvfrom(struct stack *st, int fd, void *buf, size_t len, int flags,
                     struct sockaddr *from, socklen_t *fromlen)
 {
     GET_SK(st, fd);
-    (void)flags;
     struct sock_addr a = { 0, 0 };
-    long n = sock_recvfrom(sk, buf, len, &a);
+    struct iovec iov = { .iov_base = buf, .iov_len = len };
+    /* the flags we know; the rest (MSG_DONTWAIT...) mean nothing here */
+    struct sk_msghdr msg = { .iov = &iov, .iovlen = 1, .name = &a, .flags = flags & TS_RECV_FLAGS };
+    long n = sock_recvmsg(sk, &msg);
     if (n < 0) return fail((int)n);
     to_sin(&a, from, fromlen);
     return n;
@@ -134,24 +137,18 @@ int ts_getsockname(struct stack *st, int fd, struct sockaddr *addr, socklen_t *l
 int ts_setsockopt(struct stack *st, int fd, int level, int opt, const void *val, socklen_t len)
 {
     GET_SK(st, fd);
-    if (level != SOL_SOCKET) return fail(-ENOPROTOOPT);
-    if (!val || len < (socklen_t)sizeof(int)) return fail(-EINVAL);
-    int v;
-    memcpy(&v, val, sizeof(v));
-    int err = sock_setsockopt(sk, opt, v);
+    int err = sock_setsockopt_level(sk, level, opt, val, (size_t)len);
     return err ? fail(err) : 0;
 }
 
 int ts_getsockopt(struct stack *st, int fd, int level, int opt, void *val, socklen_t *len)
 {
     GET_SK(st, fd);
-    if (level != SOL_SOCKET) return fail(-ENOPROTOOPT);
-    if (!val || !len || *len < (socklen_t)sizeof(int)) return fail(-EINVAL);
-    int v;
-    int err = sock_getsockopt(sk, opt, &v);
+    if (!len) return fail(-EINVAL);
+    size_t n = *len;
+    int err = sock_getsockopt_level(sk, level, opt, val, &n);
     if (err) return fail(err);
-    memcpy(val, &v, sizeof(v));
-    *len = sizeof(int);
+    *len = (socklen_t)n;
     return 0;
 }
 
@@ -162,33 +159,46 @@ int ts_shutdown(struct stack *st, int fd, int how)
     return err ? fail(err) : 0;
 }
 
+int ts_listen(struct stack *st, int fd, int backlog)
+{
+    GET_SK(st, fd);
+    int err = sock_listen(sk, backlog);
+    return err ? fail(err) : 0;
+}
+
+int ts_accept(struct stack *st, int fd, struct sockaddr *addr, socklen_t *len)
+{
+    GET_SK(st, fd);
+    int err;
+    struct sock *nsk = sock_accept(sk, &err);
+    if (!nsk) return fail(err);
+    int nfd = fd_alloc(st, nsk);
+    if (nfd < 0) { sock_close(nsk); return fail(nfd); }
+    to_sin(&nsk->remote, addr, len);
+    return nfd;
+}
+
+/* The descriptor table never moves (allocated once), so its entry is the callback's arg. */
 static void fd_ready(struct sock *sk, unsigned events, void *arg)
 {
-    struct fd_cb *cb = arg;
-    cb->fn(cb->fd, events, cb->arg);
+    struct sock_fd *f = arg;
+    f->fn(f->fd, events, f->arg);
 }
 
 int ts_set_ready_cb(struct stack *st, int fd, void (*fn)(int, unsigned, void *), void *arg)
 {
     GET_SK(st, fd);
-    struct fd_cb *cb = sk->user_cb;
-    if (!cb) {
-        cb = calloc(1, sizeof(*cb));
-        if (!cb) return fail(-ENOMEM);
-        sk->user_cb = cb;
-    }
-    cb->fn = fn; cb->arg = arg; cb->fd = fd;
+    st->fds[fd].fn = fn;
+    st->fds[fd].arg = arg;
     struct sock_cb scb = { .ready = fd_ready };
-    sock_set_cb(sk, &scb, cb);
+    sock_set_cb(sk, &scb, &st->fds[fd]);
     return 0;
 }
 
 int ts_close(struct stack *st, int fd)
 {
     GET_SK(st, fd);
-    st->fds[fd].sk = NULL;
-    free(sk->user_cb);
-    sk->user_cb = NULL;
+    st->fds[fd] = (struct sock_fd){ 0 };
     sock_close(sk);
     return 0;
 }

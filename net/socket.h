@@ -10,7 +10,9 @@
  * Descriptors are small integers in a per-process table (struct stack), as a process's
  * fds are; a descriptor may refer to a socket of any namespace. Calls never block: on
  * failure they return -1 and set errno (EAGAIN when nothing is ready). Readiness comes
- * from ts_set_ready_cb, called from the event loop.
+ * from ts_set_ready_cb, called from the event loop. Flags for recv: MSG_PEEK, MSG_TRUNC,
+ * MSG_ERRQUEUE (the errors of IP_RECVERR; then the sockaddr is where the failed datagram
+ * was going).
  */
 #ifndef TS_SOCKET_H
 #define TS_SOCKET_H
@@ -21,8 +23,15 @@
 
 #define TS_MAX_FDS 1024
 
-struct sock_fd { struct sock *sk; };
+/* A descriptor: its socket and the ready callback set with ts_set_ready_cb. */
+struct sock_fd {
+    struct sock *sk;
+    void (*fn)(int fd, unsigned events, void *arg);
+    void *arg;
+    int fd;
+};
 
+/* SOCK_DGRAM with 0 or IPPROTO_UDP: UDP; with IPPROTO_ICMP: a ping socket. */
 int     ts_socket(struct net *net, int domain, int type, int protocol);
 int     ts_bind(struct stack *st, int fd, const struct sockaddr *addr, socklen_t len);
 int     ts_connect(struct stack *st, int fd, const struct sockaddr *addr, socklen_t len);
@@ -36,6 +45,8 @@ int     ts_getsockname(struct stack *st, int fd, struct sockaddr *addr, socklen_
 int     ts_setsockopt(struct stack *st, int fd, int level, int opt, const void *val, socklen_t len);
 int     ts_getsockopt(struct stack *st, int fd, int level, int opt, void *val, socklen_t *len);
 int     ts_shutdown(struct stack *st, int fd, int how);
+int     ts_listen(struct stack *st, int fd, int backlog);
+int     ts_accept(struct stack *st, int fd, struct sockaddr *addr, socklen_t *len);
 int     ts_close(struct stack *st, int fd);
 /* Call fn(fd, events, arg) from the loop when the socket becomes readable/writable/errs. */
 int     ts_set_ready_cb(struct stack *st, int fd, void (*fn)(int fd, unsigned events, void *arg), void *arg);

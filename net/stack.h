@@ -27,6 +27,7 @@ struct sysctl_table;
 struct sock;
 struct udp_table;
 struct sock_fd;
+struct inet_protosw;
 
 /* Per-namespace IPv4 settings (net.ipv4.*), Linux's defaults. */
 struct ipv4_sysctl {
@@ -63,6 +64,10 @@ struct net {
     struct sysctl_table *sysctl;
     struct ipv4_sysctl ipv4;
     uint16_t           ip_id_next;      /* IP ID counter, seeded */
+    /* Bumped when a device, an address or a neighbour entry changes: routes and
+     * neighbours cached by sockets are stale (Linux rt_genid; ip/dst.h). */
+    uint32_t           rt_genid;
+    struct { uint64_t out_slow_tot, out_hit; } rt_stat; /* output routes looked up / cached */
     struct mib         mib, mib_seen;   /* counters, and their values at the last `nstat` */
     uint64_t           drops[DROP_MAX], drops_seen[DROP_MAX];
     /* IcmpMsgInTypeN / IcmpMsgOutTypeN (Linux's per-type ICMP counters) */
@@ -122,6 +127,9 @@ struct stack {
     struct { uint16_t type; eth_rcv_fn rcv; const char *name; } eth_protos[STACK_MAX_ETH_PROTOS];
     int         n_eth_protos;
     const struct ip_proto *ip_protos[256];
+    /* socket types and protocols (Linux inetsw; net/sock.h inet_register_protosw) */
+    const struct inet_protosw *protosw[8];
+    int         n_protosw;
     net_event_fn notifiers[STACK_MAX_NOTIFIERS];
     int         n_notifiers;
     const struct pernet_ops *pernet[STACK_MAX_PERNET];
@@ -170,6 +178,9 @@ int ip_proto_register(struct stack *st, uint8_t proto, const struct ip_proto *p)
 int net_notifier_register(struct stack *st, net_event_fn fn);
 int pernet_register(struct stack *st, const struct pernet_ops *ops);
 void net_notify(struct netdev *dev, enum net_event ev, const void *info);
+
+/* Cached routes and neighbours of this namespace are stale (Linux rt_cache_flush). */
+static inline void rt_cache_flush(struct net *net) { net->rt_genid++; }
 
 /* Counters */
 static inline void mib_inc(struct net *net, enum mib_id id) { net->mib.v[id]++; }

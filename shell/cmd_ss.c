@@ -1,22 +1,46 @@
 /*
  * shell/cmd_ss.c — ss, iproute2's socket lister, over the stack's sockets:
  *   ss [-t] [-u] [-l] [-a] [-n] [-i]
- * As iproute2 6.1: UDP sockets are UNCONN (bound) or ESTAB (connected); without -a or -l
- * only ESTAB ones are listed and the State column is left out (one state shown);
- * -l lists the unconnected ones. Columns size themselves to their contents; addresses
- * are right-aligned before ':' and ports left-aligned after it. Without -n, ports with
- * a name in /etc/services are printed by name.
+ * As iproute2 6.1: sockets are listed by their state (sk->state, Linux's numbering):
+ * UDP ones are UNCONN (bound) or ESTAB (connected). Without -a or -l the connected states
+ * are listed and the State column is left out (one state shown); -l lists LISTEN and
+ * UNCONN ones, -a all. With -i, a protocol's detail line (struct proto's get_info)
+ * follows its socket. Columns size themselves to their contents; addresses are
+ * right-aligned before ':' and ports left-aligned after it. Without -n, ports with a
+ * name in /etc/services are printed by name. The sockets come from the protocols
+ * (sock_for_each), so a protocol registered later is listed without changes here.
  */
 #include "cmd.h"
 #include "net/sock.h"
-#include "udp/udp.h"
 #include <netdb.h>
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-struct ss_row { char state[8], recvq[24], sendq[24], laddr[20], lport[24], paddr[20], pport[24]; };
-struct ss_collect { struct ss_row *rows; int n, cap; bool all, listening, numeric; };
+struct ss_row { char state[12], recvq[24], sendq[24], laddr[20], lport[24], paddr[20], pport[24], info[256]; };
+struct ss_collect {
+    struct ss_row *rows; int n, cap;
+    bool all, listening, numeric, info;
+    const char *proto;              /* for /etc/services */
+};
+
+/* iproute2's sstate_name, indexed by sk_state */
+static const char *const ss_state_name[SK_STATE_MAX] = {
+    [0] = "UNKNOWN", [SK_ESTABLISHED] = "ESTAB", [SK_SYN_SENT] = "SYN-SENT", [SK_SYN_RECV] = "SYN-RECV",
+    [SK_FIN_WAIT1] = "FIN-WAIT-1", [SK_FIN_WAIT2] = "FIN-WAIT-2", [SK_TIME_WAIT] = "TIME-WAIT",
+    [SK_CLOSE] = "UNCONN", [SK_CLOSE_WAIT] = "CLOSE-WAIT", [SK_LAST_ACK] = "LAST-ACK",
+    [SK_LISTEN] = "LISTEN", [SK_CLOSING] = "CLOSING",
+};
+
+/* iproute2's default filter (SS_CONN) leaves out listening, closed, TIME-WAIT and
+ * SYN-RECV sockets; -l shows LISTEN and UNCONN only; -a everything. */
+static bool ss_wanted(const struct ss_collect *col, unsigned state)
+{
+    bool listening = state == SK_LISTEN || state == SK_CLOSE;
+    if (col->all) return true;
+    if (col->listening) return listening;
+    return !listening && state != SK_TIME_WAIT && state != SK_SYN_RECV;
+}
 
 static void port_str(char *buf, size_t n, uint16_t port, bool numeric, const char *proto)
 {
@@ -28,11 +52,11 @@ static void port_str(char *buf, size_t n, uint16_t port, bool numeric, const cha
     snprintf(buf, n, "%u", port);
 }
 
-static void ss_udp_one(struct sock *sk, void *arg)
+static void ss_one(struct sock *sk, void *arg)
 {
     struct ss_collect *col = arg;
-    bool estab = sk->connected;
-    if (estab ? col->listening && !col->all : !(col->all || col->listening)) return;
+    unsigned state = sk->state < SK_STATE_MAX ? sk->state : 0;
+    if (!ss_wanted(col, state)) return;
     if (col->n == col->cap) {
         int cap = col->cap ? col->cap * 2 : 16;
         struct ss_row *v = realloc(col->rows, (size_t)cap * sizeof(*v));
@@ -40,13 +64,16 @@ static void ss_udp_one(struct sock *sk, void *arg)
         col->rows = v; col->cap = cap;
     }
     struct ss_row *r = &col->rows[col->n++];
-    snprintf(r->state, sizeof(r->state), "%s", estab ? "ESTAB" : "UNCONN");
+    bool peer = state != SK_CLOSE && state != SK_LISTEN;
+    snprintf(r->state, sizeof(r->state), "%s", ss_state_name[state]);
     snprintf(r->recvq, sizeof(r->recvq), "%u", sk->rmem);
     snprintf(r->sendq, sizeof(r->sendq), "%u", sk->wmem);
     ip4_ntop(sk->local.addr, r->laddr);
-    port_str(r->lport, sizeof(r->lport), sk->local.port, col->numeric, "udp");
-    ip4_ntop(estab ? sk->remote.addr : 0, r->paddr);
-    port_str(r->pport, sizeof(r->pport), estab ? sk->remote.port : 0, col->numeric, "udp");
+    port_str(r->lport, sizeof(r->lport), sk->local.port, col->numeric, col->proto);
+    ip4_ntop(peer ? sk->remote.addr : 0, r->paddr);
+    port_str(r->pport, sizeof(r->pport), peer ? sk->remote.port : 0, col->numeric, col->proto);
+    r->info[0] = '\0';
+    if (col->info) sock_get_info(sk, r->info, sizeof(r->info));
 }
 
 static int width(int w, const char *s) { int l = (int)strlen(s); return l > w ? l : w; }
@@ -69,11 +96,13 @@ int cmd_ss(struct cmd_ctx *c, int argc, char **argv)
             }
         }
     }
-    (void)info;
     if (!tcp && !udp) { tcp = true; }
-    struct ss_collect col = { .all = all, .listening = listening, .numeric = numeric };
-    if (udp) udp_for_each(c->net, ss_udp_one, &col);
-    /* This build has no TCP yet, so there are no TCP sockets to list. */
+    struct ss_collect col = { .all = all, .listening = listening, .numeric = numeric, .info = info };
+    /* As ss lists them: TCP first, then UDP. No TCP registered lists nothing. */
+    col.proto = "tcp";
+    if (tcp) sock_for_each(c->net, SOCK_STREAM, IPPROTO_TCP, ss_one, &col);
+    col.proto = "udp";
+    if (udp) sock_for_each(c->net, SOCK_DGRAM, IPPROTO_UDP, ss_one, &col);
     bool show_state = all || listening;
     int ws = 5, wr = 6, wq = 6, wla = 13, wlp = 4, wpa = 12, wpp = 4;
     for (int i = 0; i < col.n; i++) {
@@ -90,6 +119,7 @@ int cmd_ss(struct cmd_ctx *c, int argc, char **argv)
         if (show_state) cmd_printf(c, "%-*s ", ws, r->state);
         cmd_printf(c, "%-*s %-*s %*s:%-*s %*s:%-*s%-7s\n", wr, r->recvq, wq, r->sendq, wla, r->laddr, wlp,
                    r->lport, wpa, r->paddr, wpp, r->pport, "");
+        if (r->info[0]) cmd_printf(c, "\t %s\n", r->info);
     }
     free(col.rows);
     return 0;

@@ -9,23 +9,39 @@
  *                    unreachable (RFC 1122 §4.1.3.1; rate-limited by icmp_send).
  *   udp_err          an ICMP error quoting one of our datagrams: hard errors reach a
  *                    connected socket, whose next call returns it (ECONNREFUSED ...)
- *   udp_sendmsg      route, automatic bind to an ephemeral port, header and checksum
- *                    (ip_make_skb, udp_send_skb); IP fragments what exceeds the MTU
+ *   udp_sendmsg      route (a connected socket's is cached: ip/dst.h), automatic bind
+ *                    to an ephemeral port, header and checksum (ip_make_skb,
+ *                    udp_send_skb); IP fragments what exceeds the MTU
  *
- * Ports: a hash of local ports. Ephemeral ports are drawn from ip_local_port_range,
- * starting at a random point from the stack's seeded generator.
+ * The socket: struct udp_sock embeds struct sock (udp_prot.obj_size); the socket type is
+ * the datagram one (net/datagram.c: queue, reads, connect). Ports: a hash of local ports.
+ * Ephemeral ports are drawn from ip_local_port_range, starting at a random point from the
+ * stack's seeded generator.
  */
 #include "udp.h"
 #include "net/stack.h"
 #include "net/netdev.h"
+#include "net/datagram.h"
 #include "net/csum.h"
 #include "net/trace.h"
 #include "ip/ip.h"
+#include "ip/dst.h"
 #include "icmp/icmp.h"
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #define UDP_HTABLE 256
+
+/* A UDP socket (Linux struct udp_sock): the base socket first, then UDP's own state. */
+struct udp_sock {
+    struct sock sk;
+    /* encapsulation hook (Linux udp_sk(sk)->encap_rcv): 0 = consumed, > 0 = deliver as
+     * ordinary UDP; its owner is in sk.user (Linux sk_user_data) */
+    int (*encap_rcv)(struct sock *sk, struct pkt *p);
+    struct sk_dst dst;              /* the connected peer's route */
+};
+static inline struct udp_sock *udp_sk(struct sock *sk) { return container_of(sk, struct udp_sock, sk); }
 
 struct udp_table { struct sock *hash[UDP_HTABLE]; unsigned count; };
 
@@ -38,7 +54,7 @@ static int udp_score(const struct sock *sk, uint32_t saddr, uint16_t sport, uint
     if (sk->local.port != dport) return -1;
     int score = 2;
     if (sk->local.addr) { if (sk->local.addr != daddr) return -1; score += 4; }
-    if (sk->connected) {
+    if (sk_connected(sk)) {
         if (sk->remote.addr != saddr || sk->remote.port != sport) return -1;
         score += 8;
     }
@@ -77,11 +93,12 @@ static void udp_hash(struct sock *sk)
     sk->net->udp->count++;
 }
 
-/* Linux udp_lib_get_port; port 0 picks an ephemeral one. -EADDRINUSE when none is free
- * (inet_autobind's callers turn that into -EAGAIN). */
-static int udp_get_port(struct sock *sk, uint32_t addr, uint16_t port)
+/* Linux udp_lib_get_port for sk->local.addr; port 0 picks an ephemeral one. -EADDRINUSE
+ * when none is free (inet_autobind turns that into -EAGAIN). */
+static int udp_get_port(struct sock *sk, uint16_t port)
 {
     struct net *net = sk->net;
+    uint32_t addr = sk->local.addr;
     if (!port) {
         int lo = net->ipv4.ip_local_port_lo, hi = net->ipv4.ip_local_port_hi;
         if (hi < lo) return -EADDRINUSE;
@@ -95,18 +112,10 @@ static int udp_get_port(struct sock *sk, uint32_t addr, uint16_t port)
     } else if (udp_port_in_use(net, sk, addr, port)) {
         return -EADDRINUSE;
     }
-    sk->local.addr = addr;
     sk->local.port = port;
     sk->bound = true;
     udp_hash(sk);
     return 0;
-}
-
-/* inet_autobind: no free ephemeral port is EAGAIN for send and connect */
-static int udp_autobind(struct sock *sk)
-{
-    int err = udp_get_port(sk, 0, 0);
-    return err == -EADDRINUSE ? -EAGAIN : err;
 }
 
 static int udp_bind(struct sock *sk, uint32_t addr, uint16_t port)
@@ -117,8 +126,10 @@ static int udp_bind(struct sock *sk, uint32_t addr, uint16_t port)
         for (struct netdev *d = sk->net->devs; d && !bcast; d = d->next) bcast = inet_is_bcast(d, addr);
         if (!bcast) return -EADDRNOTAVAIL;
     }
-    int err = udp_get_port(sk, addr, port);
-    if (!err && addr) sk->addr_bound = true;
+    sk->local.addr = addr;                      /* inet_bind: inet_rcv_saddr, then the port */
+    int err = udp_get_port(sk, port);
+    if (err) sk->local.addr = 0;
+    else if (addr) sk->addr_bound = true;
     return err;
 }
 
@@ -130,70 +141,91 @@ static void udp_unhash(struct sock *sk)
     sk->bound = false;
 }
 
-/* Linux ip4_datagram_connect: pick the route now; an unbound socket is bound to the
- * route's source address and an ephemeral port. addr 0 + port 0 disconnects. */
+/* Linux udp's connect is ip4_datagram_connect; the route is kept for udp_sendmsg. */
 static int udp_connect(struct sock *sk, uint32_t addr, uint16_t port)
 {
-    if (!addr && !port) {
-        /* __udp_disconnect: forget the peer, and the local address too unless bind()
-         * chose it, so the socket receives on every address again */
-        sk->connected = false;
-        sk->remote.addr = 0;
-        sk->remote.port = 0;
-        if (!sk->addr_bound) sk->local.addr = 0;
-        return 0;
-    }
     if (!port) return -EINVAL;
-    struct rt_result rt;
-    int err = ip_route_output(sk->net, addr, 0, &rt);
-    if (err) return err;
-    if ((rt.type == RTN_BROADCAST || ipv4_is_lbcast(addr)) && !sk->broadcast) return -EACCES;
-    if (!sk->bound) {
-        err = udp_autobind(sk);
+    return ip4_datagram_connect(sk, addr, port, &udp_sk(sk)->dst);
+}
+
+static int udp_disconnect(struct sock *sk)
+{
+    sk_dst_reset(&udp_sk(sk)->dst);
+    return dgram_disconnect(sk);
+}
+
+/* The datagram's length from the caller's iovecs; -EMSGSIZE beyond what UDP carries. */
+static long udp_msg_len(const struct sk_msghdr *msg)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < msg->iovlen; i++) {
+        if (msg->iov[i].iov_len > UDP_MAX_PAYLOAD - len) return -EMSGSIZE;
+        len += msg->iov[i].iov_len;
+    }
+    return (long)len;
+}
+
+/* The route for one datagram: a connected socket's cached one while it is current
+ * (udp_sendmsg's sk_dst_check), else a lookup. */
+static int udp_route(struct sock *sk, uint32_t daddr, bool connected, struct rt_result *rt, bool *bcast)
+{
+    struct sk_dst *dst = &udp_sk(sk)->dst;
+    const struct rt_result *cached = connected ? sk_dst_check(sk->net, dst, daddr, sk->bound_dev_if) : NULL;
+    if (!cached) {
+        int err = ip_route_output(sk->net, daddr, sk->bound_dev_if, rt);
         if (err) return err;
+        if (!connected) {
+            *bcast = rt->type == RTN_BROADCAST || ipv4_is_lbcast(daddr) || inet_is_bcast(rt->dev, daddr);
+            return 0;
+        }
+        sk_dst_set(sk->net, dst, daddr, sk->bound_dev_if, rt);     /* sk_dst_set */
     }
-    if (!sk->local.addr) {
-        /* rehash is not needed: the table is keyed by port alone */
-        sk->local.addr = rt.src;
-    }
-    sk->remote.addr = addr;
-    sk->remote.port = port;
-    sk->connected = true;
-    sk->inet_id = (uint16_t)stack_rand32(sk->net->st);
+    *rt = dst->rt;
+    *bcast = dst->bcast;
     return 0;
 }
 
-static int udp_sendmsg(struct sock *sk, const void *buf, size_t len, const struct sock_addr *to)
+/* udp_send_skb: the header and the checksum (RFC 768: a computed zero is sent as all
+ * ones) over a packet holding the payload. */
+static void udp_push_header(struct pkt *p, uint16_t sport, uint16_t dport, uint32_t saddr, uint32_t daddr)
+{
+    uint8_t *u = p->data;
+    uint16_t ulen = (uint16_t)p->len;
+    put_be16(u + UDP_OFF_SPORT, sport);
+    put_be16(u + UDP_OFF_DPORT, dport);
+    put_be16(u + UDP_OFF_LEN, ulen);
+    put_be16(u + UDP_OFF_CSUM, 0);
+    uint16_t c = csum_fold(csum_partial(u, ulen, csum_pseudo(saddr, daddr, IPPROTO_UDP, ulen)));
+    put_be16(u + UDP_OFF_CSUM, c ? c : 0xffff);
+}
+
+static long udp_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
 {
     struct net *net = sk->net;
-    uint32_t daddr;
-    uint16_t dport;
-    if (len > UDP_MAX_PAYLOAD) return -EMSGSIZE;
-    if (to) {
-        daddr = to->addr;
-        dport = to->port;
-        if (!dport) return -EINVAL;
-    } else {
-        if (!sk->connected) return -EDESTADDRREQ;
-        daddr = sk->remote.addr;
-        dport = sk->remote.port;
-    }
+    long len = udp_msg_len(msg);
+    if (len < 0) return len;
+    bool connected = !msg->name;
+    uint32_t daddr = connected ? sk->remote.addr : msg->name->addr;
+    uint16_t dport = connected ? sk->remote.port : msg->name->port;
+    if (connected && !sk_connected(sk)) return -EDESTADDRREQ;
+    if (!connected && !dport) return -EINVAL;
     if (!sk->bound) {
-        int err = udp_autobind(sk);
+        int err = inet_autobind(sk);
         if (err) return err;
     }
     struct rt_result rt;
-    int err = ip_route_output(net, daddr, 0, &rt);
+    bool bcast;
+    int err = udp_route(sk, daddr, connected, &rt, &bcast);
     if (err) { mib_inc(net, MIB_IpOutNoRoutes); return err; }
-    if ((rt.type == RTN_BROADCAST || ipv4_is_lbcast(daddr) || inet_is_bcast(rt.dev, daddr)) && !sk->broadcast)
-        return -EACCES;
+    if (bcast && !sk->broadcast) return -EACCES;
     uint32_t saddr = sk->local.addr && !ipv4_is_lbcast(sk->local.addr) ? sk->local.addr : rt.src;
-    size_t ulen = UDP_HLEN + len;
+    size_t ulen = UDP_HLEN + (size_t)len;
     struct pkt *p = net_pkt_alloc(net, ulen);
     if (!p) return -ENOBUFS;
     uint8_t *u = pkt_put(p, ulen);
-    /* ip_make_skb: the one copy, from the caller's buffer into the packet */
-    if (len) memcpy(u + UDP_HLEN, buf, len);
+    /* ip_make_skb: the one copy, from the caller's buffers into the packet */
+    for (size_t i = 0, off = UDP_HLEN; i < msg->iovlen; off += msg->iov[i].iov_len, i++)
+        if (msg->iov[i].iov_len) memcpy(u + off, msg->iov[i].iov_base, msg->iov[i].iov_len);
     if (!sk_charge_tx(sk, p)) {
         pkt_free(p);
         mib_inc(net, MIB_UdpSndbufErrors);
@@ -202,47 +234,70 @@ static int udp_sendmsg(struct sock *sk, const void *buf, size_t len, const struc
     trace_begin_local(net, p, "udp");
     TRACEF(p, "udp_sendmsg", NULL, "%u -> %u", sk->local.port, dport);
     TRACE(p, "ip_make_skb", NULL);
-    /* udp_send_skb: header and checksum (RFC 768: a computed zero is sent as all ones) */
-    put_be16(u + UDP_OFF_SPORT, sk->local.port);
-    put_be16(u + UDP_OFF_DPORT, dport);
-    put_be16(u + UDP_OFF_LEN, (uint16_t)ulen);
-    put_be16(u + UDP_OFF_CSUM, 0);
-    uint16_t c = csum_fold(csum_partial(u, ulen, csum_pseudo(saddr, daddr, IPPROTO_UDP, (uint16_t)ulen)));
-    put_be16(u + UDP_OFF_CSUM, c ? c : 0xffff);
+    udp_push_header(p, sk->local.port, dport, saddr, daddr);
     TRACE(p, "udp_send_skb", NULL);
     /* IP_PMTUDISC_WANT: DF when it fits the route, fragmented locally when it does not */
-    struct ip_send_opts o = { .src = saddr, .dst = daddr, .proto = IPPROTO_UDP,
+    struct ip_send_opts o = { .src = saddr, .dst = daddr, .proto = IPPROTO_UDP, .ttl = sk->ttl,
                               .df = ulen + IP4_HLEN <= rt.dev->mtu && rt.type != RTN_LOCAL };
-    if (sk->connected && !to) { o.id_set = true; o.id = sk->inet_id++; }
+    if (connected) {
+        o.id_set = true;
+        o.id = sk->inet_id++;
+        rt.neigh = sk_dst_neigh(net, &udp_sk(sk)->dst);     /* no neighbour lookup either */
+    }
     err = ip_send_rt(net, p, &o, &rt);
     if (err) return err;
     mib_inc(net, MIB_UdpOutDatagrams);
-    return (int)len;
+    return len;
 }
 
-static void udp_close(struct sock *sk) { (void)sk; }
+/* udp_recvmsg: one datagram; UDP_MIB_INDATAGRAMS is counted when it is read, not when it
+ * is queued. */
+static long udp_recvmsg(struct sock *sk, struct sk_msghdr *msg)
+{
+    int err, flags = msg->flags;
+    struct pkt *p = dgram_recv_pkt(sk, flags, &err);
+    if (!p) return err;
+    long n = dgram_copy_msg(p, msg);
+    if (!(flags & SK_MSG_PEEK)) mib_inc(sk->net, MIB_UdpInDatagrams);
+    dgram_free_pkt(p, flags);
+    return n;
+}
 
-/* udp_recvmsg counts UDP_MIB_INDATAGRAMS when a datagram is read, not when it is queued */
-static void udp_recvmsg_done(struct sock *sk) { mib_inc(sk->net, MIB_UdpInDatagrams); }
+/* SOL_IP options (udp_setsockopt -> ip_setsockopt); no SOL_UDP ones yet. IP_RECVERR is
+ * refused: udp_err is not told who sent the ICMP error, which the error queue reports. */
+static int udp_setsockopt(struct sock *sk, int level, int opt, const void *val, size_t len)
+{
+    if (level == SOL_IP && opt == IP_RECVERR) return -ENOPROTOOPT;
+    return ip_dgram_setsockopt(sk, level, opt, val, len);
+}
 
-static const struct sock_proto udp_prot = {
-    .name = "udp", .bind = udp_bind, .connect = udp_connect, .sendmsg = udp_sendmsg,
-    .unhash = udp_unhash, .close = udp_close, .recvmsg_done = udp_recvmsg_done,
+static const struct proto udp_prot = {
+    .name = "udp", .obj_size = sizeof(struct udp_sock), .get_port = udp_get_port, .bind = udp_bind,
+    .connect = udp_connect, .disconnect = udp_disconnect, .sendmsg = udp_sendmsg,
+    .recvmsg = udp_recvmsg, .setsockopt = udp_setsockopt, .getsockopt = ip_dgram_getsockopt,
+    .for_each = udp_for_each, .unhash = udp_unhash,
 };
 
-void udp_set_encap(struct sock *sk, int (*encap_rcv)(struct sock *sk, struct pkt *p), void *user)
+static const struct inet_protosw udp_protosw = {
+    .type = SOCK_DGRAM, .protocol = IPPROTO_UDP, .prot = &udp_prot, .ops = &inet_dgram_ops,
+    .flags = INET_PROTOSW_PERMANENT,
+};
+
+int udp_set_encap(struct sock *sk, int (*encap_rcv)(struct sock *sk, struct pkt *p), void *user)
 {
-    sk->encap_rcv = encap_rcv;
+    if (sk->prot != &udp_prot) return -EINVAL;
+    udp_sk(sk)->encap_rcv = encap_rcv;
     sk->user = user;
+    return 0;
 }
 
 /* Queue for a reader (udp_queue_rcv_skb), or hand to the encapsulation. Consumes p. */
 static void udp_queue_rcv(struct net *net, struct sock *sk, struct pkt *p, uint32_t saddr, uint32_t daddr)
 {
     const uint8_t *u = p->data;
-    if (sk->encap_rcv) {
+    if (udp_sk(sk)->encap_rcv) {
         TRACE(p, "encap_rcv", NULL);
-        int r = sk->encap_rcv(sk, p);
+        int r = udp_sk(sk)->encap_rcv(sk, p);
         if (r <= 0) { mib_inc(net, MIB_UdpInDatagrams); return; }   /* consumed */
         u = p->data;                                               /* plain UDP after all */
     }
@@ -286,7 +341,7 @@ static void udp_rcv(struct pkt *p)
         for (struct sock *sk = *udp_chain(net, dport); sk; sk = sk->hash_next) {
             if (sk->local.port != dport) continue;
             if (sk->local.addr && sk->local.addr != daddr && !ipv4_is_lbcast(sk->local.addr)) continue;
-            if (sk->connected && (sk->remote.addr != saddr || sk->remote.port != sport)) continue;
+            if (sk_connected(sk) && (sk->remote.addr != saddr || sk->remote.port != sport)) continue;
             if (last) {
                 struct pkt *c = pkt_clone(p);
                 if (c) udp_queue_rcv(net, last, c, saddr, daddr);
@@ -346,7 +401,7 @@ static void udp_err(struct net *net, int type, int code, uint32_t info, const ui
     if (!sk) { mib_inc(net, MIB_IcmpInErrors); return; }
     bool hard;
     int err = udp_icmp_errno(type, code, &hard);
-    if (!hard || !sk->connected) return;     /* inet->recverr = 0: only hard, only connected */
+    if (!hard || !sk_connected(sk)) return;  /* inet->recverr = 0: only hard, only connected */
     sk_set_err(sk, err);
 }
 
@@ -387,6 +442,7 @@ static const struct pernet_ops udp_pernet = { .name = "udp", .init = udp_net_ini
 int udp_init(struct stack *st)
 {
     if (pernet_register(st, &udp_pernet) < 0) return -1;
-    sock_register_proto(IPPROTO_UDP, &udp_prot);
+    int err = inet_register_protosw(st, &udp_protosw);
+    if (err) return err;
     return ip_proto_register(st, IPPROTO_UDP, &udp_ip_proto);
 }

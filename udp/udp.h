@@ -14,7 +14,7 @@ struct sock *udp_lookup(struct net *net, uint32_t saddr, uint16_t sport, uint32_
 void udp_for_each(struct net *net, void (*fn)(struct sock *sk, void *arg), void *arg);
 /* Encapsulation sockets (VXLAN): set before or after bind. The hook runs after the
  * checksum is verified; it returns 0 when it consumed the packet, > 0 to have UDP deliver
- * it as an ordinary datagram. p->data is at the UDP header. */
-void udp_set_encap(struct sock *sk, int (*encap_rcv)(struct sock *sk, struct pkt *p), void *user);
+ * it as an ordinary datagram. p->data is at the UDP header. -EINVAL if sk is not UDP. */
+int udp_set_encap(struct sock *sk, int (*encap_rcv)(struct sock *sk, struct pkt *p), void *user);
 
 #endif

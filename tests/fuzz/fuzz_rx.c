@@ -15,6 +15,7 @@
 #include "net/stack.h"
 #include "net/sock.h"
 #include "udp/udp.h"
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -50,6 +51,27 @@ static void add_udp(struct net *net)
     udp_set_encap(encap, fuzz_encap_rcv, NULL);
 }
 
+/* A ping socket (identifier 0x1234, IP_RECVERR) read dry of errors and replies: echo
+ * replies and ICMP errors quoting an echo request with that identifier reach its queues. */
+static void ping_ready(struct sock *sk, unsigned events, void *arg)
+{
+    static uint8_t buf[65536];
+    struct iovec iov = { buf, sizeof(buf) };
+    struct sk_msghdr m = { .iov = &iov, .iovlen = 1, .flags = SK_MSG_ERRQUEUE };
+    while (sock_recvmsg(sk, &m) >= 0) m.flags = SK_MSG_ERRQUEUE;
+    do m.flags = 0; while (sock_recvmsg(sk, &m) != -EAGAIN);   /* the pending error, then data */
+}
+
+static void add_ping(struct net *net)
+{
+    int err, one = 1;
+    struct sock *sk = sock_create(net, 2 /* SOCK_DGRAM */, IPPROTO_ICMP, &err);
+    if (!sk || sock_bind(sk, 0, 0x1234) < 0) abort();
+    if (sock_setsockopt_level(sk, SOL_IP, IP_RECVERR, &one, sizeof(one)) < 0) abort();
+    struct sock_cb cb = { .ready = ping_ready };
+    sock_set_cb(sk, &cb, NULL);
+}
+
 static struct netdev *add_dev(struct net *net, const char *name, uint32_t addr, uint8_t last)
 {
     struct netdev *dev = netdev_alloc(net, name, &fuzz_ops, 0);
@@ -73,6 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     add_dev(net, "eth1", 0xc0a80101, 3);                          /* 192.168.1.1/24 */
     net->ipv4.ip_forward = 1;
     add_udp(net);
+    add_ping(net);
     struct fib_route def = { .type = RTN_UNICAST, .protocol = RTPROT_BOOT, .gateway = 0x0a000001,
                              .ifindex = dev->ifindex };
     fib_insert(net->fib, &def);
