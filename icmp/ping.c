@@ -66,7 +66,7 @@ int ping_sock_send(struct ping_sock *s, uint32_t dst, uint16_t seq, const uint8_
     TRACEF(p, "ping_sendmsg", NULL, "seq %u", seq);
     mib_inc(net, MIB_IcmpOutMsgs);
     mib_inc(net, MIB_IcmpOutEchos);
-    net->icmp_out_type[ICMP_ECHO]++;
+    icmpmsg_mib(net)->out[ICMP_ECHO]++;
     /* IP_PMTUDISC_WANT: DF when it fits the route, fragmented locally when it does not. */
     struct rt_result rt;
     bool df = ip_route_output(net, dst, oif, &rt) == 0 && ICMP_HLEN + len + IP4_HLEN <= rt.dev->mtu

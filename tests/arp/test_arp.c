@@ -146,7 +146,7 @@ START_TEST(test_arp_request_for_other_creates_nothing)
     ck_assert_uint_eq(fx_tx_count(f), 0);
     ck_assert_uint_eq(MIB(MIB_ArpInRequests), 1);
     ck_assert_uint_eq(DROPS(DROP_ARP_NOT_FOR_US), 1);
-    ck_assert_uint_eq(f->net->arp_tbl->entries, 0);
+    ck_assert_uint_eq(arp_table(f->net)->entries, 0);
 }
 END_TEST
 
@@ -175,7 +175,7 @@ START_TEST(test_arp_unsolicited_reply_creates_nothing)
     /* broadcast, too */
     fxc_inject_arp(ARP_OP_REPLY, &fx_peer_mac, FX_PEER, &fx_mac, FX_ADDR, &fx_bcast_mac);
     ck_assert_ptr_null(fx_neigh(f, FX_PEER));
-    ck_assert_uint_eq(f->net->arp_tbl->entries, 0);
+    ck_assert_uint_eq(arp_table(f->net)->entries, 0);
 }
 END_TEST
 
@@ -227,7 +227,7 @@ START_TEST(test_arp_request_not_answered_when_table_full)
     size_t len = good_request(fxc_buf);
     fx_inject(f, fxc_buf, len);
     ck_assert_ptr_null(fx_neigh(f, FX_PEER));
-    ck_assert_uint_eq(f->net->arp_tbl->table_fulls, 1);
+    ck_assert_uint_eq(arp_table(f->net)->table_fulls, 1);
     ck_assert_uint_eq(fx_tx_count(f), 0);
 }
 END_TEST
@@ -319,7 +319,7 @@ START_TEST(test_arp_dad_probe_answered)
     ck_assert_uint_eq(a.spa, FX_ADDR);
     fxc_assert_mac(&a.tha, &host_mac);
     ck_assert_ptr_null(fx_neigh(f, 0));                 /* nothing learned from 0.0.0.0 */
-    ck_assert_uint_eq(f->net->arp_tbl->entries, 0);
+    ck_assert_uint_eq(arp_table(f->net)->entries, 0);
     /* a probe for an address that is not ours: silence */
     fxc_inject_arp(ARP_OP_REQUEST, &host_mac, 0, NULL, FX_IP(10, 0, 0, 77), &fx_bcast_mac);
     ck_assert_uint_eq(fx_tx_count(f), 0);
