@@ -47,6 +47,12 @@ const struct link_ops *link_kind_of(const struct netdev *dev)
     return dev->ops ? link_kind_find(dev->net->st, dev->ops->kind) : NULL;
 }
 
+struct netdev *link_alloc(struct net *net, const char *name, const struct link_ops *kind,
+                          const struct netdev_ops *ops)
+{
+    return dev_valid_name(name) ? netdev_alloc(net, name, ops, kind->priv_size) : NULL;
+}
+
 bool dev_valid_name(const char *name)
 {
     size_t n = strlen(name);

@@ -35,7 +35,7 @@ enum if_oper { IF_OPER_UNKNOWN, IF_OPER_NOTPRESENT, IF_OPER_DOWN, IF_OPER_LOWERL
 
 struct link_ops {
     const char *kind;           /* "tap", "loopback", ... = the driver's netdev_ops.kind */
-    size_t      priv_size;      /* driver-private bytes of each device (netdev_alloc) */
+    size_t      priv_size;      /* driver-private bytes of each device: link_alloc */
     /* Create and register the device `name` in net (Linux .newlink). NULL: devices of
      * this kind are not created by request (the loopback exists in every namespace). */
     int  (*newlink)(void *ctx, struct net *net, const char *name, const struct link_args *args,
@@ -90,6 +90,10 @@ struct link_change {
 int  link_setlink(struct netdev *dev, const struct link_change *ch, struct extack *ext);
 
 /* Helpers for a kind's newlink. */
+/* A device of the kind, not yet registered, with the kind's priv_size bytes of private
+ * data (Linux rtnl_create_link); NULL for a bad name or no memory. */
+struct netdev *link_alloc(struct net *net, const char *name, const struct link_ops *kind,
+                          const struct netdev_ops *ops);
 /* Linux dev_valid_name: 1..15 characters, not "." or "..", no '/', ':' or blank. */
 bool dev_valid_name(const char *name);
 /* The word after KEY among the kind options, or NULL. */

@@ -3,10 +3,11 @@
  *
  * struct stack holds what one process has once: the clock (real or virtual), the seeded
  * random generator, the timer heap, the packet pool, the softnet backlog queue and the
- * protocol registration tables (Linux: ptype_base, inet_protos).
- * struct net is a network namespace (Linux: struct net): devices, addresses, routes, the
- * neighbour table, fragment queues, sockets, sysctls and counters. Every device belongs
- * to exactly one struct net; every layer finds its state through dev->net.
+ * registration tables (Linux: ptype_base, inet_protos, pernet_list, link_ops).
+ * struct net is a network namespace (Linux: struct net): devices, sockets, sysctls and
+ * counters, and — by id, through net_generic() — each layer's own state: routes, the
+ * neighbour table, fragment queues, ICMP and UDP tables. Every device belongs to exactly
+ * one struct net; every layer finds its state through dev->net.
  *
  * The core does no I/O and never reads a clock: the event loop (shell/) or the replay
  * driver sets st->now_us and calls stack_poll().

@@ -59,10 +59,9 @@ static int ip_addr_show(struct cmd_ctx *c, const struct ipopt *o, int argc, char
     return ST_OK;
 }
 
-/* iproute2's request flags for each verb. */
-enum { ADDR_DEL = 0 };
-
-static int ip_addr_modify(struct cmd_ctx *c, const struct ipopt *o, int argc, char **argv, unsigned nlflags)
+/* add|change|replace with iproute2's request flags for each verb, or delete. */
+static int ip_addr_modify(struct cmd_ctx *c, const struct ipopt *o, int argc, char **argv, unsigned nlflags,
+                          bool del)
 {
     const char *local = NULL, *name = NULL;
     uint32_t addr = 0;
@@ -88,7 +87,7 @@ static int ip_addr_modify(struct cmd_ctx *c, const struct ipopt *o, int argc, ch
     if (!d) return ST_USAGE;
     if (!local) return rtnl_fail(c, EINVAL, NULL);
 
-    if (nlflags == ADDR_DEL) {
+    if (del) {
         bool wildcard = !strchr(local, '/');
         if (wildcard)       /* iproute2 still deletes by address alone, and says so */
             cmd_error(c, "Warning: Executing wildcard deletion to stay compatible with old scripts.\n"
@@ -126,10 +125,10 @@ int ip_addr(struct cmd_ctx *c, const struct ipopt *o, int argc, char **argv)
 {
     if (argc == 0) return ip_addr_show(c, o, 0, argv);
     const char *w = argv[0];
-    if (matches(w, "add")) return ip_addr_modify(c, o, argc - 1, argv + 1, NLM_F_CREATE | NLM_F_EXCL);
-    if (matches(w, "change") || !strcmp(w, "chg")) return ip_addr_modify(c, o, argc - 1, argv + 1, NLM_F_REPLACE);
-    if (matches(w, "replace")) return ip_addr_modify(c, o, argc - 1, argv + 1, NLM_F_CREATE | NLM_F_REPLACE);
-    if (matches(w, "delete")) return ip_addr_modify(c, o, argc - 1, argv + 1, ADDR_DEL);
+    if (matches(w, "add")) return ip_addr_modify(c, o, argc - 1, argv + 1, NLM_F_CREATE | NLM_F_EXCL, false);
+    if (matches(w, "change") || !strcmp(w, "chg")) return ip_addr_modify(c, o, argc - 1, argv + 1, NLM_F_REPLACE, false);
+    if (matches(w, "replace")) return ip_addr_modify(c, o, argc - 1, argv + 1, NLM_F_CREATE | NLM_F_REPLACE, false);
+    if (matches(w, "delete")) return ip_addr_modify(c, o, argc - 1, argv + 1, 0, true);
     if (matches(w, "list") || matches(w, "show") || matches(w, "lst")) return ip_addr_show(c, o, argc - 1, argv + 1);
     if (matches(w, "flush")) return ip_addr_flush(c, o, argc - 1, argv + 1);
     if (matches(w, "help")) {

@@ -42,11 +42,17 @@ static struct tap_backend be = { .create = fake_create, .ctx = &fb };
 static const struct netdev_ops testk_netdev_ops = { .kind = "testk", .xmit = fake_xmit };
 static int test_dellinks;
 static void *test_ctx_seen;
+static const struct link_ops test_ops;
+struct testk_priv { uint64_t words[4]; };
+
 static int test_newlink(void *ctx, struct net *net, const char *name, const struct link_args *a, struct extack *e)
 {
     test_ctx_seen = ctx;
-    struct netdev *d = netdev_alloc(net, name, &testk_netdev_ops, 8);
+    struct netdev *d = link_alloc(net, name, &test_ops, &testk_netdev_ops);
     if (!d) return -ENOMEM;
+    struct testk_priv *p = d->priv;                         /* priv_size bytes, zeroed */
+    for (int i = 0; i < 4; i++) ck_assert_uint_eq(p->words[i], 0);
+    p->words[3] = 0x7e57;
     int err = netdev_register(d);
     if (err < 0) free(d);
     return err;
@@ -54,7 +60,7 @@ static int test_newlink(void *ctx, struct net *net, const char *name, const stru
 static void test_dellink(void *ctx, struct netdev *dev) { test_dellinks++; netdev_unregister(dev); }
 static enum if_oper test_operstate(const struct netdev *dev) { return IF_OPER_LOWERLAYERDOWN; }
 static const struct link_ops test_ops = {
-    .kind = "testk", .newlink = test_newlink, .dellink = test_dellink, .operstate = test_operstate, .no_queue = true,
+    .kind = "testk", .priv_size = sizeof(struct testk_priv), .newlink = test_newlink, .dellink = test_dellink, .operstate = test_operstate, .no_queue = true,
 };
 
 static void setup(void)
@@ -122,7 +128,10 @@ START_TEST(test_newlink_rules)
     ck_assert_int_eq(link_kind_register(f->st, &test_ops, &token), 0);
     ck_assert_int_eq(newlink("testk", "t0", 0, NULL), 0);
     ck_assert_ptr_eq(test_ctx_seen, &token);
-    ck_assert_ptr_nonnull(netdev_by_name(f->net, "t0"));
+    struct netdev *t0 = netdev_by_name(f->net, "t0");
+    ck_assert_ptr_nonnull(t0);
+    ck_assert_uint_eq(((struct testk_priv *)t0->priv)->words[3], 0x7e57);
+    ck_assert_ptr_null(link_alloc(f->net, "a/b", &test_ops, &testk_netdev_ops));
 }
 END_TEST
 
