@@ -102,6 +102,7 @@ void icmp_send(struct pkt *orig, int type, int code, uint32_t info)
 {
     if (!orig || orig->nh_off < 0 || !orig->dev) return;
     struct net *net = orig->dev->net;
+    if (!icmp_net(net)) return;                     /* a stack built without ICMP */
     const uint8_t *ih = pkt_network_header(orig);
     const uint8_t *end = orig->data + orig->len;
     if (ih < orig->head || end < ih + IP4_HLEN) return;
