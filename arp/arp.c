@@ -22,8 +22,21 @@
 #include "net/trace.h"
 #include "icmp/icmp.h"
 #include "ip/ip.h"
+#include "ip/ip_wire.h"
+#include "ip/devinet.h"
 #include <errno.h>
 #include <stdio.h>
+
+/* The namespace's ARP table (net_generic(net, arp_net_id)); Linux has one arp_tbl whose
+ * entries carry their namespace, tapstack one table per namespace. */
+struct arp_net { struct neigh_table *tbl; };
+static unsigned arp_net_id;
+
+struct neigh_table *arp_table(const struct net *net)
+{
+    const struct arp_net *an = net_generic(net, arp_net_id);
+    return an ? an->tbl : NULL;
+}
 
 void arp_send(int op, uint32_t dest_ip, struct netdev *dev, uint32_t src_ip,
               const struct eth_addr *dest_hw, const struct eth_addr *src_hw,
@@ -105,7 +118,7 @@ int arp_output(struct netdev *dev, uint32_t nexthop, struct pkt *p)
         if (eth_header(p, &eth_broadcast, &dev->addr, ETH_P_IP) < 0) { pkt_drop(net, p, DROP_NOMEM); return -1; }
         return dev_queue_xmit(dev, p);
     }
-    struct neigh *n = neigh_create(net->arp_tbl, nexthop, dev);
+    struct neigh *n = neigh_create(arp_table(net), nexthop, dev);
     if (!n) {
         pkt_drop(net, p, DROP_NEIGH_CREATEFAIL);
         return -1;
@@ -159,7 +172,7 @@ static void arp_update_table(struct netdev *dev, struct pkt *p, const struct arp
     struct net *net = dev->net;
     uint32_t sip = arp_spa(v);
     uint16_t op = arp_op(v);
-    struct neigh *n = neigh_lookup(net->arp_tbl, sip, dev);
+    struct neigh *n = neigh_lookup(arp_table(net), sip, dev);
     int addr_type = -1;
     bool accept = arp_accept(dev, sip);
     bool is_garp = (n || accept) && arp_is_garp(net, v, &addr_type);
@@ -168,7 +181,7 @@ static void arp_update_table(struct netdev *dev, struct pkt *p, const struct arp
     if (!n && accept &&
         (is_garp || (op == ARP_OP_REPLY &&
                      (addr_type < 0 ? (int)inet_addr_type(net, sip) : addr_type) == RTN_UNICAST))) {
-        n = neigh_create(net->arp_tbl, sip, dev);
+        n = neigh_create(arp_table(net), sip, dev);
         if (!n) { pkt_drop(net, p, DROP_NEIGH_CREATEFAIL); return; }
     }
     if (!n) {
@@ -188,7 +201,7 @@ static void arp_update_table(struct netdev *dev, struct pkt *p, const struct arp
 struct neigh *arp_neigh_for(struct netdev *dev, uint32_t nexthop)
 {
     if ((dev->flags & (IFF_LOOPBACK | IFF_NOARP)) || inet_is_bcast(dev, nexthop)) return NULL;
-    return neigh_lookup(dev->net->arp_tbl, nexthop, dev);
+    return neigh_lookup(arp_table(dev->net), nexthop, dev);
 }
 
 static void arp_process(struct netdev *dev, struct pkt *p, const struct arp_view *v)
@@ -229,7 +242,7 @@ static void arp_process(struct netdev *dev, struct pkt *p, const struct arp_view
     if (op == ARP_OP_REQUEST && tip_local && !inet_addr_dev(net, sip)) {
         /* arp_ignore = 0: answer for any local address on any interface — but only
          * if the sender could be entered (neigh_event_ns): a full table stays silent. */
-        struct neigh *n = neigh_create(net->arp_tbl, sip, dev);
+        struct neigh *n = neigh_create(arp_table(net), sip, dev);
         if (n) neigh_update(n, sha, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE);
         TRACEF(p, "arp_process", NULL, "request for us: %s", n ? nud_state_name(n->nud_state) : "table full");
         if (!n) { pkt_drop(net, p, DROP_NEIGH_CREATEFAIL); return; }
@@ -288,13 +301,13 @@ static void neigh_sysctl_changed(struct net *net, struct sysctl_entry *e)
     int var = (int)(e->val - p->data);
     if (var < 0 || var >= NEIGH_VAR_MAX) return;
     if (!p->dev) {
-        neigh_parms_default_changed(net->arp_tbl, (enum neigh_var)var);
+        neigh_parms_default_changed(arp_table(net), (enum neigh_var)var);
         return;
     }
     p->data_set |= 1u << var;
     /* Linux neigh_proc_base_reachable_time: a new base takes effect at once. */
     if (var == NEIGH_VAR_BASE_REACHABLE_TIME)
-        p->reachable_time = neigh_rand_reach_time(net->arp_tbl, p->data[var]);
+        p->reachable_time = neigh_rand_reach_time(arp_table(net), p->data[var]);
 }
 
 static void neigh_sysctl_register(struct net *net, struct neigh_parms *p, const char *devname)
@@ -309,9 +322,10 @@ static void neigh_sysctl_register(struct net *net, struct neigh_parms *p, const 
 
 static int arp_net_init(struct net *net)
 {
-    net->arp_tbl = neigh_table_new(net, &arp_neigh_ops);
-    if (!net->arp_tbl) return -1;
-    struct neigh_table *t = net->arp_tbl;
+    struct arp_net *an = net_generic(net, arp_net_id);
+    an->tbl = neigh_table_new(net, &arp_neigh_ops);
+    if (!an->tbl) return -1;
+    struct neigh_table *t = an->tbl;
     neigh_sysctl_register(net, &t->parms, "default");
     sysctl_register(net, "net.ipv4.neigh.default.gc_thresh1", &t->gc_thresh1, SC_INT, 0, 1 << 30, NULL, t);
     sysctl_register(net, "net.ipv4.neigh.default.gc_thresh2", &t->gc_thresh2, SC_INT, 0, 1 << 30, NULL, t);
@@ -326,10 +340,11 @@ static int arp_net_init(struct net *net)
 
 static void arp_net_exit(struct net *net)
 {
-    sysctl_unregister_owner(net, net->arp_tbl);
-    sysctl_unregister_owner(net, &net->arp_tbl->parms);
-    neigh_table_free(net->arp_tbl);
-    net->arp_tbl = NULL;
+    struct arp_net *an = net_generic(net, arp_net_id);
+    sysctl_unregister_owner(net, an->tbl);
+    sysctl_unregister_owner(net, &an->tbl->parms);
+    neigh_table_free(an->tbl);
+    an->tbl = NULL;
 }
 
 /* net.ipv4.conf.{all,DEV}.arp_notify, as IN_DEV_ARP_NOTIFY: the larger of the two. */
@@ -341,7 +356,7 @@ static bool arp_notify_on(const struct netdev *dev)
 static void arp_netdev_event(struct netdev *dev, enum net_event ev, const void *info)
 {
     struct net *net = dev->net;
-    struct neigh_table *tbl = net->arp_tbl;
+    struct neigh_table *tbl = arp_table(net);
     if (!tbl) return;
     char name[96];
     switch (ev) {
@@ -384,7 +399,10 @@ static void arp_netdev_event(struct netdev *dev, enum net_event ev, const void *
     }
 }
 
-static const struct pernet_ops arp_pernet = { .name = "arp", .init = arp_net_init, .exit = arp_net_exit };
+static const struct pernet_ops arp_pernet = {
+    .name = "arp", .init = arp_net_init, .exit = arp_net_exit,
+    .id = &arp_net_id, .size = sizeof(struct arp_net),
+};
 
 int arp_init(struct stack *st)
 {

@@ -7,6 +7,7 @@
  * Times: the stack clock in microseconds; tunables in milliseconds.
  */
 #include "neigh.h"
+#include "arp.h"
 #include "net/stack.h"
 #include "net/netdev.h"
 #include "net/eth.h"
@@ -515,7 +516,7 @@ void neigh_confirm(struct neigh *n)
 
 void neigh_confirm_addr(struct net *net, struct netdev *dev, uint32_t key)
 {
-    struct neigh *n = neigh_lookup(net->arp_tbl, key, dev);
+    struct neigh *n = neigh_lookup(arp_table(net), key, dev);
     if (n) neigh_confirm(n);
 }
 

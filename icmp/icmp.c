@@ -17,6 +17,7 @@
 #include "net/csum.h"
 #include "net/trace.h"
 #include "ip/ip.h"
+#include "net/sysctl.h"
 #include <stdlib.h>
 
 #define ICMP_PEERS 256          /* per-destination rate-limit buckets (bounded, LRU) */
@@ -24,12 +25,24 @@
 
 struct icmp_peer { uint32_t addr; uint64_t rate_last_us; uint64_t tokens_us; uint64_t used_us; };
 
+/* The namespace's ICMP state (net_generic(net, icmp_net_id)). */
 struct icmp_state {
     struct icmp_peer peers[ICMP_PEERS];
     unsigned npeers;
     uint64_t global_credit, global_stamp_us;
     struct sock *ping_socks;        /* icmp/ping.c */
+    struct icmpmsg_mib msg;
 };
+
+static unsigned icmp_net_id;
+
+static struct icmp_state *icmp_net(const struct net *net) { return net_generic(net, icmp_net_id); }
+
+struct icmpmsg_mib *icmpmsg_mib(const struct net *net)
+{
+    struct icmp_state *s = icmp_net(net);
+    return s ? &s->msg : NULL;
+}
 
 static bool icmp_is_error(int type)
 {
@@ -40,7 +53,7 @@ static bool icmp_is_error(int type)
 /* Linux icmp_global_allow: a token bucket of icmp_msgs_per_sec, burst icmp_msgs_burst. */
 static bool icmp_global_allow(struct net *net)
 {
-    struct icmp_state *s = net->icmp;
+    struct icmp_state *s = icmp_net(net);
     uint64_t now = net->st->now_us;
     uint64_t delta_us = now - s->global_stamp_us;
     if (delta_us >= 20 * US_PER_MS) {               /* refill at most every 20 ms, as Linux */
@@ -57,7 +70,7 @@ static bool icmp_global_allow(struct net *net)
  * of 6; a new destination starts with a full bucket. */
 static bool icmp_peer_allow(struct net *net, uint32_t daddr)
 {
-    struct icmp_state *s = net->icmp;
+    struct icmp_state *s = icmp_net(net);
     uint64_t now = net->st->now_us;
     uint64_t timeout = (uint64_t)net->ipv4.icmp_ratelimit * US_PER_MS;
     if (!timeout) return true;
@@ -89,6 +102,7 @@ void icmp_send(struct pkt *orig, int type, int code, uint32_t info)
 {
     if (!orig || orig->nh_off < 0 || !orig->dev) return;
     struct net *net = orig->dev->net;
+    if (!icmp_net(net)) return;                     /* a stack built without ICMP */
     const uint8_t *ih = pkt_network_header(orig);
     const uint8_t *end = orig->data + orig->len;
     if (ih < orig->head || end < ih + IP4_HLEN) return;
@@ -138,7 +152,7 @@ void icmp_send(struct pkt *orig, int type, int code, uint32_t info)
     trace_begin_local(net, p, "icmp");
     TRACEF(p, "icmp_send", "__icmp_send", "type %d code %d", type, code);
     mib_inc(net, MIB_IcmpOutMsgs);
-    net->icmp_out_type[type & 0xff]++;
+    icmp_net(net)->msg.out[type & 0xff]++;
     if (type == ICMP_DEST_UNREACH) mib_inc(net, MIB_IcmpOutDestUnreachs);
     if (type == ICMP_TIME_EXCEEDED) mib_inc(net, MIB_IcmpOutTimeExcds);
     /* Source: the address the datagram was sent to when it was for us, else what the
@@ -175,7 +189,7 @@ static void icmp_echo(struct net *net, struct pkt *p)
     pkt_scrub(p, false);                /* what belonged to the request's trip */
     mib_inc(net, MIB_IcmpOutMsgs);
     mib_inc(net, MIB_IcmpOutEchoReps);
-    net->icmp_out_type[ICMP_ECHOREPLY]++;
+    icmp_net(net)->msg.out[ICMP_ECHOREPLY]++;
     struct ip_send_opts o = {
         .src = ip_is_local(net, dst) ? dst : inet_select_addr(in, src),
         .dst = src, .proto = IPPROTO_ICMP, .tos = tos, .ttl = 0, .df = false, .oif = 0,
@@ -231,7 +245,7 @@ static void icmp_rcv(struct pkt *p)
         [ICMP_TIME_EXCEEDED] = "time exceeded", [ICMP_PARAMETERPROB] = "param problem",
     };
     int t = p->data[0];
-    net->icmp_in_type[t]++;
+    icmp_net(net)->msg.in[t]++;
     TRACEF(p, "icmp_rcv", NULL, "%s", t < (int)ARRAY_SIZE(type_names) && type_names[t] ? type_names[t] : "type ?");
     int type = p->data[0];
     switch (type) {
@@ -263,24 +277,46 @@ static void icmp_rcv(struct pkt *p)
 
 static const struct ip_proto icmp_proto = { .rcv = icmp_rcv, .name = "icmp", .linux_name = "icmp_rcv" };
 
+/* Linux icmp_sk_init: the rate limits and echo policy, then their sysctls. */
+static void icmp_sysctl_init(struct net *net)
+{
+    struct ipv4_sysctl *v = &net->ipv4;
+    v->icmp_echo_ignore_all = 0;
+    v->icmp_echo_ignore_broadcasts = 1;
+    v->icmp_ratelimit = 1000;
+    v->icmp_ratemask = 0x1818;
+    v->icmp_msgs_per_sec = 1000;
+    v->icmp_msgs_burst = 50;
+    void *owner = icmp_net(net);
+    sysctl_register(net, "net.ipv4.icmp_echo_ignore_all", &v->icmp_echo_ignore_all, SC_INT, 0, 1, NULL, owner);
+    sysctl_register(net, "net.ipv4.icmp_echo_ignore_broadcasts", &v->icmp_echo_ignore_broadcasts, SC_INT, 0, 1, NULL, owner);
+    sysctl_register(net, "net.ipv4.icmp_ratelimit", &v->icmp_ratelimit, SC_INT, 0, 1 << 30, NULL, owner);
+    sysctl_register(net, "net.ipv4.icmp_ratemask", &v->icmp_ratemask, SC_INT, 0, 1 << 30, NULL, owner);
+    sysctl_register(net, "net.ipv4.icmp_msgs_per_sec", &v->icmp_msgs_per_sec, SC_INT, 0, 1 << 30, NULL, owner);
+    sysctl_register(net, "net.ipv4.icmp_msgs_burst", &v->icmp_msgs_burst, SC_INT, 0, 1 << 30, NULL, owner);
+}
+
 static int icmp_net_init(struct net *net)
 {
-    net->icmp = calloc(1, sizeof(*net->icmp));
-    if (!net->icmp) return -1;
-    net->icmp->global_credit = (uint64_t)net->ipv4.icmp_msgs_burst;
-    net->icmp->global_stamp_us = net->st->now_us;
+    struct icmp_state *s = icmp_net(net);
+    icmp_sysctl_init(net);
+    s->global_credit = (uint64_t)net->ipv4.icmp_msgs_burst;
+    s->global_stamp_us = net->st->now_us;
     return 0;
 }
 
 static void icmp_net_exit(struct net *net)
 {
-    free(net->icmp);                /* ping sockets went first (sock_net_exit) */
-    net->icmp = NULL;
+    struct icmp_state *s = icmp_net(net);
+    sysctl_unregister_owner(net, s);  /* ping sockets went first (sock_net_exit) */
 }
 
-struct sock **icmp_ping_socks(struct net *net) { return &net->icmp->ping_socks; }
+struct sock **icmp_ping_socks(struct net *net) { return &icmp_net(net)->ping_socks; }
 
-static const struct pernet_ops icmp_pernet = { .name = "icmp", .init = icmp_net_init, .exit = icmp_net_exit };
+static const struct pernet_ops icmp_pernet = {
+    .name = "icmp", .init = icmp_net_init, .exit = icmp_net_exit,
+    .id = &icmp_net_id, .size = sizeof(struct icmp_state),
+};
 
 int icmp_init(struct stack *st)
 {

@@ -26,6 +26,10 @@
 #define ICMP_HLEN 8
 
 int icmp_init(struct stack *st);
+/* IcmpMsgInTypeN / IcmpMsgOutTypeN (Linux's per-type ICMP counters, the IcmpMsg lines of
+ * /proc/net/snmp), and their values at the last `nstat` (which shows differences). */
+struct icmpmsg_mib { uint64_t in[256], out[256], in_seen[256], out_seen[256]; };
+struct icmpmsg_mib *icmpmsg_mib(const struct net *net);    /* NULL without ICMP */
 /* Send an ICMP error about `orig` (its IP header at pkt_network_header(orig), nh_off set)
  * back to its source (Linux __icmp_send): never about an ICMP error, a non-first fragment,
  * a broadcast/multicast; rate-limited per icmp_ratelimit/icmp_ratemask. info: the MTU for

@@ -136,7 +136,7 @@ static long ping_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
     TRACEF(p, "ping_sendmsg", NULL, "seq %u", get_be16(hdr + 6));
     mib_inc(net, MIB_IcmpOutMsgs);
     mib_inc(net, MIB_IcmpOutEchos);
-    net->icmp_out_type[ICMP_ECHO]++;
+    icmpmsg_mib(net)->out[ICMP_ECHO]++;
     /* IP_PMTUDISC_WANT: DF when it fits the route, fragmented locally when it does not. */
     struct rt_result rt;
     int err = ip_route_output(net, dst, sk->bound_dev_if, &rt);

@@ -9,13 +9,13 @@
 
 static bool sk_dst_current(const struct net *net, const struct sk_dst *d)
 {
-    return d->rt_genid == net->rt_genid && d->fib_genid == fib_genid(net->fib);
+    return d->rt_genid == net->rt_genid && d->fib_genid == fib_genid(fib_get_table(net));
 }
 
 static void sk_dst_stamp(const struct net *net, struct sk_dst *d)
 {
     d->rt_genid = net->rt_genid;
-    d->fib_genid = fib_genid(net->fib);
+    d->fib_genid = fib_genid(fib_get_table(net));
 }
 
 const struct rt_result *sk_dst_check(struct net *net, struct sk_dst *d, uint32_t daddr, int oif)

@@ -5,7 +5,7 @@
  * A connected sender (UDP after connect, TCP) sends to one destination: it looks the
  * route up once and keeps it, with the next hop's neighbour entry. The entry stays good
  * while two generation counts are what they were when it was made:
- *   fib_genid(net->fib)   every route insert, delete and flush (ip/fib_trie.c)
+ *   fib_genid(fib_get_table(net))   every route insert, delete and flush (ip/fib_trie.c)
  *   net->rt_genid         every device event — register, up, down, unregister, address
  *                         or MTU change (ip/route.c's notifier, rt_cache_flush) — and
  *                         every neighbour entry created, destroyed or given a new

@@ -14,7 +14,7 @@
 
 enum rtn_type  { RTN_UNICAST = 1, RTN_LOCAL = 2, RTN_BROADCAST = 3, RTN_MULTICAST = 5,
                  RTN_BLACKHOLE = 6, RTN_UNREACHABLE = 7, RTN_PROHIBIT = 8 };
-enum rt_scope  { RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253, RT_SCOPE_HOST = 254 };
+enum rt_scope  { RT_SCOPE_UNIVERSE = 0, RT_SCOPE_LINK = 253, RT_SCOPE_HOST = 254, RT_SCOPE_NOWHERE = 255 };
 enum rt_proto  { RTPROT_KERNEL = 2, RTPROT_BOOT = 3, RTPROT_STATIC = 4 };
 
 struct fib_route {
@@ -61,6 +61,12 @@ const struct fib_route *fib_lookup_local(const struct fib_table *t, uint32_t add
 
 /* Exact-prefix lookup (NULL if none): the preferred route of that prefix/plen. */
 const struct fib_route *fib_find(const struct fib_table *t, uint32_t prefix, int plen);
+
+/* Visit the routes of exactly prefix/plen, in preference order, until fn returns
+ * non-zero (returned); 0 when all were visited or there are none. fn must not modify
+ * the table. */
+int fib_walk_prefix(const struct fib_table *t, uint32_t prefix, int plen,
+                    int (*fn)(const struct fib_route *r, void *arg), void *arg);
 
 /* Visit every route in ascending (prefix, plen) order — the order `ip route show` prints;
  * routes of one prefix come in preference order. Stop early when fn returns non-zero.

@@ -340,7 +340,8 @@ const struct fib_route *fib_lookup_local(const struct fib_table *t, uint32_t add
     return best;
 }
 
-const struct fib_route *fib_find(const struct fib_table *t, uint32_t prefix, int plen)
+/* The real node of exactly prefix/plen, or NULL. */
+static const struct fib_node *fib_find_node(const struct fib_table *t, uint32_t prefix, int plen)
 {
     if (!t || plen < 0 || plen > 32) return NULL;
     const uint32_t key = prefix & fib_mask((unsigned)plen);
@@ -350,7 +351,24 @@ const struct fib_route *fib_find(const struct fib_table *t, uint32_t prefix, int
         n = n->child[fib_bit(key, n->plen)];
     }
     if (!n || n->plen != plen || n->key != key || !n->aliases) return NULL;
-    return &n->aliases->r;
+    return n;
+}
+
+const struct fib_route *fib_find(const struct fib_table *t, uint32_t prefix, int plen)
+{
+    const struct fib_node *n = fib_find_node(t, prefix, plen);
+    return n ? &n->aliases->r : NULL;
+}
+
+int fib_walk_prefix(const struct fib_table *t, uint32_t prefix, int plen,
+                    int (*fn)(const struct fib_route *r, void *arg), void *arg)
+{
+    const struct fib_node *n = fib_find_node(t, prefix, plen);
+    for (const struct fib_alias *fa = n ? n->aliases : NULL; fa; fa = fa->next) {
+        int rc = fn(&fa->r, arg);
+        if (rc) return rc;
+    }
+    return 0;
 }
 
 void fib_walk(const struct fib_table *t, int (*fn)(const struct fib_route *r, void *arg), void *arg)

@@ -1,6 +1,6 @@
 /*
  * ip/inet_extra.c — the transport and tunnel layers linked into this build register
- * here, above IPv4 (TCP, VXLAN and veth will register here too).
+ * here, above IPv4 (UDP now; TCP, VXLAN and veth register here when they are built).
  */
 #include "inet.h"
 #include "udp/udp.h"

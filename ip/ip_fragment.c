@@ -53,6 +53,7 @@
 #include "net/netdev.h"
 #include "net/stack.h"
 #include "net/trace.h"
+#include "net/sysctl.h"
 #include <errno.h>
 #include <stdlib.h>
 
@@ -118,8 +119,9 @@ struct ipfrag_peer {
     uint64_t used;                  /* peer_tick at last use, for LRU eviction */
 };
 
+/* The namespace's reassembly state (net_generic(net, ipfrag_net_id)). */
 struct ipq_table {
-    struct net        *net;
+    struct net        *net;         /* NULL until ipfrag_net_init */
     uint32_t           seed;        /* hash key: queue chains can't be aimed at from outside */
     unsigned           nqueues;
     size_t             mem;
@@ -127,6 +129,15 @@ struct ipq_table {
     struct ipfrag_peer peers[IPFRAG_PEERS];
     struct ipq        *hash[IPQ_HASHSZ];
 };
+
+static unsigned ipfrag_net_id;
+
+/* NULL in a namespace without reassembly (a stack built without ipfrag_init). */
+static struct ipq_table *ipq_table_of(const struct net *net)
+{
+    struct ipq_table *t = net_generic(net, ipfrag_net_id);
+    return t && t->net ? t : NULL;
+}
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -459,7 +470,7 @@ discard_qp:
 
 struct pkt *ip_defrag(struct net *net, struct pkt *p)
 {
-    struct ipq_table *t = net->ipfrag;
+    struct ipq_table *t = ipq_table_of(net);
     struct ipq *q = NULL;
     enum drop why;
     bool kill = false;                              /* the datagram can never be whole */
@@ -498,26 +509,52 @@ fail:
     return NULL;
 }
 
+/* Linux ipv4_frags_init_net: the limits, then the sysctls that change them. */
 int ipfrag_net_init(struct net *net)
 {
-    if (net->ipfrag) return 0;
-    struct ipq_table *t = calloc(1, sizeof(*t));
-    if (!t) return -ENOMEM;
+    struct ipq_table *t = net_generic(net, ipfrag_net_id);
+    if (!t) return -ENOENT;                         /* ipfrag_init was not called */
+    if (t->net) return 0;
     t->net = net;
     t->seed = stack_rand32(net->st);
-    net->ipfrag = t;
+    struct ipv4_sysctl *s = &net->ipv4;
+    s->ipfrag_high_thresh = 4 * 1024 * 1024;
+    s->ipfrag_low_thresh = 3 * 1024 * 1024;
+    s->ipfrag_time = 30 * 1000;
+    s->ipfrag_max_dist = 64;
+    sysctl_register(net, "net.ipv4.ipfrag_high_thresh", &s->ipfrag_high_thresh, SC_INT, 0, 1 << 30, NULL, t);
+    sysctl_register(net, "net.ipv4.ipfrag_low_thresh", &s->ipfrag_low_thresh, SC_INT, 0, 1 << 30, NULL, t);
+    sysctl_register(net, "net.ipv4.ipfrag_time", &s->ipfrag_time, SC_MS_AS_S, 1000, 1 << 30, NULL, t);
+    sysctl_register(net, "net.ipv4.ipfrag_max_dist", &s->ipfrag_max_dist, SC_INT, 0, 1 << 30, NULL, t);
     return 0;
 }
 
+/* Every held fragment is dropped (DROP_NETNS_GONE); the memory goes with the namespace. */
 void ipfrag_net_exit(struct net *net)
 {
-    struct ipq_table *t = net->ipfrag;
+    struct ipq_table *t = ipq_table_of(net);
     if (!t) return;
     for (unsigned b = 0; b < IPQ_HASHSZ; b++)
         while (t->hash[b]) ipq_kill(t->hash[b], DROP_NETNS_GONE);
-    free(t);
-    net->ipfrag = NULL;
+    sysctl_unregister_owner(net, t);
+    memset(t, 0, sizeof(*t));
 }
 
-size_t ipfrag_mem(const struct net *net) { return net->ipfrag ? net->ipfrag->mem : 0; }
-unsigned ipfrag_queues(const struct net *net) { return net->ipfrag ? net->ipfrag->nqueues : 0; }
+static const struct pernet_ops ipfrag_pernet = {
+    .name = "ipfrag", .init = ipfrag_net_init, .exit = ipfrag_net_exit,
+    .id = &ipfrag_net_id, .size = sizeof(struct ipq_table),
+};
+
+int ipfrag_init(struct stack *st) { return pernet_register(st, &ipfrag_pernet); }
+
+size_t ipfrag_mem(const struct net *net)
+{
+    const struct ipq_table *t = ipq_table_of(net);
+    return t ? t->mem : 0;
+}
+
+unsigned ipfrag_queues(const struct net *net)
+{
+    const struct ipq_table *t = ipq_table_of(net);
+    return t ? t->nqueues : 0;
+}

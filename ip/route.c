@@ -14,6 +14,17 @@
 #include "net/stack.h"
 #include "net/netdev.h"
 #include <errno.h>
+#include <stdlib.h>
+
+/* The namespace's FIB (net_generic(net, fib_net_id)); Linux: net->ipv4.fib_main. */
+struct fib_net { struct fib_table *table; };
+static unsigned fib_net_id;
+
+struct fib_table *fib_get_table(const struct net *net)
+{
+    const struct fib_net *fn = net_generic(net, fib_net_id);
+    return fn ? fn->table : NULL;
+}
 
 static void fib_magic(struct net *net, enum rtn_type type, uint32_t prefix, int plen,
                       struct netdev *dev, uint32_t src, uint8_t scope)
@@ -22,7 +33,7 @@ static void fib_magic(struct net *net, enum rtn_type type, uint32_t prefix, int 
         .prefix = prefix & ip4_mask(plen), .plen = (uint8_t)plen, .type = (uint8_t)type,
         .scope = scope, .protocol = RTPROT_KERNEL, .ifindex = dev->ifindex, .prefsrc = src,
     };
-    fib_insert(net->fib, &r);       /* -EEXIST for a second address in a subnet: fine */
+    fib_insert(fib_get_table(net), &r);       /* -EEXIST for a second address in a subnet: fine */
 }
 
 static void fib_add_ifaddr(struct netdev *dev, const struct in_ifaddr *ifa)
@@ -38,29 +49,30 @@ static void fib_add_ifaddr(struct netdev *dev, const struct in_ifaddr *ifa)
 
 static void fib_del_ifaddr(struct netdev *dev, const struct in_ifaddr *ifa)
 {
-    struct net *net = dev->net;
+    struct fib_table *fib = fib_get_table(dev->net);
     if (!dev->ifa_list) {           /* the last address: nothing can use this device now */
-        fib_flush_dev(net->fib, dev->ifindex);
+        fib_flush_dev(fib, dev->ifindex);
         return;
     }
     struct fib_route m = { .ifindex = dev->ifindex, .type = RTN_LOCAL };
-    fib_delete(net->fib, ifa->addr, 32, &m);
+    fib_delete(fib, ifa->addr, 32, &m);
     /* Another address in the same subnet takes over (promote_secondaries = 1, Debian's
      * default): the subnet and broadcast routes are made again with it as source. */
     const struct in_ifaddr *heir = NULL;
     for (const struct in_ifaddr *a = dev->ifa_list; a && !heir; a = a->next)
         if (a->plen == ifa->plen && ((a->addr ^ ifa->addr) & ip4_mask(a->plen)) == 0) heir = a;
     m.type = RTN_BROADCAST;
-    if (ifa->broadcast) fib_delete(net->fib, ifa->broadcast, 32, &m);
+    if (ifa->broadcast) fib_delete(fib, ifa->broadcast, 32, &m);
     m.type = (dev->flags & IFF_LOOPBACK) ? RTN_LOCAL : RTN_UNICAST;
-    if (ifa->plen < 32) fib_delete(net->fib, ifa->addr & ip4_mask(ifa->plen), ifa->plen, &m);
+    if (ifa->plen < 32) fib_delete(fib, ifa->addr & ip4_mask(ifa->plen), ifa->plen, &m);
     if (heir) fib_add_ifaddr(dev, heir);
 }
 
 static void route_netdev_event(struct netdev *dev, enum net_event ev, const void *info)
 {
     struct net *net = dev->net;
-    if (!net->fib) return;
+    struct fib_table *fib = fib_get_table(net);
+    if (!fib) return;
     /* fib_netdev_event / fib_inetaddr_event: whatever a device does, cached routes go */
     rt_cache_flush(net);
     switch (ev) {
@@ -69,7 +81,7 @@ static void route_netdev_event(struct netdev *dev, enum net_event ev, const void
         break;
     case NETDEV_DOWN:
     case NETDEV_UNREGISTER:
-        fib_flush_dev(net->fib, dev->ifindex);
+        fib_flush_dev(fib, dev->ifindex);
         break;
     case INETADDR_UP:   fib_add_ifaddr(dev, info); break;
     case INETADDR_DOWN: fib_del_ifaddr(dev, info); break;
@@ -79,7 +91,7 @@ static void route_netdev_event(struct netdev *dev, enum net_event ev, const void
 
 bool ip_is_local(struct net *net, uint32_t addr)
 {
-    const struct fib_route *r = fib_lookup(net->fib, addr);
+    const struct fib_route *r = fib_lookup(fib_get_table(net), addr);
     return r && r->type == RTN_LOCAL;
 }
 
@@ -90,7 +102,7 @@ enum rtn_type inet_addr_type(struct net *net, uint32_t addr)
      * not cover is unicast (another host's). */
     if (ipv4_is_zeronet(addr) || ipv4_is_lbcast(addr)) return RTN_BROADCAST;
     if (ipv4_is_multicast(addr)) return RTN_MULTICAST;
-    const struct fib_route *r = fib_lookup_local(net->fib, addr);
+    const struct fib_route *r = fib_lookup_local(fib_get_table(net), addr);
     return r ? (enum rtn_type)r->type : RTN_UNICAST;
 }
 
@@ -104,7 +116,7 @@ int ip_route_output(struct net *net, uint32_t dst, int oif, struct rt_result *re
         if (!odev) {
             /* No device given: out of the device the table would use for it (the
              * default route's), as Linux's output lookup does. */
-            const struct fib_route *d = fib_lookup(net->fib, dst);
+            const struct fib_route *d = fib_lookup(fib_get_table(net), dst);
             odev = d ? netdev_by_index(net, d->ifindex) : NULL;
             if (!odev) return -ENETUNREACH;
         }
@@ -112,7 +124,7 @@ int ip_route_output(struct net *net, uint32_t dst, int oif, struct rt_result *re
         res->src = inet_select_addr(odev, dst);
         return 0;
     }
-    const struct fib_route *r = fib_lookup(net->fib, dst);
+    const struct fib_route *r = fib_lookup(fib_get_table(net), dst);
     if (r && r->type == RTN_LOCAL) {
         /* To ourselves: through lo, as Linux routes local destinations. */
         res->type = RTN_LOCAL; res->dev = net->loopback; res->nexthop = dst;
@@ -156,7 +168,7 @@ int ip_route_input(struct net *net, uint32_t dst, uint32_t src, struct netdev *i
     if (ipv4_is_zeronet(dst) || ipv4_is_zeronet(src)) return -EINVAL;
     /* "127/8 must not appear on wire" (RFC 1122 §3.2.1.3) unless it came in on lo. */
     if (!(in->flags & IFF_LOOPBACK) && (ipv4_is_loopback(dst) || ipv4_is_loopback(src))) return -EINVAL;
-    const struct fib_route *r = fib_lookup(net->fib, dst);
+    const struct fib_route *r = fib_lookup(fib_get_table(net), dst);
     /* ip_route_input_slow: with forwarding off, "no route" is "not for this host" */
     if (!r) return net->ipv4.ip_forward ? -ENETUNREACH : -EHOSTUNREACH;
     if (r->type == RTN_LOCAL) {
@@ -179,17 +191,22 @@ int ip_route_input(struct net *net, uint32_t dst, uint32_t src, struct netdev *i
 
 static int route_net_init(struct net *net)
 {
-    net->fib = fib_table_new();
-    return net->fib ? 0 : -ENOMEM;
+    struct fib_net *fn = net_generic(net, fib_net_id);
+    fn->table = fib_table_new();
+    return fn->table ? 0 : -ENOMEM;
 }
 
 static void route_net_exit(struct net *net)
 {
-    fib_table_free(net->fib);
-    net->fib = NULL;
+    struct fib_net *fn = net_generic(net, fib_net_id);
+    fib_table_free(fn->table);
+    fn->table = NULL;
 }
 
-static const struct pernet_ops route_pernet = { .name = "fib", .init = route_net_init, .exit = route_net_exit };
+static const struct pernet_ops route_pernet = {
+    .name = "fib", .init = route_net_init, .exit = route_net_exit,
+    .id = &fib_net_id, .size = sizeof(struct fib_net),
+};
 
 int ip_route_init(struct stack *st)
 {

@@ -4,6 +4,7 @@
  * loopback_xmit does; routes of type local point at it.
  */
 #include "loopback.h"
+#include "link.h"
 #include "netdev.h"
 #include "stack.h"
 #include <errno.h>
@@ -27,8 +28,7 @@ static int loopback_net_init(struct net *net)
     dev->flags = IFF_LOOPBACK | IFF_NOARP | IFF_LOWER_UP;
     dev->mtu = dev->max_mtu = 65536;
     if (netdev_register(dev) < 0) { free(dev); return -EEXIST; }
-    net->loopback = dev;
-    inet_addr_add(dev, 0x7f000001, 8);
+    net->loopback = dev;                /* 127.0.0.1/8 came with NETDEV_REGISTER (ip/devinet.c) */
     /* The default namespace's lo is up; a new namespace's lo starts DOWN, as in Linux
      * (`ip netns exec NS ip link set lo up`). */
     if (net == net->st->init_net) dev_open(dev);
@@ -37,4 +37,12 @@ static int loopback_net_init(struct net *net)
 
 static const struct pernet_ops loopback_pernet = { .name = "loopback", .init = loopback_net_init };
 
-int loopback_init(struct stack *st) { return pernet_register(st, &loopback_pernet); }
+/* The kind: no newlink (every namespace has exactly one lo, made above) and no dellink
+ * (`ip link del lo`: Operation not supported); no queue (Linux sets IFF_NO_QUEUE). */
+static const struct link_ops loopback_link_ops = { .kind = "loopback", .no_queue = true };
+
+int loopback_init(struct stack *st)
+{
+    if (link_kind_register(st, &loopback_link_ops, NULL) < 0) return -1;
+    return pernet_register(st, &loopback_pernet);
+}

@@ -1,6 +1,7 @@
 /*
  * net/netdev.c — devices: registration, up/down, the transmit and receive entry points,
- * the backlog queue, packet taps and IPv4 addresses.
+ * the backlog queue and packet taps. (IPv4 addresses: ip/devinet.c, which drops a
+ * device's addresses when it hears NETDEV_UNREGISTER.)
  *
  * Receive (Linux __netif_receive_skb_core): packet taps, device counters, the device's
  * rx_handler (a bridge port claims frames here), then Ethernet (net/eth.c) which
@@ -81,7 +82,6 @@ int netdev_register(struct netdev *dev)
 static void netdev_teardown(struct netdev *dev)
 {
     if (netif_running(dev)) dev_close(dev);
-    while (dev->ifa_list) inet_addr_del(dev, dev->ifa_list->addr, dev->ifa_list->plen);
     net_notify(dev, NETDEV_UNREGISTER, NULL);
 }
 
@@ -310,61 +310,4 @@ int process_backlog(struct stack *st, int budget)
         n++;
     }
     return n;
-}
-
-/* ---- IPv4 addresses (Linux: net/ipv4/devinet.c) ---- */
-
-int inet_addr_add(struct netdev *dev, uint32_t addr, int plen)
-{
-    if (plen < 0 || plen > 32) return -EINVAL;
-    for (struct in_ifaddr *a = dev->ifa_list; a; a = a->next)
-        if (a->addr == addr && a->plen == plen) return -EEXIST;
-    struct in_ifaddr *ifa = calloc(1, sizeof(*ifa));
-    if (!ifa) return -ENOMEM;
-    ifa->addr = addr;
-    ifa->plen = (uint8_t)plen;
-    ifa->broadcast = plen < 31 ? (addr | ~ip4_mask(plen)) : 0;
-    snprintf(ifa->label, sizeof(ifa->label), "%s", dev->name);
-    struct in_ifaddr **pp = &dev->ifa_list;         /* append: the first is the primary */
-    while (*pp) pp = &(*pp)->next;
-    *pp = ifa;
-    net_notify(dev, INETADDR_UP, ifa);
-    return 0;
-}
-
-int inet_addr_del(struct netdev *dev, uint32_t addr, int plen)
-{
-    for (struct in_ifaddr **pp = &dev->ifa_list; *pp; pp = &(*pp)->next) {
-        struct in_ifaddr *a = *pp;
-        if (a->addr == addr && (plen < 0 || a->plen == plen)) {
-            *pp = a->next;
-            net_notify(dev, INETADDR_DOWN, a);
-            free(a);
-            return 0;
-        }
-    }
-    return -EADDRNOTAVAIL;
-}
-
-struct netdev *inet_addr_dev(struct net *net, uint32_t addr)
-{
-    for (struct netdev *d = net->devs; d; d = d->next)
-        for (struct in_ifaddr *a = d->ifa_list; a; a = a->next)
-            if (a->addr == addr) return d;
-    return NULL;
-}
-
-uint32_t inet_select_addr(const struct netdev *dev, uint32_t dst)
-{
-    for (struct in_ifaddr *a = dev->ifa_list; a; a = a->next)
-        if (((a->addr ^ dst) & ip4_mask(a->plen)) == 0) return a->addr;
-    return dev->ifa_list ? dev->ifa_list->addr : 0;
-}
-
-bool inet_is_bcast(const struct netdev *dev, uint32_t addr)
-{
-    if (addr == 0xffffffffu) return true;
-    for (struct in_ifaddr *a = dev->ifa_list; a; a = a->next)
-        if (a->broadcast && a->broadcast == addr) return true;
-    return false;
 }

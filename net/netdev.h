@@ -53,14 +53,7 @@ struct ptap {
     void *arg;
 };
 
-struct in_ifaddr {
-    struct in_ifaddr *next;
-    uint32_t addr;
-    uint8_t  plen;
-    uint32_t broadcast;
-    char     label[IFNAMSIZ];
-};
-
+struct in_ifaddr;                       /* ip/devinet.h */
 struct neigh_parms;
 
 struct netdev {
@@ -129,15 +122,5 @@ int  process_backlog(struct stack *st, int budget);
 
 void ptap_add(struct netdev *dev, struct ptap *t);
 void ptap_del(struct netdev *dev, struct ptap *t);
-
-/* Addresses (Linux: inet_insert_ifa / inet_del_ifa). */
-int  inet_addr_add(struct netdev *dev, uint32_t addr, int plen);   /* -EEXIST */
-int  inet_addr_del(struct netdev *dev, uint32_t addr, int plen);   /* -EADDRNOTAVAIL */
-/* The device in net owning addr (NULL if none). */
-struct netdev *inet_addr_dev(struct net *net, uint32_t addr);
-/* Primary address of dev usable to reach dst (same subnet first), 0 if none. */
-uint32_t inet_select_addr(const struct netdev *dev, uint32_t dst);
-/* Is addr a broadcast address of some address on dev? */
-bool inet_is_bcast(const struct netdev *dev, uint32_t addr);
 
 #endif

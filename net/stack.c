@@ -133,9 +133,19 @@ int net_notifier_register(struct stack *st, net_event_fn fn)
     return 0;
 }
 
+/* Ids of pernet_ops with state, handed out once for the life of the process: code, not
+ * state, as Linux's net_generic_ids — every stack gives a layer the same slot. */
+static unsigned net_generic_ids;
+
 int pernet_register(struct stack *st, const struct pernet_ops *ops)
 {
+    for (int i = 0; i < st->n_pernet; i++)
+        if (st->pernet[i] == ops) return -EEXIST;
     if (st->n_pernet == STACK_MAX_PERNET) return -ENOSPC;
+    if (ops->id && !*ops->id) {
+        if (net_generic_ids + 1 >= NET_GENERIC_MAX) return -ENOSPC;
+        *ops->id = ++net_generic_ids;
+    }
     st->pernet[st->n_pernet++] = ops;
     return 0;
 }
@@ -146,38 +156,10 @@ void net_notify(struct netdev *dev, enum net_event ev, const void *info)
     for (int i = 0; i < st->n_notifiers; i++) st->notifiers[i](dev, ev, info);
 }
 
-static void ipv4_sysctl_defaults(struct net *net)
+/* net.core.*: one set for the process, as Linux's rmem/wmem defaults are global; every
+ * namespace shows them. (IPv4's net.ipv4.* belong to ip/, icmp/ and arp/.) */
+static void core_sysctl_register(struct net *net)
 {
-    struct ipv4_sysctl *s = &net->ipv4;
-    s->ip_forward = 0;
-    s->ip_default_ttl = 64;
-    s->icmp_echo_ignore_all = 0;
-    s->icmp_echo_ignore_broadcasts = 1;
-    s->icmp_ratelimit = 1000;
-    s->icmp_ratemask = 0x1818;
-    s->icmp_msgs_per_sec = 1000;
-    s->icmp_msgs_burst = 50;
-    s->ipfrag_high_thresh = 4 * 1024 * 1024;
-    s->ipfrag_low_thresh = 3 * 1024 * 1024;
-    s->ipfrag_time = 30 * 1000;
-    s->ipfrag_max_dist = 64;
-    s->ip_local_port_lo = 32768;
-    s->ip_local_port_hi = 60999;
-    sysctl_register(net, "net.ipv4.ip_forward", &s->ip_forward, SC_INT, 0, 1, NULL, net);
-    sysctl_register(net, "net.ipv4.conf.all.forwarding", &s->ip_forward, SC_INT, 0, 1, NULL, net);
-    sysctl_register(net, "net.ipv4.ip_default_ttl", &s->ip_default_ttl, SC_INT, 1, 255, NULL, net);
-    sysctl_register(net, "net.ipv4.icmp_echo_ignore_all", &s->icmp_echo_ignore_all, SC_INT, 0, 1, NULL, net);
-    sysctl_register(net, "net.ipv4.icmp_echo_ignore_broadcasts", &s->icmp_echo_ignore_broadcasts, SC_INT, 0, 1, NULL, net);
-    sysctl_register(net, "net.ipv4.icmp_ratelimit", &s->icmp_ratelimit, SC_INT, 0, 1 << 30, NULL, net);
-    sysctl_register(net, "net.ipv4.icmp_ratemask", &s->icmp_ratemask, SC_INT, 0, 1 << 30, NULL, net);
-    sysctl_register(net, "net.ipv4.icmp_msgs_per_sec", &s->icmp_msgs_per_sec, SC_INT, 0, 1 << 30, NULL, net);
-    sysctl_register(net, "net.ipv4.icmp_msgs_burst", &s->icmp_msgs_burst, SC_INT, 0, 1 << 30, NULL, net);
-    sysctl_register(net, "net.ipv4.ipfrag_high_thresh", &s->ipfrag_high_thresh, SC_INT, 0, 1 << 30, NULL, net);
-    sysctl_register(net, "net.ipv4.ipfrag_low_thresh", &s->ipfrag_low_thresh, SC_INT, 0, 1 << 30, NULL, net);
-    sysctl_register(net, "net.ipv4.ipfrag_time", &s->ipfrag_time, SC_MS_AS_S, 1000, 1 << 30, NULL, net);
-    sysctl_register(net, "net.ipv4.ipfrag_max_dist", &s->ipfrag_max_dist, SC_INT, 0, 1 << 30, NULL, net);
-    /* one key, two values ("32768\t60999"), as Linux's proc_dointvec pair */
-    sysctl_register(net, "net.ipv4.ip_local_port_range", &s->ip_local_port_lo, SC_INT_PAIR, 1, 65535, NULL, net);
     struct stack *st = net->st;
     sysctl_register(net, "net.core.rmem_default", &st->rmem_default, SC_INT, 256, 1 << 30, NULL, net);
     sysctl_register(net, "net.core.rmem_max", &st->rmem_max, SC_INT, 256, 1 << 30, NULL, net);
@@ -194,6 +176,42 @@ struct net *net_by_name(struct stack *st, const char *name)
     return NULL;
 }
 
+/* Linux ops_init / ops_exit + ops_free: a layer's state exists from just before its init
+ * until just after its exit. */
+static int pernet_ops_init(const struct pernet_ops *ops, struct net *net)
+{
+    if (ops->id && ops->size) {
+        net->gen[*ops->id] = calloc(1, ops->size);
+        if (!net->gen[*ops->id]) return -ENOMEM;
+    }
+    int err = ops->init ? ops->init(net) : 0;
+    if (err < 0 && ops->id) {
+        free(net->gen[*ops->id]);
+        net->gen[*ops->id] = NULL;
+    }
+    return err;
+}
+
+static void pernet_ops_exit(const struct pernet_ops *ops, struct net *net)
+{
+    if (ops->exit) ops->exit(net);
+    if (ops->id) {
+        free(net->gen[*ops->id]);
+        net->gen[*ops->id] = NULL;
+    }
+}
+
+static void net_unlink(struct net *net)
+{
+    struct stack *st = net->st;
+    for (struct net **pp = &st->nets; *pp; pp = &(*pp)->next)
+        if (*pp == net) { *pp = net->next; break; }
+    if (st->init_net == net) st->init_net = NULL;
+    sysctl_table_free(net->sysctl);
+    free(net->sysctl);
+    free(net);
+}
+
 struct net *net_new(struct stack *st, const char *name)
 {
     if (st->init_net && net_by_name(st, name)) return NULL;
@@ -205,21 +223,17 @@ struct net *net_new(struct stack *st, const char *name)
     snprintf(net->name, sizeof(net->name), "%s", name ? name : "");
     net->next_ifindex = 1;
     net->ip_id_next = (uint16_t)stack_rand32(st);
-    ipv4_sysctl_defaults(net);
+    core_sysctl_register(net);
     /* Append, so init_net stays first. */
     struct net **pp = &st->nets;
     while (*pp) pp = &(*pp)->next;
     *pp = net;
     if (!st->init_net) st->init_net = net;
     for (int i = 0; i < st->n_pernet; i++) {
-        if (st->pernet[i]->init && st->pernet[i]->init(net) < 0) {
+        if (pernet_ops_init(st->pernet[i], net) < 0) {
             /* unwind the ones that succeeded */
-            for (int j = i - 1; j >= 0; j--) if (st->pernet[j]->exit) st->pernet[j]->exit(net);
-            *pp = NULL;
-            if (st->init_net == net) st->init_net = NULL;
-            sysctl_table_free(net->sysctl);
-            free(net->sysctl);
-            free(net);
+            for (int j = i - 1; j >= 0; j--) pernet_ops_exit(st->pernet[j], net);
+            net_unlink(net);
             return NULL;
         }
     }
@@ -236,14 +250,8 @@ void net_free(struct net *net)
         if (d == net->loopback && d->next) d = d->next;     /* loopback goes last */
         netdev_unregister(d);
     }
-    for (int i = st->n_pernet - 1; i >= 0; i--)
-        if (st->pernet[i]->exit) st->pernet[i]->exit(net);
-    for (struct net **pp = &st->nets; *pp; pp = &(*pp)->next)
-        if (*pp == net) { *pp = net->next; break; }
-    if (st->init_net == net) st->init_net = NULL;
-    sysctl_table_free(net->sysctl);
-    free(net->sysctl);
-    free(net);
+    for (int i = st->n_pernet - 1; i >= 0; i--) pernet_ops_exit(st->pernet[i], net);
+    net_unlink(net);
 }
 
 struct pkt *net_pkt_alloc(struct net *net, size_t size)

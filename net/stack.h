@@ -3,10 +3,11 @@
  *
  * struct stack holds what one process has once: the clock (real or virtual), the seeded
  * random generator, the timer heap, the packet pool, the softnet backlog queue and the
- * protocol registration tables (Linux: ptype_base, inet_protos).
- * struct net is a network namespace (Linux: struct net): devices, addresses, routes, the
- * neighbour table, fragment queues, sockets, sysctls and counters. Every device belongs
- * to exactly one struct net; every layer finds its state through dev->net.
+ * registration tables (Linux: ptype_base, inet_protos, pernet_list, link_ops).
+ * struct net is a network namespace (Linux: struct net): devices, sockets, sysctls and
+ * counters, and — by id, through net_generic() — each layer's own state: routes, the
+ * neighbour table, fragment queues, ICMP and UDP tables. Every device belongs to exactly
+ * one struct net; every layer finds its state through dev->net.
  *
  * The core does no I/O and never reads a clock: the event loop (shell/) or the replay
  * driver sets st->now_us and calls stack_poll().
@@ -19,17 +20,17 @@
 #include "mib.h"
 #include "drop.h"
 
-struct neigh_table;
-struct fib_table;
-struct ipq_table;
-struct icmp_state;
 struct sysctl_table;
+struct link_ops;
 struct sock;
-struct udp_table;
 struct sock_fd;
 struct inet_protosw;
 
-/* Per-namespace IPv4 settings (net.ipv4.*), Linux's defaults. */
+/* Slots of net->gen: ids of pernet_ops with state (0 is "none"). */
+#define NET_GENERIC_MAX 16
+
+/* Per-namespace IPv4 settings (net.ipv4.*), Linux's defaults (set by the layer that owns
+ * each one, in its pernet init). Linux keeps them in struct net too (netns_ipv4). */
 struct ipv4_sysctl {
     int ip_forward;                 /* 0 */
     int ip_default_ttl;             /* 64 */
@@ -55,12 +56,7 @@ struct net {
     struct netdev     *devs;            /* in ifindex order */
     struct netdev     *loopback;
     int                next_ifindex;
-    struct fib_table  *fib;
-    struct neigh_table *arp_tbl;
-    struct ipq_table  *ipfrag;
-    struct icmp_state *icmp;
     struct sock       *socks;           /* every socket of the namespace */
-    struct udp_table  *udp;
     struct sysctl_table *sysctl;
     struct ipv4_sysctl ipv4;
     uint16_t           ip_id_next;      /* IP ID counter, seeded */
@@ -70,9 +66,9 @@ struct net {
     struct { uint64_t out_slow_tot, out_hit; } rt_stat; /* output routes looked up / cached */
     struct mib         mib, mib_seen;   /* counters, and their values at the last `nstat` */
     uint64_t           drops[DROP_MAX], drops_seen[DROP_MAX];
-    /* IcmpMsgInTypeN / IcmpMsgOutTypeN (Linux's per-type ICMP counters) */
-    uint64_t           icmp_in_type[256], icmp_out_type[256];
-    uint64_t           icmp_in_seen[256], icmp_out_seen[256];
+    /* Each layer's own state (FIB, ARP table, fragment queues, ICMP, UDP ...), by the id
+     * its pernet_ops got: see net_generic(). The core allocates and frees it. */
+    void              *gen[NET_GENERIC_MAX];
     bool               trace_all;       /* `trace on` without a device */
     int                cmd_refs;        /* shell commands running in this namespace */
 };
@@ -96,12 +92,20 @@ typedef void (*net_event_fn)(struct netdev *dev, enum net_event ev, const void *
 #define STACK_MAX_ETH_PROTOS 8
 #define STACK_MAX_NOTIFIERS  8
 #define STACK_MAX_PERNET     12
+#define STACK_MAX_LINK_KINDS 8
 
-/* Per-namespace set-up and tear-down of a layer (Linux: struct pernet_operations). */
+/* Per-namespace set-up and tear-down of a layer (Linux: struct pernet_operations).
+ * A layer with state of its own in every namespace gives an id and a size: the core
+ * allocates `size` zeroed bytes for each namespace before init, frees them after exit,
+ * and the layer reaches them with net_generic(net, *id) — so a new layer (TCP, VXLAN,
+ * the bridge) adds no field to struct net. init may fail (< 0): the namespace is then
+ * not created and the layers set up before it are undone. */
 struct pernet_ops {
     const char *name;
     int  (*init)(struct net *net);
     void (*exit)(struct net *net);
+    unsigned   *id;                 /* NULL: no state; else set by pernet_register */
+    size_t      size;
 };
 
 struct stack_cfg {
@@ -134,6 +138,10 @@ struct stack {
     int         n_notifiers;
     const struct pernet_ops *pernet[STACK_MAX_PERNET];
     int         n_pernet;
+    /* link kinds (net/link.c; Linux: link_ops, rtnl_link_register) and their context */
+    const struct link_ops *link_kinds[STACK_MAX_LINK_KINDS];
+    void       *link_ctx[STACK_MAX_LINK_KINDS];
+    int         n_link_kinds;
     /* Live runs: refresh now_us from the real clock (the TAP poll calls it per frame,
      * so every frame gets its own arrival time). NULL with the virtual clock. */
     void      (*clock_sync)(struct stack *st);
@@ -176,7 +184,13 @@ struct net *net_by_name(struct stack *st, const char *name);  /* "" or "default"
 int eth_proto_register(struct stack *st, uint16_t type, eth_rcv_fn rcv, const char *name);
 int ip_proto_register(struct stack *st, uint8_t proto, const struct ip_proto *p);
 int net_notifier_register(struct stack *st, net_event_fn fn);
+/* Register a layer's per-namespace set-up. Namespaces made afterwards get it (register
+ * before the first net_new). -EEXIST if already registered, -ENOSPC if full.
+ * ops->id, when given, is assigned here: the same ops get the same id in every stack
+ * of the process (Linux: net_generic ids are allocated once per pernet_operations). */
 int pernet_register(struct stack *st, const struct pernet_ops *ops);
+/* The state a layer registered with pernet_ops {.id, .size} (Linux net_generic). */
+static inline void *net_generic(const struct net *net, unsigned id) { return net->gen[id]; }
 void net_notify(struct netdev *dev, enum net_event ev, const void *info);
 
 /* Cached routes and neighbours of this namespace are stale (Linux rt_cache_flush). */

@@ -18,7 +18,6 @@
 #define MAX_ARGS 64
 
 bool shell_exit_requested;
-int (*tap_create_hook)(struct net *net, const char *name, const char *ifname, char *err, size_t errlen);
 
 void cmd_write(struct cmd_ctx *c, int fd, const char *buf, size_t n)
 {

@@ -66,11 +66,11 @@ const struct cmd_def *cmd_lookup(const char *name);
 const struct cmd_def *cmd_table(int i);
 
 /* The command families, each in its own file (shell/cmd_*.c). */
-int cmd_ip(struct cmd_ctx *c, int argc, char **argv);          /* cmd_ip.c */
-int cmd_bridge(struct cmd_ctx *c, int argc, char **argv);      /* cmd_ip.c */
-int cmd_arp(struct cmd_ctx *c, int argc, char **argv);         /* cmd_ip.c */
-int cmd_route(struct cmd_ctx *c, int argc, char **argv);       /* cmd_ip.c */
-int cmd_fdb(struct cmd_ctx *c, int argc, char **argv);         /* cmd_ip.c */
+int cmd_ip(struct cmd_ctx *c, int argc, char **argv);          /* cmd_ip.c (+ cmd_ip_*.c) */
+int cmd_bridge(struct cmd_ctx *c, int argc, char **argv);      /* cmd_bridge.c */
+int cmd_arp(struct cmd_ctx *c, int argc, char **argv);         /* cmd_nettools.c */
+int cmd_route(struct cmd_ctx *c, int argc, char **argv);       /* cmd_nettools.c */
+int cmd_fdb(struct cmd_ctx *c, int argc, char **argv);         /* cmd_bridge.c */
 int cmd_tcpdump(struct cmd_ctx *c, int argc, char **argv);     /* cmd_tcpdump.c */
 int cmd_ping(struct cmd_ctx *c, int argc, char **argv);        /* cmd_ping.c */
 int cmd_sysctl(struct cmd_ctx *c, int argc, char **argv);      /* cmd_misc.c */
@@ -85,11 +85,6 @@ int cmd_ss(struct cmd_ctx *c, int argc, char **argv);          /* cmd_ss.c */
 /* Stop every background server (at exit, before the stack goes). */
 void serve_shutdown(struct stack *st);
 
-/* Creating TAP devices depends on the mode (a real /dev/net/tun device, or a replay
- * device fed from a pcap): the program sets this at start-up. Returns 0 or -errno and
- * writes a reason into err. */
-extern int (*tap_create_hook)(struct net *net, const char *name, const char *ifname,
-                              char *err, size_t errlen);
 /* Set when `exit` was run. */
 extern bool shell_exit_requested;
 

@@ -4,6 +4,7 @@
 #include "cmd.h"
 #include "net/netdev.h"
 #include "net/sysctl.h"
+#include "icmp/icmp.h"
 #include <errno.h>
 #include <stdlib.h>
 
@@ -101,21 +102,22 @@ int cmd_nstat(struct cmd_ctx *c, int argc, char **argv)
         }
     }
     struct net *net = c->net;
+    struct icmpmsg_mib *msg = icmpmsg_mib(net);
     if (no_output) goto update;
     cmd_printf(c, "#kernel\n");
     for (int i = 0; i < MIB_MAX; i++) {
         uint64_t v = net->mib.v[i] - (absolute ? 0 : net->mib_seen.v[i]);
         if (v || zeros) cmd_printf(c, "%-32s%-16llu%6.1f\n", mib_name((enum mib_id)i), (unsigned long long)v, 0.0);
-        if (i == MIB_IcmpOutEchoReps) {
+        if (i == MIB_IcmpOutEchoReps && msg) {
             /* IcmpMsg: only the types seen at all, as /proc/net/snmp lists them */
             for (int t = 0; t < 256; t++) {
                 char name[32];
-                uint64_t in = net->icmp_in_type[t] - (absolute ? 0 : net->icmp_in_seen[t]);
-                uint64_t out = net->icmp_out_type[t] - (absolute ? 0 : net->icmp_out_seen[t]);
+                uint64_t in = msg->in[t] - (absolute ? 0 : msg->in_seen[t]);
+                uint64_t out = msg->out[t] - (absolute ? 0 : msg->out_seen[t]);
                 snprintf(name, sizeof(name), "IcmpMsgInType%d", t);
-                if (in || (zeros && net->icmp_in_type[t])) cmd_printf(c, "%-32s%-16llu%6.1f\n", name, (unsigned long long)in, 0.0);
+                if (in || (zeros && msg->in[t])) cmd_printf(c, "%-32s%-16llu%6.1f\n", name, (unsigned long long)in, 0.0);
                 snprintf(name, sizeof(name), "IcmpMsgOutType%d", t);
-                if (out || (zeros && net->icmp_out_type[t])) cmd_printf(c, "%-32s%-16llu%6.1f\n", name, (unsigned long long)out, 0.0);
+                if (out || (zeros && msg->out[t])) cmd_printf(c, "%-32s%-16llu%6.1f\n", name, (unsigned long long)out, 0.0);
             }
         }
     }
@@ -129,8 +131,10 @@ int cmd_nstat(struct cmd_ctx *c, int argc, char **argv)
 update:
     if (!no_update) {
         net->mib_seen = net->mib;
-        memcpy(net->icmp_in_seen, net->icmp_in_type, sizeof(net->icmp_in_seen));
-        memcpy(net->icmp_out_seen, net->icmp_out_type, sizeof(net->icmp_out_seen));
+        if (msg) {
+            memcpy(msg->in_seen, msg->in, sizeof(msg->in_seen));
+            memcpy(msg->out_seen, msg->out, sizeof(msg->out_seen));
+        }
         memcpy(net->drops_seen, net->drops, sizeof(net->drops));
     }
     return 0;

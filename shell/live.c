@@ -15,6 +15,8 @@
 #include "ip/inet.h"
 #include "net/netdev.h"
 #include "net/tap.h"
+#include "net/tap_link.h"
+#include "net/netlink.h"
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
@@ -49,6 +51,7 @@ struct live {
     char            inbuf[8192];
     size_t          inlen;
     struct tap_watch *taps;
+    struct tap_backend tap_backend; /* the tap link kind creates devices here */
     struct ctl_server *ctl;
 };
 
@@ -125,15 +128,19 @@ static void tap_gone(struct netdev *dev, void *arg)
     free(tw);
 }
 
-static struct live *the_live;       /* for tap_create_hook, which has no context argument */
-
-static int live_tap_create(struct net *net, const char *name, const char *ifname, char *err, size_t errlen)
+/* The tap kind's backend: a real TAP device, whose fd the event loop then watches. */
+static int live_tap_create(void *ctx, struct net *net, const char *name, const char *ifname,
+                           struct extack *ext)
 {
-    struct live *lv = the_live;
-    struct netdev *dev = tap_create(net, name, ifname, err, errlen);
-    if (!dev) return -1;
+    struct live *lv = ctx;
+    char err[256] = "";
+    struct netdev *dev = tap_create(net, name, ifname, err, sizeof(err));
+    if (!dev) {
+        NL_SET_ERR_MSG_FMT(ext, "%s", err);
+        return -EINVAL;
+    }
     struct tap_watch *tw = calloc(1, sizeof(*tw));
-    if (!tw) { netdev_unregister(dev); snprintf(err, errlen, "out of memory"); return -1; }
+    if (!tw) { netdev_unregister(dev); return -ENOMEM; }
     tw->lv = lv;
     tw->dev = dev;
     ev_io_init(&tw->irq, tap_irq_cb, tap_fd(dev), EV_READ);
@@ -278,13 +285,18 @@ int live_main(int argc, char **argv, struct app_opts *o)
     signal(SIGPIPE, SIG_IGN);
     struct live *lv = calloc(1, sizeof(*lv));
     if (!lv) return 1;
-    the_live = lv;
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct stack_cfg cfg = { .seed = o->seed ? o->seed : (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32,
                              .start_us = (uint64_t)ts.tv_sec * US_PER_S + (uint64_t)ts.tv_nsec / 1000 };
     struct stack *st = inet_stack_new(&cfg);
-    if (!st) { fprintf(stderr, "tapstack: cannot create the stack\n"); free(lv); return 1; }
+    lv->tap_backend = (struct tap_backend){ .create = live_tap_create, .ctx = lv };
+    if (!st || tap_link_register(st, &lv->tap_backend) < 0) {
+        fprintf(stderr, "tapstack: cannot create the stack\n");
+        stack_free(st);
+        free(lv);
+        return 1;
+    }
     lv->app.st = st;
     lv->loop = ev_default_loop(EVFLAG_AUTO);
     lv->app.loop = lv->loop;
@@ -293,7 +305,6 @@ int live_main(int argc, char **argv, struct app_opts *o)
     st->log = stack_log_line;
     st->clock_sync = live_clock_sync;
     st->log_arg = lv;
-    tap_create_hook = live_tap_create;
 
     ev_prepare_init(&lv->prepare, prepare_cb);
     ev_timer_init(&lv->timer, timer_cb, 0, 0);
@@ -349,6 +360,5 @@ out:
     stack_free(st);                 /* closes the TAP fds: host interfaces disappear */
     ev_loop_destroy(lv->loop);
     free(lv);
-    the_live = NULL;
     return status;
 }

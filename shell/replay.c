@@ -17,6 +17,8 @@
 #include "ip/inet.h"
 #include "net/netdev.h"
 #include "net/tap.h"
+#include "net/tap_link.h"
+#include "net/netlink.h"
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,9 +37,8 @@ struct replay {
     size_t nframes, next;
     uint64_t start_us;
     bool out_error;
+    struct tap_backend tap_backend;     /* the tap link kind creates devices here */
 };
-
-static struct replay *the_replay;
 
 static void replay_write(void *io, int fd, const char *buf, size_t n)
 {
@@ -51,18 +52,25 @@ static void replay_log(void *arg, const char *line) { printf("%s\n", line); }
 static int replay_xmit(struct netdev *dev, struct pkt *p) { pkt_free(p); return 0; }
 static const struct netdev_ops replay_tap_ops = { .kind = "tap", .xmit = replay_xmit, .xmit_name = "tap_xmit" };
 
-static int replay_tap_create(struct net *net, const char *name, const char *ifname, char *err, size_t errlen)
+/* The tap kind's backend: a device whose transmit feeds the capture of --dev NAME. */
+static int replay_tap_create(void *ctx, struct net *net, const char *name, const char *ifname,
+                             struct extack *ext)
 {
-    struct replay *r = the_replay;
-    if (netdev_by_name(net, name)) { snprintf(err, errlen, "RTNETLINK answers: File exists"); return -1; }
+    struct replay *r = ctx;
     struct netdev *dev = netdev_alloc(net, name, &replay_tap_ops, 0);
-    if (!dev) { snprintf(err, errlen, "bad name"); return -1; }
+    if (!dev) return -ENOMEM;
     netdev_random_mac(net->st, &dev->addr);
     netif_carrier_on(dev);
-    if (netdev_register(dev) < 0) { free(dev); snprintf(err, errlen, "RTNETLINK answers: File exists"); return -1; }
+    int err = netdev_register(dev);
+    if (err < 0) { free(dev); return err; }
     if (!r->out && net == net->st->init_net && !strcmp(name, r->dev_name)) {
-        r->out = pcap_tap_open(dev, r->out_path, PTAP_TX, err, errlen);
-        if (!r->out) { r->out_error = true; return -1; }
+        char msg[256];
+        r->out = pcap_tap_open(dev, r->out_path, PTAP_TX, msg, sizeof(msg));
+        if (!r->out) {
+            r->out_error = true;
+            NL_SET_ERR_MSG_FMT(ext, "%s", msg);
+            return -EIO;
+        }
     }
     return 0;
 }
@@ -138,7 +146,6 @@ int replay_main(const struct app_opts *o)
 {
     struct replay *r = calloc(1, sizeof(*r));
     if (!r) return 1;
-    the_replay = r;
     r->dev_name = o->replay_dev;
     r->out_path = o->replay_out;
     int status = 0;
@@ -146,10 +153,10 @@ int replay_main(const struct app_opts *o)
     r->start_us = r->nframes ? r->frames[0].t_us : 0;
     struct stack_cfg cfg = { .seed = o->seed ? o->seed : 1, .virtual_clock = true, .start_us = r->start_us };
     struct stack *st = inet_stack_new(&cfg);
-    if (!st) { status = 1; goto out_frames; }
+    r->tap_backend = (struct tap_backend){ .create = replay_tap_create, .ctx = r };
+    if (!st || tap_link_register(st, &r->tap_backend) < 0) { stack_free(st); status = 1; goto out_frames; }
     r->app.st = st;
     st->log = replay_log;
-    tap_create_hook = replay_tap_create;
     session_init(&r->s, &r->app, replay_write, r);
     char err[256];
     if (!o->empty && app_default_lab(&r->app, false, err, sizeof(err)) < 0) {

@@ -3,7 +3,7 @@
  * fixture's FIFO; everything else is the real stack (ip/inet.h's inet_stack_new).
  */
 #include "fixture.h"
-#include "arp/neigh.h"
+#include "arp/arp.h"
 #include "ip/inet.h"
 #include "ip/ip.h"
 #include "ip/fib.h"
@@ -12,6 +12,8 @@
 #include "icmp/icmp.h"
 #include "net/csum.h"
 #include "net/sysctl.h"
+#include "net/link.h"
+#include "net/netlink.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,24 +85,25 @@ struct netdev *fx_add_dev(struct fx *f, const char *name, const struct eth_addr 
     if (mtu) dev->mtu = mtu;
     if (netdev_register(dev) < 0) { free(dev); return NULL; }
     netif_carrier_on(dev);
-    if (addr && inet_addr_add(dev, addr, plen) < 0) return NULL;
-    if (dev_open(dev) < 0) return NULL;
+    struct link_change up = { .up = 1 };
+    if (addr && inet_rtm_newaddr(dev, addr, plen, NLM_F_CREATE | NLM_F_EXCL, NULL) < 0) return NULL;
+    if (link_setlink(dev, &up, NULL) < 0) return NULL;
     return dev;
 }
 
 int fx_route_add(struct fx *f, uint32_t prefix, int plen, uint32_t gateway, struct netdev *dev)
 {
-    struct fib_route r = {
-        .prefix = prefix & ip4_mask(plen), .plen = (uint8_t)plen, .type = RTN_UNICAST,
-        .scope = gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK, .protocol = RTPROT_BOOT,
-        .gateway = gateway, .ifindex = dev->ifindex,
+    struct fib_config cfg = {
+        .dst = prefix & ip4_mask(plen), .dst_len = plen, .scope = RT_SCOPE_NOWHERE, .protocol = RTPROT_BOOT,
+        .gateway = gateway, .oif = dev->ifindex, .nlflags = NLM_F_CREATE | NLM_F_EXCL,
     };
-    return fib_insert(f->net->fib, &r);
+    return ip_route_add(f->net, &cfg, NULL);
 }
 
 int fx_route_del(struct fx *f, uint32_t prefix, int plen)
 {
-    return fib_delete(f->net->fib, prefix, plen, NULL);
+    struct fib_config cfg = { .dst = prefix, .dst_len = plen };
+    return ip_route_del(f->net, &cfg, NULL);
 }
 
 int fx_sysctl(struct fx *f, const char *name, const char *value)
@@ -141,8 +144,8 @@ static void fx_release_held(struct fx *f)
         stack_poll(f->st);
         unsigned frags = 0;
         for (struct net *n = f->st->nets; n; n = n->next) {
-            if (n->arp_tbl) neigh_flush_dev(n->arp_tbl, NULL, true);
-            if (n->ipfrag) frags += ipfrag_queues(n);
+            if (arp_table(n)) neigh_flush_dev(arp_table(n), NULL, true);
+            frags += ipfrag_queues(n);
         }
         if (!frags) break;
         /* Fragment queues expire after ipfrag_time (their ICMP may queue on a neighbour
@@ -256,7 +259,7 @@ void fx_log_clear(struct fx *f)
 
 /* ------------------------------------------------------------------ neighbours */
 
-struct neigh *fx_neigh(struct fx *f, uint32_t ip) { return neigh_lookup(f->net->arp_tbl, ip, f->dev); }
+struct neigh *fx_neigh(struct fx *f, uint32_t ip) { return neigh_lookup(arp_table(f->net), ip, f->dev); }
 
 uint8_t fx_neigh_state(struct fx *f, uint32_t ip)
 {
@@ -267,10 +270,8 @@ uint8_t fx_neigh_state(struct fx *f, uint32_t ip)
 struct neigh *fx_neigh_set(struct fx *f, struct netdev *dev, uint32_t ip,
                            const struct eth_addr *mac, uint8_t state)
 {
-    struct neigh *n = neigh_create(f->net->arp_tbl, ip, dev);
-    if (!n) return NULL;
-    if (neigh_update(n, mac, state, NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE) < 0) return NULL;
-    return n;
+    if (neigh_admin_set(dev->net, dev, ip, mac, state, NLM_F_CREATE | NLM_F_REPLACE, NULL) < 0) return NULL;
+    return neigh_lookup(arp_table(dev->net), ip, dev);
 }
 
 /* ------------------------------------------------------------------ local output */

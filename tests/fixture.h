@@ -20,7 +20,8 @@
 #define TS_TESTS_FIXTURE_H
 #include "net/stack.h"
 #include "net/netdev.h"
-#include "arp/neigh.h"
+#include "arp/arp.h"        /* arp_table, the neighbour table */
+#include "ip/devinet.h"     /* inet_addr_add, struct in_ifaddr */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,7 +74,8 @@ unsigned fx_free(struct fx *f);
 /* Another fake device: registered, MAC set, address added (if addr), up. NULL on error. */
 struct netdev *fx_add_dev(struct fx *f, const char *name, const struct eth_addr *mac,
                           uint32_t addr, int plen, unsigned mtu);
-/* A static route (gateway 0: on-link). 0 or -errno. */
+/* A static route (gateway 0: on-link), as `ip route add` makes it (ip_route_add: the
+ * gateway must be on a connected route of dev, dev up). 0 or -errno. */
 int fx_route_add(struct fx *f, uint32_t prefix, int plen, uint32_t gateway, struct netdev *dev);
 int fx_route_del(struct fx *f, uint32_t prefix, int plen);
 /* sysctl by name, value as `sysctl -w` would take it. 0 or -errno (-ENOENT: no such). */
@@ -104,7 +106,7 @@ void fx_log_clear(struct fx *f);
 /* ---- neighbours ---- */
 struct neigh *fx_neigh(struct fx *f, uint32_t ip);      /* on eth0; NULL if no entry */
 uint8_t fx_neigh_state(struct fx *f, uint32_t ip);      /* NUD_NONE if no entry */
-/* Create (if needed) and set an entry as `ip neigh replace` would (ADMIN|OVERRIDE). */
+/* Create (if needed) and set an entry as `ip neigh replace` does (neigh_admin_set). */
 struct neigh *fx_neigh_set(struct fx *f, struct netdev *dev, uint32_t ip,
                            const struct eth_addr *mac, uint8_t state);
 

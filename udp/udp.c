@@ -43,9 +43,12 @@ struct udp_sock {
 };
 static inline struct udp_sock *udp_sk(struct sock *sk) { return container_of(sk, struct udp_sock, sk); }
 
+/* The namespace's bound sockets (net_generic(net, udp_net_id)), zeroed by the core. */
 struct udp_table { struct sock *hash[UDP_HTABLE]; unsigned count; };
+static unsigned udp_net_id;
+static struct udp_table *udp_tbl(const struct net *net) { return net_generic(net, udp_net_id); }
 
-static struct sock **udp_chain(struct net *net, uint16_t port) { return &net->udp->hash[port % UDP_HTABLE]; }
+static struct sock **udp_chain(struct net *net, uint16_t port) { return &udp_tbl(net)->hash[port % UDP_HTABLE]; }
 
 /* Linux compute_score: every bound field must match; each one that does makes the
  * socket more specific. -1: no match. */
@@ -90,7 +93,7 @@ static void udp_hash(struct sock *sk)
     struct sock **chain = udp_chain(sk->net, sk->local.port);
     sk->hash_next = *chain;
     *chain = sk;
-    sk->net->udp->count++;
+    udp_tbl(sk->net)->count++;
 }
 
 /* Linux udp_lib_get_port for sk->local.addr; port 0 picks an ephemeral one. -EADDRINUSE
@@ -137,7 +140,7 @@ static void udp_unhash(struct sock *sk)
 {
     if (!sk->bound) return;
     for (struct sock **pp = udp_chain(sk->net, sk->local.port); *pp; pp = &(*pp)->hash_next)
-        if (*pp == sk) { *pp = sk->hash_next; sk->net->udp->count--; break; }
+        if (*pp == sk) { *pp = sk->hash_next; udp_tbl(sk->net)->count--; break; }
     sk->bound = false;
 }
 
@@ -407,12 +410,12 @@ static void udp_err(struct net *net, int type, int code, uint32_t info, const ui
 
 void udp_for_each(struct net *net, void (*fn)(struct sock *sk, void *arg), void *arg)
 {
-    unsigned n = net->udp->count, k = 0;
+    unsigned n = udp_tbl(net)->count, k = 0;
     if (!n) return;
     struct sock **v = malloc(n * sizeof(*v));
     if (!v) return;
     for (unsigned i = 0; i < UDP_HTABLE; i++)
-        for (struct sock *sk = net->udp->hash[i]; sk && k < n; sk = sk->hash_next) v[k++] = sk;
+        for (struct sock *sk = udp_tbl(net)->hash[i]; sk && k < n; sk = sk->hash_next) v[k++] = sk;
     for (unsigned i = 1; i < k; i++)            /* insertion sort by (port, address) */
         for (unsigned j = i; j > 0 && (v[j - 1]->local.port > v[j]->local.port ||
              (v[j - 1]->local.port == v[j]->local.port && v[j - 1]->local.addr > v[j]->local.addr)); j--) {
@@ -425,19 +428,7 @@ void udp_for_each(struct net *net, void (*fn)(struct sock *sk, void *arg), void 
 static const struct ip_proto udp_ip_proto = { .rcv = udp_rcv, .err = udp_err, .name = "udp",
                                               .linux_name = "udp_rcv" };
 
-static int udp_net_init(struct net *net)
-{
-    net->udp = calloc(1, sizeof(*net->udp));
-    return net->udp ? 0 : -ENOMEM;
-}
-
-static void udp_net_exit(struct net *net)
-{
-    free(net->udp);
-    net->udp = NULL;
-}
-
-static const struct pernet_ops udp_pernet = { .name = "udp", .init = udp_net_init, .exit = udp_net_exit };
+static const struct pernet_ops udp_pernet = { .name = "udp", .id = &udp_net_id, .size = sizeof(struct udp_table) };
 
 int udp_init(struct stack *st)
 {

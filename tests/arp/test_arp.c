@@ -149,7 +149,7 @@ START_TEST(test_arp_request_for_other_creates_nothing)
     ck_assert_uint_eq(fx_tx_count(f), 0);
     ck_assert_uint_eq(MIB(MIB_ArpInRequests), 1);
     ck_assert_uint_eq(DROPS(DROP_ARP_NOT_FOR_US), 1);
-    ck_assert_uint_eq(f->net->arp_tbl->entries, 0);
+    ck_assert_uint_eq(arp_table(f->net)->entries, 0);
 }
 END_TEST
 
@@ -178,7 +178,7 @@ START_TEST(test_arp_unsolicited_reply_creates_nothing)
     /* broadcast, too */
     fxc_inject_arp(ARP_OP_REPLY, &fx_peer_mac, FX_PEER, &fx_mac, FX_ADDR, &fx_bcast_mac);
     ck_assert_ptr_null(fx_neigh(f, FX_PEER));
-    ck_assert_uint_eq(f->net->arp_tbl->entries, 0);
+    ck_assert_uint_eq(arp_table(f->net)->entries, 0);
 }
 END_TEST
 
@@ -230,7 +230,7 @@ START_TEST(test_arp_request_not_answered_when_table_full)
     size_t len = good_request(fxc_buf);
     fx_inject(f, fxc_buf, len);
     ck_assert_ptr_null(fx_neigh(f, FX_PEER));
-    ck_assert_uint_eq(f->net->arp_tbl->table_fulls, 1);
+    ck_assert_uint_eq(arp_table(f->net)->table_fulls, 1);
     ck_assert_uint_eq(fx_tx_count(f), 0);
 }
 END_TEST
@@ -322,7 +322,7 @@ START_TEST(test_arp_dad_probe_answered)
     ck_assert_uint_eq(a.spa, FX_ADDR);
     fxc_assert_mac(&a.tha, &host_mac);
     ck_assert_ptr_null(fx_neigh(f, 0));                 /* nothing learned from 0.0.0.0 */
-    ck_assert_uint_eq(f->net->arp_tbl->entries, 0);
+    ck_assert_uint_eq(arp_table(f->net)->entries, 0);
     /* a probe for an address that is not ours: silence */
     fxc_inject_arp(ARP_OP_REQUEST, &host_mac, 0, NULL, FX_IP(10, 0, 0, 77), &fx_bcast_mac);
     ck_assert_uint_eq(fx_tx_count(f), 0);
@@ -525,7 +525,7 @@ START_TEST(test_garp_of_our_address_ignored)
         ck_assert_msg(fx_tx_count(f) == 0, "arp_accept %d: answered", accept);
         ck_assert_msg(fx_neigh(f, FX_ADDR) == NULL, "arp_accept %d: learnt our own address", accept);
     }
-    ck_assert_uint_eq(f->net->arp_tbl->entries, 0);
+    ck_assert_uint_eq(arp_table(f->net)->entries, 0);
     ck_assert_uint_eq(MIB(MIB_ArpOutReplies), 0);
 }
 END_TEST
@@ -578,7 +578,7 @@ START_TEST(test_arp_accept_0_creates_nothing)
     ck_assert_uint_eq(unsolicited(ARP_OP_REPLY, h, &host_mac, h, &fx_bcast_mac), NUD_NONE);
     ck_assert_uint_eq(unsolicited(ARP_OP_REPLY, h, &fx_mac, FX_ADDR, &fx_mac), NUD_NONE);
     ck_assert_uint_eq(DROPS(DROP_ARP_NOT_FOR_US), 3);
-    ck_assert_uint_eq(f->net->arp_tbl->entries, 0);
+    ck_assert_uint_eq(arp_table(f->net)->entries, 0);
 }
 END_TEST
 
@@ -597,7 +597,7 @@ START_TEST(test_arp_accept_1_creates_from_garp_and_replies)
     ck_assert_uint_eq(unsolicited(ARP_OP_REQUEST, e, NULL, FX_IP(10, 0, 0, 99), &fx_bcast_mac), NUD_NONE);
     ck_assert_uint_eq(unsolicited(ARP_OP_REPLY, FX_BCAST, &fx_mac, FX_ADDR, &fx_mac), NUD_NONE);
     ck_assert_uint_eq(unsolicited(ARP_OP_REQUEST, FX_BCAST, NULL, FX_BCAST, &fx_bcast_mac), NUD_NONE);
-    ck_assert_uint_eq(f->net->arp_tbl->entries, 4);
+    ck_assert_uint_eq(arp_table(f->net)->entries, 4);
     ck_assert_uint_eq(fx_tx_count(f), 0);
 }
 END_TEST

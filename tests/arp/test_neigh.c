@@ -149,7 +149,7 @@ START_TEST(test_incomplete_three_requests_then_failed)
     ck_assert_uint_eq(n->nud_state, NUD_FAILED);
     ck_assert_uint_eq(n->arp_queue_len, 0);
     ck_assert_uint_eq(DROPS(DROP_NEIGH_FAILED), 1);
-    ck_assert_uint_eq(f->net->arp_tbl->res_failed, 1);
+    ck_assert_uint_eq(arp_table(f->net)->res_failed, 1);
     ck_assert(!timer_pending(&n->timer));
     /* Exactly 3 broadcast requests (mcast_solicit), 1 s apart (retrans_time). */
     ck_assert_uint_eq(fx_tx_count(f), 3);
@@ -179,13 +179,13 @@ START_TEST(test_failed_sends_host_unreachable_to_forwarded_source)
                                payload, sizeof(payload));
     fx_inject(f, fxc_buf, len);
     ck_assert_uint_eq(MIB(MIB_IpForwDatagrams), 1);
-    struct neigh *x = neigh_lookup(f->net->arp_tbl, target, eth1);
+    struct neigh *x = neigh_lookup(arp_table(f->net), target, eth1);
     ck_assert_ptr_nonnull(x);
     ck_assert_uint_eq(x->nud_state, NUD_INCOMPLETE);
     ck_assert_uint_eq(x->arp_queue_len, 1);
 
     fx_advance_ms(f, 3000);
-    x = neigh_lookup(f->net->arp_tbl, target, eth1);
+    x = neigh_lookup(arp_table(f->net), target, eth1);
     ck_assert_ptr_nonnull(x);
     ck_assert_uint_eq(x->nud_state, NUD_FAILED);
     ck_assert_uint_eq(DROPS(DROP_NEIGH_FAILED), 1);
@@ -305,7 +305,7 @@ START_TEST(test_reachable_time_randomised_by_seed)
     ck_assert_ptr_nonnull(g1);
     ck_assert_ptr_nonnull(g2);
     ck_assert_int_eq(g1->dev->arp_parms->reachable_time, g2->dev->arp_parms->reachable_time);
-    ck_assert_int_eq(g1->net->arp_tbl->parms.reachable_time, g2->net->arp_tbl->parms.reachable_time);
+    ck_assert_int_eq(arp_table(g1->net)->parms.reachable_time, arp_table(g2->net)->parms.reachable_time);
     ck_assert_uint_eq(fx_free(g1), 0);
     ck_assert_uint_eq(fx_free(g2), 0);
 }
@@ -486,7 +486,7 @@ START_TEST(test_unres_qlen_drops_oldest)
     ck_assert_uint_eq(peer()->arp_queue_len, 3);
     ck_assert_uint_eq(DROPS(DROP_NEIGH_QUEUEFULL), 2);
     ck_assert_uint_eq(MIB(MIB_ArpUnresDiscards), 2);
-    ck_assert_uint_eq(f->net->arp_tbl->unres_discards, 2);
+    ck_assert_uint_eq(arp_table(f->net)->unres_discards, 2);
     struct fx_arp a;
     fxc_pop_arp(&a, NULL);
     ck_assert_uint_eq(fx_tx_count(f), 0);
@@ -559,7 +559,7 @@ END_TEST
 START_TEST(test_gc_thresh3_evicts_unused_stale_first)
 {
     set_gc_thresholds("2", "4", "8");
-    struct neigh_table *tbl = f->net->arp_tbl;
+    struct neigh_table *tbl = arp_table(f->net);
     for (unsigned i = 0; i < 8; i++) {
         struct eth_addr m = host_mac(i);
         fxc_inject_arp(1, &m, FX_IP(10, 0, 0, 10 + i), NULL, FX_ADDR, &fx_bcast_mac);
@@ -581,7 +581,7 @@ END_TEST
 START_TEST(test_gc_table_full_refuses_when_all_incomplete)
 {
     set_gc_thresholds("2", "4", "8");
-    struct neigh_table *tbl = f->net->arp_tbl;
+    struct neigh_table *tbl = arp_table(f->net);
     for (unsigned i = 0; i < 8; i++) send_to(FX_IP(10, 0, 0, 20 + i), (uint8_t)i);
     ck_assert_uint_eq(tbl->entries, 8);
     int rc = fx_send_ip(f, FX_IP(10, 0, 0, 99), PROTO_TEST, 32, 9);
@@ -600,7 +600,7 @@ END_TEST
 START_TEST(test_periodic_gc_removes_unused_stale_above_thresh1)
 {
     ck_assert_int_eq(fx_sysctl(f, "net.ipv4.neigh.default.gc_thresh1", "2"), 0);
-    struct neigh_table *tbl = f->net->arp_tbl;
+    struct neigh_table *tbl = arp_table(f->net);
     for (unsigned i = 0; i < 3; i++) {
         struct eth_addr m = host_mac(i);
         fxc_inject_arp(1, &m, FX_IP(10, 0, 0, 10 + i), NULL, FX_ADDR, &fx_bcast_mac);
@@ -621,7 +621,7 @@ END_TEST
 
 START_TEST(test_periodic_gc_keeps_entries_below_thresh1)
 {
-    struct neigh_table *tbl = f->net->arp_tbl;
+    struct neigh_table *tbl = arp_table(f->net);
     ck_assert_int_eq(tbl->gc_thresh1, 128);
     for (unsigned i = 0; i < 3; i++) {
         struct eth_addr m = host_mac(i);
@@ -759,7 +759,7 @@ START_TEST(test_forced_gc_during_failure_report_keeps_entry_alive)
     h.id = 2;
     len = fx_build_ip(fxc_buf, sizeof(fxc_buf), &h, payload, sizeof(payload));
     fx_inject(f, fxc_buf, len);                                 /* Y = .51: INCOMPLETE */
-    ck_assert_uint_eq(f->net->arp_tbl->entries, 2);
+    ck_assert_uint_eq(arp_table(f->net)->entries, 2);
     fx_advance_ms(f, 2500);                                     /* X fails at +3 s */
     ck_assert_uint_eq(DROPS(DROP_NEIGH_FAILED), 1);
     /* Linux pins X (the timer handler holds a reference), so the table stays full and the
@@ -771,7 +771,7 @@ START_TEST(test_forced_gc_during_failure_report_keeps_entry_alive)
         ck_assert_uint_eq(s->arp_queue_len, 1);
     } else {
         ck_assert_uint_eq(DROPS(DROP_NEIGH_CREATEFAIL), 1);
-        ck_assert_uint_eq(f->net->arp_tbl->table_fulls, 1);
+        ck_assert_uint_eq(arp_table(f->net)->table_fulls, 1);
     }
 }
 END_TEST

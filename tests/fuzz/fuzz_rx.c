@@ -12,6 +12,8 @@
 #include "ip/ip.h"
 #include "arp/arp.h"
 #include "net/netdev.h"
+#include "net/link.h"
+#include "net/netlink.h"
 #include "net/stack.h"
 #include "net/sock.h"
 #include "udp/udp.h"
@@ -80,8 +82,9 @@ static struct netdev *add_dev(struct net *net, const char *name, uint32_t addr, 
     dev->addr = mac;
     netif_carrier_on(dev);
     if (netdev_register(dev) < 0) abort();
-    inet_addr_add(dev, addr, 24);
-    dev_open(dev);
+    struct link_change up = { .up = 1 };
+    if (inet_rtm_newaddr(dev, addr, 24, NLM_F_CREATE | NLM_F_EXCL, NULL) < 0 || link_setlink(dev, &up, NULL) < 0)
+        abort();
     return dev;
 }
 
@@ -96,9 +99,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     net->ipv4.ip_forward = 1;
     add_udp(net);
     add_ping(net);
-    struct fib_route def = { .type = RTN_UNICAST, .protocol = RTPROT_BOOT, .gateway = 0x0a000001,
-                             .ifindex = dev->ifindex };
-    fib_insert(net->fib, &def);
+    struct fib_config def = { .scope = RT_SCOPE_NOWHERE, .protocol = RTPROT_BOOT, .gateway = 0x0a000001,
+                              .oif = dev->ifindex, .nlflags = NLM_F_CREATE | NLM_F_EXCL };
+    if (ip_route_add(net, &def, NULL) < 0) abort();
     size_t off = 0;
     while (off + 2 <= size) {
         size_t len = (size_t)data[off] << 8 | data[off + 1];

@@ -79,9 +79,9 @@ static void setup_slots(unsigned slots)
     st = stack_new(&(struct stack_cfg){ .seed = 1, .virtual_clock = true, .pool_max = (size_t)slots * 4096 });
     ck_assert_ptr_nonnull(st);
     st->log = log_sink;
+    ck_assert_int_eq(ipfrag_init(st), 0);           /* the layer under test, alone */
     net = net_new(st, "");
     ck_assert_ptr_nonnull(net);
-    ck_assert_int_eq(ipfrag_net_init(net), 0);
     dev = netdev_alloc(net, "eth0", &dummy_ops, 0);
     ck_assert_ptr_nonnull(dev);
     ck_assert_int_eq(netdev_register(dev), 0);
@@ -95,7 +95,6 @@ static void setup(void) { setup_slots(0); }
 static void teardown(void)
 {
     if (!st) return;
-    ipfrag_net_exit(net);
     stack_free(st);
     st = NULL; net = NULL; dev = NULL;
 }
@@ -806,7 +805,7 @@ START_TEST(test_exit_frees_held_fragments)
         ck_assert_ptr_null(FRAG(.id = (uint16_t)i, .off = 0, .len = 1480, .mf = true));
     ck_assert_uint_eq(pkt_pool_live(&st->pool), 10);
     ipfrag_net_exit(net);
-    ck_assert_ptr_null(net->ipfrag);
+    ck_assert_uint_eq(ipfrag_queues(net), 0);
     ck_assert_uint_eq(pkt_pool_live(&st->pool), 0);
     ck_assert_uint_eq(drops(DROP_NETNS_GONE), 10);
     ck_assert_uint_eq(st->timers.n, 0);             /* no timer left pointing at freed memory */

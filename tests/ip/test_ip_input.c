@@ -356,7 +356,7 @@ START_TEST(test_ip_forward_ttl1_time_exceeded)
     ck_assert_uint_ge(ic.dlen, 28);
     ck_assert_int_eq(memcmp(ic.data, orig, 28), 0);     /* header as received, + 8 bytes */
     ck_assert_uint_eq(ip4_ttl(ic.data), 1);
-    ck_assert_ptr_null(neigh_lookup(f->net->arp_tbl, TARGET, eth1));
+    ck_assert_ptr_null(neigh_lookup(arp_table(f->net), TARGET, eth1));
     ck_assert_uint_eq(fx_tx_count(f), 0);
 }
 END_TEST
@@ -474,7 +474,7 @@ START_TEST(test_ip_forward_df_too_big_frag_needed)
     ck_assert(ic.csum_ok);
     ck_assert_uint_eq(ip4_id(ic.data), 0x4444);
     ck_assert_uint_eq(ip.tot_len, 576);                 /* quote limited to 576 bytes */
-    ck_assert_ptr_null(neigh_lookup(f->net->arp_tbl, TARGET, eth1));
+    ck_assert_ptr_null(neigh_lookup(arp_table(f->net), TARGET, eth1));
     ck_assert_uint_eq(fx_tx_count(f), 0);
 }
 END_TEST

@@ -764,11 +764,11 @@ START_TEST(test_dst_cache_is_used)
     ck_assert_uint_eq(slow(), s0 + 1);                      /* connect looked the route up */
     struct eth_addr mac = send_one(sk, NULL);
     fxc_assert_mac(&mac, &fx_peer_mac);
-    uint64_t lookups = f->net->arp_tbl->lookups;            /* the neighbour is now cached */
+    uint64_t lookups = arp_table(f->net)->lookups;            /* the neighbour is now cached */
     for (int i = 0; i < 3; i++) send_one(sk, NULL);
     ck_assert_uint_eq(slow(), s0 + 1);                      /* no FIB lookup per send */
     ck_assert_uint_eq(hits(), 4);
-    ck_assert_uint_eq(f->net->arp_tbl->lookups, lookups);   /* nor a neighbour lookup */
+    ck_assert_uint_eq(arp_table(f->net)->lookups, lookups);   /* nor a neighbour lookup */
     ck_assert_uint_eq(MIB(MIB_UdpOutDatagrams), 4);
     /* sendto, even to the peer, and an unconnected socket route every time */
     struct sock_addr to = { FARNET, 9 };
@@ -901,9 +901,9 @@ START_TEST(test_dst_invalidated_by_mtu_change)
     struct sock *sk = udp_connected(FX_PEER);
     send_one(sk, NULL);
     uint64_t s0 = slow();
-    uint32_t fib = fib_genid(f->net->fib);
+    uint32_t fib = fib_genid(fib_get_table(f->net));
     ck_assert_int_eq(dev_set_mtu(f->dev, 1400), 0);
-    ck_assert_uint_eq(fib_genid(f->net->fib), fib);
+    ck_assert_uint_eq(fib_genid(fib_get_table(f->net)), fib);
     send_one(sk, NULL);
     ck_assert_uint_eq(slow(), s0 + 1);
     sock_close(sk);
