@@ -142,8 +142,9 @@ struct stack {
     const struct link_ops *link_kinds[STACK_MAX_LINK_KINDS];
     void       *link_ctx[STACK_MAX_LINK_KINDS];
     int         n_link_kinds;
-    /* Live runs: refresh now_us from the real clock (the TAP poll calls it per frame,
-     * so every frame gets its own arrival time). NULL with the virtual clock. */
+    /* Live runs: refresh now_us from the real (monotonic) clock. The event loop calls it
+     * once per receive batch, so the frames of one batch share an arrival time; ping
+     * calls it to stamp what it sends and receives. NULL with the virtual clock. */
     void      (*clock_sync)(struct stack *st);
     /* Console sink: trace lines and asynchronous messages. */
     void      (*log)(void *arg, const char *line);

@@ -130,7 +130,6 @@ int tap_poll(struct netdev *dev, int budget)
             break;
         }
         p->len = (uint32_t)len;
-        if (net->st->clock_sync) net->st->clock_sync(net->st);
         netif_receive(dev, p);
         n++;
     }

@@ -11,13 +11,18 @@
 #define TS_APP_H
 #include "cmd.h"
 
+#define APP_MAX_REPLAY_DEVS 64   /* --dev options in one replay */
+
 struct session;
 struct app_opts {
     const char *file;           /* -f */
     bool daemon;                /* -d */
     bool empty;                 /* -n */
     const char *ctl_path;       /* --ctl */
-    const char *replay_in, *replay_dev, *replay_out;
+    bool replay;                /* --replay */
+    const char *replay_in, *replay_out;     /* --replay IN, --out OUT (one device) */
+    const char *replay_devs[APP_MAX_REPLAY_DEVS];  /* every --dev: NAME, or [NS/]NAME=[IN]:OUT */
+    int n_replay_devs;
     uint64_t seed;
 };
 typedef void (*session_event_fn)(struct session *s);

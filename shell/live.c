@@ -1,13 +1,20 @@
 /*
- * shell/live.c — the live program: libev loop, real clock, TAP "interrupts" and NAPI
- * polls, the console (terminal, -f file, piped stdin) and the control socket server.
+ * shell/live.c — the live program: libev loop, real clock, TAP receive (NAPI-style
+ * polls), the console (terminal, -f file, piped stdin) and the control socket server.
  *
- * The loop: a TAP fd becoming readable is the interrupt; its callback masks it (stops
- * the io watcher) and schedules the poll (an idle watcher, like napi_schedule). The poll
- * reads at most dev_weight (64) frames; if it got a full budget it stays scheduled (the
- * rest next round), otherwise it completes and unmasks the interrupt (napi_complete).
+ * The loop: a TAP fd becoming readable is the interrupt, and its io callback is the
+ * poll: it reads at most dev_weight (64) frames, with one clock reading for the batch.
+ * A device with frames left stays readable, so level-triggered epoll reports it again on
+ * the next loop turn, after the other devices and the stack's own work: the round robin
+ * of Linux's net_rx_action, without masking and unmasking the fd (no epoll_ctl) and
+ * without an idle watcher (no extra epoll_wait) per interrupt. Only an empty packet pool
+ * stops a device's watcher, for TAP_REFILL_DELAY_MS (virtio_net's delayed refill).
  * Before the loop blocks, the prepare watcher syncs the clock, runs due stack timers and
  * backlog work, starts queued commands, and arms one ev_timer at the stack's next deadline.
+ *
+ * The clock is CLOCK_MONOTONIC, so setting the wall clock never fires a timer early or
+ * stalls one; it is shifted by an offset taken once at start, so that the times the stack
+ * shows (tcpdump lines, tcpdump -w records, ping's payload timestamp) read as UTC.
  */
 #include "app.h"
 #include "ctl.h"
@@ -31,8 +38,7 @@ struct tap_watch {
     struct tap_watch *next;
     struct live *lv;
     struct netdev *dev;
-    ev_io irq;
-    ev_idle napi;
+    ev_io rx;               /* readable: read up to dev_weight frames */
     ev_timer refill;        /* the pool was empty: poll again after a pause */
 };
 
@@ -55,18 +61,20 @@ struct live {
     struct ctl_server *ctl;
 };
 
-static void live_sync_clock(struct live *lv)
+/* CLOCK_REALTIME - CLOCK_MONOTONIC at start, in µs: the stack clock reads as UTC. */
+static uint64_t clock_wall_offset_us;
+
+static uint64_t timespec_us(const struct timespec *ts)
 {
-    ev_now_update(lv->loop);
-    uint64_t now = (uint64_t)(ev_now(lv->loop) * 1e6);
-    if (now > lv->app.st->now_us) lv->app.st->now_us = now;    /* never backwards */
+    return (uint64_t)ts->tv_sec * US_PER_S + (uint64_t)ts->tv_nsec / 1000;
 }
 
+/* One reading of the stack clock (st->clock_sync): monotonic, never backwards. */
 static void live_clock_sync(struct stack *st)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t now = (uint64_t)ts.tv_sec * US_PER_S + (uint64_t)ts.tv_nsec / 1000;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = timespec_us(&ts) + clock_wall_offset_us;
     if (now > st->now_us) st->now_us = now;
 }
 
@@ -85,43 +93,33 @@ static void stack_log_line(void *arg, const char *line)
 
 /* ---- TAP devices: interrupt and poll ---- */
 
-static void tap_napi_cb(struct ev_loop *loop, ev_idle *w, int revents)
+/* The fd is readable: poll it at once (Linux: the interrupt schedules napi_poll). One
+ * clock reading stamps the whole batch. Frames left over (a full budget) keep the fd
+ * readable; epoll reports it again next turn, so every device gets its turn. */
+static void tap_rx_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
     struct tap_watch *tw = w->data;
-    live_sync_clock(tw->lv);
-    int budget = (int)tw->lv->app.st->dev_weight;
-    int n = tap_poll(tw->dev, budget);
-    if (n < 0) {                    /* no buffers: stay masked, retry later, do not spin */
-        ev_idle_stop(loop, &tw->napi);
+    struct stack *st = tw->lv->app.st;
+    live_clock_sync(st);
+    int n = tap_poll(tw->dev, (int)st->dev_weight);
+    if (n < 0) {                    /* no buffers: stop polling, retry later, do not spin */
+        ev_io_stop(loop, &tw->rx);
         ev_timer_set(&tw->refill, TAP_REFILL_DELAY_MS / 1e3, 0);
         ev_timer_start(loop, &tw->refill);
-        return;
-    }
-    if (n < budget) {               /* drained: napi_complete, unmask the interrupt */
-        ev_idle_stop(loop, &tw->napi);
-        ev_io_start(loop, &tw->irq);
     }
 }
 
 static void tap_refill_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct tap_watch *tw = w->data;
-    ev_idle_start(loop, &tw->napi);
-}
-
-static void tap_irq_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-    struct tap_watch *tw = w->data;
-    ev_io_stop(loop, &tw->irq);     /* mask, as a driver disables its IRQ before napi_schedule */
-    ev_idle_start(loop, &tw->napi);
+    ev_io_start(loop, &tw->rx);     /* still readable: epoll reports it on the next turn */
 }
 
 static void tap_gone(struct netdev *dev, void *arg)
 {
     struct tap_watch *tw = arg;
     struct live *lv = tw->lv;
-    ev_io_stop(lv->loop, &tw->irq);
-    ev_idle_stop(lv->loop, &tw->napi);
+    ev_io_stop(lv->loop, &tw->rx);
     ev_timer_stop(lv->loop, &tw->refill);
     for (struct tap_watch **pp = &lv->taps; *pp; pp = &(*pp)->next)
         if (*pp == tw) { *pp = tw->next; break; }
@@ -143,11 +141,10 @@ static int live_tap_create(void *ctx, struct net *net, const char *name, const c
     if (!tw) { netdev_unregister(dev); return -ENOMEM; }
     tw->lv = lv;
     tw->dev = dev;
-    ev_io_init(&tw->irq, tap_irq_cb, tap_fd(dev), EV_READ);
-    ev_idle_init(&tw->napi, tap_napi_cb);
+    ev_io_init(&tw->rx, tap_rx_cb, tap_fd(dev), EV_READ);
     ev_timer_init(&tw->refill, tap_refill_cb, 0, 0);
-    tw->irq.data = tw->napi.data = tw->refill.data = tw;
-    ev_io_start(lv->loop, &tw->irq);
+    tw->rx.data = tw->refill.data = tw;
+    ev_io_start(lv->loop, &tw->rx);
     tap_set_destroy_cb(dev, tap_gone, tw);
     tw->next = lv->taps;
     lv->taps = tw;
@@ -159,14 +156,14 @@ static int live_tap_create(void *ctx, struct net *net, const char *name, const c
 static void softirq_cb(struct ev_loop *loop, ev_idle *w, int revents)
 {
     struct live *lv = w->data;
-    live_sync_clock(lv);
+    live_clock_sync(lv->app.st);
     stack_poll(lv->app.st);
 }
 
 static void timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
     struct live *lv = w->data;
-    live_sync_clock(lv);
+    live_clock_sync(lv->app.st);
     stack_poll(lv->app.st);
 }
 
@@ -174,7 +171,7 @@ static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
     struct live *lv = w->data;
     struct stack *st = lv->app.st;
-    live_sync_clock(lv);
+    live_clock_sync(st);
     stack_poll(st);
     app_run_pending(&lv->app);
     stack_poll(st);
@@ -184,6 +181,7 @@ static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
     uint64_t dl = stack_next_deadline(st);
     ev_timer_stop(loop, &lv->timer);
     if (dl != UINT64_MAX) {
+        ev_now_update(loop);        /* libev counts the delay from its own (stale) now */
         double delay = dl > st->now_us ? (double)(dl - st->now_us) / 1e6 : 0;
         ev_timer_set(&lv->timer, delay, 0);
         ev_timer_start(loop, &lv->timer);
@@ -285,10 +283,12 @@ int live_main(int argc, char **argv, struct app_opts *o)
     signal(SIGPIPE, SIG_IGN);
     struct live *lv = calloc(1, sizeof(*lv));
     if (!lv) return 1;
-    struct timespec ts;
+    struct timespec ts, mono;
     clock_gettime(CLOCK_REALTIME, &ts);
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_wall_offset_us = timespec_us(&ts) - timespec_us(&mono);
     struct stack_cfg cfg = { .seed = o->seed ? o->seed : (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32,
-                             .start_us = (uint64_t)ts.tv_sec * US_PER_S + (uint64_t)ts.tv_nsec / 1000 };
+                             .start_us = timespec_us(&mono) + clock_wall_offset_us };
     struct stack *st = inet_stack_new(&cfg);
     lv->tap_backend = (struct tap_backend){ .create = live_tap_create, .ctx = lv };
     if (!st || tap_link_register(st, &lv->tap_backend) < 0) {

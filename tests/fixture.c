@@ -1,6 +1,7 @@
 /*
  * tests/fixture.c — see fixture.h. A fake device whose xmit copies the frame into the
- * fixture's FIFO; everything else is the real stack (ip/inet.h's inet_stack_new).
+ * fixture's FIFO; everything else is the real stack (ip/inet.h's inet_stack_new), with
+ * as many namespaces and devices as a test adds.
  */
 #include "fixture.h"
 #include "arp/arp.h"
@@ -46,14 +47,25 @@ static int fx_dev_xmit(struct netdev *dev, struct pkt *p)
     fr->data = copy;
     fr->len = p->len;
     fr->ifindex = dev->ifindex;
+    fr->dev = dev;
     fr->at_us = f->st->now_us;
     f->tx_len++;
     pkt_free(p);
     return 0;
 }
 
+/* The device goes away: its queued frames stay, no longer pointing at it. */
+static void fx_dev_destroy(struct netdev *dev)
+{
+    struct fx *f = *(struct fx **)dev->priv;
+    for (unsigned i = 0; i < f->tx_len; i++) {
+        struct fx_frame *fr = &f->txq[(f->tx_head + i) % FX_TXQ_MAX];
+        if (fr->dev == dev) fr->dev = NULL;
+    }
+}
+
 static const struct netdev_ops fx_dev_ops = {
-    .kind = "fx", .xmit = fx_dev_xmit, .xmit_name = "fx_xmit",
+    .kind = "fx", .xmit = fx_dev_xmit, .destroy = fx_dev_destroy, .xmit_name = "fx_xmit",
 };
 
 static void fx_log_sink(void *arg, const char *line)
@@ -75,10 +87,21 @@ static void fx_log_sink(void *arg, const char *line)
     f->log_lines++;
 }
 
+struct net *fx_add_net(struct fx *f, const char *name)
+{
+    return net_new(f->st, name);
+}
+
 struct netdev *fx_add_dev(struct fx *f, const char *name, const struct eth_addr *mac,
                           uint32_t addr, int plen, unsigned mtu)
 {
-    struct netdev *dev = netdev_alloc(f->net, name, &fx_dev_ops, sizeof(struct fx *));
+    return fx_add_dev_in(f, f->net, name, mac, addr, plen, mtu);
+}
+
+struct netdev *fx_add_dev_in(struct fx *f, struct net *net, const char *name, const struct eth_addr *mac,
+                             uint32_t addr, int plen, unsigned mtu)
+{
+    struct netdev *dev = netdev_alloc(net, name, &fx_dev_ops, sizeof(struct fx *));
     if (!dev) return NULL;
     *(struct fx **)dev->priv = f;
     dev->addr = *mac;
@@ -97,7 +120,7 @@ int fx_route_add(struct fx *f, uint32_t prefix, int plen, uint32_t gateway, stru
         .dst = prefix & ip4_mask(plen), .dst_len = plen, .scope = RT_SCOPE_NOWHERE, .protocol = RTPROT_BOOT,
         .gateway = gateway, .oif = dev->ifindex, .nlflags = NLM_F_CREATE | NLM_F_EXCL,
     };
-    return ip_route_add(f->net, &cfg, NULL);
+    return ip_route_add(dev->net, &cfg, NULL);
 }
 
 int fx_route_del(struct fx *f, uint32_t prefix, int plen)
@@ -106,12 +129,14 @@ int fx_route_del(struct fx *f, uint32_t prefix, int plen)
     return ip_route_del(f->net, &cfg, NULL);
 }
 
-int fx_sysctl(struct fx *f, const char *name, const char *value)
+int fx_sysctl_in(struct net *net, const char *name, const char *value)
 {
-    struct sysctl_entry *e = sysctl_find(f->net, name);
+    struct sysctl_entry *e = sysctl_find(net, name);
     if (!e) return -ENOENT;
-    return sysctl_write(f->net, e, value);
+    return sysctl_write(net, e, value);
 }
+
+int fx_sysctl(struct fx *f, const char *name, const char *value) { return fx_sysctl_in(f->net, name, value); }
 
 struct fx *fx_new(uint64_t seed)
 {
@@ -217,12 +242,18 @@ bool fx_tx_pop_frame(struct fx *f, struct fx_frame *out)
     return true;
 }
 
+/* A popped frame's bytes for the caller (NULL, length 0 when there was none). */
+static uint8_t *fx_tx_take(bool got, const struct fx_frame *fr, size_t *len)
+{
+    if (len) *len = got ? fr->len : 0;
+    return got ? fr->data : NULL;
+}
+
 uint8_t *fx_tx_pop(struct fx *f, size_t *len)
 {
     struct fx_frame fr;
-    if (!fx_tx_pop_frame(f, &fr)) { if (len) *len = 0; return NULL; }
-    if (len) *len = fr.len;
-    return fr.data;
+    bool got = fx_tx_pop_frame(f, &fr);
+    return fx_tx_take(got, &fr, len);
 }
 
 const struct fx_frame *fx_tx_peek(const struct fx *f, unsigned i)
@@ -235,6 +266,34 @@ void fx_tx_clear(struct fx *f)
 {
     struct fx_frame fr;
     while (fx_tx_pop_frame(f, &fr)) free(fr.data);
+}
+
+unsigned fx_tx_count_dev(const struct fx *f, const struct netdev *dev)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < f->tx_len; i++) n += fx_tx_peek(f, i)->dev == dev;
+    return n;
+}
+
+/* Take the oldest frame of dev out of the queue; the ones behind it close the gap. */
+bool fx_tx_pop_frame_dev(struct fx *f, const struct netdev *dev, struct fx_frame *out)
+{
+    if (!dev) return false;
+    unsigned i = 0;
+    while (i < f->tx_len && fx_tx_peek(f, i)->dev != dev) i++;
+    if (i == f->tx_len) return false;
+    *out = *fx_tx_peek(f, i);
+    for (; i + 1 < f->tx_len; i++)
+        f->txq[(f->tx_head + i) % FX_TXQ_MAX] = f->txq[(f->tx_head + i + 1) % FX_TXQ_MAX];
+    f->tx_len--;
+    return true;
+}
+
+uint8_t *fx_tx_pop_dev(struct fx *f, const struct netdev *dev, size_t *len)
+{
+    struct fx_frame fr;
+    bool got = fx_tx_pop_frame_dev(f, dev, &fr);
+    return fx_tx_take(got, &fr, len);
 }
 
 /* ------------------------------------------------------------------ console */

@@ -11,6 +11,15 @@
  *   fx_tx_pop(f, &len) ...            what the stack transmitted, oldest first (copies)
  *   ck_assert_uint_eq(fx_free(f), 0); tears down; returns the number of leaked packets
  *
+ * Several devices in several namespaces:
+ *   struct net *ns1 = fx_add_net(f, "ns1");                   as `ip netns add ns1`
+ *   struct netdev *d = fx_add_dev_in(f, ns1, "eth1", &mac, addr, 24, 0);
+ *   fx_inject_dev(f, d, frame, len);  a frame arrives on d
+ *   fx_tx_pop_dev(f, d, &len) ...     what d transmitted, oldest first; the frames of the
+ *                                     other devices stay queued, in their order
+ * Transmitted frames form one queue in transmit order (fx_tx_pop takes any device's);
+ * the _dev functions read it as one queue per device.
+ *
  * Ownership: frames returned by fx_tx_pop / fx_tx_pop_frame are malloc'd and belong to
  * the caller (free()). Builders write into the caller's buffer and return the length
  * (0 if it does not fit). Parsers return pointers into the frame they were given.
@@ -45,7 +54,8 @@ extern const struct eth_addr fx_bcast_mac;    /* ff:ff:ff:ff:ff:ff */
 struct fx_frame {
     uint8_t *data;
     size_t   len;
-    int      ifindex;       /* the device it left by */
+    int      ifindex;       /* the device it left by (ifindexes are per namespace) */
+    struct netdev *dev;     /* the same device; NULL once it was unregistered */
     uint64_t at_us;         /* stack clock when it was sent */
 };
 
@@ -74,12 +84,19 @@ unsigned fx_free(struct fx *f);
 /* Another fake device: registered, MAC set, address added (if addr), up. NULL on error. */
 struct netdev *fx_add_dev(struct fx *f, const char *name, const struct eth_addr *mac,
                           uint32_t addr, int plen, unsigned mtu);
-/* A static route (gateway 0: on-link), as `ip route add` makes it (ip_route_add: the
- * gateway must be on a connected route of dev, dev up). 0 or -errno. */
+/* A namespace, as `ip netns add NAME` (with its loopback, down). NULL on error. */
+struct net *fx_add_net(struct fx *f, const char *name);
+/* fx_add_dev in namespace net (fx_add_dev: the default namespace). */
+struct netdev *fx_add_dev_in(struct fx *f, struct net *net, const char *name, const struct eth_addr *mac,
+                             uint32_t addr, int plen, unsigned mtu);
+/* A static route in dev's namespace (gateway 0: on-link), as `ip route add` makes it
+ * (ip_route_add: the gateway must be on a connected route of dev, dev up). 0 or -errno. */
 int fx_route_add(struct fx *f, uint32_t prefix, int plen, uint32_t gateway, struct netdev *dev);
 int fx_route_del(struct fx *f, uint32_t prefix, int plen);
-/* sysctl by name, value as `sysctl -w` would take it. 0 or -errno (-ENOENT: no such). */
+/* sysctl by name, value as `sysctl -w` would take it. 0 or -errno (-ENOENT: no such).
+ * fx_sysctl: in the default namespace; fx_sysctl_in: in net. */
 int fx_sysctl(struct fx *f, const char *name, const char *value);
+int fx_sysctl_in(struct net *net, const char *name, const char *value);
 
 /* ---- input and time ---- */
 /* A frame arrives on eth0 (fx_inject) or on dev; then stack_poll. */
@@ -97,6 +114,10 @@ uint8_t *fx_tx_pop(struct fx *f, size_t *len);          /* NULL if none; caller 
 bool     fx_tx_pop_frame(struct fx *f, struct fx_frame *out);  /* caller frees out->data */
 const struct fx_frame *fx_tx_peek(const struct fx *f, unsigned i); /* i-th oldest, or NULL */
 void     fx_tx_clear(struct fx *f);
+/* The same, for the frames one device transmitted (the others' stay queued). */
+unsigned fx_tx_count_dev(const struct fx *f, const struct netdev *dev);
+uint8_t *fx_tx_pop_dev(struct fx *f, const struct netdev *dev, size_t *len);
+bool     fx_tx_pop_frame_dev(struct fx *f, const struct netdev *dev, struct fx_frame *out);
 
 /* ---- console capture ---- */
 void fx_trace(struct fx *f, bool on);                   /* `trace on` for the namespace */
@@ -106,7 +127,8 @@ void fx_log_clear(struct fx *f);
 /* ---- neighbours ---- */
 struct neigh *fx_neigh(struct fx *f, uint32_t ip);      /* on eth0; NULL if no entry */
 uint8_t fx_neigh_state(struct fx *f, uint32_t ip);      /* NUD_NONE if no entry */
-/* Create (if needed) and set an entry as `ip neigh replace` does (neigh_admin_set). */
+/* Create (if needed) and set an entry in dev's namespace as `ip neigh replace` does
+ * (neigh_admin_set). */
 struct neigh *fx_neigh_set(struct fx *f, struct netdev *dev, uint32_t ip,
                            const struct eth_addr *mac, uint8_t state);
 

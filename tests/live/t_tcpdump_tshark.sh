@@ -20,6 +20,7 @@ done
 [ -e "$pcap" ] || fail "tcpdump -w $pcap did not create the file (stderr: $(cat "$TSL_TMP/cap.stderr"))"
 
 src=$(sab 10.99.0.1 10.99.0.3)
+t_start=$(date +%s)
 out=$(timeout 20 ip netns exec "$NS_A" ping -c 3 -W 2 10.99.0.2 2>&1) || fail "ping from $NS_A failed: $out"
 tsl_wait_exit $cap 10
 rc=$?
@@ -38,6 +39,17 @@ note "tshark: $icmp ICMP frames ($req echo requests, $rep echo replies) of $tota
 # Frames are whole and valid: tshark sees no malformed packet.
 bad=$(timeout 20 tshark -r "$pcap" -Y '_ws.malformed || _ws.expert.severity >= error' 2>/dev/null | wc -l)
 [ "$bad" = 0 ] || fail "tshark flags $bad frames as malformed or erroneous"
+# Record times are wall-clock UTC (the stack's monotonic clock plus the offset taken at
+# start): every record lies between the ping's start and now, give or take 2 s.
+t_end=$(date +%s)
+shift_s=$(sab 0 3600)
+times=$(timeout 20 tcpdump -tt -n -r "$pcap" 2>/dev/null | awk '{ print int($1) }')
+for t in $times; do
+    t=$((t + shift_s))
+    [ "$t" -ge $((t_start - 2)) ] && [ "$t" -le $((t_end + 2)) ] ||
+        fail "pcap record time $t is not wall-clock time (capture ran from $t_start to $t_end)"
+done
+note "record times $(echo $times | tr ' ' '\n' | sort -u | tr '\n' ' ')within [$t_start, $t_end]"
 td=$(timeout 20 tcpdump -n -r "$pcap" 2>&1)
 tdn=$(count_matches "$td" "IP $src > 10\\.99\\.0\\.2: ICMP echo request")
 [ "$tdn" -ge 2 ] || { printf '%s\n' "$td" | sed 's/^/    | /'; fail "tcpdump -r: $tdn echo requests from $src, expected >= 2"; }

@@ -13,8 +13,15 @@ Each directory tests/pcap/scenarios/NAME/ holds
                  goldens the scenario only runs (crash and determinism checks) and is not
                  counted; with goldens (the wrong part is incidental, e.g. one extra frame)
                  it is compared as usual and the note is printed.
+A scenario with several devices has several `--dev [NS/]NAME` in its options, and per
+device in.TAG.pcap and golden.TAG.pcap instead of in.pcap and golden.pcap, where TAG is
+the device's NS/NAME with '/' written '.' (rt/tap1: in.rt.tap1.pcap); it runs as
+`--replay --dev NAME=in.TAG.pcap:out.TAG.pcap ...`, and each device's capture is compared
+with its own golden.
 
-Every scenario runs twice and the two output pcaps must be byte-identical. A sanitizer
+Every scenario runs twice and the two output pcaps must be byte-identical; for a scenario
+with one device, the first run uses `--replay IN --dev NAME --out OUT` and the second
+`--replay --dev NAME=IN:OUT`, so the two forms must also agree. A sanitizer
 report, a non-zero exit or a timeout fails the scenario. On a difference the runner
 prints both captures decoded by `tapstack --decode -v -e`, as a unified diff, with the
 records whose bytes differ, and a unified diff of the text.
@@ -43,11 +50,16 @@ SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "LeakSanit
 
 
 class RunResult:
-    def __init__(self, ok, text, out_pcap, problem=""):
+    def __init__(self, ok, text, outs, problem=""):
         self.ok = ok                # ran to completion: exit 0, no sanitizer report, no timeout
         self.text = text            # stdout, then stderr after a marker line when there is any
-        self.out_pcap = out_pcap    # bytes of the output capture (b"" if none)
+        self.outs = outs            # device -> bytes of its output capture (b"" if none)
         self.problem = problem
+
+    @property
+    def out_pcap(self):
+        """The output capture of a one-device run."""
+        return next(iter(self.outs.values()), b"")
 
 
 def sanitizer_env():
@@ -65,21 +77,39 @@ def read_options(sdir):
         return shlex.split(f.read())
 
 
-def run_replay(binary, in_pcap, script, options, workdir, timeout=TIMEOUT_S):
-    """One replay run in workdir. Returns RunResult."""
-    out = os.path.join(workdir, "out.pcap")
-    if os.path.exists(out):
-        os.unlink(out)
-    cmd = [os.path.abspath(binary), "--replay", os.path.abspath(in_pcap), "--out", out,
-           "-f", os.path.abspath(script)] + list(options)
-    if "--dev" not in options:
-        cmd += ["--dev", "tap0"]
+def devices(options):
+    """The --dev NAMEs of an options list, in order (["tap0"] when there is none)."""
+    devs = [options[i + 1] for i, a in enumerate(options[:-1]) if a == "--dev"]
+    return devs or ["tap0"]
+
+
+def dev_tag(dev):
+    return dev.replace("/", ".")
+
+
+def without_devs(options):
+    out, skip = [], False
+    for a in options:
+        if skip:
+            skip = False
+        elif a == "--dev":
+            skip = True
+        else:
+            out.append(a)
+    return out
+
+
+def execute(cmd, workdir, outs, timeout):
+    """Run one replay; outs: device -> output path. Returns RunResult."""
+    for path in outs.values():
+        if os.path.exists(path):
+            os.unlink(path)
     try:
         cp = subprocess.run(cmd, cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True,
                             timeout=timeout, env=sanitizer_env())
     except subprocess.TimeoutExpired as e:
         text = (e.stdout or b"").decode("utf-8", "replace")
-        return RunResult(False, text, b"", f"timed out after {timeout} s")
+        return RunResult(False, text, {}, f"timed out after {timeout} s")
     stdout = cp.stdout.decode("utf-8", "replace")
     stderr = cp.stderr.decode("utf-8", "replace")
     text = stdout + (f"--- stderr\n{stderr}" if stderr else "")
@@ -90,13 +120,44 @@ def run_replay(binary, in_pcap, script, options, workdir, timeout=TIMEOUT_S):
             break
     if not problem and cp.returncode != 0:
         problem = f"exit status {cp.returncode}"
-    data = b""
-    if os.path.exists(out):
-        with open(out, "rb") as f:
-            data = f.read()
-    elif not problem:
-        problem = "no output pcap written"
+    data = {}
+    for dev, path in outs.items():
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                data[dev] = f.read()
+        else:
+            data[dev] = b""
+            if not problem:
+                problem = f"no output pcap written for {dev}"
     return RunResult(not problem, text, data, problem)
+
+
+def run_replay(binary, in_pcap, script, options, workdir, timeout=TIMEOUT_S, dev_form=False):
+    """One replay run of a one-device scenario in workdir: `--replay IN --dev NAME --out
+    OUT`, or with dev_form `--replay --dev NAME=IN:OUT`. Returns RunResult."""
+    out = os.path.join(workdir, "out.pcap")
+    dev = devices(options)[0]
+    if dev_form:
+        cmd = [os.path.abspath(binary), "--replay", "--dev", f"{dev}={os.path.abspath(in_pcap)}:{out}",
+               "-f", os.path.abspath(script)] + without_devs(options)
+    else:
+        cmd = [os.path.abspath(binary), "--replay", os.path.abspath(in_pcap), "--out", out,
+               "-f", os.path.abspath(script)] + list(options)
+        if "--dev" not in options:
+            cmd += ["--dev", "tap0"]
+    return execute(cmd, workdir, {dev: out}, timeout)
+
+
+def run_replay_devs(binary, in_pcaps, script, options, workdir, timeout=TIMEOUT_S):
+    """One replay run with several devices: in_pcaps maps each --dev NAME of options (in
+    their order) to its input. Outputs are workdir/out.TAG.pcap. Returns RunResult."""
+    cmd = [os.path.abspath(binary), "--replay"]
+    outs = {}
+    for dev in devices(options):
+        outs[dev] = os.path.join(workdir, f"out.{dev_tag(dev)}.pcap")
+        cmd += ["--dev", f"{dev}={os.path.abspath(in_pcaps[dev])}:{outs[dev]}"]
+    cmd += ["-f", os.path.abspath(script)] + without_devs(options)
+    return execute(cmd, workdir, outs, timeout)
 
 
 # ---------------------------------------------------------------- reporting differences
@@ -176,38 +237,65 @@ def text_diff(golden, actual, out, names=("golden.txt", "actual")):
 
 # ---------------------------------------------------------------- one scenario
 
+def scenario_files(sdir, devs):
+    """device -> (input, golden) paths: in.pcap/golden.pcap for one device, else per TAG."""
+    if len(devs) == 1:
+        return {devs[0]: (os.path.join(sdir, "in.pcap"), os.path.join(sdir, "golden.pcap"))}
+    return {d: (os.path.join(sdir, f"in.{dev_tag(d)}.pcap"), os.path.join(sdir, f"golden.{dev_tag(d)}.pcap"))
+            for d in devs}
+
+
+def run_twice(binary, files, script, options, tmp):
+    """Two runs of a scenario; a one-device scenario runs once in each replay form."""
+    runs = []
+    for k in (1, 2):
+        wd = os.path.join(tmp, f"run{k}")
+        os.mkdir(wd)
+        if len(files) == 1:
+            in_pcap = next(iter(files.values()))[0]
+            runs.append(run_replay(binary, in_pcap, script, options, wd, dev_form=(k == 2)))
+        else:
+            runs.append(run_replay_devs(binary, {d: f[0] for d, f in files.items()}, script, options, wd))
+    return runs
+
+
+def out_path(tmp, run, dev, files):
+    name = "out.pcap" if len(files) == 1 else f"out.{dev_tag(dev)}.pcap"
+    return os.path.join(tmp, f"run{run}", name)
+
+
 def run_scenario(binary, sdir, regolden, verbose):
     name = os.path.basename(sdir)
-    in_pcap = os.path.join(sdir, "in.pcap")
     script = os.path.join(sdir, "script.ts")
-    golden_pcap = os.path.join(sdir, "golden.pcap")
     golden_txt = os.path.join(sdir, "golden.txt")
     known_bad = os.path.join(sdir, "KNOWN_BAD")
     msgs = []
-    if not (os.path.exists(in_pcap) and os.path.exists(script)):
-        return "fail", [f"  missing in.pcap or script.ts (run python3 tests/pcap/scenarios.py)"]
     options = read_options(sdir)
+    files = scenario_files(sdir, devices(options))
+    multi = len(files) > 1
+    if not (all(os.path.exists(f[0]) for f in files.values()) and os.path.exists(script)):
+        return "fail", ["  missing an input pcap or script.ts (run python3 tests/pcap/scenarios.py)"]
     with tempfile.TemporaryDirectory(prefix=f"pcap-{name}-") as tmp:
-        runs = []
-        for k in (1, 2):
-            wd = os.path.join(tmp, f"run{k}")
-            os.mkdir(wd)
-            r = run_replay(binary, in_pcap, script, options, wd)
-            runs.append(r)
+        runs = run_twice(binary, files, script, options, tmp)
+        for k, r in enumerate(runs, 1):
             if not r.ok:
                 msgs.append(f"  run {k}: {r.problem}")
                 msgs.extend("    | " + line for line in r.text.splitlines()[-60:])
                 return "fail", msgs
         r1, r2 = runs
-        if r1.out_pcap != r2.out_pcap or r1.text != r2.text:
-            msgs.append("  NOT DETERMINISTIC: two runs with the same inputs differ")
-            p1, p2 = os.path.join(tmp, "run1", "out.pcap"), os.path.join(tmp, "run2", "out.pcap")
-            if r1.out_pcap != r2.out_pcap:
-                pcap_diff(binary, p1, p2, msgs, ("run 1", "run 2"))
+        if r1.outs != r2.outs or r1.text != r2.text:
+            msgs.append("  NOT DETERMINISTIC: two runs with the same inputs differ" +
+                        ("" if multi else " (run 1: --replay IN --dev NAME --out OUT, run 2: "
+                                          "--replay --dev NAME=IN:OUT)"))
+            for dev in files:
+                if r1.outs[dev] != r2.outs[dev]:
+                    if multi:
+                        msgs.append(f"  device {dev}:")
+                    pcap_diff(binary, out_path(tmp, 1, dev, files), out_path(tmp, 2, dev, files), msgs,
+                              ("run 1", "run 2"))
             text_diff(r1.text, r2.text, msgs, ("run 1", "run 2"))
             return "fail", msgs
-        out_path = os.path.join(tmp, "run1", "out.pcap")
-        have_golden = os.path.exists(golden_pcap) and os.path.exists(golden_txt)
+        have_golden = all(os.path.exists(f[1]) for f in files.values()) and os.path.exists(golden_txt)
         if os.path.exists(known_bad):
             with open(known_bad) as f:
                 reason = f.read().strip() or "(no reason given)"
@@ -215,22 +303,33 @@ def run_scenario(binary, sdir, regolden, verbose):
                 # Wrong behaviour: never recorded. Crash and determinism were checked.
                 msgs.append("  known bad, no golden: " + reason.splitlines()[0])
                 if verbose:
-                    msgs.extend("    " + line for line in decode(binary, out_path))
+                    for dev in files:
+                        msgs.extend("    " + line for line in decode(binary, out_path(tmp, 1, dev, files)))
                     msgs.extend("    " + line for line in r1.text.splitlines())
                 return "known_bad", msgs
             # The golden holds behaviour known to be wrong (listed in KNOWN_BAD): it still
             # guards everything else, and must be re-recorded when the stack is fixed.
             msgs.append("  note (KNOWN_BAD): " + reason.splitlines()[0])
         if regolden:
-            shutil.copyfile(out_path, golden_pcap)
+            for dev, (_, golden_pcap) in files.items():
+                shutil.copyfile(out_path(tmp, 1, dev, files), golden_pcap)
             with open(golden_txt, "w") as f:
                 f.write(r1.text)
             return "regolden", msgs
         if not have_golden:
-            return "fail", ["  no golden.pcap/golden.txt (record them with --regolden, after review)"]
+            return "fail", ["  no golden pcap or golden.txt (record them with --regolden, after review)"]
         with open(golden_txt) as f:
             gtext = f.read()
-        same_pcap = pcap_diff(binary, golden_pcap, out_path, msgs)
+        same_pcap = True
+        for dev, (_, golden_pcap) in files.items():
+            dmsgs = []
+            gname = os.path.basename(golden_pcap)
+            if not pcap_diff(binary, golden_pcap, out_path(tmp, 1, dev, files), dmsgs,
+                             (gname if multi else "golden", "actual")):
+                same_pcap = False
+                if multi:
+                    msgs.append(f"  device {dev} ({gname}):")
+                msgs.extend(dmsgs)
         same_text = text_diff(gtext, r1.text, msgs)
         return ("pass" if same_pcap and same_text else "fail"), msgs
 

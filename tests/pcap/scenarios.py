@@ -7,6 +7,9 @@ Each scenario below is a function returning a Scenario: the frames that enter ta
 their times), the -f script, the options (seed, -n, device) and, when the stack speaks
 first, a scripted peer. Running this file rewrites tests/pcap/scenarios/NAME/in.pcap,
 script.ts and options; goldens are recorded by run_pcap_tests.py --regolden.
+A scenario with several devices (possibly in several namespaces the script creates)
+lists them as Device(NAME, frames, peer), NAME being [NS/]NAME; each gets its own
+in.TAG.pcap (TAG: NAME with '/' written '.') and its own peer.
 
 The lab: the default one (tap0 10.0.0.2/24, default route via 10.0.0.1). Every script
 begins with `ip link set tap0 address 02:00:00:00:00:02` so that inputs can address the
@@ -47,17 +50,28 @@ STACK_MAC, STACK_IP = "02:00:00:00:00:02", "10.0.0.2"
 SET_MAC = f"ip link set tap0 address {STACK_MAC}"
 
 
+class Device:
+    """One device of a scenario with several: [NS/]NAME, the frames that enter it
+    [(t_us, frame)], and the scripted host on its wire (a Peer or None)."""
+
+    def __init__(self, name, frames=(), peer=None):
+        self.name, self.frames, self.peer = name, list(frames), peer
+
+
 class Scenario:
-    def __init__(self, frames, script, seed=1, empty=False, dev="tap0", peer=None):
+    def __init__(self, frames, script, seed=1, empty=False, dev="tap0", peer=None, devices=None):
         self.frames = frames        # [(t_us, frame)]
         self.script = script
         self.seed = seed
         self.empty = empty          # -n: no default lab
         self.dev = dev
         self.peer = peer            # Peer or None
+        self.devices = devices      # [Device] for several devices (then frames/dev/peer unused)
 
     def options(self):
-        return ["--dev", self.dev, "--seed", str(self.seed)] + (["-n"] if self.empty else [])
+        names = [d.name for d in self.devices] if self.devices else [self.dev]
+        devs = [w for n in names for w in ("--dev", n)]
+        return devs + ["--seed", str(self.seed)] + (["-n"] if self.empty else [])
 
 
 SCENARIOS = {}
@@ -853,6 +867,61 @@ def udp_send_unresolved():
     """), peer=UdpPeer(closed={9}))
 
 
+RT_A_MAC, RT_B_MAC = "02:00:00:00:01:01", "02:00:00:00:02:01"     # the router's tap0, tap1
+HOST_A_MAC, HOST_A_IP = "02:00:00:00:01:02", "192.168.1.2"
+HOST_B_MAC, HOST_B_IP = "02:00:00:00:02:02", "192.168.2.2"
+
+
+@scenario
+def netns_forwarding():
+    def a_pings_b(seq, t):
+        dgram = ipv4(HOST_A_IP, HOST_B_IP, IPPROTO_ICMP, icmp_echo(0x7001, seq, pattern(56)), ident=0x7000 + seq)
+        return (t, eth(RT_A_MAC, HOST_A_MAC, ETH_P_IP, dgram))
+    stray = ipv4(PEER_IP, HOST_B_IP, IPPROTO_UDP, udp(PEER_IP, HOST_B_IP, 40000, 9, b"no forwarding here"),
+                 ident=0x7102)
+    return Scenario(None, script(f"""
+        # Three devices in two namespaces, each with its own input and golden: tap0 in the
+        # default namespace (the default lab) and, in namespace rt, tap0 (192.168.1.1/24,
+        # host A 192.168.1.2) and tap1 (192.168.2.1/24, host B 192.168.2.2), with
+        # ip_forward=1 in rt only. Both namespaces have a tap0: the ports tell them apart.
+        # rt/tap1 is created in the default namespace and moved: its port binds on arrival.
+        #  t=0    A pings B through rt: ARP for B on rt/tap1, the request goes out rt/tap1
+        #         with TTL 63; B's reply comes back on rt/tap1 and leaves rt/tap0 after
+        #         ARP for A. At the same time (equal timestamps: --dev order) the peer
+        #         10.0.0.1 asks for 10.0.0.2 and pings it on the default tap0: answered there.
+        #  t=1    A's second echo: forwarded both ways at once (neighbours resolved)
+        #  t=2    on the default tap0, a datagram for 192.168.2.2: not forwarded (ip_forward=0
+        #         in the default namespace: IpInAddrErrors), nothing leaves rt
+        {SET_MAC}
+        ip netns add rt
+        ip -n rt link add tap0 type tap
+        ip -n rt link set tap0 address {RT_A_MAC}
+        ip -n rt addr add 192.168.1.1/24 dev tap0
+        ip -n rt link set tap0 up
+        ip link add tap1 type tap
+        ip link set tap1 netns rt
+        ip -n rt link set tap1 address {RT_B_MAC}
+        ip -n rt addr add 192.168.2.1/24 dev tap1
+        ip -n rt link set tap1 up
+        ip netns exec rt sysctl -w net.ipv4.ip_forward=1
+        sleep 2.5
+        echo "== t=2.5: rt forwarded 4 datagrams; the default namespace none"
+        ip netns exec rt nstat
+        ip -n rt neigh show
+        nstat
+        sleep 7
+        echo "== t=9.5: 10.0.0.1, learnt STALE and used by the reply: DELAY, unicast probe at 5, answered"
+        ip -s neigh show
+        echo "== rt: confirmed by the ARP replies at t=0, still REACHABLE"
+        ip -n rt -s neigh show
+    """), devices=[
+        Device("tap0", [(T0, peer_asks()), (T0, to_stack(echo_dgram(84, 0x7101, 1, 0x7101))),
+                        (T0 + 2 * S, to_stack(stray))], Peer()),
+        Device("rt/tap0", [a_pings_b(1, T0), a_pings_b(2, T0 + 1 * S)], Peer(HOST_A_MAC, (HOST_A_IP,))),
+        Device("rt/tap1", [], Peer(HOST_B_MAC, (HOST_B_IP,), first_id=0x7200)),
+    ])
+
+
 # ---------------------------------------------------------------- generation
 
 def default_bin():
@@ -870,23 +939,34 @@ def generate(name, scen, binary):
         f.write(scen.script)
     with open(os.path.join(d, "options"), "w") as f:
         f.write(" ".join(scen.options()) + "\n")
-    static = sorted(scen.frames, key=lambda x: x[0])
-    assert static and static[0][0] == T0, f"{name}: the first frame must be at T0"
-    in_pcap = os.path.join(d, "in.pcap")
-    if scen.peer is None:
-        write_pcap(in_pcap, static)
+    devs = scen.devices or [Device(scen.dev, scen.frames, scen.peer)]
+    files = run_pcap_tests.scenario_files(d, [dv.name for dv in devs])
+    static = {dv.name: sorted(dv.frames, key=lambda x: x[0]) for dv in devs}
+    assert min(f[0][0] for f in static.values() if f) == T0, f"{name}: the first frame must be at T0"
+    inputs = static
+    if not any(dv.peer for dv in devs):
+        for dv in devs:
+            write_pcap(files[dv.name][0], static[dv.name])
         return 0
     if not binary:
         raise SystemExit(f"scenarios.py: {name} has a scripted peer: give --bin PATH (a tapstack build)")
-    inputs = static
+    script_path = os.path.join(d, "script.ts")
     with tempfile.TemporaryDirectory(prefix=f"gen-{name}-") as tmp:
         for rounds in range(1, 20):
-            write_pcap(in_pcap, inputs)
-            r = run_pcap_tests.run_replay(binary, in_pcap, os.path.join(d, "script.ts"), scen.options(), tmp)
+            for dv in devs:
+                write_pcap(files[dv.name][0], inputs[dv.name])
+            if scen.devices:
+                r = run_pcap_tests.run_replay_devs(binary, {n: f[0] for n, f in files.items()}, script_path,
+                                                   scen.options(), tmp)
+            else:
+                r = run_pcap_tests.run_replay(binary, files[scen.dev][0], script_path, scen.options(), tmp)
             if not r.ok:
                 raise SystemExit(f"scenarios.py: {name}: replay failed: {r.problem}\n{r.text}")
-            out = read_pcap(os.path.join(tmp, "out.pcap"))
-            new = sorted(static + scen.peer.respond(out), key=lambda x: x[0])   # stable: static first
+            new = {}
+            for dv in devs:
+                out = os.path.join(tmp, f"out.{run_pcap_tests.dev_tag(dv.name)}.pcap" if scen.devices else "out.pcap")
+                answers = dv.peer.respond(read_pcap(out)) if dv.peer else []
+                new[dv.name] = sorted(static[dv.name] + answers, key=lambda x: x[0])   # stable: static first
             if new == inputs:
                 return rounds
             inputs = new
