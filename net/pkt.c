@@ -19,6 +19,8 @@
 static const struct { uint32_t data; uint32_t per_chunk; } class_def[PKT_NCLASS] = {
     [PKT_CLASS_SMALL] = { PKT_SMALL_DATA, 256 },
     [PKT_CLASS_BIG]   = { PKT_SLOT_DATA, 16 },
+    [PKT_CLASS_16K]   = { PKT_16K_DATA, 8 },
+    [PKT_CLASS_32K]   = { PKT_32K_DATA, 4 },
     [PKT_CLASS_HUGE]  = { PKT_HUGE_DATA, 4 },
 };
 

@@ -40,14 +40,19 @@
 #define VXLAN_HLEN   8
 #define UDP_HLEN     8
 #define PKT_HEADROOM 256   /* >= TCP 60 + IP 60 + ETH 14 + VXLAN 8 + UDP 8 + IP 60 + ETH 14 = 224, + vnet 12 */
-/* Three buffer classes, as NIC drivers keep small, jumbo and GSO buffers: 2 KiB takes
- * any frame of a 1500-byte MTU (and most packets a host makes), the big class a
- * 9000-byte MTU frame, the 64 KiB class a GSO super-frame or a reassembled datagram. */
+/* Buffer classes, as NIC drivers keep small, jumbo and GSO buffers: 2 KiB takes any
+ * frame of a 1500-byte MTU (and most packets a host makes), the big class a 9000-byte
+ * MTU frame, the 64 KiB class a GSO super-frame or a 65,535-byte datagram. The 16 and
+ * 32 KiB classes keep what a packet is charged (its truesize) near its size: a
+ * reassembled 16 KiB datagram in a 64 KiB buffer would fill a socket's receive buffer
+ * four times as fast as Linux's (whose reassembled skb is the fragments' own memory). */
 #define PKT_SMALL_DATA (2048 - PKT_HEADROOM)
 #define PKT_SLOT_DATA (ETH_MAX_MTU + ETH_HLEN + 4 /* VLAN */ + 256 /* tail slack */)
+#define PKT_16K_DATA  (16384 + 512)
+#define PKT_32K_DATA  (32768 + 512)
 #define PKT_HUGE_DATA (65536 + 512)     /* an IPv4 datagram (65,535) + Ethernet + slack */
 #define PKT_MAX_DATA  PKT_HUGE_DATA
-enum { PKT_CLASS_SMALL, PKT_CLASS_BIG, PKT_CLASS_HUGE, PKT_NCLASS };
+enum { PKT_CLASS_SMALL, PKT_CLASS_BIG, PKT_CLASS_16K, PKT_CLASS_32K, PKT_CLASS_HUGE, PKT_NCLASS };
 
 /* pkt_type, as Linux's PACKET_* (set by eth_type_trans) */
 enum { PACKET_HOST = 0, PACKET_BROADCAST, PACKET_MULTICAST, PACKET_OTHERHOST, PACKET_OUTGOING,

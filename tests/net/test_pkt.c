@@ -38,7 +38,12 @@ START_TEST(test_pkt_alloc_headroom_and_classes)
     struct pkt *s = pkt_alloc(&pool, PKT_SMALL_DATA);
     struct pkt *b = pkt_alloc(&pool, PKT_SMALL_DATA + 1);
     struct pkt *h = pkt_alloc(&pool, 65535 + 14);
-    ck_assert(s && b && h);
+    struct pkt *m16 = pkt_alloc(&pool, 16412), *m32 = pkt_alloc(&pool, 20000);
+    ck_assert(s && b && h && m16 && m32);
+    ck_assert_uint_eq(m16->buf->cls, PKT_CLASS_16K);   /* truesize near the size */
+    ck_assert_uint_eq(m32->buf->cls, PKT_CLASS_32K);
+    ck_assert_uint_lt(pkt_truesize(m16), 16412 + 1024 + sizeof(struct pkt));
+    pkt_free(m16); pkt_free(m32);
     ck_assert_uint_eq(s->buf->cls, PKT_CLASS_SMALL);
     ck_assert_uint_eq(b->buf->cls, PKT_CLASS_BIG);
     ck_assert_uint_eq(h->buf->cls, PKT_CLASS_HUGE);
