@@ -17,7 +17,7 @@ tsl_topology_a
 out=$(ts serve echo udp 7 2>&1) || fail "serve echo udp 7: $out"
 out=$(ts serve discard udp 9 2>&1) || fail "serve discard udp 9: $out"
 
-stat() { ts ethtool -S tap0 2>/dev/null | awk -v k="$1:" '$1 == k { print $2 }'; }
+dstat() { ts ethtool -S tap0 2>/dev/null | awk -v k="$1:" '$1 == k { print $2 }'; }
 
 client=$(cat <<'EOF'
 import os, socket, sys
@@ -74,10 +74,10 @@ round() {   # round LABEL ON(1|0)
     LABEL=$1
     py echo
     local sw0 part0 gso0 sw1 part1 gso1
-    sw0=$(stat rx_csum_sw_bytes); part0=$(stat rx_csum_partial)
+    sw0=$(dstat rx_csum_sw_bytes); part0=$(dstat rx_csum_partial)
     py bulk
     sleep 0.5
-    sw1=$(stat rx_csum_sw_bytes); part1=$(stat rx_csum_partial)
+    sw1=$(dstat rx_csum_sw_bytes); part1=$(dstat rx_csum_partial)
     note "$LABEL: bulk receive: rx_csum_sw_bytes +$((sw1 - sw0)), rx_csum_partial +$((part1 - part0))"
     if [ "$2" = 1 ]; then
         [ $((sw1 - sw0)) = 0 ] || fail "$LABEL: the stack checksummed $((sw1 - sw0)) bytes in software"
@@ -86,16 +86,16 @@ round() {   # round LABEL ON(1|0)
         [ $((sw1 - sw0)) -ge $((300 * 1408)) ] || fail "$LABEL: only $((sw1 - sw0)) bytes verified in software"
     fi
     if [ "$uso" = on ]; then
-        gso0=$(stat rx_gso_packets)
+        gso0=$(dstat rx_gso_packets)
         py uso
-        gso1=$(stat rx_gso_packets)
+        gso1=$(dstat rx_gso_packets)
         note "$LABEL: UDP_SEGMENT send: rx_gso_packets +$((gso1 - gso0))"
         [ $((gso1 - gso0)) = "$2" ] || fail "$LABEL: rx_gso_packets +$((gso1 - gso0)), expected +$2"
     fi
 }
 round "offloads on" 1
-tx0=$(stat tx_csum_partial)
+tx0=$(dstat tx_csum_partial)
 [ "${tx0:-0}" -gt 0 ] || fail "the stack's echoes left no partial checksum to the kernel (tx_csum_partial ${tx0:-0})"
 out=$(ts ethtool -K tap0 tx off rx off tso off gso off 2>&1) || fail "ethtool -K tap0 ... off: $out"
 round "offloads off" 0
-[ "$(stat tx_csum_partial)" = "$tx0" ] || fail "tx_csum_partial moved with tx off"
+[ "$(dstat tx_csum_partial)" = "$tx0" ] || fail "tx_csum_partial moved with tx off"
