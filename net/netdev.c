@@ -237,6 +237,14 @@ static bool dev_can_csum(const struct netdev *dev, const struct pkt *p)
 static struct pkt *validate_xmit_csum(struct netdev *dev, struct pkt *p)
 {
     if (p->ip_summed == CHECKSUM_PARTIAL) {
+        size_t room = pkt_headroom(p);
+        if (p->csum_start < room || p->csum_start - room + p->csum_offset + 2u > p->len) {
+            /* the device would be told to sum outside the frame (skb_csum_hwoffload_help
+             * trusts its own stack; ours may forward a lying header) */
+            dev->stats.tx_dropped++;
+            pkt_drop(dev->net, p, DROP_SKB_CSUM);
+            return NULL;
+        }
         if (dev_can_csum(dev, p)) {
             dev->offload_stats.tx_csum_partial++;
         } else {
