@@ -67,7 +67,8 @@ static struct pkt *gso_new_seg(const struct pkt *p, const struct gso_layout *g, 
     pkt_copy_meta(s, p);
     /* the offsets were p's, relative to its head: move them by the change of headroom */
     int32_t delta = (int32_t)(data - s->head) - (int32_t)pkt_headroom(p);
-    if (s->mac_off >= 0) s->mac_off += delta;
+    /* a MAC header in front of data (a received frame cut at UDP) is not copied */
+    if (s->mac_off >= 0) s->mac_off = (size_t)s->mac_off < pkt_headroom(p) ? -1 : s->mac_off + delta;
     s->nh_off += delta;
     s->th_off += delta;
     s->gso_size = s->gso_segs = 0;
