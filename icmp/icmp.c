@@ -15,6 +15,7 @@
 #include "net/stack.h"
 #include "net/netdev.h"
 #include "net/csum.h"
+#include "net/offload.h"
 #include "net/trace.h"
 #include "ip/ip.h"
 #include "net/sysctl.h"
@@ -181,12 +182,18 @@ static void icmp_echo(struct net *net, struct pkt *p)
     /* In place: echo request -> echo reply. RFC 1624 fixes the checksum for the type.
      * The request's bytes may be shared (a capture or a bridge flood kept a clone). */
     if (pkt_make_writable(p) < 0) { pkt_drop(net, p, DROP_NOMEM); return; }
+    /* RFC 1624 updates a complete checksum: a partial one is completed first */
+    enum drop why = pkt_checksum_help(p);
+    if (why != DROP_NONE) { pkt_drop(net, p, why); return; }
     ic = p->data;
     uint16_t old = get_be16(ic);
     ic[0] = ICMP_ECHOREPLY;
     put_be16(ic + 2, csum_replace16(get_be16(ic + 2), old, get_be16(ic)));
     struct netdev *in = p->dev;
     pkt_scrub(p, false);                /* what belonged to the request's trip */
+    p->ip_summed = CHECKSUM_NONE;       /* the reply's checksum is complete ... */
+    p->gso_size = p->gso_segs = 0;      /* ... and it is one datagram, whatever came in */
+    p->gso_type = PKT_GSO_NONE;
     mib_inc(net, MIB_IcmpOutMsgs);
     mib_inc(net, MIB_IcmpOutEchoReps);
     icmp_net(net)->msg.out[ICMP_ECHOREPLY]++;
@@ -225,8 +232,12 @@ static void icmp_rcv(struct pkt *p)
 {
     struct net *net = p->dev->net;
     mib_inc(net, MIB_IcmpInMsgs);
-    /* As icmp_rcv: the checksum over what arrived first, then the header length. */
-    if (inet_csum(p->data, p->len) != 0) {
+    /* As icmp_rcv: the checksum over what arrived first, then the header length; one the
+     * device verified, or a local sender's partial one, is trusted
+     * (skb_checksum_simple_validate -> skb_csum_unnecessary). */
+    bool csum_ok = pkt_csum_unnecessary(p);
+    if (!csum_ok) p->dev->offload_stats.rx_csum_sw_bytes += p->len;
+    if (!csum_ok && inet_csum(p->data, p->len) != 0) {
         TRACE(p, "icmp_rcv", NULL);
         mib_inc(net, MIB_IcmpInCsumErrors);
         mib_inc(net, MIB_IcmpInErrors);

@@ -27,7 +27,7 @@ void ip_forward(struct net *net, struct pkt *p, const struct rt_result *rt)
         return;
     }
     unsigned mtu = rt->dev->mtu;
-    if (p->len > mtu && (ip4_frag(h) & IP_DF)) {
+    if (ip_exceeds_mtu(p, mtu) && (ip4_frag(h) & IP_DF)) {
         mib_inc(net, MIB_IpFragFails);
         icmp_send(p, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, mtu);
         pkt_drop(net, p, DROP_PKT_TOO_BIG);

@@ -13,6 +13,7 @@
 #include "net/stack.h"
 #include "net/netdev.h"
 #include "net/csum.h"
+#include "net/offload.h"
 #include "net/trace.h"
 #include "arp/arp.h"
 #include <errno.h>
@@ -47,6 +48,34 @@ static int frag_out_fn(void *arg, struct pkt *frag)
     return ip_finish_output2(fo->net, frag, fo->rt);
 }
 
+bool ip_exceeds_mtu(const struct pkt *p, unsigned mtu)
+{
+    if (p->len <= mtu) return false;
+    if (!p->gso_size) return true;
+    return pkt_gso_seg_len(p) > mtu;
+}
+
+/* ip_finish_output_gso: a GSO packet whose segments fit leaves whole (the device or
+ * validate_xmit_pkt cuts it); otherwise (a smaller MTU on the way out) it is segmented
+ * here and each segment that is still too big is fragmented. */
+static int ip_finish_output_gso(struct net *net, struct pkt *p, const struct rt_result *rt, unsigned mtu)
+{
+    if (!ip_exceeds_mtu(p, mtu)) return ip_finish_output2(net, p, rt);
+    enum drop why;
+    struct pkt *segs = pkt_gso_segment(p, &why);
+    if (!segs) { pkt_drop(net, p, why); return -EINVAL; }
+    int err = 0;
+    while (segs) {
+        struct pkt *s = segs;
+        segs = s->next;
+        s->next = NULL;
+        struct frag_out fo = { net, rt };
+        int e = s->len <= mtu ? ip_finish_output2(net, s, rt) : ip_fragment(net, s, mtu, frag_out_fn, &fo);
+        if (e < 0 && !err) err = e;
+    }
+    return err;
+}
+
 int ip_output(struct net *net, struct pkt *p, const struct rt_result *rt)
 {
     TRACEF(p, "ip_output", NULL, "%s", rt->dev->name);
@@ -54,6 +83,7 @@ int ip_output(struct net *net, struct pkt *p, const struct rt_result *rt)
     p->dev = rt->dev;               /* as ip_output sets skb->dev: errors find their namespace */
     unsigned mtu = rt->dev->mtu;
     if (p->len <= mtu) return ip_finish_output2(net, p, rt);
+    if (p->gso_size) return ip_finish_output_gso(net, p, rt, mtu);
     struct frag_out fo = { net, rt };
     return ip_fragment(net, p, mtu, frag_out_fn, &fo);
 }
@@ -92,6 +122,15 @@ int ip_fragment(struct net *net, struct pkt *p, unsigned mtu,
         pkt_drop(net, p, DROP_PKT_TOO_BIG);
         return -EMSGSIZE;
     }
+    /* ip_do_fragment: "for offloaded checksums cleanup checksum before fragmentation" —
+     * no device sees the datagram whole again to finish it */
+    enum drop why = pkt_checksum_help(p);
+    if (why != DROP_NONE) {
+        mib_inc(net, MIB_IpFragFails);
+        pkt_drop(net, p, why);
+        return -EINVAL;
+    }
+    h = p->data;                        /* the help may have copied shared bytes */
     unsigned chunk = (mtu - hlen) & ~7u;
     unsigned total = p->len - hlen;
     unsigned base_off = (unsigned)(frag & IP_OFFMASK) * 8;   /* re-fragmenting a fragment */

@@ -18,6 +18,16 @@
     X(FRAME_TOO_BIG)       /* longer than the device MTU allows */                       \
     X(CPU_BACKLOG)         /* backlog queue (netdev_max_backlog) full */                 \
     X(NOMEM)               /* packet pool exhausted */                                   \
+    /* virtio-net header of a TAP frame (Linux counts all of these as DEV_HDR) */        \
+    X(DEV_HDR_SHORT)       /* fewer bytes than the header */                             \
+    X(DEV_HDR_GSO_TYPE)    /* unknown or unsupported gso_type */                         \
+    X(DEV_HDR_ECN)         /* the ECN bit on a gso_type that is not TCP */               \
+    X(DEV_HDR_GSO_SIZE)    /* gso_size 0 with a gso_type, or too many segments */        \
+    X(DEV_HDR_CSUM)        /* csum_start/csum_offset outside the frame or its L4 header */ \
+    X(DEV_HDR_LEN)         /* hdr_len beyond the frame */                                \
+    /* offload fallbacks (validate_xmit_pkt, udp_rcv_segment) */                          \
+    X(SKB_GSO_SEG)         /* a GSO packet whose headers do not allow segmentation */    \
+    X(SKB_CSUM)            /* a partial checksum that points outside the packet */       \
     /* ARP / neighbour */                                                                \
     X(ARP_BAD_HDR)         /* bad htype/ptype/hlen/plen or truncated */                  \
     X(ARP_BAD_OP)                                                                        \

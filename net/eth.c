@@ -19,8 +19,9 @@ void eth_rcv(struct netdev *dev, struct pkt *p)
         return;
     }
     /* The MTU bounds the payload; a frame longer than MTU + header (+4 for a VLAN tag we
-     * would drop anyway) cannot have come from a conforming sender. */
-    if (p->len > dev->mtu + ETH_HLEN + 4) {
+     * would drop anyway) cannot have come from a conforming sender — unless the device
+     * said it is a super-frame (gso_size: segments of at most that size, GRO/LRO). */
+    if (p->len > dev->mtu + ETH_HLEN + 4 && !p->gso_size) {
         dev->stats.rx_errors++;
         pkt_drop(net, p, DROP_FRAME_TOO_BIG);
         return;

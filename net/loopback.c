@@ -27,6 +27,12 @@ static int loopback_net_init(struct net *net)
     if (!dev) return -ENOMEM;
     dev->flags = IFF_LOOPBACK | IFF_NOARP | IFF_LOWER_UP;
     dev->mtu = dev->max_mtu = 65536;
+    /* loopback_setup: the bytes never leave memory, so checksums stay partial (the
+     * receiver trusts them) and super-packets stay whole; only segmentation may be
+     * switched off */
+    dev->features = NETIF_F_SG | NETIF_F_FRAGLIST | NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
+                    NETIF_F_HIGHDMA | NETIF_F_LOOPBACK | NETIF_F_GSO_MASK;
+    dev->hw_features = NETIF_F_GSO_MASK;
     if (netdev_register(dev) < 0) { free(dev); return -EEXIST; }
     net->loopback = dev;                /* 127.0.0.1/8 came with NETDEV_REGISTER (ip/devinet.c) */
     /* The default namespace's lo is up; a new namespace's lo starts DOWN, as in Linux

@@ -12,6 +12,7 @@
 #include "stack.h"
 #include "trace.h"
 #include "eth.h"
+#include "offload.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,14 @@ int netdev_register(struct netdev *dev)
 {
     struct net *net = dev->net;
     if (netdev_by_name(net, dev->name)) return -EEXIST;
+    if (!dev->ifindex) {
+        /* register_netdevice: what may change becomes wanted, and software GSO is on
+         * wherever its dependencies allow (a device without SG shows it "requested on") */
+        dev->hw_features |= NETIF_F_GSO;
+        dev->features |= NETIF_F_GSO;
+        dev->wanted_features = dev->features & dev->hw_features;
+        dev->features = netdev_fix_features(dev->features);
+    }
     dev->ifindex = net->next_ifindex++;
     netdev_link(dev);
     net_notify(dev, NETDEV_REGISTER, NULL);
@@ -214,12 +223,71 @@ static int xmit_one(struct netdev *dev, struct pkt *p)
     return err;
 }
 
+/* The device finishes a partial checksum itself? (Linux skb_csum_hwoffload_help: a
+ * NETIF_F_IP_CSUM device only TCP and UDP over IPv4) */
+static bool dev_can_csum(const struct netdev *dev, const struct pkt *p)
+{
+    if (dev->features & NETIF_F_HW_CSUM) return true;
+    return (dev->features & NETIF_F_IP_CSUM) && p->protocol == ETH_P_IP &&
+           (p->csum_offset == TCP_OFF_CSUM || p->csum_offset == UDP_OFF_CHECK);
+}
+
+/* One packet the device will take as it is: finish its checksum if the device cannot.
+ * Consumes p on failure (returns NULL). */
+static struct pkt *validate_xmit_csum(struct netdev *dev, struct pkt *p)
+{
+    if (p->ip_summed == CHECKSUM_PARTIAL) {
+        size_t room = pkt_headroom(p);
+        if (p->csum_start < room || p->csum_start - room + p->csum_offset + 2u > p->len) {
+            /* the device would be told to sum outside the frame (skb_csum_hwoffload_help
+             * trusts its own stack; ours may forward a lying header) */
+            dev->stats.tx_dropped++;
+            pkt_drop(dev->net, p, DROP_SKB_CSUM);
+            return NULL;
+        }
+        if (dev_can_csum(dev, p)) {
+            dev->offload_stats.tx_csum_partial++;
+        } else {
+            enum drop why = pkt_checksum_help(p);
+            if (why != DROP_NONE) {
+                dev->stats.tx_dropped++;
+                pkt_drop(dev->net, p, why);
+                return NULL;
+            }
+        }
+    } else if (p->ip_summed == CHECKSUM_UNNECESSARY) {
+        p->ip_summed = CHECKSUM_NONE;   /* verified on the way in: on the way out it is just right */
+    }
+    if (p->gso_size) dev->offload_stats.tx_gso_packets++;
+    return p;
+}
+
 /* validate_xmit_pkt: make the packet what the device can take (Linux validate_xmit_skb:
  * software segmentation and checksum for features the device lacks). Returns the packet
  * (or a chain of segments linked through ->next), or NULL when it was dropped. */
 static struct pkt *validate_xmit_pkt(struct netdev *dev, struct pkt *p)
 {
-    return p;
+    if (netif_needs_gso(dev, p)) {
+        enum drop why;
+        struct pkt *segs = pkt_gso_segment(p, &why);
+        if (!segs) {
+            dev->stats.tx_dropped++;
+            pkt_drop(dev->net, p, why);
+            return NULL;
+        }
+        if (segs != p)
+            for (struct pkt *s = segs; s; s = s->next) dev->offload_stats.tx_sw_gso_segs++;
+        p = segs;
+    }
+    struct pkt *head = NULL, **tail = &head;
+    while (p) {
+        struct pkt *next = p->next;
+        p->next = NULL;
+        p = validate_xmit_csum(dev, p);
+        if (p) { *tail = p; tail = &p->next; }
+        p = next;
+    }
+    return head;
 }
 
 int dev_hard_start_xmit(struct netdev *dev, struct pkt *p)

@@ -26,6 +26,46 @@ struct netdev_stats {
     uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
 };
 
+/* Offload features (Linux: netdev_features_t, NETIF_F_*; ethtool -k names in comments).
+ * `features` is what is active, `hw_features` what `ethtool -K` may switch, and
+ * `wanted_features` what was asked for; netdev_update_features() derives the active set
+ * from the wanted one and the dependencies between features (net/offload.c). */
+typedef uint64_t netdev_features_t;
+enum {
+    NETIF_F_SG          = 1u << 0,   /* tx-scatter-gather */
+    NETIF_F_IP_CSUM     = 1u << 1,   /* tx-checksum-ipv4: TCP/UDP over IPv4 only */
+    NETIF_F_HW_CSUM     = 1u << 2,   /* tx-checksum-ip-generic: any CHECKSUM_PARTIAL */
+    NETIF_F_HIGHDMA     = 1u << 3,   /* highdma */
+    NETIF_F_FRAGLIST    = 1u << 4,   /* tx-scatter-gather-fraglist */
+    NETIF_F_GSO         = 1u << 5,   /* tx-generic-segmentation: senders may build GSO
+                                      * packets, the core segments them (software GSO) */
+    NETIF_F_TSO         = 1u << 6,   /* tx-tcp-segmentation: the device cuts TCPv4 */
+    NETIF_F_TSO_ECN     = 1u << 7,   /* tx-tcp-ecn-segmentation: ... with CWR set */
+    NETIF_F_GSO_UDP_L4  = 1u << 8,   /* tx-udp-segmentation: the device cuts UDP (USO) */
+    NETIF_F_RXCSUM      = 1u << 9,   /* rx-checksum: trust checksums the device verified */
+    NETIF_F_GRO_HW      = 1u << 10,  /* rx-gro-hw: the device hands up super-frames */
+    NETIF_F_LOOPBACK    = 1u << 11,  /* loopback */
+};
+#define NETIF_F_CSUM_MASK (NETIF_F_IP_CSUM | NETIF_F_HW_CSUM)
+#define NETIF_F_ALL_TSO   (NETIF_F_TSO | NETIF_F_TSO_ECN)
+#define NETIF_F_GSO_MASK  (NETIF_F_ALL_TSO | NETIF_F_GSO_UDP_L4)
+
+/* What the offload paths did, per device (shown by `ethtool -S DEV`). csum_sw_bytes are
+ * the bytes the stack summed in software for a transport checksum: receive verification
+ * (rx) and the completion of a checksum the device could not do (tx). With checksum
+ * offload on both directions, a bulk transfer leaves them at zero. */
+struct netdev_offload_stats {
+    uint64_t rx_csum_unnecessary;   /* frames whose checksum the device verified */
+    uint64_t rx_csum_partial;       /* frames with a partial checksum (trusted) */
+    uint64_t rx_gso_packets;        /* super-frames received */
+    uint64_t rx_csum_sw_bytes;
+    uint64_t tx_csum_partial;       /* frames the device completes the checksum of */
+    uint64_t tx_gso_packets;        /* super-frames the device segments */
+    uint64_t tx_sw_gso_segs;        /* segments the software fallback made */
+    uint64_t tx_sw_csum;            /* checksums the software fallback completed */
+    uint64_t tx_csum_sw_bytes;
+};
+
 struct netdev;
 struct netdev_ops {
     const char *kind;                               /* "tap", "loopback", "veth", ... */
@@ -35,6 +75,9 @@ struct netdev_ops {
     void (*destroy)(struct netdev *dev);            /* free priv resources */
     /* ndo_get_stats64: add what the driver alone knows to the core's counters (may be NULL). */
     void (*get_stats)(const struct netdev *dev, struct netdev_stats *s);
+    /* ndo_set_features: tell the hardware (the TAP's TUNSETOFFLOAD) about a new active
+     * set; 0 or -errno (then the old set stays). May be NULL. */
+    int  (*set_features)(struct netdev *dev, netdev_features_t features);
     const char *xmit_name;                          /* for trace: "tap_xmit" */
 };
 
@@ -69,6 +112,10 @@ struct netdev {
     unsigned         max_mtu;           /* what the driver can carry (pool slot for TAP) */
     unsigned         txqlen;
     struct netdev_stats stats;
+    struct netdev_offload_stats offload_stats;
+    netdev_features_t features;         /* active offloads */
+    netdev_features_t hw_features;      /* those ethtool -K may switch */
+    netdev_features_t wanted_features;  /* those asked for (ethtool -K, the driver) */
     rx_handler_fn    rx_handler;
     void            *rx_handler_data;
     struct in_ifaddr *ifa_list;
@@ -119,6 +166,18 @@ void netif_receive(struct netdev *dev, struct pkt *p);
 void netif_rx(struct netdev *dev, struct pkt *p);
 /* Drain up to budget frames from the backlog (Linux: process_backlog). */
 int  process_backlog(struct stack *st, int budget);
+
+/* Offloads (net/offload.c). netdev_update_features: active = wanted within hw_features
+ * plus the fixed ones, less what a missing dependency rules out (Linux
+ * __netdev_update_features + netdev_fix_features); calls ops->set_features on a change.
+ * Returns 0 or the driver's -errno. */
+int  netdev_update_features(struct netdev *dev);
+netdev_features_t netdev_fix_features(netdev_features_t f);
+/* May a sender build GSO packets of gso_type for dev (the device or software GSO cuts
+ * them)? (Linux sk_can_gso / net_gso_ok) */
+bool netif_gso_ok(const struct netdev *dev, unsigned gso_type);
+/* Must the core segment p in software before dev takes it? (Linux netif_needs_gso) */
+bool netif_needs_gso(const struct netdev *dev, const struct pkt *p);
 
 void ptap_add(struct netdev *dev, struct ptap *t);
 void ptap_del(struct netdev *dev, struct ptap *t);

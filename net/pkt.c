@@ -219,8 +219,7 @@ void pkt_free(struct pkt *p)
     hdr_put(pool, p);
 }
 
-/* Metadata a copy or clone takes from its source: everything but owner, trace, link. */
-static void pkt_copy_meta(struct pkt *to, const struct pkt *from)
+void pkt_copy_meta(struct pkt *to, const struct pkt *from)
 {
     to->next = NULL;
     to->pkt_type = from->pkt_type;

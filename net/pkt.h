@@ -164,6 +164,10 @@ void pkt_free(struct pkt *p);
 /* A second header for the same bytes (Linux: skb_clone): metadata copied, no owner
  * (sk/destructor), no trace. NULL when no header is free. */
 struct pkt *pkt_clone(const struct pkt *p) __attribute__((warn_unused_result));
+/* The metadata a copy, clone or segment takes from its source (Linux __copy_skb_header):
+ * everything but the owner, the trace and the queue link. Offsets are copied as they are
+ * (relative to head): a caller that puts the bytes elsewhere moves them. */
+void pkt_copy_meta(struct pkt *to, const struct pkt *from);
 /* A full copy in a new buffer (data, offsets, metadata; no owner, no trace). */
 struct pkt *pkt_copy(const struct pkt *p) __attribute__((warn_unused_result));
 static inline bool pkt_shared(const struct pkt *p) { return p->buf->refs > 1; }

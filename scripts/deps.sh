@@ -4,7 +4,7 @@
 set -eu
 pkgs=(build-essential pkg-config libev-dev check libpcap-dev libedit-dev
       clang libclang-rt-14-dev iproute2 iputils-ping iputils-arping netcat-openbsd
-      tshark tcpdump procps)
+      tshark tcpdump procps ethtool)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -112,6 +112,11 @@ static const struct cmd_def commands[] = {
     { "route", cmd_route, "route [-n] [add|del ...]", "The routing table in net-tools' format." },
     { "fdb", cmd_fdb, "fdb [show|add|append|del ...]", "Forwarding database (= bridge fdb)." },
     { "bridge", cmd_bridge, "bridge fdb show|add|append|del ...", "Forwarding database." },
+    { "ethtool", cmd_ethtool, "ethtool -k DEV | -K DEV FEATURE on|off ... | -S DEV",
+      "Offload features as ethtool shows them (-k) and switches them (-K: rx, tx, sg, tso,\n"
+      "gso, or a feature name such as rx-gro-hw); on a TAP, rx and rx-gro-hw also tell the\n"
+      "kernel (TUNSETOFFLOAD) whether it may send partial checksums and super-frames.\n"
+      "-S: the device's offload counters (rx_csum_sw_bytes: bytes checksummed in software)." },
     { "sysctl", cmd_sysctl, "sysctl [-a] KEY | sysctl -w KEY=VALUE",
       "Read or set a tunable by its Linux name, e.g. net.ipv4.ip_forward or\n"
       "net.ipv4.neigh.tap0.base_reachable_time_ms." },

@@ -23,6 +23,7 @@
 #include "net/netdev.h"
 #include "net/datagram.h"
 #include "net/csum.h"
+#include "net/offload.h"
 #include "net/trace.h"
 #include "ip/ip.h"
 #include "ip/dst.h"
@@ -189,8 +190,10 @@ static int udp_route(struct sock *sk, uint32_t daddr, bool connected, struct rt_
 }
 
 /* udp_send_skb: the header and the checksum (RFC 768: a computed zero is sent as all
- * ones) over a packet holding the payload. */
-static void udp_push_header(struct pkt *p, uint16_t sport, uint16_t dport, uint32_t saddr, uint32_t daddr)
+ * ones) over a packet holding the payload. One unfragmented datagram to a device that
+ * checksums leaves its checksum partial (__ip_append_data, udp4_hwcsum). */
+static void udp_push_header(struct pkt *p, uint16_t sport, uint16_t dport, uint32_t saddr, uint32_t daddr,
+                            struct netdev *dev)
 {
     uint8_t *u = p->data;
     uint16_t ulen = (uint16_t)p->len;
@@ -198,8 +201,13 @@ static void udp_push_header(struct pkt *p, uint16_t sport, uint16_t dport, uint3
     put_be16(u + UDP_OFF_DPORT, dport);
     put_be16(u + UDP_OFF_LEN, ulen);
     put_be16(u + UDP_OFF_CSUM, 0);
+    if ((dev->features & NETIF_F_CSUM_MASK) && ulen + IP4_HLEN <= dev->mtu) {
+        pkt_csum_partial_l4(p, u, UDP_OFF_CSUM, saddr, daddr, IPPROTO_UDP, ulen);
+        return;
+    }
     uint16_t c = csum_fold(csum_partial(u, ulen, csum_pseudo(saddr, daddr, IPPROTO_UDP, ulen)));
     put_be16(u + UDP_OFF_CSUM, c ? c : 0xffff);
+    dev->offload_stats.tx_csum_sw_bytes += ulen;
 }
 
 static long udp_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
@@ -237,7 +245,7 @@ static long udp_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
     trace_begin_local(net, p, "udp");
     TRACEF(p, "udp_sendmsg", NULL, "%u -> %u", sk->local.port, dport);
     TRACE(p, "ip_make_skb", NULL);
-    udp_push_header(p, sk->local.port, dport, saddr, daddr);
+    udp_push_header(p, sk->local.port, dport, saddr, daddr, rt.dev);
     TRACE(p, "udp_send_skb", NULL);
     /* IP_PMTUDISC_WANT: DF when it fits the route, fragmented locally when it does not */
     struct ip_send_opts o = { .src = saddr, .dst = daddr, .proto = IPPROTO_UDP, .ttl = sk->ttl,
@@ -316,6 +324,31 @@ static void udp_queue_rcv(struct net *net, struct sock *sk, struct pkt *p, uint3
     trace_end(p, NULL);             /* the journey ends in the socket's queue */
 }
 
+static void udp_rcv(struct pkt *p);
+
+/* A UDP super-frame (USO, from a TAP) carries several datagrams under one header:
+ * cut it into the datagrams the sender wrote and receive each (Linux udp_rcv_segment,
+ * for sockets without UDP_GRO). p->data at the UDP header. */
+static void udp_rcv_segment(struct net *net, struct pkt *p)
+{
+    enum drop why;
+    pkt_push(p, (size_t)(p->data - pkt_network_header(p)));
+    struct pkt *segs = pkt_gso_segment(p, &why);
+    if (!segs) {
+        mib_inc(net, MIB_UdpInErrors);
+        pkt_drop(net, p, why);
+        return;
+    }
+    while (segs) {
+        struct pkt *s = segs;
+        segs = s->next;
+        s->next = NULL;
+        pkt_pull(s, ip4_hlen(s->data));
+        pkt_reset_transport_header(s);
+        udp_rcv(s);
+    }
+}
+
 static void udp_rcv(struct pkt *p)
 {
     struct net *net = p->dev->net;
@@ -329,13 +362,18 @@ static void udp_rcv(struct pkt *p)
     pkt_trim(p, ulen);
     const uint8_t *ih = pkt_network_header(p);
     uint32_t saddr = ip4_src(ih), daddr = ip4_dst(ih);
-    if (udp_csum(u) &&
-        csum_fold(csum_partial(u, ulen, csum_pseudo(saddr, daddr, IPPROTO_UDP, (uint16_t)ulen))) != 0) {
-        mib_inc(net, MIB_UdpInCsumErrors);
-        mib_inc(net, MIB_UdpInErrors);
-        pkt_drop(net, p, DROP_UDP_CSUM);
-        return;
+    /* udp4_csum_init: a checksum the device verified or a partial one is trusted
+     * (skb_csum_unnecessary); zero means none was sent */
+    if (udp_csum(u) && !pkt_csum_unnecessary(p)) {
+        p->dev->offload_stats.rx_csum_sw_bytes += ulen;
+        if (csum_fold(csum_partial(u, ulen, csum_pseudo(saddr, daddr, IPPROTO_UDP, (uint16_t)ulen))) != 0) {
+            mib_inc(net, MIB_UdpInCsumErrors);
+            mib_inc(net, MIB_UdpInErrors);
+            pkt_drop(net, p, DROP_UDP_CSUM);
+            return;
+        }
     }
+    if (p->gso_size) { udp_rcv_segment(net, p); return; }
     uint16_t sport = udp_sport(u), dport = udp_dport(u);
     if (p->dst.flags & RTCF_BROADCAST) {
         /* __udp4_lib_mcast_deliver: a clone for every socket that matches (shared

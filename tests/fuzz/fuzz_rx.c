@@ -3,19 +3,25 @@
  *
  * The input is a sequence of records: a 2-byte big-endian length, that many frame bytes,
  * then one byte of clock advance (in 64 ms steps, so timers — neighbour probes,
- * reassembly timeouts — fire in between). Frames enter an Ethernet device that has an
- * address, a neighbour and routes, with forwarding on, as a TAP frame would. After each
+ * reassembly timeouts — fire in between). When the length's top bit is set, the record's
+ * bytes start with a 10-byte virtio-net header, parsed as a TAP read is
+ * (virtio_net_receive): partial checksums, verified ones and GSO super-frames reach
+ * UDP, ICMP and forwarding. Frames enter an Ethernet device that has an address, a
+ * neighbour, routes and a TAP's offloads, with forwarding on to a device without any
+ * (so the software segmentation and checksum fallbacks run). After each
  * run the stack is torn down and must hold no packet (the pool is checked), and ASan/UBSan
  * watch every read. Whatever the bytes, nothing may crash, hang or leak.
  */
 #include "ip/inet.h"
 #include "ip/ip.h"
 #include "arp/arp.h"
+#include "arp/neigh.h"
 #include "net/netdev.h"
 #include "net/link.h"
 #include "net/netlink.h"
 #include "net/stack.h"
 #include "net/sock.h"
+#include "net/virtio_net.h"
 #include "udp/udp.h"
 #include <errno.h>
 #include <stdio.h>
@@ -95,7 +101,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!st) abort();
     struct net *net = st->init_net;
     struct netdev *dev = add_dev(net, "eth0", 0x0a000002, 2);     /* 10.0.0.2/24 */
-    add_dev(net, "eth1", 0xc0a80101, 3);                          /* 192.168.1.1/24 */
+    struct netdev *eth1 = add_dev(net, "eth1", 0xc0a80101, 3);    /* 192.168.1.1/24 */
+    /* 192.168.1.10 is resolved (forwarded frames reach eth1's transmit path at once);
+     * 192.168.1.9 is not (they wait in the neighbour queue) */
+    struct eth_addr mac10 = { { 0x02, 0, 0, 0, 1, 10 } };
+    struct neigh *n = neigh_create(net->arp_tbl, 0xc0a8010a, eth1);
+    if (!n || neigh_update(n, &mac10, NUD_PERMANENT, NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE) < 0) abort();
+    /* eth0 receives as a TAP with every offload on; eth1 has none */
+    dev->hw_features = dev->features = dev->wanted_features = NETIF_F_SG | NETIF_F_HW_CSUM |
+        NETIF_F_TSO | NETIF_F_TSO_ECN | NETIF_F_GSO_UDP_L4 | NETIF_F_RXCSUM | NETIF_F_GRO_HW;
     net->ipv4.ip_forward = 1;
     add_udp(net);
     add_ping(net);
@@ -104,13 +118,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ip_route_add(net, &def, NULL) < 0) abort();
     size_t off = 0;
     while (off + 2 <= size) {
-        size_t len = (size_t)data[off] << 8 | data[off + 1];
+        size_t len = ((size_t)data[off] << 8 | data[off + 1]) & 0x7fff;
+        bool vnet = data[off] & 0x80;
         off += 2;
         if (len > size - off) len = size - off;
-        struct pkt *p = pkt_alloc(&st->pool, len);
+        const uint8_t *hdr = data + off, *frame = data + off;
+        size_t flen = len;
+        if (vnet && len >= VNET_HDR_LEN) { frame += VNET_HDR_LEN; flen -= VNET_HDR_LEN; }
+        else vnet = false;
+        struct pkt *p = pkt_alloc(&st->pool, flen);
         if (p) {
-            memcpy(pkt_put(p, len), data + off, len);
-            netif_receive(dev, p);
+            memcpy(pkt_put(p, flen), frame, flen);
+            if (vnet) virtio_net_receive(dev, hdr, p);
+            else netif_receive(dev, p);
         }
         off += len;
         stack_poll(st);

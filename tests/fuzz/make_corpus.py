@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Write the fuzz seed corpus: one file per interesting frame sequence, in fuzz_rx's
-record format (2-byte length, frame, 1-byte clock advance)."""
+record format (2-byte length, frame, 1-byte clock advance; a length with the top bit set
+means the frame starts with a 10-byte virtio-net header, host byte order)."""
 import os, struct, sys
 
 def csum(b):
@@ -54,6 +55,41 @@ for i, off in enumerate(range(0, len(big), 1480)):
     frags += rec(eth(STACK, 0x0800, ip(A, B, 1, chunk, ident=7, frag=mf | off // 8)), adv=0)
 seeds['fragments'] = frags
 seeds['fragments_timeout'] = frags[:len(frags) // 2] + rec(b'', adv=255) * 3
+
+# ---- frames with a virtio-net header, as a TAP with IFF_VNET_HDR reads them ----
+def vnet(flags=0, gso_type=0, hdr_len=0, gso_size=0, csum_start=0, csum_offset=0):
+    return struct.pack('=BBHHHH', flags, gso_type, hdr_len, gso_size, csum_start, csum_offset)
+def vrec(hdr, frame, adv=1):
+    b = hdr + frame
+    return struct.pack('!H', 0x8000 | len(b)) + b + bytes([adv])
+def pseudo_seed(src, dst, proto, l4len):
+    # the folded pseudo-header sum a sender leaves in a partial checksum's field
+    return ~csum(src + dst + struct.pack('!BBH', 0, proto, l4len)) & 0xffff
+def udp_partial(sport, dport, data, src=A, dst=B):
+    u = struct.pack('!HHHH', sport, dport, 8 + len(data), 0) + data
+    return u[:6] + struct.pack('!H', pseudo_seed(src, dst, 17, len(u))) + u[8:]
+def tcp_partial(src, dst, seq, flags, data):
+    t = struct.pack('!HHIIBBHHH', 40000, 5001, seq, 1, 5 << 4, flags, 65535, 0, 0) + data
+    return t[:16] + struct.pack('!H', pseudo_seed(src, dst, 6, len(t))) + t[18:]
+NEEDS_CSUM, DATA_VALID = 1, 2
+seeds['vnet_udp_partial'] = vrec(vnet(NEEDS_CSUM, 0, 0, 0, 34, 6),
+                                 eth(STACK, 0x0800, ip(A, B, 17, udp_partial(5000, 7, b'partial'))))
+seeds['vnet_udp_data_valid'] = vrec(vnet(DATA_VALID),
+                                    eth(STACK, 0x0800, ip(A, B, 17, udp(5000, 7, b'valid', check=False)[:6] + b'\x12\x34' + b'valid')))
+seeds['vnet_uso'] = vrec(vnet(NEEDS_CSUM, 5, 42, 500, 34, 6),
+                         eth(STACK, 0x0800, ip(A, B, 17, udp_partial(5000, 7, bytes(range(250)) * 6), frag=0x4000)))
+NEAR = bytes([192, 168, 1, 10])     # resolved on eth1, which has no offloads
+seeds['vnet_tso_forward'] = vrec(vnet(NEEDS_CSUM, 0x81, 54, 1000, 34, 16),
+                                 eth(STACK, 0x0800, ip(A, NEAR, 6, tcp_partial(A, NEAR, 7, 0x98, bytes(3500)), frag=0x4000)))
+seeds['vnet_partial_forward'] = vrec(vnet(NEEDS_CSUM, 0, 0, 0, 34, 6),
+                                     eth(STACK, 0x0800, ip(A, NEAR, 17, udp_partial(1, 2, b'fw' * 300, dst=NEAR))))
+seeds['vnet_icmp_partial'] = vrec(vnet(NEEDS_CSUM, 0, 0, 0, 34, 2),
+                                  eth(STACK, 0x0800, ip(A, B, 1, b'\x08\0\0\0\0\1\0\1' + b'p' * 32)))
+good = eth(STACK, 0x0800, ip(A, B, 17, udp_partial(5000, 7, b'x' * 40)))
+seeds['vnet_bad_headers'] = b''.join(vrec(h, good) for h in [
+    vnet(NEEDS_CSUM, 2, 0, 100, 34, 6), vnet(NEEDS_CSUM, 0x85, 0, 10, 34, 6), vnet(0, 0x80),
+    vnet(NEEDS_CSUM, 1, 0, 0, 34, 16), vnet(0, 5, 0, 10), vnet(NEEDS_CSUM, 0, 0, 0, 34, 200),
+    vnet(NEEDS_CSUM, 0, 0, 0, 10, 6), vnet(0, 0, 2000)]) + struct.pack('!H', 0x8004) + b'\1\0\0\0' + b'\1'
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)
