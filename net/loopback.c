@@ -25,6 +25,7 @@ static int loopback_net_init(struct net *net)
     struct netdev *dev = netdev_alloc(net, "lo", &loopback_ops, 0);
     if (!dev) return -ENOMEM;
     dev->flags = IFF_LOOPBACK | IFF_NOARP | IFF_LOWER_UP;
+    dev->priv_flags |= IFF_NO_QUEUE;    /* noqueue: loopback_xmit never refuses a frame */
     dev->mtu = dev->max_mtu = 65536;
     if (netdev_register(dev) < 0) { free(dev); return -EEXIST; }
     net->loopback = dev;

@@ -136,6 +136,7 @@ struct stack {
     struct sock_fd *fds;                /* the BSD face's descriptor table (net/socket.c) */
     void       *app_servers;            /* shell/cmd_serve.c's background servers */
     int         nfds;
+    uint32_t    qdisc_autohandle;       /* the last handle tc gave a qdisc (qdisc_alloc_handle) */
     /* net.core.* (one set, as Linux's rmem/wmem defaults are global) */
     int         rmem_default, rmem_max, wmem_default, wmem_max;
 };

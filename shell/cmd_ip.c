@@ -20,6 +20,7 @@
 #include "cmd.h"
 #include "net/netdev.h"
 #include "net/stack.h"
+#include "net/sch_generic.h"
 #include "arp/neigh.h"
 #include "ip/ip.h"
 #include "ip/fib.h"
@@ -259,14 +260,9 @@ static const char *link_operstate(const struct netdev *d, unsigned flags)
     return "UNKNOWN";
 }
 
-/* Linux: a device that was never up has qdisc noop; the first up attaches the default
- * qdisc (Debian: fq_codel) to devices with a queue (tun), noqueue to the others. We don't
- * remember "was up once", so a device taken down shows noop where Linux keeps fq_codel. */
-static const char *link_qdisc(const struct netdev *d)
-{
-    if (!netif_running(d)) return "noop";
-    return is_kind(d, "tap") ? "fq_codel" : "noqueue";
-}
+/* The root qdisc's kind (net/sch_generic.h): noop until the first up, then the default
+ * (pfifo_fast, noqueue for lo) or what tc attached; it stays when the device goes down. */
+static const char *link_qdisc(const struct netdev *d) { return qdisc_kind(d); }
 
 /* `ip -d`: the details line. Linux prints more (addrgenmode, tso/gro sizes); these are
  * the fields that mean something here. min/max MTU are what dev_set_mtu enforces. */
