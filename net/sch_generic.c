@@ -400,7 +400,7 @@ void qdisc_dump_root(const struct netdev *dev, struct qdisc_info *info, void *op
     info->handle = q->handle;
     info->stats = q->stats;
     info->opt_size = q->ops->dump ? q->ops->opt_size : 0;
-    if (q->ops->dump && opt && optlen == q->ops->opt_size) q->ops->dump(q, opt);
+    if (q->ops->dump && opt && optlen >= q->ops->opt_size) q->ops->dump(q, opt);
 }
 
 /* ------------------------------------------------------------------ noqueue */

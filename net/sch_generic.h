@@ -146,8 +146,8 @@ int  qdisc_modify_root(struct netdev *dev, const char *kind, uint32_t handle, co
 int  qdisc_delete_root(struct netdev *dev, const char *kind, uint32_t handle, const char **extack);
 /* The root qdisc's kind: "noop" for a device never up (ip link's "qdisc X"). */
 const char *qdisc_kind(const struct netdev *dev);
-/* What `tc [-s] qdisc show` prints of dev's root. opt (the kind's options struct,
- * optlen bytes) is filled when optlen matches the kind's opt_size. */
+/* What `tc [-s] qdisc show` prints of dev's root. opt, a buffer of optlen bytes, gets
+ * the kind's options struct (info->opt_size bytes) when it is large enough. */
 struct qdisc_info {
     const char *kind;
     uint32_t handle;
