@@ -261,15 +261,15 @@ static void qdisc_destroy(struct qdisc *q, enum drop why)
 
 /* Linux qdisc_create / qdisc_create_dflt: allocate and init (opt NULL: defaults). */
 static struct qdisc *qdisc_create(struct netdev *dev, const struct qdisc_ops *ops, uint32_t handle,
-                                  const void *opt, const char **extack)
+                                  const void *opt, int *err, const char **extack)
 {
     struct qdisc *q = calloc(1, sizeof(*q) + ops->priv_size);
-    if (!q) { *extack = "Cannot allocate the qdisc"; return NULL; }
+    if (!q) { *err = -ENOMEM; return NULL; }
     q->ops = ops;
     q->dev = dev;
     q->handle = handle;
     timer_init(&q->run_timer, qdisc_timer_fn, q);
-    if (ops->init && ops->init(q, opt, extack) < 0) {
+    if (ops->init && (*err = ops->init(q, opt, extack)) < 0) {
         free(q);
         return NULL;
     }
@@ -284,8 +284,9 @@ int dev_activate(struct netdev *dev)
     const struct qdisc_ops *ops = (dev->priv_flags & IFF_NO_QUEUE) || !dev->txqlen
                                 ? &noqueue_qdisc_ops : &pfifo_fast_ops;
     const char *extack = NULL;
-    dev->qdisc = qdisc_create(dev, ops, 0, NULL, &extack);
-    return dev->qdisc ? 0 : -ENOMEM;
+    int err = 0;
+    dev->qdisc = qdisc_create(dev, ops, 0, NULL, &err, &extack);
+    return dev->qdisc ? 0 : err;
 }
 
 void dev_deactivate(struct netdev *dev)
@@ -345,8 +346,9 @@ static int qdisc_create_graft(struct netdev *dev, const char *kind, uint32_t han
         *extack = "Maximum number of qdisc handles was exceeded";
         return -ENOSPC;
     }
-    struct qdisc *q = qdisc_create(dev, ops, handle, opt, extack);
-    if (!q) return *extack ? -EINVAL : -ENOMEM;
+    int err = 0;
+    struct qdisc *q = qdisc_create(dev, ops, handle, opt, &err, extack);
+    if (!q) return err;
     if (dev->qdisc) qdisc_destroy(dev->qdisc, DROP_QDISC_DROP);
     dev->qdisc = q;
     return 0;

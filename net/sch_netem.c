@@ -203,7 +203,7 @@ static int netem_enqueue(struct pkt *p, struct qdisc *sch)
         /* one frame out of order: at the head, to go at once */
         *time_to_send(p) = qdisc_now_ns(sch);
         q->counter = 0;
-        TRACE(p, "netem_enqueue", "netem_enqueue: reorder");
+        TRACEF(p, "netem_enqueue", NULL, "reorder");
         pkt_fifo_push(&q->now_q, p);
         sch->stats.requeues++;
     }
