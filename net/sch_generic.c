@@ -91,15 +91,37 @@ static struct pkt *qdisc_dequeue(struct qdisc *q)
 
 /* ------------------------------------------------------------------ running */
 
-/* __netif_schedule / the watchdog: run the qdisc from the timer heap at `at_us` (the
- * earliest of what was asked). Linux raises NET_TX_SOFTIRQ; our softirq is stack_poll. */
+/* The watchdog: run the qdisc from the timer heap at `at_us` (the earliest asked). */
 static void qdisc_schedule_at(struct qdisc *q, uint64_t at_us)
 {
     if (timer_pending(&q->run_timer) && q->run_timer.expires_us <= at_us) return;
     timer_arm_at(q->dev->net->st, &q->run_timer, at_us);
 }
 
-static void netif_schedule(struct qdisc *q) { qdisc_schedule_at(q, q->dev->net->st->now_us); }
+/* Linux __netif_schedule: run q at the next stack_poll round (net_tx_action), once. */
+static void netif_schedule(struct qdisc *q)
+{
+    struct stack *st = q->dev->net->st;
+    if (q->scheduled) return;
+    q->scheduled = true;
+    q->sched_next = NULL;
+    if (st->tx_sched_tail) st->tx_sched_tail->sched_next = q; else st->tx_sched_head = q;
+    st->tx_sched_tail = q;
+}
+
+static void netif_unschedule(struct qdisc *q)
+{
+    struct stack *st = q->dev->net->st;
+    if (!q->scheduled) return;
+    struct qdisc *prev = NULL;
+    for (struct qdisc **pp = &st->tx_sched_head; *pp; prev = *pp, pp = &(*pp)->sched_next)
+        if (*pp == q) {
+            *pp = q->sched_next;
+            if (st->tx_sched_tail == q) st->tx_sched_tail = prev;
+            break;
+        }
+    q->scheduled = false;
+}
 
 void qdisc_watchdog_schedule_ns(struct qdisc *q, uint64_t at_ns)
 {
@@ -214,6 +236,21 @@ void qdisc_run(struct qdisc *q)
 
 static void qdisc_timer_fn(struct timer *t, void *arg) { qdisc_run(arg); }
 
+int net_tx_action(struct stack *st)
+{
+    /* only the qdiscs scheduled before this round: a run that schedules again (quota
+     * spent) waits for the next one */
+    int todo = 0, n = 0;
+    for (struct qdisc *q = st->tx_sched_head; q; q = q->sched_next) todo++;
+    while (n < todo && st->tx_sched_head) {
+        struct qdisc *q = st->tx_sched_head;
+        netif_unschedule(q);
+        qdisc_run(q);
+        n++;
+    }
+    return n;
+}
+
 int qdisc_xmit(struct qdisc *q, struct netdev *dev, struct pkt *p)
 {
     /* An empty work-conserving qdisc: straight to the driver (TCQ_F_CAN_BYPASS). */
@@ -255,6 +292,7 @@ static void qdisc_reset(struct qdisc *q, enum drop why)
 static void qdisc_destroy(struct qdisc *q, enum drop why)
 {
     qdisc_reset(q, why);
+    netif_unschedule(q);
     if (q->ops->destroy) q->ops->destroy(q);
     free(q);
 }

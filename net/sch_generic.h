@@ -24,9 +24,10 @@
  *     qdisc keeps it (and any frames after it) at its head, counts a requeue and sends
  *     it again when the driver wakes the queue (netif_wake_queue), or, if the driver did
  *     not stop the queue, after QDISC_BUSY_RETRY_US;
- *   - a run sends at most QDISC_TX_WEIGHT frames, then goes on from a timer at "now"
- *     (the stack's timer heap plays Linux's NET_TX_SOFTIRQ);
- *   - a qdisc that holds frames for later (netem) arms the qdisc's watchdog.
+ *   - a run sends at most QDISC_TX_WEIGHT frames; the rest, and a queue the driver
+ *     wakes, go from the next stack_poll round (net_tx_action: Linux's NET_TX_SOFTIRQ
+ *     and its output_queue), so a run never starves the other work nor loops forever;
+ *   - a qdisc that holds frames for later (netem) arms the qdisc's watchdog, a timer.
  *
  * Counters are iproute2's: Sent bytes/packets (counted at dequeue), dropped, overlimits,
  * requeues, backlog bytes and packets. Every drop is also a pkt_drop reason.
@@ -94,8 +95,10 @@ struct qdisc {
     /* Frames the driver refused (NETDEV_TX_BUSY), sent first (Linux: q->gso_skb). */
     struct pkt *requeue_head, *requeue_tail;
     bool     running;               /* qdisc_run_begin/end: one run at a time */
+    bool     scheduled;             /* on the stack's tx_sched list (__QDISC_STATE_SCHED) */
     unsigned xmitted;               /* frames given to the driver in this run (flush) */
-    struct timer run_timer;         /* __netif_schedule and the watchdog */
+    struct qdisc *sched_next;
+    struct timer run_timer;         /* the watchdog (netem) and the busy-driver retry */
     uint64_t priv[];                /* ops->priv_size bytes (qdisc_priv) */
 };
 
@@ -126,6 +129,9 @@ void pkt_fifo_purge(struct pkt_fifo *f, struct netdev *dev, enum drop why);
 int  qdisc_xmit(struct qdisc *q, struct netdev *dev, struct pkt *p);
 /* Run the device's root qdisc now (Linux qdisc_run). */
 void qdisc_run(struct qdisc *q);
+/* stack_poll's transmit round: run the qdiscs scheduled since the last one (Linux
+ * net_tx_action). Returns how many ran. */
+int  net_tx_action(struct stack *st);
 /* The driver can take frames again / cannot (Linux netif_wake_queue, netif_stop_queue). */
 void netif_wake_queue(struct netdev *dev);
 void netif_stop_queue(struct netdev *dev);

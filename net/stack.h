@@ -27,6 +27,7 @@ struct sysctl_table;
 struct sock;
 struct udp_table;
 struct sock_fd;
+struct qdisc;
 
 /* Per-namespace IPv4 settings (net.ipv4.*), Linux's defaults. */
 struct ipv4_sysctl {
@@ -137,6 +138,8 @@ struct stack {
     void       *app_servers;            /* shell/cmd_serve.c's background servers */
     int         nfds;
     uint32_t    qdisc_autohandle;       /* the last handle tc gave a qdisc (qdisc_alloc_handle) */
+    /* qdiscs to run at the next poll round (softnet_data.output_queue, net_tx_action) */
+    struct qdisc *tx_sched_head, *tx_sched_tail;
     /* net.core.* (one set, as Linux's rmem/wmem defaults are global) */
     int         rmem_default, rmem_max, wmem_default, wmem_max;
 };

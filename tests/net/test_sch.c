@@ -269,6 +269,26 @@ START_TEST(test_noqueue_direct_busy_and_loops)
 }
 END_TEST
 
+START_TEST(test_loop_through_a_qdisc_does_not_hang)
+{
+    /* a device with a queue that sends every frame back to itself: each poll round sends
+     * one quota and leaves the rest for the next, so stack_poll returns */
+    struct netdev *l = netdev_alloc(f->net, "loop1", &loop_ops, 0);
+    ck_assert_int_eq(netdev_register(l), 0);
+    ck_assert_int_eq(dev_open(l), 0);
+    ck_assert_str_eq(qdisc_kind(l), "pfifo_fast");
+    struct pkt *p = net_pkt_alloc(f->net, 64);
+    build_frame(pkt_put(p, 64), 64, 0);
+    dev_queue_xmit(l, p);
+    ck_assert_uint_eq(loop_calls, QDISC_TX_WEIGHT + 1);    /* the bypass, then one quota */
+    stack_poll(f->st);
+    ck_assert_uint_le(loop_calls, (QDISC_TX_WEIGHT + 1) * 1001);
+    ck_assert_uint_eq(stats(l)->qlen, 1);       /* still going round */
+    netdev_unregister(l);                       /* the frame goes with the device */
+    ck_assert_ptr_null(f->st->tx_sched_head);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ netem */
 
 START_TEST(test_netem_loss_30)
@@ -495,6 +515,7 @@ Suite *sch_suite(void)
     tcase_add_test(t, test_xmit_more_batches_and_quota);
     tcase_add_test(t, test_busy_driver_requeue);
     tcase_add_test(t, test_noqueue_direct_busy_and_loops);
+    tcase_add_test(t, test_loop_through_a_qdisc_does_not_hang);
     suite_add_tcase(s, t);
     TCase *n = tcase_create("netem");
     tcase_add_checked_fixture(n, setup, teardown);
