@@ -69,6 +69,8 @@
     X(SOCKET_SNDBUFF)                                                                    \
     /* output */                                                                         \
     X(TX_QUEUE_FULL)                                                                     \
+    X(QDISC_DROP)          /* the qdisc refused it (queue limit) or dropped it (netem loss) */\
+    X(RECURSION_LIMIT)     /* nested transmits through virtual devices: a loop */         \
     X(TX_ERROR)            /* the device could not send */                               \
     X(LOOPED)              /* frame looped back to the sender */                         \
     X(NETNS_GONE)

@@ -3,6 +3,7 @@
  * rtnl_link_register, rtnl_newlink, rtnl_dellink, do_setlink in net/core/rtnetlink.c).
  */
 #include "link.h"
+#include "sch_generic.h"
 #include "netlink.h"
 #include "stack.h"
 #include <errno.h>
@@ -149,12 +150,9 @@ enum if_oper link_operstate(const struct netdev *dev)
     return IF_OPER_UNKNOWN;
 }
 
-const char *link_qdisc_name(const struct netdev *dev)
-{
-    if (!netif_running(dev)) return "noop";
-    const struct link_ops *ops = link_kind_of(dev);
-    return ops && !ops->no_queue ? "fq_codel" : "noqueue";
-}
+/* The root qdisc's kind (net/sch_generic.h): noop until the first up, then the default
+ * (pfifo_fast; noqueue for lo and IFF_NO_QUEUE devices) or what tc attached. */
+const char *link_qdisc_name(const struct netdev *dev) { return qdisc_kind(dev); }
 
 bool link_fill_info(const struct netdev *dev, char *buf, size_t n)
 {

@@ -50,8 +50,6 @@ struct link_ops {
      * netif_carrier_* and link watch). NULL: UNKNOWN while up with carrier, as for
      * drivers that never set one (tun, lo). */
     enum if_oper (*operstate)(const struct netdev *dev);
-    /* Linux IFF_NO_QUEUE: the device gets no qdisc when it comes up (noqueue). */
-    bool        no_queue;
 };
 
 /* Register a kind; ctx is passed back to newlink and dellink. -EEXIST if a kind of that

@@ -26,6 +26,7 @@ static int loopback_net_init(struct net *net)
     struct netdev *dev = netdev_alloc(net, "lo", &loopback_ops, 0);
     if (!dev) return -ENOMEM;
     dev->flags = IFF_LOOPBACK | IFF_NOARP | IFF_LOWER_UP;
+    dev->priv_flags |= IFF_NO_QUEUE;    /* noqueue: loopback_xmit never refuses a frame */
     dev->mtu = dev->max_mtu = 65536;
     /* loopback_setup: the bytes never leave memory, so checksums stay partial (the
      * receiver trusts them) and super-packets stay whole; only segmentation may be
@@ -45,7 +46,7 @@ static const struct pernet_ops loopback_pernet = { .name = "loopback", .init = l
 
 /* The kind: no newlink (every namespace has exactly one lo, made above) and no dellink
  * (`ip link del lo`: Operation not supported); no queue (Linux sets IFF_NO_QUEUE). */
-static const struct link_ops loopback_link_ops = { .kind = "loopback", .no_queue = true };
+static const struct link_ops loopback_link_ops = { .kind = "loopback" };
 
 int loopback_init(struct stack *st)
 {

@@ -5,14 +5,16 @@
  *
  * Receive (Linux __netif_receive_skb_core): packet taps, device counters, the device's
  * rx_handler (a bridge port claims frames here), then Ethernet (net/eth.c) which
- * dispatches by ethertype. Transmit (dev_queue_xmit -> xmit_one): taps, counters, the
- * driver's xmit.
+ * dispatches by ethertype. Transmit (dev_queue_xmit): the root qdisc
+ * (net/sch_generic.c), or for noqueue devices the driver at once; then
+ * dev_hard_start_xmit -> xmit_one: taps, counters, the driver's xmit.
  */
 #include "netdev.h"
 #include "stack.h"
 #include "trace.h"
 #include "eth.h"
 #include "offload.h"
+#include "sch_generic.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +94,7 @@ static void netdev_teardown(struct netdev *dev)
 {
     if (netif_running(dev)) dev_close(dev);
     net_notify(dev, NETDEV_UNREGISTER, NULL);
+    dev_shutdown(dev);                  /* the root qdisc goes: noop until the next up */
 }
 
 void netdev_unregister(struct netdev *dev)
@@ -144,6 +147,11 @@ int dev_open(struct netdev *dev)
         int err = dev->ops->open(dev);
         if (err < 0) return err;
     }
+    int err = dev_activate(dev);        /* the default qdisc on the first up (__dev_open) */
+    if (err < 0) {
+        if (dev->ops->stop) dev->ops->stop(dev);
+        return err;
+    }
     dev->flags |= IFF_UP;
     if (dev->flags & IFF_LOWER_UP) dev->flags |= IFF_RUNNING;
     net_notify(dev, NETDEV_UP, NULL);
@@ -155,6 +163,7 @@ int dev_close(struct netdev *dev)
     if (!netif_running(dev)) return 0;
     net_notify(dev, NETDEV_DOWN, NULL);
     dev->flags &= ~(unsigned)(IFF_UP | IFF_RUNNING);
+    dev_deactivate(dev);                /* what the qdisc holds is dropped; the qdisc stays */
     if (dev->ops->stop) dev->ops->stop(dev);
     return 0;
 }
@@ -214,7 +223,11 @@ static int xmit_one(struct netdev *dev, struct pkt *p)
         trace_end(p, dev);
     }
     int err = dev->ops->xmit(dev, p);
-    if (err < 0) {
+    if (err == NETDEV_TX_BUSY) {
+        /* not taken, not an error: the qdisc requeues it (dev_requeue_skb) */
+        dev->stats.tx_packets--;
+        dev->stats.tx_bytes -= len;
+    } else if (err < 0) {
         /* not sent after all: an error, not a packet (the driver counted the drop) */
         dev->stats.tx_errors++;
         dev->stats.tx_packets--;
@@ -290,18 +303,75 @@ static struct pkt *validate_xmit_pkt(struct netdev *dev, struct pkt *p)
     return head;
 }
 
-int dev_hard_start_xmit(struct netdev *dev, struct pkt *p)
+struct pkt *validate_xmit_pkt_list(struct netdev *dev, struct pkt *p)
 {
-    p = validate_xmit_pkt(dev, p);
-    int err = p ? 0 : -ENOBUFS;
+    struct pkt *head = NULL, **tail = &head;
     while (p) {
         struct pkt *next = p->next;
         p->next = NULL;
-        int e = xmit_one(dev, p);
-        if (e < 0 && !err) err = e;
+        struct pkt *v = validate_xmit_pkt(dev, p);     /* one frame, or a chain of segments */
+        *tail = v;
+        while (*tail) tail = &(*tail)->next;
         p = next;
     }
-    return err;
+    return head;
+}
+
+struct pkt *dev_hard_start_xmit(struct netdev *dev, struct pkt *p, int *ret)
+{
+    int rc = 0;
+    *ret = 0;
+    while (p) {
+        struct pkt *next = p->next;
+        p->next = NULL;
+        dev->xmit_more = next != NULL;
+        rc = xmit_one(dev, p);
+        if (rc == NETDEV_TX_BUSY) {
+            /* not taken: back on the list */
+            p->next = next;
+            break;
+        }
+        if (rc < 0 && !*ret) *ret = rc;
+        p = next;
+        /* a driver that stopped its queue takes nothing more (netif_xmit_stopped) */
+        if (p && netif_queue_stopped(dev)) { rc = NETDEV_TX_BUSY; break; }
+    }
+    dev->xmit_more = false;
+    if (rc == NETDEV_TX_BUSY) *ret = NETDEV_TX_BUSY;
+    return p;
+}
+
+/* The noqueue path of __dev_queue_xmit: straight to the driver, with nowhere to keep a
+ * frame the driver refuses. A virtual device that hands frames to another device may
+ * come back here: XMIT_RECURSION_LIMIT nested transmits end a loop (Linux's "Dead loop
+ * on virtual device"). */
+#define XMIT_RECURSION_LIMIT 8
+static int xmit_noqueue(struct netdev *dev, struct pkt *p)
+{
+    static _Thread_local unsigned depth;        /* Linux: per-CPU xmit_recursion */
+    struct net *net = dev->net;
+    if (depth >= XMIT_RECURSION_LIMIT) {
+        dev->stats.tx_dropped++;
+        pkt_drop(net, p, DROP_RECURSION_LIMIT);
+        return -ENETDOWN;
+    }
+    p = validate_xmit_pkt_list(dev, p);
+    if (!p) return -ENOBUFS;
+    int rc = 0;
+    if (!netif_queue_stopped(dev)) {
+        depth++;
+        p = dev_hard_start_xmit(dev, p, &rc);
+        depth--;
+        if (dev->ops->flush) dev->ops->flush(dev);
+    }
+    if (!p) return rc;
+    while (p) {                         /* "Virtual device asks to queue packet!" */
+        struct pkt *next = p->next;
+        dev->stats.tx_dropped++;
+        pkt_drop(net, p, DROP_TX_QUEUE_FULL);
+        p = next;
+    }
+    return -ENETDOWN;
 }
 
 int dev_queue_xmit(struct netdev *dev, struct pkt *p)
@@ -313,8 +383,11 @@ int dev_queue_xmit(struct netdev *dev, struct pkt *p)
         return -ENETDOWN;
     }
     p->dev = dev;
+    p->next = NULL;
     pkt_reset_mac_header(p);
-    return dev_hard_start_xmit(dev, p);
+    struct qdisc *q = dev->qdisc;
+    if (q && q->ops->enqueue) return qdisc_xmit(q, dev, p);
+    return xmit_noqueue(dev, p);
 }
 
 static void receive_core(struct netdev *dev, struct pkt *p, const char *via, const char *via_linux)

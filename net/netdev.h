@@ -10,10 +10,15 @@
 #define TS_NETDEV_H
 #include "types.h"
 #include "pkt.h"
+#include <errno.h>
 
 #ifndef IFNAMSIZ
 #define IFNAMSIZ 16
 #endif
+
+/* A driver that cannot take a frame now returns NETDEV_TX_BUSY from xmit and leaves the
+ * frame unconsumed: the qdisc keeps it and sends it again (Linux's NETDEV_TX_BUSY). */
+#define NETDEV_TX_BUSY (-EBUSY)
 
 /* Device flags, Linux's values. tap.c includes <linux/if.h>, which defines the same. */
 #ifndef _LINUX_IF_H
@@ -71,7 +76,12 @@ struct netdev_ops {
     const char *kind;                               /* "tap", "loopback", "veth", ... */
     int  (*open)(struct netdev *dev);               /* ip link set up (ndo_open) */
     int  (*stop)(struct netdev *dev);               /* ip link set down (ndo_stop) */
-    int  (*xmit)(struct netdev *dev, struct pkt *p);/* ndo_start_xmit: consumes p; 0 or -errno */
+    /* ndo_start_xmit: consumes p and returns 0 or -errno, or returns NETDEV_TX_BUSY and
+     * leaves p to the caller. netdev_xmit_more(dev) is true when another frame follows
+     * at once: a driver may then defer the work that ends a batch (a doorbell, a writev). */
+    int  (*xmit)(struct netdev *dev, struct pkt *p);
+    /* Optional: the end of a transmit run; finish what was deferred while "more" was set. */
+    void (*flush)(struct netdev *dev);
     void (*destroy)(struct netdev *dev);            /* free priv resources */
     /* ndo_get_stats64: add what the driver alone knows to the core's counters (may be NULL). */
     void (*get_stats)(const struct netdev *dev, struct netdev_stats *s);
@@ -98,6 +108,10 @@ struct ptap {
 
 struct in_ifaddr;                       /* ip/devinet.h */
 struct neigh_parms;
+struct qdisc;
+
+/* Private flags (Linux: netdev_priv_flags). NO_QUEUE: the device gets noqueue, not a FIFO. */
+enum { IFF_NO_QUEUE = 1 << 21 };
 
 struct netdev {
     struct netdev   *next;
@@ -110,7 +124,11 @@ struct netdev {
     unsigned         flags;
     unsigned         mtu;
     unsigned         max_mtu;           /* what the driver can carry (pool slot for TAP) */
-    unsigned         txqlen;
+    unsigned         txqlen;            /* bounds the default qdisc (ip link ... txqueuelen) */
+    unsigned         priv_flags;        /* IFF_NO_QUEUE */
+    struct qdisc    *qdisc;             /* root qdisc (net/sch_generic.h); NULL: never up (noop) */
+    bool             xmit_more;         /* netdev_xmit_more(): set around ops->xmit */
+    bool             tx_stopped;        /* netif_stop_queue: the driver takes nothing now */
     struct netdev_stats stats;
     struct netdev_offload_stats offload_stats;
     netdev_features_t features;         /* active offloads */
@@ -149,15 +167,26 @@ int  dev_set_mac(struct netdev *dev, const struct eth_addr *a);
 static inline bool netif_running(const struct netdev *d) { return d->flags & IFF_UP; }
 static inline bool netif_oper_up(const struct netdev *d)
 { return (d->flags & (IFF_UP | IFF_LOWER_UP)) == (IFF_UP | IFF_LOWER_UP); }
+/* Linux netdev_xmit_more(): inside ops->xmit, another frame follows in this batch. */
+static inline bool netdev_xmit_more(const struct netdev *d) { return d->xmit_more; }
+static inline bool netif_queue_stopped(const struct netdev *d) { return d->tx_stopped; }
 void netif_carrier_on(struct netdev *dev);
 void netif_carrier_off(struct netdev *dev);
 
-/* Transmit a complete frame on dev (Linux: dev_queue_xmit -> dev_hard_start_xmit ->
- * xmit_one): capture taps, counters, ops->xmit. Consumes p. */
+/* Transmit a complete frame on dev (Linux: dev_queue_xmit): through the root qdisc
+ * (net/sch_generic.h), or straight to the driver for noqueue. Consumes p. 0, or -errno
+ * (-ENOBUFS: the qdisc dropped it; -ENETDOWN: the device is down). */
 int  dev_queue_xmit(struct netdev *dev, struct pkt *p);
-/* The qdisc's way to the driver (Linux: dev_hard_start_xmit): validate (software
- * offload fallbacks), then per frame the taps, counters and ops->xmit. Consumes p. */
-int  dev_hard_start_xmit(struct netdev *dev, struct pkt *p);
+/* Make frames what the device can take (Linux validate_xmit_skb_list: the software
+ * offload fallbacks), for each frame of the list p (linked through ->next). Returns the
+ * resulting list (dropped frames left out), NULL when none is left. */
+struct pkt *validate_xmit_pkt_list(struct netdev *dev, struct pkt *p);
+/* The way to the driver (Linux: dev_hard_start_xmit): for each frame of the list p the
+ * taps, counters and ops->xmit, with netdev_xmit_more(dev) true but for the last. Stops
+ * when the driver answers NETDEV_TX_BUSY or stops its queue, and returns the frames not
+ * taken (in order; the caller owns them), NULL when all went. *ret: 0, the driver's
+ * first error, or NETDEV_TX_BUSY. */
+struct pkt *dev_hard_start_xmit(struct netdev *dev, struct pkt *p, int *ret);
 /* Receive a frame from a driver's poll (Linux: netif_receive_skb ->
  * __netif_receive_skb_core). Consumes p. */
 void netif_receive(struct netdev *dev, struct pkt *p);

@@ -176,6 +176,14 @@ static inline bool pkt_shared(const struct pkt *p) { return p->buf->refs > 1; }
 int  pkt_make_writable(struct pkt *p);
 /* Writable, with at least `headroom` bytes in front of data (Linux: skb_cow_head). */
 int  pkt_cow_head(struct pkt *p, size_t headroom);
+/* Give the owner its charge back now, not when the packet is freed (Linux: skb_orphan):
+ * a qdisc that holds packets for a while (netem) must not hold the sender's buffer. */
+static inline void pkt_orphan(struct pkt *p)
+{
+    if (p->destructor) p->destructor(p);
+    p->destructor = NULL;
+    p->sk = NULL;
+}
 /* Forget what belonged to the previous trip before the packet starts another one:
  * route, type, offsets; crossing namespaces (xnet) also the owner and the timestamp
  * (Linux: skb_scrub_packet). */

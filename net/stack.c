@@ -9,6 +9,7 @@
 #include "trace.h"
 #include "sock.h"
 #include "socket.h"
+#include "sch_generic.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -82,7 +83,7 @@ void stack_free(struct stack *st)
 
 uint64_t stack_next_deadline(const struct stack *st)
 {
-    if (st->backlog_head || st->ready_head) return st->now_us;
+    if (st->backlog_head || st->ready_head || st->tx_sched_head) return st->now_us;
     return timer_next_deadline(&st->timers);
 }
 
@@ -91,6 +92,7 @@ void stack_poll(struct stack *st)
     /* Bounded: timers that re-arm at "now" and backlog work both make progress per round. */
     for (int round = 0; round < 1000; round++) {
         int n = timers_run(&st->timers, st->now_us);
+        n += net_tx_action(st);
         n += process_backlog(st, (int)st->dev_weight);
         n += sock_run_ready(st);
         if (!n) break;

@@ -25,6 +25,7 @@ struct link_ops;
 struct sock;
 struct sock_fd;
 struct inet_protosw;
+struct qdisc;
 
 /* Slots of net->gen: ids of pernet_ops with state (0 is "none"). */
 #define NET_GENERIC_MAX 16
@@ -154,6 +155,9 @@ struct stack {
     struct sock_fd *fds;                /* the BSD face's descriptor table (net/socket.c) */
     void       *app_servers;            /* shell/cmd_serve.c's background servers */
     int         nfds;
+    uint32_t    qdisc_autohandle;       /* the last handle tc gave a qdisc (qdisc_alloc_handle) */
+    /* qdiscs to run at the next poll round (softnet_data.output_queue, net_tx_action) */
+    struct qdisc *tx_sched_head, *tx_sched_tail;
     /* net.core.* (one set, as Linux's rmem/wmem defaults are global) */
     int         rmem_default, rmem_max, wmem_default, wmem_max;
 };

@@ -131,6 +131,11 @@ static const struct cmd_def commands[] = {
       "< and > are host files. -w: idle timeout; -i: pacing between datagrams (default 1 ms)." },
     { "serve", cmd_serve, "serve echo|discard|chargen udp|tcp PORT | serve list | serve stop PORT",
       "RFC 862/863/864 servers in the background; `serve list` prints PROTO PORT KIND CONNECTIONS." },
+    { "tc", cmd_tc, "tc [-s] qdisc add|change|replace|del|show [dev DEV] [root] [KIND OPTIONS]",
+      "Queueing disciplines on a device's egress (iproute2's tc): `tc qdisc add dev tap0 root\n"
+      "netem delay 100ms 10ms loss 30%` emulates a slow, lossy link (netem: delay TIME [JITTER],\n"
+      "loss P%, duplicate P%, reorder P%, corrupt P%, rate RATE, limit N); `tc qdisc del dev\n"
+      "tap0 root` restores the default (pfifo_fast); -s adds Sent/dropped/backlog counters." },
     { "ss", cmd_ss, "ss [-t] [-u] [-l] [-a] [-n] [-i]", "Sockets, as iproute2's ss prints them." },
     { "sleep", cmd_sleep, "sleep SECONDS", "Wait (in replay runs: advance the virtual clock)." },
     { "echo", cmd_echo, "echo WORDS...", "Print the words (handy in scripts)." },

@@ -83,6 +83,7 @@ int cmd_nc(struct cmd_ctx *c, int argc, char **argv);          /* cmd_nc.c */
 int cmd_serve(struct cmd_ctx *c, int argc, char **argv);       /* cmd_serve.c */
 int cmd_ss(struct cmd_ctx *c, int argc, char **argv);          /* cmd_ss.c */
 int cmd_ethtool(struct cmd_ctx *c, int argc, char **argv);     /* cmd_ethtool.c */
+int cmd_tc(struct cmd_ctx *c, int argc, char **argv);          /* cmd_tc.c */
 /* Stop every background server (at exit, before the stack goes). */
 void serve_shutdown(struct stack *st);
 

@@ -201,7 +201,7 @@ static void udp_push_header(struct pkt *p, uint16_t sport, uint16_t dport, uint3
     put_be16(u + UDP_OFF_DPORT, dport);
     put_be16(u + UDP_OFF_LEN, ulen);
     put_be16(u + UDP_OFF_CSUM, 0);
-    if ((dev->features & NETIF_F_CSUM_MASK) && ulen + IP4_HLEN <= dev->mtu) {
+    if ((dev->features & NETIF_F_CSUM_MASK) && (unsigned)ulen + IP4_HLEN <= dev->mtu) {
         pkt_csum_partial_l4(p, u, UDP_OFF_CSUM, saddr, daddr, IPPROTO_UDP, ulen);
         return;
     }

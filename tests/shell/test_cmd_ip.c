@@ -181,11 +181,11 @@ START_TEST(test_link_add_set_del)
            "    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n");
     ok(f, "ip link set tap1 mtu 1400 up");             /* several changes in one command */
     out_is(f, "ip l show dev tap1",
-           "2: tap1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1400 qdisc fq_codel state UNKNOWN mode DEFAULT group default qlen 1000\n"
+           "2: tap1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1400 qdisc pfifo_fast state UNKNOWN mode DEFAULT group default qlen 1000\n"
            "    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n");
     netif_carrier_off(netdev_by_name(f->st->init_net, "tap1"));
     out_is(f, "ip link ls tap1",
-           "2: tap1: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1400 qdisc fq_codel state DOWN mode DEFAULT group default qlen 1000\n"
+           "2: tap1: <NO-CARRIER,BROADCAST,MULTICAST,UP> mtu 1400 qdisc pfifo_fast state DOWN mode DEFAULT group default qlen 1000\n"
            "    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n");
     out_is(f, "ip -br link",
            "lo               UNKNOWN        00:00:00:00:00:00 <LOOPBACK,UP,LOWER_UP> \n"
@@ -238,7 +238,7 @@ START_TEST(test_link_stats_and_details)
     d->stats.tx_bytes = 5;
     d->stats.tx_packets = 1;
     out_is(f, "ip -s link show tap1",
-           "2: tap1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UNKNOWN mode DEFAULT group default qlen 1000\n"
+           "2: tap1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UNKNOWN mode DEFAULT group default qlen 1000\n"
            "    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n"
            "    RX:    bytes packets errors dropped  missed   mcast           \n"
            "    123456789012     100      0       3       0       0 \n"
@@ -268,7 +268,7 @@ START_TEST(test_addr_show_and_connected_route)
     ok(f, "ip link set tap1 up");
     out_is(f, "ip r", "10.0.0.0/24 dev tap1 proto kernel scope link src 10.0.0.2 \n");
     out_is(f, "ip address show dev tap1",
-           "2: tap1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UNKNOWN group default qlen 1000\n"
+           "2: tap1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UNKNOWN group default qlen 1000\n"
            "    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n"
            "    inet 10.0.0.2/24 scope global tap1\n"
            "       valid_lft forever preferred_lft forever\n");
@@ -277,14 +277,14 @@ START_TEST(test_addr_show_and_connected_route)
            "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
            "    inet 127.0.0.1/8 scope host lo\n"
            "       valid_lft forever preferred_lft forever\n"
-           "2: tap1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UNKNOWN group default qlen 1000\n"
+           "2: tap1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UNKNOWN group default qlen 1000\n"
            "    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n"
            "    inet 10.0.0.2/24 scope global tap1\n"
            "       valid_lft forever preferred_lft forever\n");
     ok(f, "ip addr add 10.0.0.3/24 dev tap1");
     ok(f, "ip addr add 192.168.1.1/16 dev tap1");
     out_is(f, "ip -4 addr show tap1",
-           "2: tap1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UNKNOWN group default qlen 1000\n"
+           "2: tap1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast state UNKNOWN group default qlen 1000\n"
            "    inet 10.0.0.2/24 scope global tap1\n"
            "       valid_lft forever preferred_lft forever\n"
            "    inet 192.168.1.1/16 scope global tap1\n"
