@@ -103,9 +103,9 @@ int  link_args_check(const struct link_args *a, const char *const *keys, struct 
 
 /* What `ip link show` prints that the kind decides. */
 enum if_oper link_operstate(const struct netdev *dev);
-/* The root qdisc's name: "noop" while down (Linux: no qdisc attached yet), "noqueue" for
- * IFF_NO_QUEUE kinds (and devices of no kind), else the default qdisc Debian attaches,
- * fq_codel. */
+/* The root qdisc's name (qdisc_kind): "noop" until the first up (Linux: no qdisc
+ * attached yet), "noqueue" for lo and IFF_NO_QUEUE devices, else the default pfifo_fast
+ * or what `tc qdisc` attached. */
 const char *link_qdisc_name(const struct netdev *dev);
 /* The `ip -d link` details of the kind into buf; false if it has none. */
 bool link_fill_info(const struct netdev *dev, char *buf, size_t n);

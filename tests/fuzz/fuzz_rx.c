@@ -105,8 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* 192.168.1.10 is resolved (forwarded frames reach eth1's transmit path at once);
      * 192.168.1.9 is not (they wait in the neighbour queue) */
     struct eth_addr mac10 = { { 0x02, 0, 0, 0, 1, 10 } };
-    struct neigh *n = neigh_create(net->arp_tbl, 0xc0a8010a, eth1);
-    if (!n || neigh_update(n, &mac10, NUD_PERMANENT, NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE) < 0) abort();
+    if (neigh_admin_set(net, eth1, 0xc0a8010a, &mac10, NUD_PERMANENT, NLM_F_CREATE | NLM_F_REPLACE, NULL) < 0)
+        abort();
     /* eth0 receives as a TAP with every offload on; eth1 has none */
     dev->hw_features = dev->features = dev->wanted_features = NETIF_F_SG | NETIF_F_HW_CSUM |
         NETIF_F_TSO | NETIF_F_TSO_ECN | NETIF_F_GSO_UDP_L4 | NETIF_F_RXCSUM | NETIF_F_GRO_HW;

@@ -53,6 +53,7 @@ static int test_newlink(void *ctx, struct net *net, const char *name, const stru
     struct testk_priv *p = d->priv;                         /* priv_size bytes, zeroed */
     for (int i = 0; i < 4; i++) ck_assert_uint_eq(p->words[i], 0);
     p->words[3] = 0x7e57;
+    d->priv_flags |= IFF_NO_QUEUE;                          /* as veth: no qdisc of its own */
     int err = netdev_register(d);
     if (err < 0) free(d);
     return err;
@@ -60,7 +61,7 @@ static int test_newlink(void *ctx, struct net *net, const char *name, const stru
 static void test_dellink(void *ctx, struct netdev *dev) { test_dellinks++; netdev_unregister(dev); }
 static enum if_oper test_operstate(const struct netdev *dev) { return IF_OPER_LOWERLAYERDOWN; }
 static const struct link_ops test_ops = {
-    .kind = "testk", .priv_size = sizeof(struct testk_priv), .newlink = test_newlink, .dellink = test_dellink, .operstate = test_operstate, .no_queue = true,
+    .kind = "testk", .priv_size = sizeof(struct testk_priv), .newlink = test_newlink, .dellink = test_dellink, .operstate = test_operstate,
 };
 
 static void setup(void)
@@ -242,12 +243,12 @@ START_TEST(test_show_hooks)
     ck_assert_int_eq(link_operstate(t), IF_OPER_DOWN);
     struct link_change up = { .up = 1 };
     ck_assert_int_eq(link_setlink(t, &up, &ext), 0);
-    ck_assert_str_eq(link_qdisc_name(t), "fq_codel");
+    ck_assert_str_eq(link_qdisc_name(t), "pfifo_fast");                      /* the default */
     ck_assert_int_eq(link_operstate(t), IF_OPER_UNKNOWN);                    /* tun sets none */
     netif_carrier_off(t);
     ck_assert_int_eq(link_operstate(t), IF_OPER_DOWN);
     ck_assert_str_eq(link_qdisc_name(f->net->loopback), "noqueue");
-    ck_assert_str_eq(link_qdisc_name(f->dev), "noqueue");
+    ck_assert_str_eq(link_qdisc_name(f->dev), "pfifo_fast");
     ck_assert_int_eq(link_kind_register(f->st, &test_ops, NULL), 0);
     ck_assert_int_eq(newlink("testk", "t0", 0, NULL), 0);
     struct netdev *k = netdev_by_name(f->net, "t0");
