@@ -91,10 +91,12 @@ void stack_poll(struct stack *st)
 {
     /* Bounded: timers that re-arm at "now" and backlog work both make progress per round. */
     for (int round = 0; round < 1000; round++) {
-        int n = timers_run(&st->timers, st->now_us);
-        n += net_tx_action(st);
-        n += process_backlog(st, (int)st->dev_weight);
-        n += sock_run_ready(st);
+        /* Each source is asked only when it has work: this runs after every batch. */
+        int n = 0;
+        if (timer_next_deadline(&st->timers) <= st->now_us) n += timers_run(&st->timers, st->now_us);
+        if (st->tx_sched_head) n += net_tx_action(st);
+        if (st->backlog_head) n += process_backlog(st, (int)st->dev_weight);
+        if (st->ready_head) n += sock_run_ready(st);
         if (!n) break;
     }
 }

@@ -67,10 +67,6 @@ void timer_arm(struct timer_heap *h, struct timer *t, uint64_t expires_us)
     sift_up(h, t->heap_idx);
 }
 
-uint64_t timer_next_deadline(const struct timer_heap *h)
-{
-    return h->n ? h->v[0]->expires_us : UINT64_MAX;
-}
 
 int timers_run(struct timer_heap *h, uint64_t now_us)
 {

@@ -31,7 +31,9 @@ void timer_init(struct timer *t, timer_fn fn, void *arg);
 void timer_arm(struct timer_heap *h, struct timer *t, uint64_t expires_us);
 void timer_cancel(struct timer_heap *h, struct timer *t);
 static inline bool timer_pending(const struct timer *t) { return t->heap_idx >= 0; }
-uint64_t timer_next_deadline(const struct timer_heap *h);   /* UINT64_MAX if none */
+/* UINT64_MAX if none. Inline: the poll loop asks it after every batch. */
+static inline uint64_t timer_next_deadline(const struct timer_heap *h)
+{ return h->n ? h->v[0]->expires_us : UINT64_MAX; }
 /* Run every timer whose deadline is <= now, in deadline order; returns how many ran. */
 int  timers_run(struct timer_heap *h, uint64_t now_us);
 void timer_heap_free(struct timer_heap *h);

@@ -30,21 +30,21 @@
 #include "net/tap.h"
 #include "net/tap_link.h"
 #include "net/netlink.h"
-#include <pcap/pcap.h>
+#include "pcap_file.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
 
 #define REPLAY_MAX_US (24ULL * 3600 * US_PER_S)    /* one virtual day bounds any command */
 
-struct frame { uint64_t t_us; uint32_t len; uint8_t *data; };
 
 /* One --dev: a device by namespace and name, its input frames and its capture. */
 struct replay_port {
     char ns[32], name[IFNAMSIZ];    /* ns "": the default namespace */
     char *paths;                    /* our copy of "IN:OUT", split in place */
     const char *in_path, *out_path; /* in_path NULL: no input */
-    struct frame *frames;
+    struct pcap_file in;            /* IN.pcap, read whole */
+    const struct pcap_rec *frames;  /* its records */
     size_t nframes, next;
     struct netdev *dev;             /* the bound device; NULL before and after it */
     bool bound;                     /* it had a device once */
@@ -128,6 +128,7 @@ static int replay_tap_create(void *ctx, struct net *net, const char *name, const
     if (!dev) return -ENOMEM;
     struct replay_tap *rt = dev->priv;
     rt->r = r;
+    dev->hw_features = NETIF_F_RXCSUM;      /* `ethtool -K DEV rx on`: see inject_due */
     netdev_random_mac(net->st, &dev->addr);
     netif_carrier_on(dev);
     int err = netdev_register(dev);     /* replay_netdev_event binds a waiting --dev */
@@ -207,33 +208,13 @@ static bool ports_parse(struct replay *r, const struct app_opts *o)
 static bool load_frames(struct replay_port *pt)
 {
     if (!pt->in_path) return true;
-    char errbuf[PCAP_ERRBUF_SIZE];
-    pcap_t *pc = pcap_open_offline(pt->in_path, errbuf);
-    if (!pc) { fprintf(stderr, "tapstack: %s\n", errbuf); return false; }
-    if (pcap_datalink(pc) != DLT_EN10MB) {
-        fprintf(stderr, "tapstack: %s: not an Ethernet capture\n", pt->in_path);
-        pcap_close(pc);
+    char err[512];
+    if (pcap_file_load(&pt->in, pt->in_path, err, sizeof(err)) < 0) {
+        fprintf(stderr, "tapstack: %s\n", err);
         return false;
     }
-    size_t cap = 0;
-    struct pcap_pkthdr *h;
-    const u_char *data;
-    while (pcap_next_ex(pc, &h, &data) == 1) {
-        if (pt->nframes == cap) {
-            cap = cap ? cap * 2 : 64;
-            struct frame *v = realloc(pt->frames, cap * sizeof(*v));
-            if (!v) { pcap_close(pc); return false; }
-            pt->frames = v;
-        }
-        struct frame *f = &pt->frames[pt->nframes];
-        f->t_us = (uint64_t)h->ts.tv_sec * US_PER_S + (uint64_t)h->ts.tv_usec;
-        f->len = h->caplen;
-        f->data = malloc(h->caplen ? h->caplen : 1);
-        if (!f->data) { pcap_close(pc); return false; }
-        memcpy(f->data, data, h->caplen);
-        pt->nframes++;
-    }
-    pcap_close(pc);
+    pt->frames = pt->in.recs;
+    pt->nframes = pt->in.n;
     return true;
 }
 
@@ -241,8 +222,7 @@ static void ports_free(struct replay *r)
 {
     for (size_t i = 0; i < r->nports; i++) {
         struct replay_port *pt = &r->ports[i];
-        for (size_t k = 0; k < pt->nframes; k++) free(pt->frames[k].data);
-        free(pt->frames);
+        pcap_file_free(&pt->in);
         free(pt->paths);
     }
     free(r->ports);
@@ -265,7 +245,7 @@ static void inject_due(struct replay *r)
     struct stack *st = r->app.st;
     struct replay_port *pt;
     while ((pt = next_port(r)) && pt->frames[pt->next].t_us <= st->now_us) {
-        struct frame *f = &pt->frames[pt->next++];
+        const struct pcap_rec *f = &pt->frames[pt->next++];
         if (!pt->dev) {
             char a[64];
             fprintf(stderr, "tapstack: replay: no device %s for frame %zu\n", port_label(pt, a, sizeof(a)), pt->next);
@@ -274,6 +254,13 @@ static void inject_due(struct replay *r)
         struct pkt *p = pkt_alloc(&st->pool, f->len);
         if (!p) { pt->dev->net->drops[DROP_NOMEM]++; continue; }
         memcpy(pkt_put(p, f->len), f->data, f->len);
+        if (pt->dev->features & NETIF_F_RXCSUM) {
+            /* rx-checksumming on: the device stands for a link whose frames come verified
+             * (the kernel's TAP marks what its own stack sent DATA_VALID or NEEDS_CSUM),
+             * so they go up as CHECKSUM_UNNECESSARY, unchecked. Off by default. */
+            p->ip_summed = CHECKSUM_UNNECESSARY;
+            pt->dev->offload_stats.rx_csum_unnecessary++;
+        }
         netif_receive(pt->dev, p);
         stack_poll(st);
     }
