@@ -54,6 +54,7 @@ struct stack *stack_new(const struct stack_cfg *cfg)
     st->rmem_default = st->rmem_max = 212992;      /* Linux's net.core.{r,w}mem_{default,max} */
     st->wmem_default = st->wmem_max = 212992;
     st->dev_weight = 64;
+    st->pool_max_bytes = (int)st->pool.mem_max;
     return st;
 }
 
@@ -160,6 +161,11 @@ void net_notify(struct netdev *dev, enum net_event ev, const void *info)
     for (int i = 0; i < st->n_notifiers; i++) st->notifiers[i](dev, ev, info);
 }
 
+static void pool_max_changed(struct net *net, struct sysctl_entry *e)
+{
+    net->st->pool.mem_max = (size_t)net->st->pool_max_bytes;
+}
+
 /* net.core.*: one set for the process, as Linux's rmem/wmem defaults are global; every
  * namespace shows them. (IPv4's net.ipv4.* belong to ip/, icmp/ and arp/.) */
 static void core_sysctl_register(struct net *net)
@@ -170,6 +176,10 @@ static void core_sysctl_register(struct net *net)
     sysctl_register(net, "net.core.wmem_default", &st->wmem_default, SC_INT, 256, 1 << 30, NULL, net);
     sysctl_register(net, "net.core.wmem_max", &st->wmem_max, SC_INT, 256, 1 << 30, NULL, net);
     sysctl_register(net, "net.core.netdev_max_backlog", (int *)&st->netdev_max_backlog, SC_INT, 1, 1 << 20, NULL, net);
+    /* tapstack's own: the packet pool's memory cap (net/pkt.h). Lowering it below what is
+     * allocated stops growth; nothing allocated is taken back. */
+    sysctl_register(net, "net.core.pkt_pool_max_bytes", &st->pool_max_bytes, SC_INT, 1 << 20, 1 << 30,
+                    pool_max_changed, net);
 }
 
 struct net *net_by_name(struct stack *st, const char *name)

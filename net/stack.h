@@ -160,6 +160,7 @@ struct stack {
     struct qdisc *tx_sched_head, *tx_sched_tail;
     /* net.core.* (one set, as Linux's rmem/wmem defaults are global) */
     int         rmem_default, rmem_max, wmem_default, wmem_max;
+    int         pool_max_bytes;         /* net.core.pkt_pool_max_bytes: st->pool's cap */
 };
 
 struct stack *stack_new(const struct stack_cfg *cfg);

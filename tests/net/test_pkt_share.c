@@ -8,6 +8,7 @@
 #include "tests/fixture.h"
 #include "tests/fx_check.h"
 #include "net/pkt.h"
+#include <errno.h>
 
 #define SEED 11
 static const struct eth_addr eth1_mac   = { { 0x02, 0, 0, 0, 1, 0x02 } };
@@ -93,6 +94,23 @@ START_TEST(test_priority_tag_strip_does_not_write_a_shared_frame)
 }
 END_TEST
 
+/* net.core.pkt_pool_max_bytes is the pool's cap: growth stops there, refusals count. */
+START_TEST(test_pool_cap_sysctl)
+{
+    ck_assert_int_eq(fx_sysctl(f, "net.core.pkt_pool_max_bytes", "2097152"), 0);
+    ck_assert_uint_eq(f->st->pool.mem_max, 2097152);
+    struct pkt *held[4096];
+    int n = 0;
+    uint64_t refused = f->st->pool.refused;
+    while (n < 4096 && (held[n] = pkt_alloc(&f->st->pool, 1500))) n++;
+    ck_assert_int_lt(n, 4096);
+    ck_assert_uint_le(f->st->pool.mem, 2097152);
+    ck_assert_uint_eq(f->st->pool.refused, refused + 1);
+    ck_assert_int_lt(fx_sysctl(f, "net.core.pkt_pool_max_bytes", "1000"), 0);         /* < 1 MiB */
+    while (n) pkt_free(held[--n]);
+}
+END_TEST
+
 Suite *pkt_share_suite(void)
 {
     Suite *s = suite_create("pkt_share");
@@ -101,6 +119,7 @@ Suite *pkt_share_suite(void)
     tcase_add_test(tc, test_echo_reply_does_not_write_a_shared_request);
     tcase_add_test(tc, test_forward_does_not_write_a_shared_datagram);
     tcase_add_test(tc, test_priority_tag_strip_does_not_write_a_shared_frame);
+    tcase_add_test(tc, test_pool_cap_sysctl);
     suite_add_tcase(s, tc);
     return s;
 }
