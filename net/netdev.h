@@ -110,8 +110,10 @@ struct in_ifaddr;                       /* ip/devinet.h */
 struct neigh_parms;
 struct qdisc;
 
-/* Private flags (Linux: netdev_priv_flags). NO_QUEUE: the device gets noqueue, not a FIFO. */
-enum { IFF_NO_QUEUE = 1 << 21 };
+/* Private flags (Linux: netdev_priv_flags). NO_QUEUE: the device gets noqueue, not a FIFO.
+ * TUN_VNET_HDR: a tun/tap whose frames carry a virtio-net header (Linux's tun->flags
+ * IFF_VNET_HDR, which `ip -d link` prints as "vnet_hdr on"). */
+enum { IFF_NO_QUEUE = 1 << 21, IFF_TUN_VNET_HDR = 1 << 22 };
 
 struct netdev {
     struct netdev   *next;

@@ -168,6 +168,7 @@ struct netdev *tap_create(struct net *net, const char *name, const char *ifname,
     if (!dev) { snprintf(err, errlen, "out of memory"); close(fd); return NULL; }
     struct tap_priv *t = dev->priv;
     t->fd = fd;
+    dev->priv_flags |= IFF_TUN_VNET_HDR;
     snprintf(t->ifname, sizeof(t->ifname), "%s", ifr.ifr_name);
     if (tap_offload_init(dev, err, errlen) < 0) {
         close(fd);

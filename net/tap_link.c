@@ -4,6 +4,7 @@
  */
 #include "tap_link.h"
 #include "link.h"
+#include "netdev.h"
 #include "netlink.h"
 #include "stack.h"
 #include <errno.h>
@@ -25,11 +26,12 @@ static int tap_newlink(void *ctx, struct net *net, const char *name, const struc
     return be->create(be->ctx, net, name, host, ext);
 }
 
-/* What iproute2 prints for a tun device in TAP mode without packet info, vnet header
- * or persistence (print_tuntap). */
+/* What iproute2 prints for a tun device in TAP mode without packet info or persistence
+ * (print_tuntap); the live TAP has a virtio-net header, a replay device none. */
 static void tap_fill_info(const struct netdev *dev, char *buf, size_t n)
 {
-    snprintf(buf, n, "tun type tap pi off vnet_hdr off persist off");
+    snprintf(buf, n, "tun type tap pi off vnet_hdr %s persist off",
+             (dev->priv_flags & IFF_TUN_VNET_HDR) ? "on" : "off");
 }
 
 static const struct link_ops tap_link_ops = {

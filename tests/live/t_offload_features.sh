@@ -14,6 +14,8 @@ host_k() { ip netns exec "$NS_A" ethtool -k "$IF_A" 2>&1; }
 feat() { printf '%s\n' "$1" | awk -v f="$2" '{ sub(/^\t/, "") } $1 == f ":" { print $2; exit }'; }
 
 k=$(ts ethtool -k tap0 2>&1) || fail "ethtool -k tap0: $k"
+d=$(ts ip -d link show tap0 2>&1)
+expect_contains "ip -d link show tap0" "$d" "tun type tap pi off vnet_hdr $(sab on off) persist off"
 for f in rx-checksumming tx-checksum-ip-generic tx-tcp-segmentation tx-tcp-ecn-segmentation rx-gro-hw; do
     [ "$(feat "$k" $f)" = on ] || { printf '%s\n' "$k" | head -20 | sed 's/^/    | /'; fail "stack: $f is not on"; }
 done
