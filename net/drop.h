@@ -1,7 +1,7 @@
 /*
  * net/drop.h — why a packet was dropped, as Linux's enum skb_drop_reason
  * (include/net/dropreason-core.h). Every drop in tapstack goes through pkt_drop() with one
- * of these; each is a counter that `nstat` shows as Drop<REASON> and `trace` names.
+ * of these; each is a counter that `nstat` shows as TsDrop<REASON> and `trace` names.
  * Where Linux has the reason, the name is Linux's.
  */
 #ifndef TS_DROP_H

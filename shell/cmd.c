@@ -103,29 +103,38 @@ static int cmd_exit(struct cmd_ctx *c, int argc, char **argv)
 }
 
 static const struct cmd_def commands[] = {
-    { "ip", cmd_ip, "ip [-s] [-d] link|addr|route|neigh|netns ...",
-      "iproute2's grammar (a subset): ip link add/set/del/show, ip addr add/del/show,\n"
-      "ip route add/del/show/get, ip neigh show/add/del/flush, ip netns add/del/list/exec." },
+    { "ip", cmd_ip, "ip [-s] [-d] [-br] [-4] [-n NS] link|addr|route|neigh|netns ...",
+      "iproute2's grammar (a subset): ip link add/set/del/show, ip addr add/change/replace/\n"
+      "del/flush/show, ip route add/del/change/append/replace/show/flush/get, ip neigh\n"
+      "add/del/change/replace/get/show/flush, ip netns add/del/list/exec.\n"
+      "`ip OBJECT help` prints an object's grammar." },
     { "ping", cmd_ping, "ping [-c N] [-s SIZE] [-i SECONDS] [-t TTL] [-W SECONDS] [-I DEV] [-f] [-q] HOST",
       "Send ICMP echo requests and print the replies as iputils ping does." },
-    { "arp", cmd_arp, "arp [-n] [-s IP MAC] [-d IP]", "The neighbour table in net-tools' format." },
-    { "route", cmd_route, "route [-n] [add|del ...]", "The routing table in net-tools' format." },
-    { "fdb", cmd_fdb, "fdb [show|add|append|del ...]", "Forwarding database (= bridge fdb)." },
-    { "bridge", cmd_bridge, "bridge fdb show|add|append|del ...", "Forwarding database." },
+    { "arp", cmd_arp, "arp [-n] [-a] [-v] [-i DEV] [HOST] | arp -s IP MAC [temp] | arp -d IP",
+      "The neighbour table in net-tools' format; -s adds a permanent entry, -d deletes one." },
+    { "route", cmd_route, "route [-n] | route add|del [-net|-host] TARGET [netmask M] [gw G] ...",
+      "The main routing table in net-tools' format (also: metric N, reject, dev IF)." },
+    { "fdb", cmd_fdb, "fdb [show|add|append|del ...]",
+      "Forwarding database (= bridge fdb). Not available in this build: it needs bridge or\n"
+      "VXLAN devices." },
+    { "bridge", cmd_bridge, "bridge fdb show|add|append|del ...",
+      "Forwarding database. Not available in this build: it needs bridge or VXLAN devices." },
     { "ethtool", cmd_ethtool, "ethtool -k DEV | -K DEV FEATURE on|off ... | -S DEV",
       "Offload features as ethtool shows them (-k) and switches them (-K: rx, tx, sg, tso,\n"
       "gso, or a feature name such as rx-gro-hw); on a TAP, rx and rx-gro-hw also tell the\n"
       "kernel (TUNSETOFFLOAD) whether it may send partial checksums and super-frames.\n"
       "-S: the device's offload counters (rx_csum_sw_bytes: bytes checksummed in software)." },
-    { "sysctl", cmd_sysctl, "sysctl [-a] KEY | sysctl -w KEY=VALUE",
+    { "sysctl", cmd_sysctl, "sysctl [-n] KEY... | sysctl [-n] -w KEY=VALUE... | sysctl -a",
       "Read or set a tunable by its Linux name, e.g. net.ipv4.ip_forward or\n"
-      "net.ipv4.neigh.tap0.base_reachable_time_ms." },
+      "net.ipv4.neigh.tap0.base_reachable_time_ms; -n prints the value alone, -a lists all." },
     { "tcpdump", cmd_tcpdump, "tcpdump -i DEV [-w FILE] [-c N] [-n] [-e] [-v]",
       "Capture frames on a device, both directions; -w writes a pcap file." },
     { "trace", cmd_trace, "trace on|off [DEV]",
       "Print each packet's journey through the stack: tapstack's functions and the Linux\n"
       "functions that play the same role, and why a packet was dropped." },
-    { "nstat", cmd_nstat, "nstat [-a] [-z]", "Counters with Linux's names; increments since the last call." },
+    { "nstat", cmd_nstat, "nstat [-a] [-z] [-s] [-n]",
+      "Counters with Linux's names, then the drop reasons (TsDrop...); increments since the\n"
+      "last call. -a: absolute values, -z: zeros too, -s: do not remember, -n: remember only." },
     { "nc", cmd_nc, "nc [-u] [-l] [-k] [-v] [-z] [-w SECONDS] [-i SECONDS] [HOST] PORT [< FILE] [> FILE]",
       "OpenBSD netcat on the stack's sockets (UDP; TCP is not available in this build yet).\n"
       "< and > are host files. -w: idle timeout; -i: pacing between datagrams (default 1 ms)." },
@@ -135,8 +144,11 @@ static const struct cmd_def commands[] = {
       "Queueing disciplines on a device's egress (iproute2's tc): `tc qdisc add dev tap0 root\n"
       "netem delay 100ms 10ms loss 30%` emulates a slow, lossy link (netem: delay TIME [JITTER],\n"
       "loss P%, duplicate P%, reorder P%, corrupt P%, rate RATE, limit N); `tc qdisc del dev\n"
-      "tap0 root` restores the default (pfifo_fast); -s adds Sent/dropped/backlog counters." },
-    { "ss", cmd_ss, "ss [-t] [-u] [-l] [-a] [-n] [-i]", "Sockets, as iproute2's ss prints them." },
+      "tap0 root` restores the default (pfifo_fast); -s adds Sent/dropped/backlog counters.\n"
+      "Kinds: netem, pfifo [limit N], pfifo_fast, noqueue." },
+    { "ss", cmd_ss, "ss [-t] [-u] [-l] [-a] [-n] [-i]",
+      "Sockets, as iproute2's ss prints them: -u UDP, -t TCP (the default; none in this build),\n"
+      "-l unconnected ones, -a all, -n numeric ports." },
     { "sleep", cmd_sleep, "sleep SECONDS", "Wait (in replay runs: advance the virtual clock)." },
     { "echo", cmd_echo, "echo WORDS...", "Print the words (handy in scripts)." },
     { "help", cmd_help, "help [COMMAND]", "List the commands, or describe one." },
