@@ -14,14 +14,21 @@
 # The paths are measured alternately (round 1: tapstack then Linux, round 2: Linux then
 # tapstack, ...); each figure is the median over the rounds, each ratio the median of the
 # per-round ratios (x1.00 = as good as Linux, bigger is worse). Metrics: request/response
-# echo rate and mean round trip (64 and 1472 bytes), pipelined echo rate (W in flight),
-# and the bulk receive rate of 1472-byte datagrams sent as fast as the kernel goes.
+# echo rate and mean round trip (64 and 1472 bytes), pipelined echo rate (W in flight, for
+# each W of TSB_UDP_WINDOW), and the bulk receive rate of 1472-byte datagrams sent as fast
+# as the kernel goes (with tapstack's offloads on, off, or both: TSB_OFFLOAD).
 #
 # Environment (defaults in brackets):
 #   TSB_ROUNDS [5]          rounds per metric (each round runs both paths)
 #   TSB_UDP_RR_N [5000]     datagrams per request/response run
 #   TSB_UDP_PIPE_N [20000]  datagrams per pipelined run
-#   TSB_UDP_WINDOW [16]     datagrams in flight in the pipelined runs
+#   TSB_UDP_WINDOW [1 64]   datagrams in flight in the pipelined runs: one or more
+#                           numbers (space or comma separated), each measured every round
+#   TSB_OFFLOAD [on]        tapstack's offloads on tap0: on (its defaults), off (the whole
+#                           run with `ethtool -K tap0 rx off tx off tso off gso off`), both
+#                           (the defaults, and the bulk run again with them off each round).
+#                           A binary without the ethtool command has no offloads: then the
+#                           knob is reported as "offloads: none" and changes nothing
 #   TSB_UDP_BULK_N [20000]  datagrams per bulk run
 #   TSB_VERBOSE [0]         1: print every client's result line as it comes
 #   TSB_SUMMARY             if set, a file to which summary rows are appended
@@ -43,17 +50,23 @@ case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
 ROUNDS=${TSB_ROUNDS:-5}
 RR_N=${TSB_UDP_RR_N:-5000}
 PIPE_N=${TSB_UDP_PIPE_N:-20000}
-WINDOW=${TSB_UDP_WINDOW:-16}
+WINDOWS=$(tr ',' ' ' <<<"${TSB_UDP_WINDOW:-1 64}" | xargs)    # "1, 64" -> "1 64"
+OFFLOAD=${TSB_OFFLOAD:-on}
 BULK_N=${TSB_UDP_BULK_N:-20000}
 VERBOSE=${TSB_VERBOSE:-0}
 SUMMARY=${TSB_SUMMARY:-}
-for v in ROUNDS RR_N PIPE_N WINDOW BULK_N; do
+for v in ROUNDS RR_N PIPE_N BULK_N; do
     case ${!v} in ''|*[!0-9]*) echo "bench_udp: $v must be a positive integer" >&2; exit 2 ;; esac
 done
 [ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 20 ] || { echo "bench_udp: TSB_ROUNDS 1..20" >&2; exit 2; }
 [ "$RR_N" -ge 10 ] && [ "$RR_N" -le 200000 ] || { echo "bench_udp: TSB_UDP_RR_N 10..200000" >&2; exit 2; }
 [ "$PIPE_N" -ge 10 ] && [ "$PIPE_N" -le 1000000 ] || { echo "bench_udp: TSB_UDP_PIPE_N 10..1000000" >&2; exit 2; }
-[ "$WINDOW" -ge 1 ] && [ "$WINDOW" -le 256 ] || { echo "bench_udp: TSB_UDP_WINDOW 1..256" >&2; exit 2; }
+[ -n "${WINDOWS// /}" ] || { echo "bench_udp: TSB_UDP_WINDOW: at least one window" >&2; exit 2; }
+for w in $WINDOWS; do
+    case $w in ''|*[!0-9]*) echo "bench_udp: TSB_UDP_WINDOW: '$w' is not a number" >&2; exit 2 ;; esac
+    [ "$w" -ge 1 ] && [ "$w" -le 256 ] || { echo "bench_udp: TSB_UDP_WINDOW: each 1..256" >&2; exit 2; }
+done
+case $OFFLOAD in on|off|both) ;; *) echo "bench_udp: TSB_OFFLOAD on, off or both" >&2; exit 2 ;; esac
 [ "$BULK_N" -ge 10 ] && [ "$BULK_N" -le 1000000 ] || { echo "bench_udp: TSB_UDP_BULK_N 10..1000000" >&2; exit 2; }
 
 TAG=$(printf '%04d' $(( $$ % 10000 )))
@@ -231,6 +244,53 @@ mtu_b=$(ip -n "$NS_B" -o link show dev "$IF_B" | sed -n 's/.* mtu \([0-9]*\) .*/
 # kv LINE KEY: the value of KEY=VALUE in a udpbench result line (empty when absent).
 kv() { awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' <<<"$1"; }
 
+# tapstack's offloads (the TAP's virtio-net header: partial checksums and super-frames in
+# both directions, net/tap.c). `ethtool -K tap0 rx off` also stops the kernel sending
+# partial checksums (TUNSETOFFLOAD without TUN_F_CSUM: tapstack verifies every checksum
+# itself); tx/tso/gso off makes tapstack checksum and segment in software before writing.
+# A binary without the ethtool command has no offloads at all ("none"): the knob is skipped.
+OFF_WORDS="rx off tx off tso off gso off"
+ON_WORDS="rx on tx on tso on gso on"
+# offload_summary FILE: the legacy groups of an `ethtool -k` listing, on one line.
+offload_summary() {
+    awk -F': ' '$1 ~ /^(rx-checksumming|tx-checksumming|scatter-gather|tcp-segmentation-offload|generic-segmentation-offload|rx-gro-hw|tx-udp-segmentation)$/ {
+        printf "%s%s %s", s, $1, $2; s = ", " }' "$1"
+}
+# offload_set on|off: ethtool -K on tap0, then check the listing says what we asked
+# (on: exactly the daemon's defaults, saved at start-up).
+offload_set() {
+    local words=$OFF_WORDS
+    [ "$1" = on ] && words=$ON_WORDS
+    # shellcheck disable=SC2086
+    timeout 5 "$BIN" ctl --ctl "$SOCK" ethtool -K tap0 $words >"$TMP/K.out" 2>&1 ||
+        { sed 's/^/    | /' "$TMP/K.out" >&2; die 3 "ethtool -K tap0 $words failed"; }
+    timeout 5 "$BIN" ctl --ctl "$SOCK" ethtool -k tap0 >"$TMP/k.now" 2>&1 ||
+        die 3 "ethtool -k tap0 failed after ethtool -K tap0 $words"
+    if [ "$1" = on ]; then
+        cmp -s "$TMP/k.now" "$TMP/k.default" ||
+            die 3 "ethtool -K tap0 $words did not restore the default offloads: $(offload_summary "$TMP/k.now")"
+    else
+        [ -z "$(awk -F': ' '$1 ~ /^(rx|tx)-checksumming$|^(tcp|generic)-segmentation-offload$/ && $2 !~ /^off/' "$TMP/k.now")" ] ||
+            die 3 "ethtool -K tap0 $words left some on: $(offload_summary "$TMP/k.now")"
+    fi
+    return 0
+}
+HAS_OFFLOADS=0
+if timeout 5 "$BIN" ctl --ctl "$SOCK" ethtool -k tap0 >"$TMP/k.default" 2>&1 &&
+   grep -q '^Features for tap0:' "$TMP/k.default"; then
+    HAS_OFFLOADS=1
+    OFFLOADS_DEFAULT=$(offload_summary "$TMP/k.default")
+else
+    OFFLOADS_DEFAULT="none (this binary has no ethtool command: no offloads to turn off)"
+fi
+BULK_OFF=0                      # 1: the bulk run again each round with the offloads off
+if [ "$HAS_OFFLOADS" = 1 ]; then
+    case $OFFLOAD in
+        off) offload_set off ;;
+        both) BULK_OFF=1 ;;
+    esac
+fi
+
 # Warm-up: ARP resolved both ways, both servers answering, caches warm. A failure here
 # is a set-up failure.
 warm() {  # warm WHAT CMD...
@@ -302,11 +362,13 @@ run_client() {
     return 0
 }
 
-# echo_metric PATH rr|pipe SIZE [same|cross]: echoes per second, mean round trip and
-# loss. With same/cross (request/response only): the far end (the tapstack daemon, or the
-# Linux server) pinned to CPU0 and the client to CPU0 too (same) or to CPU1 (cross).
+# echo_metric PATH rr|pipe SIZE [same|cross|WINDOW]: echoes per second, mean round trip
+# and loss. With same/cross (request/response only): the far end (the tapstack daemon, or
+# the Linux server) pinned to CPU0 and the client to CPU0 too (same) or to CPU1 (cross).
+# pipe: WINDOW datagrams in flight.
 echo_metric() {
-    local path=$1 mode=$2 size=$3 pin=${4:-} n m what sent recv lost x far mask
+    local path=$1 mode=$2 size=$3 pin=${4:-} win=${4:-} n m what sent recv lost x far mask
+    [ "$mode" = pipe ] && pin=
     PIN_CPU=
     if [ -n "$pin" ]; then
         if [ -z "$CPU0" ] || { [ "$pin" = cross ] && [ -z "$CPU1" ]; }; then
@@ -326,8 +388,8 @@ echo_metric() {
         # 200 ms per lost datagram; the whole run at most 30 s
         run_client "$path" 40 rr "$ECHO_PORT" "$size" "$n" 200 30
     else
-        n=$PIPE_N; m="pipe$size"; what="pipelined ($WINDOW in flight), $size bytes, $n datagrams"
-        run_client "$path" 40 pipe "$ECHO_PORT" "$size" "$n" "$WINDOW" 200 30
+        n=$PIPE_N; m="pipe${size}w$win"; what="pipelined ($win in flight), $size bytes, $n datagrams"
+        run_client "$path" 40 pipe "$ECHO_PORT" "$size" "$n" "$win" 200 30
     fi
     sent=$(kv "$R_LINE" sent); recv=$(kv "$R_LINE" recv); lost=$(kv "$R_LINE" lost)
     if [ -n "$sent" ] && [ -n "$recv" ]; then
@@ -370,9 +432,12 @@ lx_count() {  # the Linux server's discard count (it drains its queue before ans
 # in everything before it). Received datagrams: tapstack's UdpInDatagrams - UdpOutDatagrams
 # (every marker that arrives is echoed once, nothing else is sent); the Linux server's own
 # discard count, cross-checked with namespace C's counters the same way.
+# bulk_metric PATH [PREFIX]: the figures go to PREFIX.* (default bulk; bulkoff for the run
+# with tapstack's offloads off, whose Linux run is the one right next to it).
 bulk_metric() {
-    local path=$1 what="bulk, $BULK_N datagrams of 1472 bytes" sent markers total send_us
+    local path=$1 B=${2:-bulk} what="bulk, $BULK_N datagrams of 1472 bytes" sent markers total send_us
     local c0 c1 d_in d_out d_rcvbuf d_dev recv mk_arr mk_drop dev_blast other unacc x
+    [ "$B" = bulkoff ] && what="$what, tapstack's offloads off"
     if [ "$path" = ts ]; then
         ts_counters >"$TMP/c0"
         d_dev=$(devstat "$NS_A" "$IF_A" tx_dropped)
@@ -396,7 +461,7 @@ bulk_metric() {
     d_out=$(( $(ctr "$TMP/c1" UdpOutDatagrams) - $(ctr "$TMP/c0" UdpOutDatagrams) ))
     d_rcvbuf=$(( $(ctr "$TMP/c1" UdpRcvbufErrors) - $(ctr "$TMP/c0" UdpRcvbufErrors) ))
     if [ -z "$sent" ] || [ -z "$markers" ]; then
-        for x in recvpct rate mbs sendrate devloss sockloss; do add "bulk.$x" "$path" NA; done
+        for x in recvpct rate mbs sendrate devloss sockloss; do add "$B.$x" "$path" NA; done
         if [ "$path" = ts ]; then check_daemon "udpbench blast"; else check_server "udpbench blast"; fi
         return 0
     fi
@@ -427,16 +492,16 @@ bulk_metric() {
         PROBLEMS+=("$(who "$path"): $what: $unacc datagrams unaccounted for (sent $sent, received $recv, dropped at the device $dev_blast, at the socket $d_rcvbuf)")
     [ "$(kv "$R_LINE" senderr)" != 0 ] &&
         PROBLEMS+=("$(who "$path"): $what: $(kv "$R_LINE" senderr) send errors ($(kv "$R_LINE" lasterr))")
-    add bulk.recvpct "$path" "$(awk -v r="$recv" -v s="$BULK_N" 'BEGIN { printf "%.2f", r * 100 / s }')"
-    add bulk.devloss "$path" "$(awk -v r="$dev_blast" -v s="$BULK_N" 'BEGIN { printf "%.2f", r * 100 / s }')"
-    add bulk.sockloss "$path" "$(awk -v r="$d_rcvbuf" -v s="$BULK_N" 'BEGIN { printf "%.2f", r * 100 / s }')"
-    add bulk.sendrate "$path" "$(awk -v n="$sent" -v t="$send_us" 'BEGIN { if (t < 1) t = 1; printf "%.0f", n * 1e6 / t }')"
+    add "$B".recvpct "$path" "$(awk -v r="$recv" -v s="$BULK_N" 'BEGIN { printf "%.2f", r * 100 / s }')"
+    add "$B".devloss "$path" "$(awk -v r="$dev_blast" -v s="$BULK_N" 'BEGIN { printf "%.2f", r * 100 / s }')"
+    add "$B".sockloss "$path" "$(awk -v r="$d_rcvbuf" -v s="$BULK_N" 'BEGIN { printf "%.2f", r * 100 / s }')"
+    add "$B".sendrate "$path" "$(awk -v n="$sent" -v t="$send_us" 'BEGIN { if (t < 1) t = 1; printf "%.0f", n * 1e6 / t }')"
     if [ "$(kv "$R_LINE" marker_echoed)" = 1 ] && [ "${total:-0}" -gt 0 ]; then
-        add bulk.rate "$path" "$(awk -v n="$recv" -v t="$total" 'BEGIN { printf "%.0f", n * 1e6 / t }')"
-        add bulk.mbs "$path" "$(awk -v n="$recv" -v t="$total" 'BEGIN { printf "%.1f", n * 1472 / t }')"
+        add "$B".rate "$path" "$(awk -v n="$recv" -v t="$total" 'BEGIN { printf "%.0f", n * 1e6 / t }')"
+        add "$B".mbs "$path" "$(awk -v n="$recv" -v t="$total" 'BEGIN { printf "%.1f", n * 1472 / t }')"
     else
         PROBLEMS+=("$(who "$path"): $what: no marker echoed within 2 s of the end of the blast (receiver stalled?)")
-        add bulk.rate "$path" NA; add bulk.mbs "$path" NA
+        add "$B".rate "$path" NA; add "$B".mbs "$path" NA
     fi
     [ "$VERBOSE" = 1 ] && echo "    $(who "$path"): received $recv, lost at the device $dev_blast, at the socket $d_rcvbuf, markers $markers ($mk_drop dropped)"
     if [ "$path" = ts ]; then check_daemon "udpbench blast"; else check_server "udpbench blast"; fi
@@ -461,7 +526,13 @@ echo "binary $BIN"
 echo "paths: tapstack = netns $NS_A ($A_KERN, TAP $IF_A, mtu ${mtu_a:-?}) <-> tapstack tap0 ($A_STACK), serve echo udp $ECHO_PORT, serve discard udp $DISCARD_PORT"
 echo "       Linux    = netns $NS_B ($B_ADDR, veth $IF_B, mtu ${mtu_b:-?}) <-> netns $NS_C ($C_ADDR), udpbench serve (echo $ECHO_PORT, discard $DISCARD_PORT)"
 echo "$ROUNDS rounds, paths alternated (odd rounds tapstack first, even rounds Linux first), median of rounds;" \
-     "$RR_N datagrams per request/response run, $PIPE_N per pipelined run ($WINDOW in flight), $BULK_N per bulk run"
+     "$RR_N datagrams per request/response run, $PIPE_N per pipelined run (${WINDOWS// /, } in flight), $BULK_N per bulk run"
+if [ "$HAS_OFFLOADS" = 1 ] && [ "$OFFLOAD" = off ]; then
+    echo "tapstack offloads (TSB_OFFLOAD=off, ethtool -K tap0 $OFF_WORDS): $(offload_summary "$TMP/k.now")"
+else
+    echo "tapstack offloads (TSB_OFFLOAD=$OFFLOAD): $OFFLOADS_DEFAULT"
+fi
+[ "$BULK_OFF" = 1 ] && echo "  and the bulk run again each round after ethtool -K tap0 $OFF_WORDS (then back on)"
 echo "pinned runs: far end (tapstack daemon / Linux server) on CPU ${CPU0:-?}, client on CPU ${CPU0:-?} (1 CPU) or ${CPU1:-?} (2 CPUs); CPUs allowed: ${cpus:-?}"
 echo
 
@@ -474,10 +545,17 @@ for ((r = 1; r <= ROUNDS; r++)); do
     for pin in same cross; do
         for p in $order; do echo_metric "$p" rr 64 "$pin"; done
     done
-    for size in 64 1472; do
-        for p in $order; do echo_metric "$p" pipe "$size"; done
+    for w in $WINDOWS; do
+        for size in 64 1472; do
+            for p in $order; do echo_metric "$p" pipe "$size" "$w"; done
+        done
     done
     for p in $order; do bulk_metric "$p"; done
+    if [ "$BULK_OFF" = 1 ]; then
+        offload_set off
+        for p in $order; do bulk_metric "$p" bulkoff; done
+        offload_set on
+    fi
 done
 
 # ---- the table ---------------------------------------------------------------------
@@ -496,10 +574,12 @@ row "echo rate, req/resp, 64 B, 1 CPU (/s)" rr64_same.rate rate 0
 row "rtt avg, req/resp, 64 B, 1 CPU (us)" rr64_same.rtt time 1
 row "echo rate, req/resp, 64 B, 2 CPUs (/s)" rr64_cross.rate rate 0
 row "rtt avg, req/resp, 64 B, 2 CPUs (us)" rr64_cross.rtt time 1
-for size in 64 1472; do
-    row "echo rate, $WINDOW in flight, $size B (/s)" "pipe$size.rate" rate 0
-    row "rtt avg, $WINDOW in flight, $size B (us)" "pipe$size.rtt" time 1
-    row "loss, $WINDOW in flight, $size B (%)" "pipe$size.loss" abs 2
+for w in $WINDOWS; do
+    for size in 64 1472; do
+        row "echo rate, $w in flight, $size B (/s)" "pipe${size}w$w.rate" rate 0
+        row "rtt avg, $w in flight, $size B (us)" "pipe${size}w$w.rtt" time 1
+        row "loss, $w in flight, $size B (%)" "pipe${size}w$w.loss" abs 2
+    done
 done
 row "bulk 1472 B: received (% of sent)" bulk.recvpct abs 2
 row "bulk: lost at the device queue (%)" bulk.devloss abs 2
@@ -507,6 +587,14 @@ row "bulk: lost at the socket, rcvbuf (%)" bulk.sockloss abs 2
 row "bulk: receive rate (datagrams/s)" bulk.rate rate 0
 row "bulk: receive rate (MB/s)" bulk.mbs rate 1
 row "bulk: kernel send rate (datagrams/s)" bulk.sendrate abs 0
+if [ "$BULK_OFF" = 1 ]; then
+    row "bulk, no offloads: received (%)" bulkoff.recvpct abs 2
+    row "bulk, no offloads: lost at device (%)" bulkoff.devloss abs 2
+    row "bulk, no offloads: lost at socket (%)" bulkoff.sockloss abs 2
+    row "bulk, no offloads: rate (datagrams/s)" bulkoff.rate rate 0
+    row "bulk, no offloads: rate (MB/s)" bulkoff.mbs rate 1
+    row "bulk, no offloads: send rate (/s)" bulkoff.sendrate abs 0
+fi
 echo
 echo "ratio: x1.00 = as good as Linux over veth; bigger is worse (times: tapstack/Linux;"
 echo "       rates: Linux/tapstack). It is the median of the per-round ratios (both paths of"
@@ -514,23 +602,31 @@ echo "       a round ran back to back), so it can differ from the ratio of the t
 echo "       Loss and received rows are absolute (% of the datagrams sent), not ratios."
 echo "       'req/resp': one datagram at a time, the next leaves when the last one's echo is"
 echo "       in. '1 CPU' / '2 CPUs': the far end (tapstack daemon / Linux server) and the"
-echo "       client pinned to one CPU / to two different CPUs. '$WINDOW in flight': pipelined."
+echo "       client pinned to one CPU / to two different CPUs. 'W in flight': pipelined, W"
+echo "       datagrams outstanding, one sent per echo received."
 echo "       Bulk: the kernel sends $BULK_N datagrams as fast as it can (sendmmsg); the receive"
 echo "       rate is the datagrams received / (first send .. the receiver has taken in the"
 echo "       last one). Device queue = the TAP's queue (tapstack did not read fast enough) /"
 echo "       veth; socket = UdpRcvbufErrors (the server did not read fast enough)."
+[ "$BULK_OFF" = 1 ] && printf '%s\n' "       'no offloads': tapstack after ethtool -K tap0 $OFF_WORDS;" \
+    "       its Linux figure is the Linux bulk run right next to it."
 # A receiver that lost nothing kept up with the sender: its rate is the sender's pace, a
 # lower bound of what it could take.
-for p in ts lx; do
-    kept=$(printf '%s\n' ${VAL["bulk.recvpct|$p"]:-} | awk '$1 != "NA" && $1 >= 100 { k++ } END { print k + 0 }')
-    if [ "$kept" -gt 0 ]; then
-        echo "       bulk, $(who "$p"): nothing lost in $kept of $ROUNDS rounds: there the receive rate is"
-        echo "       the sender's pace (the receiver kept up), a lower bound of what it can take."
-    fi
+for B in bulk bulkoff; do
+    for p in ts lx; do
+        kept=$(printf '%s\n' ${VAL["$B.recvpct|$p"]:-} | awk '$1 != "NA" && $1 >= 100 { k++ } END { print k + 0 }')
+        if [ "$kept" -gt 0 ]; then
+            label="bulk"; [ "$B" = bulkoff ] && label="bulk, no offloads"
+            echo "       $label, $(who "$p"): nothing lost in $kept of $ROUNDS rounds: there the receive"
+            echo "       rate is the sender's pace (the receiver kept up), a lower bound of what it can take."
+        fi
+    done
 done
 echo
 echo "per-round values (tapstack | Linux | ratio):"
-for m in rr64.rate rr1472.rate rr64_same.rate rr64_cross.rate pipe64.rate pipe1472.rate bulk.recvpct bulk.rate bulk.sendrate; do
+pipes=""; for w in $WINDOWS; do pipes="$pipes pipe64w$w.rate pipe1472w$w.rate"; done
+offs=""; [ "$BULK_OFF" = 1 ] && offs="bulkoff.recvpct bulkoff.rate bulkoff.sendrate"
+for m in rr64.rate rr1472.rate rr64_same.rate rr64_cross.rate $pipes bulk.recvpct bulk.rate bulk.sendrate $offs; do
     k="time"; case $m in *.rate) k=rate ;; *.recvpct|*.sendrate) k=none ;; esac
     if [ "$k" = none ]; then rt=""; else rt=$(ratios "$k" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}"); fi
     printf '  %-16s %-36s | %-36s | %s\n' "$m" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}" "$rt"
