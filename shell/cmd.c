@@ -146,9 +146,9 @@ static const struct cmd_def commands[] = {
       "loss P%, duplicate P%, reorder P%, corrupt P%, rate RATE, limit N); `tc qdisc del dev\n"
       "tap0 root` restores the default (pfifo_fast); -s adds Sent/dropped/backlog counters.\n"
       "Kinds: netem, pfifo [limit N], pfifo_fast, noqueue." },
-    { "ss", cmd_ss, "ss [-t] [-u] [-l] [-a] [-n] [-i]",
+    { "ss", cmd_ss, "ss [-t] [-u] [-l] [-a] [-n] [-i] [-m]",
       "Sockets, as iproute2's ss prints them: -u UDP, -t TCP (the default; none in this build),\n"
-      "-l unconnected ones, -a all, -n numeric ports." },
+      "-l unconnected ones, -a all, -n numeric ports, -m socket memory (skmem), -i protocol details." },
     { "sleep", cmd_sleep, "sleep SECONDS", "Wait (in replay runs: advance the virtual clock)." },
     { "echo", cmd_echo, "echo WORDS...", "Print the words (handy in scripts)." },
     { "help", cmd_help, "help [COMMAND]", "List the commands, or describe one." },

@@ -4,7 +4,8 @@
  * As iproute2 6.1: sockets are listed by their state (sk->state, Linux's numbering):
  * UDP ones are UNCONN (bound) or ESTAB (connected). Without -a or -l the connected states
  * are listed and the State column is left out (one state shown); -l lists LISTEN and
- * UNCONN ones, -a all. With -i, a protocol's detail line (struct proto's get_info)
+ * UNCONN ones, -a all. With -m, the socket's memory (skmem, as iproute2 prints it); with
+ * -i, a protocol's detail line (struct proto's get_info)
  * follows its socket. Columns size themselves to their contents; addresses are
  * right-aligned before ':' and ports left-aligned after it. Without -n, ports with a
  * name in /etc/services are printed by name. The sockets come from the protocols
@@ -17,10 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-struct ss_row { char state[12], recvq[24], sendq[24], laddr[20], lport[24], paddr[20], pport[24], info[256]; };
+struct ss_row { char state[12], recvq[24], sendq[24], laddr[20], lport[24], paddr[20], pport[24], info[384]; };
 struct ss_collect {
     struct ss_row *rows; int n, cap;
-    bool all, listening, numeric, info;
+    bool all, listening, numeric, info, mem;
     const char *proto;              /* for /etc/services */
 };
 
@@ -73,14 +74,28 @@ static void ss_one(struct sock *sk, void *arg)
     ip4_ntop(peer ? sk->remote.addr : 0, r->paddr);
     port_str(r->pport, sizeof(r->pport), peer ? sk->remote.port : 0, col->numeric, col->proto);
     r->info[0] = '\0';
-    if (col->info) sock_get_info(sk, r->info, sizeof(r->info));
+    size_t used = 0;
+    if (col->mem) {
+        /* iproute2's print_skmeminfo (SK_MEMINFO_*): queued receive memory, its limit,
+         * send memory in flight, its limit, forward alloc, write queue, options, backlog,
+         * drops; tapstack charges packets whole, so forward alloc and backlog are 0. */
+        int k = snprintf(r->info, sizeof(r->info), "skmem:(r%u,rb%d,t%u,tb%d,f0,w0,o0,bl0,d%llu)",
+                         sk->rmem, sk->rcvbuf, sk->wmem, sk->sndbuf, (unsigned long long)sk->drops);
+        used = k > 0 ? MIN((size_t)k, sizeof(r->info) - 1) : 0;
+    }
+    if (col->info && used + 2 < sizeof(r->info)) {
+        char *at = r->info + used;
+        if (used) { *at++ = ' '; used++; }
+        sock_get_info(sk, at, sizeof(r->info) - used);
+        if (!*at && used) r->info[used - 1] = '\0';        /* no protocol info: no space */
+    }
 }
 
 static int width(int w, const char *s) { int l = (int)strlen(s); return l > w ? l : w; }
 
 int cmd_ss(struct cmd_ctx *c, int argc, char **argv)
 {
-    bool tcp = false, udp = false, listening = false, all = false, numeric = false, info = false;
+    bool tcp = false, udp = false, listening = false, all = false, numeric = false, info = false, mem = false;
     for (int i = 1; i < argc; i++) {
         if (argv[i][0] != '-') { cmd_error(c, "ss: filters are not supported (\"%s\")", argv[i]); return 1; }
         for (const char *f = argv[i] + 1; *f; f++) {
@@ -91,13 +106,14 @@ int cmd_ss(struct cmd_ctx *c, int argc, char **argv)
             case 'a': all = true; break;
             case 'n': numeric = true; break;
             case 'i': info = true; break;
-            case 'e': case 'm': case 'p': case '4': break;
+            case 'm': mem = true; break;
+            case 'e': case 'p': case '4': break;
             default: cmd_error(c, "ss: invalid option -- '%c'", *f); return 1;
             }
         }
     }
     if (!tcp && !udp) { tcp = true; }
-    struct ss_collect col = { .all = all, .listening = listening, .numeric = numeric, .info = info };
+    struct ss_collect col = { .all = all, .listening = listening, .numeric = numeric, .info = info, .mem = mem };
     /* As ss lists them: TCP first, then UDP. No TCP registered lists nothing. */
     col.proto = "tcp";
     if (tcp) sock_for_each(c->net, SOCK_STREAM, IPPROTO_TCP, ss_one, &col);

@@ -395,6 +395,12 @@ START_TEST(test_cmd_ss_udp)
     out_is("ss -uln",
            "State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
            "UNCONN 0      0            0.0.0.0:7         0.0.0.0:*          \n");
+    /* -m: the socket's memory as iproute2's print_skmeminfo (this host's ss prints the
+     * same line for an unused UDP socket) */
+    out_is("ss -uanm",
+           "State  Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n"
+           "UNCONN 0      0            0.0.0.0:7         0.0.0.0:*          \n"
+           "\t skmem:(r0,rb212992,t0,tb212992,f0,w0,o0,bl0,d0)\n");
     /* without -a or -l only connected sockets are listed, and no State column */
     out_is("ss -un", "Recv-Q Send-Q Local Address:Port Peer Address:PortProcess\n");
     struct sock *c = sock_create(f->net, SOCK_DGRAM, IPPROTO_UDP, &e);
