@@ -18,6 +18,7 @@
  * with the same seed loses, duplicates, corrupts and delays the same frames.
  */
 #include "sch_netem.h"
+#include "offload.h"
 #include "netdev.h"
 #include "stack.h"
 #include "trace.h"
@@ -141,26 +142,14 @@ static void netem_delay(struct qdisc *sch, struct netem_priv *q, struct pkt *p)
 
 /* ------------------------------------------------------------------ enqueue */
 
-/* Linux skb_checksum_help: a checksum left for the device is finished in software before
- * a bit is flipped, or the device would cover the damage with a fresh checksum. */
-static int netem_csum_help(struct pkt *p)
-{
-    size_t start = p->csum_start, end = (size_t)(p->data - p->head) + p->len;
-    if (start < (size_t)(p->data - p->head) || start + p->csum_offset + 2 > end) return -EINVAL;
-    uint8_t *field = p->head + start + p->csum_offset;
-    uint16_t c = csum_fold(csum_partial(p->head + start, end - start, 0));
-    put_be16(field, c ? c : 0xffff);
-    p->ip_summed = CHECKSUM_NONE;
-    return 0;
-}
-
 /* Flip one random bit of one random byte (Linux: after skb_unshare). 0, or the frame was
  * dropped (and counted). */
 static int netem_corrupt(struct qdisc *sch, struct pkt *p)
 {
     struct stack *st = netem_stack(sch);
-    if (!p->len || pkt_make_writable(p) < 0 ||
-        (p->ip_summed == CHECKSUM_PARTIAL && netem_csum_help(p) < 0)) {
+    /* A checksum left for the device is finished in software first (Linux: netem_enqueue
+     * calls skb_checksum_help), or the device would cover the damage with a fresh one. */
+    if (!p->len || pkt_make_writable(p) < 0 || pkt_checksum_help(p) != DROP_NONE) {
         qdisc_drop(p, sch);
         return -1;
     }
