@@ -22,7 +22,6 @@
 #include "netdev.h"
 #include "stack.h"
 #include "trace.h"
-#include "csum.h"
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
