@@ -7,6 +7,7 @@
 #include "ip_priv.h"
 #include "net/stack.h"
 #include "net/loopback.h"
+#include "veth/veth.h"
 #include "arp/arp.h"
 #include "icmp/icmp.h"
 #include "inet.h"
@@ -46,8 +47,8 @@ struct stack *inet_stack_new(const struct stack_cfg *cfg)
 {
     struct stack *st = stack_new(cfg);
     if (!st) return NULL;
-    if (ip_init(st) < 0 || loopback_init(st) < 0 || arp_init(st) < 0 || icmp_init(st) < 0 ||
-        inet_extra_init(st) < 0 || !net_new(st, "")) {
+    if (ip_init(st) < 0 || loopback_init(st) < 0 || veth_init(st) < 0 || arp_init(st) < 0 ||
+        icmp_init(st) < 0 || inet_extra_init(st) < 0 || !net_new(st, "")) {
         stack_free(st);
         return NULL;
     }

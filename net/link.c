@@ -154,6 +154,12 @@ enum if_oper link_operstate(const struct netdev *dev)
  * (pfifo_fast; noqueue for lo and IFF_NO_QUEUE devices) or what tc attached. */
 const char *link_qdisc_name(const struct netdev *dev) { return qdisc_kind(dev); }
 
+struct netdev *link_get_link(const struct netdev *dev)
+{
+    const struct link_ops *ops = link_kind_of(dev);
+    return ops && ops->get_link ? ops->get_link(dev) : NULL;
+}
+
 bool link_fill_info(const struct netdev *dev, char *buf, size_t n)
 {
     const struct link_ops *ops = link_kind_of(dev);

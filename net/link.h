@@ -50,6 +50,10 @@ struct link_ops {
      * netif_carrier_* and link watch). NULL: UNKNOWN while up with carrier, as for
      * drivers that never set one (tun, lo). */
     enum if_oper (*operstate)(const struct netdev *dev);
+    /* The device this one is linked to, shown as "NAME@LINK" (Linux: ndo_get_iflink and
+     * rtnl_link_ops.get_link_net, IFLA_LINK + IFLA_LINK_NETNSID): a veth's peer. NULL:
+     * none (the device is its own iflink). */
+    struct netdev *(*get_link)(const struct netdev *dev);
 };
 
 /* Register a kind; ctx is passed back to newlink and dellink. -EEXIST if a kind of that
@@ -107,6 +111,8 @@ enum if_oper link_operstate(const struct netdev *dev);
  * attached yet), "noqueue" for lo and IFF_NO_QUEUE devices, else the default pfifo_fast
  * or what `tc qdisc` attached. */
 const char *link_qdisc_name(const struct netdev *dev);
+/* The device dev is linked to (its kind's get_link), or NULL. */
+struct netdev *link_get_link(const struct netdev *dev);
 /* The `ip -d link` details of the kind into buf; false if it has none. */
 bool link_fill_info(const struct netdev *dev, char *buf, size_t n);
 

@@ -27,7 +27,7 @@ static const char *const oper_names[] = {
 /* Link kinds iproute2 knows the options of but this build has no driver for: say so in
  * the user's terms rather than "Unknown device type". A kind registered later (by its
  * driver) is found in the registry first, and this list no longer matters for it. */
-static const char *const kinds_not_built[] = { "veth", "vxlan", "bridge" };
+static const char *const kinds_not_built[] = { "vxlan", "bridge" };
 
 /* The flags as the kernel reports them (dev_get_flags): RUNNING and LOWER_UP only while
  * the device is up. Linux's lo has no IFF_NOARP (tapstack sets it so lo never resolves). */
@@ -45,7 +45,8 @@ const char *link_state(const struct netdev *d)
     return (unsigned)s < ARRAY_SIZE(oper_names) ? oper_names[s] : "UNKNOWN";
 }
 
-static void put_link_flags(struct line *l, unsigned flags)
+/* iproute2's print_link_flags; mdown: the linked device (same namespace) is down. */
+static void put_link_flags(struct line *l, unsigned flags, bool mdown)
 {
     put(l, "<");
     if ((flags & IFF_UP) && !(flags & IFF_RUNNING)) put(l, "NO-CARRIER,");
@@ -56,6 +57,7 @@ static void put_link_flags(struct line *l, unsigned flags)
         put(l, flags ? "%s," : "%s", iff_names[i].name);
     }
     if (flags) put(l, "%x", flags);
+    if (mdown) put(l, ",M-DOWN");
     put(l, "> ");
 }
 
@@ -99,6 +101,31 @@ static void put_link_stats(struct line *l, const struct netdev_stats *s)
     for (int i = 0; i < 6; i++) put(l, "%*" PRIu64 " ", (int)w[i], tx[i]);
 }
 
+/* iproute2's print_name_and_link: "NAME@LINK" for a linked device in the same
+ * namespace, "NAME@ifN" (the link's ifindex) for one in another. fmt has one %s.
+ * Returns the M-DOWN flag: the link is in this namespace and down. */
+static bool put_name_and_link(struct line *l, const char *fmt, const struct netdev *d)
+{
+    const struct netdev *link = link_get_link(d);
+    char name[IFNAMSIZ + 24];
+    if (!link) snprintf(name, sizeof(name), "%s", d->name);
+    else if (link->net == d->net) snprintf(name, sizeof(name), "%s@%s", d->name, link->name);
+    else snprintf(name, sizeof(name), "%s@if%d", d->name, link->ifindex);
+    put(l, fmt, name);
+    return link && link->net == d->net && !netif_running(link);
+}
+
+/* print_linkinfo's IFLA_LINK_NETNSID: the link's namespace by its name, "link-netnsid"
+ * with its id when it has none (only the default namespace here, which is the first
+ * one another namespace gets an id for). */
+static void put_link_netns(struct line *l, const struct netdev *d)
+{
+    const struct netdev *link = link_get_link(d);
+    if (!link || link->net == d->net) return;
+    if (link->net->name[0]) put(l, " link-netns %s", link->net->name);
+    else put(l, " link-netnsid 0");
+}
+
 /* iproute2's print_linkinfo. */
 void put_link(struct line *l, const struct ipopt *o, const struct netdev *d, bool do_link)
 {
@@ -106,8 +133,9 @@ void put_link(struct line *l, const struct ipopt *o, const struct netdev *d, boo
     bool loop = d->flags & IFF_LOOPBACK;
     char mac[18];
 
-    put(l, "%d: %s: ", d->ifindex, d->name);
-    put_link_flags(l, f);
+    put(l, "%d: ", d->ifindex);
+    bool mdown = put_name_and_link(l, "%s: ", d);
+    put_link_flags(l, f, mdown);
     put(l, "mtu %u qdisc %s state %s ", d->mtu, link_qdisc_name(d), link_state(d));
     if (do_link) put(l, "mode DEFAULT ");
     put(l, "group default ");
@@ -115,6 +143,7 @@ void put_link(struct line *l, const struct ipopt *o, const struct netdev *d, boo
     if (!do_link && o->inet_only) return;           /* ip -4 addr: no link/ether line */
     put(l, "\n    link/%s %s brd %s", loop ? "loopback" : "ether", eth_ntop(&d->addr, mac),
         loop ? "00:00:00:00:00:00" : "ff:ff:ff:ff:ff:ff");
+    put_link_netns(l, d);
     if (o->details) put_link_details(l, d);
     if (do_link && o->stats) {
         put(l, "\n");
@@ -126,8 +155,9 @@ void put_link(struct line *l, const struct ipopt *o, const struct netdev *d, boo
 static void put_link_brief(struct line *l, const struct netdev *d)
 {
     char mac[18];
-    put(l, "%-16s %-14s %s ", d->name, link_state(d), eth_ntop(&d->addr, mac));
-    put_link_flags(l, link_flags(d));
+    bool mdown = put_name_and_link(l, "%-16s ", d);
+    put(l, "%-14s %s ", link_state(d), eth_ntop(&d->addr, mac));
+    put_link_flags(l, link_flags(d), mdown);
     put(l, "\n");
 }
 
@@ -266,6 +296,7 @@ int ip_link(struct cmd_ctx *c, const struct ipopt *o, int argc, char **argv)
     if (matches(w, "show") || matches(w, "lst") || matches(w, "list")) return ip_link_show(c, o, argc - 1, argv + 1);
     if (matches(w, "help")) {
         cmd_printf(c, "Usage: ip link add NAME type tap [ifname HOSTIF]\n"
+                      "       ip link add NAME type veth [peer name NAME2 [netns NS]]\n"
                       "       ip link set { DEVICE | dev DEVICE } [ up | down ] [ mtu MTU ]\n"
                       "                   [ address LLADDR ] [ netns NETNSNAME ] [ txqueuelen N ]\n"
                       "       ip link delete { DEVICE | dev DEVICE }\n"

@@ -216,7 +216,13 @@ START_TEST(test_link_errors)
     err_is(f, "ip link add x1", "ip: Not enough information: \"type\" argument is required");
     err_is(f, "ip link add", "ip: Not enough information: \"dev\" argument is required.");
     err_is(f, "ip link add x1 type foo", "ip: Error: Unknown device type.");
-    err_is(f, "ip link add v0 type veth peer name v1", "ip: link type \"veth\" is not available in this build yet");
+    err_is(f, "ip link add v0 type veth foo", "ip: Error: either \"peer\" is duplicate, or \"foo\" is a garbage.");
+    err_is(f, "ip link add v0 type veth peer name tap1", "ip: RTNETLINK answers: File exists");
+    err_is(f, "ip link add v0 type veth peer name v0", "ip: RTNETLINK answers: File exists");
+    err_is(f, "ip link add v0 type veth peer name v1 netns nosuch",
+           "ip: Error: argument \"nosuch\" is wrong: Invalid \"netns\" value.");
+    err_is(f, "ip link add v0 type veth peer name", "ip: Error: argument for \"name\" is missing.");
+    ck_assert_ptr_null(netdev_by_name(f->st->init_net, "v0"));      /* nothing half-made */
     err_is(f, "ip link add vx0 type vxlan id 42", "ip: link type \"vxlan\" is not available in this build yet");
     err_is(f, "ip link add br0 type bridge", "ip: link type \"bridge\" is not available in this build yet");
     err_is(f, "ip link set tap1 master br0", "ip: \"master\" is not available in this build yet: it needs bridge devices");
@@ -560,6 +566,52 @@ START_TEST(test_netns)
 }
 END_TEST
 
+/* A veth pair as iproute2 6.1 shows it: the peer registered first, "NAME@PEER" in one
+ * namespace with M-DOWN while the peer is down, "NAME@ifN" and link-netns across. */
+START_TEST(test_veth_show)
+{
+    struct fx *f = fx_new();
+    ok(f, "ip netns add ns1");
+    ok(f, "ip link add v0 type veth peer name v1");
+    ok(f, "ip link set v0 address 02:00:00:00:00:10");
+    ok(f, "ip link set v1 address 02:00:00:00:00:11");
+    out_is(f, "ip link show v1",
+           "2: v1@v0: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n"
+           "    link/ether 02:00:00:00:00:11 brd ff:ff:ff:ff:ff:ff\n");
+    ok(f, "ip link set v0 up");
+    out_is(f, "ip link show v0",
+           "3: v0@v1: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue state LOWERLAYERDOWN mode DEFAULT group default qlen 1000\n"
+           "    link/ether 02:00:00:00:00:10 brd ff:ff:ff:ff:ff:ff\n");
+    ok(f, "ip link set v1 up");
+    out_is(f, "ip -d link show v0",
+           "3: v0@v1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n"
+           "    link/ether 02:00:00:00:00:10 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 9000 \n"
+           "    veth numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 \n");
+    out_is(f, "ip -br link show v1",
+           "v1@v0            UP             02:00:00:00:00:11 <BROADCAST,MULTICAST,UP,LOWER_UP> \n");
+    ok(f, "ip link set v0 down");                       /* either end down: no carrier */
+    out_is(f, "ip link show v1",
+           "2: v1@v0: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue state LOWERLAYERDOWN mode DEFAULT group default qlen 1000\n"
+           "    link/ether 02:00:00:00:00:11 brd ff:ff:ff:ff:ff:ff\n");
+    /* across namespaces: the peer by its ifindex there, its namespace by name (or id) */
+    ok(f, "ip link add a0 type veth peer name b0 netns ns1");
+    ok(f, "ip link set a0 address 02:00:00:00:00:20");
+    ok(f, "ip -n ns1 link set b0 address 02:00:00:00:00:21");
+    out_is(f, "ip link show a0",
+           "4: a0@if2: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n"
+           "    link/ether 02:00:00:00:00:20 brd ff:ff:ff:ff:ff:ff link-netns ns1\n");
+    out_is(f, "ip -n ns1 link show b0",
+           "2: b0@if4: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN mode DEFAULT group default qlen 1000\n"
+           "    link/ether 02:00:00:00:00:21 brd ff:ff:ff:ff:ff:ff link-netnsid 0\n");
+    /* deleting one end deletes both; deleting a namespace takes the peers of its ends */
+    ok(f, "ip link del v1");
+    err_is(f, "ip link show v0", "ip: Device \"v0\" does not exist.");
+    ok(f, "ip netns del ns1");
+    err_is(f, "ip link show a0", "ip: Device \"a0\" does not exist.");
+    fx_free(f);
+}
+END_TEST
+
 START_TEST(test_objects_and_stubs)
 {
     struct fx *f = fx_lab();
@@ -603,6 +655,7 @@ Suite *cmd_ip_suite(void)
     tcase_add_test(tc, test_neigh_errors);
     tcase_add_test(tc, test_arp_net_tools);
     tcase_add_test(tc, test_netns);
+    tcase_add_test(tc, test_veth_show);
     tcase_add_test(tc, test_objects_and_stubs);
     suite_add_tcase(s, tc);
     return s;
