@@ -32,7 +32,7 @@ endif
 
 # The core: everything but the TAP driver and the shell (tests link this alone).
 CORE_SRCS := $(filter-out net/tap.c,$(wildcard net/*.c)) $(wildcard arp/*.c ip/*.c icmp/*.c \
-             udp/*.c tcp/*.c vxlan/*.c veth/*.c)
+             udp/*.c tcp/*.c vxlan/*.c veth/*.c bridge/*.c)
 # Shell commands are tested in-process too; the program's loop, terminal and TAP are not.
 CMD_SRCS  := shell/cmd.c $(wildcard shell/cmd_*.c) shell/decode.c shell/session.c shell/pcap_file.c
 APP_SRCS  := net/tap.c shell/main.c shell/live.c shell/term.c shell/ctl.c shell/replay.c shell/lab.c

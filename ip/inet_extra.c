@@ -4,8 +4,10 @@
  */
 #include "inet.h"
 #include "udp/udp.h"
+#include "bridge/br.h"
 
 int inet_extra_init(struct stack *st)
 {
+    if (br_init(st) < 0) return -1;         /* the "bridge" link kind */
     return udp_init(st);
 }

@@ -73,6 +73,11 @@
     X(RECURSION_LIMIT)     /* nested transmits through virtual devices: a loop */         \
     X(TX_ERROR)            /* the device could not send */                               \
     X(LOOPED)              /* frame looped back to the sender */                         \
+    /* bridge */                                                                         \
+    X(MAC_INVALID_SOURCE)  /* source MAC multicast or zero */                            \
+    X(MAC_IEEE_MAC_CONTROL)/* 802.3x pause frame (01:80:c2:00:00:01) */                  \
+    X(BRIDGE_INGRESS_STP_STATE) /* the port does not forward (its bridge is down) */     \
+    X(NO_TX_TARGET)        /* no port to send it to (only the one it came in on) */      \
     X(NETNS_GONE)
 
 #define DROP_AS_ENUM(n) DROP_##n,

@@ -102,18 +102,44 @@ static int link_set_mtu(struct netdev *dev, unsigned mtu, struct extack *ext)
     return dev_set_mtu(dev, mtu);
 }
 
+/* Linux do_set_master: leave the old master (unless it is the new one), join the new. */
+static int link_set_master(struct netdev *dev, struct netdev *master, struct extack *ext)
+{
+    struct netdev *upper = dev->master;
+    int err;
+    if (upper && upper == master) return 0;
+    if (upper) {
+        if (!upper->ops->del_slave) return -EOPNOTSUPP;
+        if ((err = upper->ops->del_slave(upper, dev)) < 0) return err;
+    }
+    if (!master) return 0;
+    if (!master->ops->add_slave) return -EOPNOTSUPP;
+    return master->ops->add_slave(master, dev, ext);
+}
+
+/* rtnl_newlink on an existing device: its kind's changelink with the new options. */
+static int link_change_kind(struct netdev *dev, const struct link_change *ch, struct extack *ext)
+{
+    const struct link_ops *ops = link_kind_of(dev);
+    if (!ops || strcmp(ops->kind, ch->kind) || !ops->changelink) return -EOPNOTSUPP;
+    return ops->changelink(dev, &ch->kind_args, ext);
+}
+
 int link_setlink(struct netdev *dev, const struct link_change *ch, struct extack *ext)
 {
     int err;
+    if (ch->kind && (err = link_change_kind(dev, ch, ext)) < 0) return err;
     /* Linux dev_change_net_namespace: a loopback is NETIF_F_NETNS_LOCAL, refused before
      * the name is looked at in the target */
-    if (ch->netns && ch->netns != dev->net && (dev->flags & IFF_LOOPBACK)) return -EINVAL;
+    if (ch->netns && ch->netns != dev->net && ((dev->flags & IFF_LOOPBACK) || (dev->priv_flags & IFF_NETNS_LOCAL)))
+        return -EINVAL;
     if (ch->netns && (err = netdev_set_netns(dev, ch->netns)) < 0) return err;
     if (ch->addr && (err = dev_set_mac(dev, ch->addr)) < 0) return err;
     if (ch->set_mtu && (err = link_set_mtu(dev, ch->mtu, ext)) < 0) return err;
     if (ch->set_txqlen) dev->txqlen = ch->txqlen;
     if (ch->up == 1 && (err = dev_open(dev)) < 0) return err;
     if (ch->up == 0 && (err = dev_close(dev)) < 0) return err;
+    if ((ch->master || ch->nomaster) && (err = link_set_master(dev, ch->master, ext)) < 0) return err;
     return 0;
 }
 

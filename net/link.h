@@ -54,6 +54,9 @@ struct link_ops {
      * rtnl_link_ops.get_link_net, IFLA_LINK + IFLA_LINK_NETNSID): a veth's peer. NULL:
      * none (the device is its own iflink). */
     struct netdev *(*get_link)(const struct netdev *dev);
+    /* `ip link set DEV type KIND OPTIONS` (Linux .changelink): change the kind's options
+     * of an existing device. NULL: they cannot be changed. */
+    int  (*changelink)(struct netdev *dev, const struct link_args *args, struct extack *ext);
 };
 
 /* Register a kind; ctx is passed back to newlink and dellink. -EEXIST if a kind of that
@@ -83,8 +86,14 @@ struct link_change {
     bool                   set_txqlen;
     unsigned               txqlen;
     int                    up;          /* 1 up, 0 down, -1 as it is */
+    struct netdev         *master;      /* become a port of this master (a bridge) */
+    bool                   nomaster;    /* stop being a port */
+    const char            *kind;        /* `type KIND OPTIONS`: the kind's own options */
+    struct link_args       kind_args;
 };
-/* Apply in Linux's do_setlink order: namespace, address, MTU, queue length, up/down.
+/* Apply in Linux's order: the kind's options (rtnl_newlink's changelink; -EOPNOTSUPP if
+ * KIND is not the device's or cannot change), then do_setlink's: namespace, address,
+ * MTU, queue length, up/down, master (do_set_master: -EOPNOTSUPP if it is no master).
  * Stops at the first refusal (what was applied before it stays, as in Linux).
  * MTU: "mtu less than device minimum" / "mtu greater than device maximum" (-EINVAL,
  * Linux dev_validate_mtu); address: -EADDRNOTAVAIL for multicast or zero; namespace:

@@ -168,15 +168,21 @@ int dev_close(struct netdev *dev)
     return 0;
 }
 
+/* A registered device's carrier change is news to the layers above (a bridge's own
+ * carrier follows its ports'): Linux's linkwatch sends NETDEV_CHANGE. */
 void netif_carrier_on(struct netdev *dev)
 {
+    bool was = dev->flags & IFF_LOWER_UP;
     dev->flags |= IFF_LOWER_UP;
     if (netif_running(dev)) dev->flags |= IFF_RUNNING;
+    if (!was && dev->ifindex) net_notify(dev, NETDEV_CHANGE, NULL);
 }
 
 void netif_carrier_off(struct netdev *dev)
 {
+    bool was = dev->flags & IFF_LOWER_UP;
     dev->flags &= ~(unsigned)(IFF_LOWER_UP | IFF_RUNNING);
+    if (was && dev->ifindex) net_notify(dev, NETDEV_CHANGE, NULL);
 }
 
 int dev_set_mtu(struct netdev *dev, unsigned mtu)

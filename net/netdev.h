@@ -72,6 +72,7 @@ struct netdev_offload_stats {
 };
 
 struct netdev;
+struct extack;
 struct netdev_ops {
     const char *kind;                               /* "tap", "loopback", "veth", ... */
     int  (*open)(struct netdev *dev);               /* ip link set up (ndo_open) */
@@ -89,6 +90,10 @@ struct netdev_ops {
      * set; 0 or -errno (then the old set stays). May be NULL. */
     int  (*set_features)(struct netdev *dev, netdev_features_t features);
     const char *xmit_name;                          /* for trace: "tap_xmit" */
+    /* ndo_add_slave / ndo_del_slave: a master device (a bridge) takes dev as a port or
+     * lets it go (`ip link set DEV master M | nomaster`). NULL: not a master. */
+    int  (*add_slave)(struct netdev *master, struct netdev *dev, struct extack *ext);
+    int  (*del_slave)(struct netdev *master, struct netdev *dev);
 };
 
 typedef enum { RX_HANDLER_CONSUMED, RX_HANDLER_ANOTHER, RX_HANDLER_EXACT, RX_HANDLER_PASS }
@@ -111,9 +116,11 @@ struct neigh_parms;
 struct qdisc;
 
 /* Private flags (Linux: netdev_priv_flags). NO_QUEUE: the device gets noqueue, not a FIFO.
+ * NETNS_LOCAL: the device cannot move to another namespace (Linux's dev->netns_local:
+ * lo, bridges).
  * TUN_VNET_HDR: a tun/tap whose frames carry a virtio-net header (Linux's tun->flags
  * IFF_VNET_HDR, which `ip -d link` prints as "vnet_hdr on"). */
-enum { IFF_NO_QUEUE = 1 << 21, IFF_TUN_VNET_HDR = 1 << 22 };
+enum { IFF_NO_QUEUE = 1 << 21, IFF_TUN_VNET_HDR = 1 << 22, IFF_NETNS_LOCAL = 1 << 23 };
 
 struct netdev {
     struct netdev   *next;
@@ -138,6 +145,8 @@ struct netdev {
     netdev_features_t wanted_features;  /* those asked for (ethtool -K, the driver) */
     rx_handler_fn    rx_handler;
     void            *rx_handler_data;
+    struct netdev   *master;            /* the bridge it is a port of (Linux:
+                                         * netdev_master_upper_dev_get), or NULL */
     struct in_ifaddr *ifa_list;
     struct neigh_parms *arp_parms;
     struct ptap     *taps;

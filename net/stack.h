@@ -87,7 +87,8 @@ struct ip_proto {
 
 /* Device events, as Linux's netdevice/inetaddr notifiers. */
 enum net_event { NETDEV_REGISTER, NETDEV_UP, NETDEV_DOWN, NETDEV_UNREGISTER, NETDEV_CHANGEADDR, NETDEV_CHANGEMTU,
-                 INETADDR_UP, INETADDR_DOWN };
+                 INETADDR_UP, INETADDR_DOWN,
+                 NETDEV_CHANGE /* carrier came or went (Linux: linkwatch's NETDEV_CHANGE) */ };
 typedef void (*net_event_fn)(struct netdev *dev, enum net_event ev, const void *info);
 
 #define STACK_MAX_ETH_PROTOS 8

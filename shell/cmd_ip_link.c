@@ -27,7 +27,7 @@ static const char *const oper_names[] = {
 /* Link kinds iproute2 knows the options of but this build has no driver for: say so in
  * the user's terms rather than "Unknown device type". A kind registered later (by its
  * driver) is found in the registry first, and this list no longer matters for it. */
-static const char *const kinds_not_built[] = { "vxlan", "bridge" };
+static const char *const kinds_not_built[] = { "vxlan" };
 
 /* The flags as the kernel reports them (dev_get_flags): RUNNING and LOWER_UP only while
  * the device is up. Linux's lo has no IFF_NOARP (tapstack sets it so lo never resolves). */
@@ -136,7 +136,9 @@ void put_link(struct line *l, const struct ipopt *o, const struct netdev *d, boo
     put(l, "%d: ", d->ifindex);
     bool mdown = put_name_and_link(l, "%s: ", d);
     put_link_flags(l, f, mdown);
-    put(l, "mtu %u qdisc %s state %s ", d->mtu, link_qdisc_name(d), link_state(d));
+    put(l, "mtu %u qdisc %s ", d->mtu, link_qdisc_name(d));
+    if (d->master) put(l, "master %s ", d->master->name);
+    put(l, "state %s ", link_state(d));
     if (do_link) put(l, "mode DEFAULT ");
     put(l, "group default ");
     if (d->txqlen) put(l, "qlen %u", d->txqlen);
@@ -208,7 +210,7 @@ static int ip_link_add(struct cmd_ctx *c, const struct ipopt *o, int argc, char 
 
 /* The words of `ip link set` (iproute2's iplink_parse). */
 static int link_set_parse(struct cmd_ctx *c, int argc, char **argv, const char **name,
-                          struct link_change *ch, struct eth_addr *mac)
+                          struct link_change *ch, struct eth_addr *mac, const char **master)
 {
     for (int i = 0; i < argc; i++) {
         const char *w = argv[i];
@@ -234,8 +236,19 @@ static int link_set_parse(struct cmd_ctx *c, int argc, char **argv, const char *
             if (!parse_u32(argv[i], &v)) return invarg(c, "Invalid \"txqueuelen\" value", argv[i]);
             ch->set_txqlen = true;
             ch->txqlen = v;
-        } else if (!strcmp(w, "master") || !strcmp(w, "nomaster")) {
-            return fail(c, "ip", ST_USAGE, "\"%s\" is not available in this build yet: it needs bridge devices", w);
+        } else if (!strcmp(w, "master")) {
+            NEXT_ARG();
+            *master = argv[i];
+            ch->nomaster = false;
+        } else if (!strcmp(w, "nomaster")) {
+            *master = NULL;
+            ch->nomaster = true;
+        } else if (!strcmp(w, "type") && *name) {
+            /* the rest are the kind's options (iproute2: IFLA_INFO_KIND + DATA) */
+            NEXT_ARG();
+            ch->kind = argv[i];
+            ch->kind_args = (struct link_args){ .argc = argc - i - 1, .argv = argv + i + 1 };
+            break;
         } else if (!strcmp(w, "dev")) {
             NEXT_ARG();
             if (*name) return garbage(c, "dev", argv[i]);
@@ -259,9 +272,13 @@ static int ip_link_set(struct cmd_ctx *c, const struct ipopt *o, int argc, char 
     const char *name = NULL;
     struct link_change ch = { .up = -1 };
     struct eth_addr mac;
-    int st = link_set_parse(c, argc, argv, &name, &ch, &mac);
+    const char *master = NULL;
+    int st = link_set_parse(c, argc, argv, &name, &ch, &mac, &master);
     if (st) return st;
     if (!name) return fail(c, "ip", ST_USAGE, "Not enough information: \"dev\" argument is required.");
+    /* iproute2 resolves the master's name first (ll_name_to_index) */
+    if (master && !(ch.master = netdev_by_name(o->net, master)))
+        return invarg(c, "Device does not exist", master);
     struct netdev *d = find_dev(c, o->net, name);
     if (!d) return ST_USAGE;
     struct extack ext = { 0 };
@@ -297,8 +314,10 @@ int ip_link(struct cmd_ctx *c, const struct ipopt *o, int argc, char **argv)
     if (matches(w, "help")) {
         cmd_printf(c, "Usage: ip link add NAME type tap [ifname HOSTIF]\n"
                       "       ip link add NAME type veth [peer name NAME2 [netns NS]]\n"
+                      "       ip link add NAME type bridge [ ageing_time CENTISECONDS ] [ fdb_max_learned N ]\n"
                       "       ip link set { DEVICE | dev DEVICE } [ up | down ] [ mtu MTU ]\n"
                       "                   [ address LLADDR ] [ netns NETNSNAME ] [ txqueuelen N ]\n"
+                      "                   [ master DEVICE | nomaster ] [ type bridge OPTIONS ]\n"
                       "       ip link delete { DEVICE | dev DEVICE }\n"
                       "       ip [-s] [-d] [-br] link show [ DEVICE ] [ up ]\n");
         return ST_OK;
