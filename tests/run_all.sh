@@ -3,7 +3,8 @@
 #   1. Check unit tests (ASan/UBSan build)
 #   2. deterministic pcap regression scenarios (golden pcaps)
 #   3. fuzz smoke run of the receive path (libFuzzer)
-#   4. live tests against the Linux kernel over TAP in namespaces we create
+#   4. the labs (labs/*/lab.ts), their key outputs checked
+#   5. live tests against the Linux kernel over TAP in namespaces we create
 # Ends with one line "N passed, N failed" (groups), non-zero exit on any failure.
 set -u
 cd "$(dirname "$0")/.."
@@ -20,6 +21,7 @@ group() {
 group unit        "$BUILD/unit_tests"
 group pcap        python3 tests/pcap/run_pcap_tests.py --bin "$BUILD/tapstack-san"
 group fuzz-smoke  make --no-print-directory fuzz-smoke
+group labs        bash tests/labs/run_labs.sh "$BUILD/tapstack-san"
 group live        bash tests/live/run_live.sh "$BUILD/tapstack-san"
 echo
 [ ${#failed[@]} -gt 0 ] && echo "failed groups: ${failed[*]}"
