@@ -240,9 +240,9 @@ int net_tx_action(struct stack *st)
 {
     /* only the qdiscs scheduled before this round: a run that schedules again (quota
      * spent) waits for the next one */
-    int todo = 0, n = 0;
-    for (struct qdisc *q = st->tx_sched_head; q; q = q->sched_next) todo++;
-    while (n < todo && st->tx_sched_head) {
+    int nsched = 0, n = 0;
+    for (struct qdisc *q = st->tx_sched_head; q; q = q->sched_next) nsched++;
+    while (n < nsched && st->tx_sched_head) {
         struct qdisc *q = st->tx_sched_head;
         netif_unschedule(q);
         qdisc_run(q);

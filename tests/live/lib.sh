@@ -139,6 +139,23 @@ tsl_topology_a() {
     tsl_move_if "$IF_A" "$NS_A" 10.99.0.1/24
 }
 
+# The stack as a router between two namespaces (net.ipv4.ip_forward=1):
+#   tslA 10.99.0.1/24 (default via .2) --tap0-- stack --tap1-- 10.98.0.1/24 (default via .2) tslB
+tsl_topology_router() {
+    tsl_daemon_start \
+        "ip link add tap0 type tap ifname $IF_A" \
+        "ip link add tap1 type tap ifname $IF_B" \
+        "ip addr add 10.99.0.2/24 dev tap0" \
+        "ip addr add 10.98.0.2/24 dev tap1" \
+        "ip link set tap0 up" \
+        "ip link set tap1 up" \
+        "sysctl -w net.ipv4.ip_forward=1"
+    tsl_netns_add "$NS_A"
+    tsl_netns_add "$NS_B"
+    tsl_move_if "$IF_A" "$NS_A" 10.99.0.1/24 10.99.0.2
+    tsl_move_if "$IF_B" "$NS_B" 10.98.0.1/24 10.98.0.2
+}
+
 # ts COMMAND...: run one command in the daemon through `tapstack ctl` (bounded by
 # TS_TIMEOUT seconds, default 30; the client then gets SIGTERM and interrupts it).
 ts() { timeout -k 3 "${TS_TIMEOUT:-30}" "${TSL_CLIENT_ENV[@]}" "$TSL_BIN" ctl --ctl "$TSL_SOCK" "$@"; }

@@ -6,18 +6,7 @@
 # (Linux's ip_error drops silently when forwarding is off).
 . "$(dirname "$0")/lib.sh"
 need_tool ping
-tsl_daemon_start \
-    "ip link add tap0 type tap ifname $IF_A" \
-    "ip link add tap1 type tap ifname $IF_B" \
-    "ip addr add 10.99.0.2/24 dev tap0" \
-    "ip addr add 10.98.0.2/24 dev tap1" \
-    "ip link set tap0 up" \
-    "ip link set tap1 up" \
-    "sysctl -w net.ipv4.ip_forward=1"
-tsl_netns_add "$NS_A"
-tsl_netns_add "$NS_B"
-tsl_move_if "$IF_A" "$NS_A" 10.99.0.1/24 10.99.0.2
-tsl_move_if "$IF_B" "$NS_B" 10.98.0.1/24 10.98.0.2
+tsl_topology_router
 dst=$(sab 10.98.0.1 10.98.0.3)
 
 out=$(timeout 20 ip netns exec "$NS_A" ping -c 3 -W 2 "$dst" 2>&1)

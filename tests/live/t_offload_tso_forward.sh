@@ -13,18 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 need_tool nc
 need_tool sha256sum
-tsl_daemon_start \
-    "ip link add tap0 type tap ifname $IF_A" \
-    "ip link add tap1 type tap ifname $IF_B" \
-    "ip addr add 10.99.0.2/24 dev tap0" \
-    "ip addr add 10.98.0.2/24 dev tap1" \
-    "ip link set tap0 up" \
-    "ip link set tap1 up" \
-    "sysctl -w net.ipv4.ip_forward=1"
-tsl_netns_add "$NS_A"
-tsl_netns_add "$NS_B"
-tsl_move_if "$IF_A" "$NS_A" 10.99.0.1/24 10.99.0.2
-tsl_move_if "$IF_B" "$NS_B" 10.98.0.1/24 10.98.0.2
+tsl_topology_router
 head -c $((4 << 20)) /dev/urandom >"$TSL_TMP/src"
 want=$(sha256sum <"$TSL_TMP/src" | cut -d' ' -f1)
 [ "$TSL_SABOTAGE" = 1 ] && want=0000
