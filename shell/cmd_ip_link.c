@@ -27,7 +27,7 @@ static const char *const oper_names[] = {
 /* Link kinds iproute2 knows the options of but this build has no driver for: say so in
  * the user's terms rather than "Unknown device type". A kind registered later (by its
  * driver) is found in the registry first, and this list no longer matters for it. */
-static const char *const kinds_not_built[] = { "vxlan" };
+static const char *const kinds_not_built[] = { "vlan", "macvlan", "ipvlan", "geneve", "gre", "ipip" };
 
 /* The flags as the kernel reports them (dev_get_flags): RUNNING and LOWER_UP only while
  * the device is up. Linux's lo has no IFF_NOARP (tapstack sets it so lo never resolves). */
