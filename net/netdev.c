@@ -396,7 +396,8 @@ int dev_queue_xmit(struct netdev *dev, struct pkt *p)
     return xmit_noqueue(dev, p);
 }
 
-static void receive_core(struct netdev *dev, struct pkt *p, const char *via, const char *via_linux)
+static void receive_core(struct netdev *dev, struct pkt *p, const char *via, const char *via_linux,
+                         bool classified)
 {
     struct net *net = dev->net;
     p->dev = dev;
@@ -420,12 +421,17 @@ static void receive_core(struct netdev *dev, struct pkt *p, const char *via, con
         if (r != RX_HANDLER_ANOTHER) break;
         dev = p->dev;
     }
-    eth_rcv(dev, p);
+    eth_rcv(dev, p, classified);
 }
 
 void netif_receive(struct netdev *dev, struct pkt *p)
 {
-    receive_core(dev, p, "net_rx_poll", "napi_poll");
+    receive_core(dev, p, "net_rx_poll", "napi_poll", false);
+}
+
+void netif_receive_classified(struct netdev *dev, struct pkt *p)
+{
+    receive_core(dev, p, "net_rx_poll", "napi_poll", true);
 }
 
 void netif_rx(struct netdev *dev, struct pkt *p)
@@ -453,7 +459,7 @@ int process_backlog(struct stack *st, int budget)
         st->backlog_len--;
         p->next = NULL;
         if (p->tr) { TRACE(p, "netif_rx", "enqueue_to_backlog"); trace_end(p, NULL); }
-        receive_core(p->dev, p, "process_backlog", "process_backlog");
+        receive_core(p->dev, p, "process_backlog", "process_backlog", false);
         n++;
     }
     return n;
