@@ -134,7 +134,9 @@ static void ping_reply(void *arg, uint32_t from, uint16_t seq, uint8_t ttl, cons
 {
     struct ping_run *r = arg;
     struct cmd_ctx *c = r->c;
-    if (seq == 0 || seq > r->ntransmitted) return;        /* not one of ours */
+    /* not one of ours: a number not sent yet. Numbers run 1, 2, ... and wrap to 0 after
+     * 65535 (16 bits, as iputils'), so once they have wrapped every number is ours. */
+    if (r->ntransmitted <= 65535 && (seq == 0 || seq > r->ntransmitted)) return;
     bool dup = r->rcvd[seq >> 3] & (1u << (seq & 7));
     r->rcvd[seq >> 3] |= (uint8_t)(1u << (seq & 7));
     uint64_t rtt = 0;
