@@ -49,13 +49,14 @@ row() {  # row LABEL METRIC KIND DECIMALS
 
 # bench_finish NONE_TEXT: stop the daemon, check it shut down cleanly (exit 0, TAP gone,
 # nothing on stderr), print the problems seen (or "none (NONE_TEXT)"), the summary row and
-# the run time. The caller provides stop_daemon, DSTATUS, NS_A, IF_A, TMP, PROBLEMS, STARTED.
+# the run time. The caller provides stop_daemon, DSTATUS, NS_A, IF_A (empty: no TAP), TMP,
+# PROBLEMS, STARTED.
 bench_finish() {
     stop_daemon
     if [ "$DSTATUS" != 0 ]; then
         PROBLEMS+=("tapstack exited with status $DSTATUS on SIGTERM (expected 0, a clean shutdown)")
     fi
-    if ip -n "$NS_A" link show dev "$IF_A" >/dev/null 2>&1; then
+    if [ -n "${IF_A:-}" ] && ip -n "$NS_A" link show dev "$IF_A" >/dev/null 2>&1; then
         PROBLEMS+=("the TAP's host side $IF_A still exists after tapstack exited")
     fi
     if [ -s "$TMP/daemon.err" ]; then

@@ -27,6 +27,7 @@ struct fib_route {
     int      ifindex;       /* output device */
     uint32_t prefsrc;       /* 0: none ("src" in ip route show) */
     uint32_t metric;        /* lower wins among routes of the same prefix */
+    uint8_t  nh_flags;      /* RTNH_F_ONLINK as given (Linux fib_nh.fib_nh_flags) */
 };
 
 struct fib_table;

@@ -131,6 +131,7 @@ static int fib_create_info(struct net *net, const struct fib_config *cfg, struct
         .scope = cfg->scope != RT_SCOPE_NOWHERE ? cfg->scope : fib_default_scope(type, cfg->gateway),
         .protocol = cfg->protocol, .gateway = cfg->gateway, .ifindex = dev ? dev->ifindex : 0,
         .prefsrc = cfg->prefsrc, .metric = cfg->priority,
+        .nh_flags = (uint8_t)(cfg->flags & RTNH_F_ONLINK),
     };
     return 0;
 }

@@ -97,6 +97,8 @@ static void put_route(struct line *l, struct net *net, const struct fib_route *r
     if (r->scope != RT_SCOPE_UNIVERSE) put_scope(l, r->scope);
     if (r->prefsrc) put(l, "src %s ", ip4_ntop(r->prefsrc, ab));
     if (r->metric) put(l, "metric %u ", r->metric);
+    /* iproute2 print_rt_flags: onlink, then linkdown */
+    if (r->nh_flags & RTNH_F_ONLINK) put(l, "onlink ");
     /* RTNH_F_LINKDOWN: the device is up but has no carrier (not on scope-host routes) */
     struct netdev *d = r->ifindex ? netdev_by_index(net, r->ifindex) : NULL;
     if (d && netif_running(d) && !(d->flags & IFF_LOWER_UP) && r->scope != RT_SCOPE_HOST) put(l, "linkdown ");

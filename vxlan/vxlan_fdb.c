@@ -155,9 +155,13 @@ int vxlan_fdb_add_default(struct vxlan_dev *vx)
  * time was refreshed by the lookup); behind another VTEP, a learned entry moves there
  * and a static one makes the frame a drop — a static entry is the operator's word and a
  * frame claiming otherwise is spoofed or looped. An unknown station is learned, while
- * the device is up and the table has room. */
-bool vxlan_snoop(struct vxlan_dev *vx, const struct eth_addr *mac, uint32_t src_ip, int ifindex)
+ * the device is up and the table has room. Linux counts the arrival device only for an
+ * IPv6 link-local VTEP: an IPv4 VTEP is its address alone, so a learned entry has no
+ * `via`, and a static entry written without `via` (flannel's) is the same VTEP. */
+bool vxlan_snoop(struct vxlan_dev *vx, const struct eth_addr *mac, uint32_t src_ip, int src_ifindex)
 {
+    const int ifindex = 0;                          /* IPv4: src_ifindex does not count */
+    (void)src_ifindex;
     struct vxlan_fdb *f = vxlan_find_mac(vx, mac);
     if (f) {
         struct vxlan_rdst *rd = vxlan_rdst_at(vx, f->remotes);

@@ -126,6 +126,7 @@ START_TEST(test_onlink)
     ck_assert_int_eq(ip_route_add(f->net, &c, &ext), 0);
     ck_assert_int_eq(find(FX_IP(8, 8, 0, 0), 16)->ifindex, f->dev->ifindex);
     ck_assert_uint_eq(find(FX_IP(8, 8, 0, 0), 16)->gateway, FX_IP(192, 168, 99, 1));
+    ck_assert_uint_eq(find(FX_IP(8, 8, 0, 0), 16)->nh_flags, RTNH_F_ONLINK);
 }
 END_TEST
 

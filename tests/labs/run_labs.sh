@@ -2,7 +2,8 @@
 # tests/labs/run_labs.sh BIN — run every lab (labs/NAME/lab.ts) as a user would
 # (`tapstack -n -f labs/NAME/lab.ts`, no TAP needed) and check its key outputs, so the
 # labs never rot. Each lab's checks are in labs/NAME/expect: one extended regular
-# expression a line, each must match some line of the output. Exit 1 on any failure.
+# expression a line, each must match some line of the output; a line "! RE" says that
+# no line may match RE (what must not happen). Exit 1 on any failure.
 set -u
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
@@ -17,7 +18,12 @@ for lab in labs/*/lab.ts; do
         bad="${bad:+$bad; }a sanitizer report"
     fi
     while IFS= read -r re; do
-        case $re in ''|'#'*) continue ;; esac
+        case $re in
+        ''|'#'*) continue ;;
+        '! '*) re=${re#! }
+               printf '%s\n' "$out" | grep -qE -- "$re" && bad="${bad:+$bad; }a line matches /$re/"
+               continue ;;
+        esac
         printf '%s\n' "$out" | grep -qE -- "$re" || bad="${bad:+$bad; }no line matches /$re/"
     done <"$dir/expect"
     if [ -z "$bad" ]; then echo "PASS lab $name"; pass=$((pass + 1))

@@ -500,12 +500,31 @@ START_TEST(test_cmd_sysctl_ip_local_port_range)
 }
 END_TEST
 
+/* ping -f past 65535 echoes: the sequence numbers wrap to 0 (16 bits, as iputils'), and
+ * the reply numbered 0 is one of ours like any other. Two namespaces on a veth pair. */
+START_TEST(test_cmd_ping_seq_wraps_veth)
+{
+    out_is("ip netns add p1", "");
+    out_is("ip netns add p2", "");
+    out_is("ip -n p1 link add eth0 type veth peer name eth0 netns p2", "");
+    out_is("ip -n p1 addr add 10.9.0.1/24 dev eth0", "");
+    out_is("ip -n p2 addr add 10.9.0.2/24 dev eth0", "");
+    out_is("ip -n p1 link set eth0 up", "");
+    out_is("ip -n p2 link set eth0 up", "");
+    ck_assert_int_eq(run("ip netns exec p1 ping -f -q -c 65540 10.9.0.2"), CMD_ASYNC);
+    for (int i = 0; i < 2000 && !done_calls; i++) fx_advance_ms(f, 1);
+    ck_assert_int_eq(done_calls, 1);
+    ck_assert_int_eq(done_status, 0);
+    ck_assert_msg(strstr(out, "65540 packets transmitted, 65540 received, 0% packet loss"), "%s", out);
+}
+END_TEST
+
 Suite *cmd_suite(void)
 {
     Suite *s = suite_create("cmd");
     struct { const char *name; const TTest *tests[12]; } groups[] = {
         { "tokenizer", { test_cmd_quoting, test_cmd_comments_and_empty_lines, test_cmd_unknown_command } },
-        { "netns", { test_cmd_netns_exec } },
+        { "netns", { test_cmd_netns_exec, test_cmd_ping_seq_wraps_veth } },
         { "redirect", { test_cmd_redirections, test_cmd_stdin_file_feeds_nc } },
         { "commands", { test_cmd_help, test_cmd_sleep_is_asynchronous, test_cmd_sysctl, test_cmd_nstat_increments,
                         test_cmd_ss_udp, test_cmd_serve_echo, test_cmd_nc_errors } },

@@ -369,6 +369,10 @@ START_TEST(test_route_add_show_del)
     out_is(f, "ip route show root 10.0.0.0/8",
            "10.0.0.0/24 dev tap1 proto kernel scope link src 10.0.0.2 \n"
            "10.0.0.0/8 via 10.0.0.1 dev tap1 \n");
+    /* a gateway on the link whatever the FIB says (flannel's routes): iproute2 prints the
+     * nexthop flag after the metric */
+    ok(f, "ip route add 10.244.2.0/24 via 10.244.2.0 dev tap1 onlink metric 5");
+    out_is(f, "ip route show 10.244.2.0/24", "10.244.2.0/24 via 10.244.2.0 dev tap1 metric 5 onlink \n");
     ok(f, "ip route flush dev tap1");
     out_is(f, "ip route", "");
     fx_free(f);
