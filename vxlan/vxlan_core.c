@@ -184,7 +184,8 @@ static int vxlan_parse_one(struct net *net, const struct link_args *a, int *i, s
         c->port_min = (uint16_t)n;
         c->port_max = (uint16_t)hi;
     } else if (!strcmp(w, "ageing")) {
-        if (!parse_num(v, UINT32_MAX / 2, &n)) return vxlan_bad_arg(ext, v, "ageing");
+        if (!strcmp(v, "none")) n = 0;
+        else if (!parse_num(v, UINT32_MAX / 2, &n)) return vxlan_bad_arg(ext, v, "ageing");
         c->age_interval = (unsigned)n;
     } else if (!strcmp(w, "maxaddress")) {
         if (!strcmp(v, "unlimited")) n = 0;
@@ -231,6 +232,9 @@ static int vxlan_parse(struct net *net, const struct link_args *a, struct vxlan_
         if (err < 0) return err;
     }
     if (!has_id) { NL_SET_ERR_MSG(ext, "Required attributes not provided to perform the operation"); return -EINVAL; }
+    /* Linux vxlan_config_validate: `ageing 0` (iproute2 also says `ageing none`) is the
+     * default, not "never": learned entries always age */
+    if (!c->age_interval) c->age_interval = VXLAN_AGE_DEFAULT;
     if (vxlan_vni_in_use(net, c, NULL)) {
         NL_SET_ERR_MSG(ext, "A VXLAN device with the specified VNI already exists");
         return -EEXIST;
@@ -301,7 +305,7 @@ static void vxlan_fill_info(const struct netdev *dev, char *buf, size_t n)
     if (!c->learn) PUT(" nolearning");
     if (c->ttl) PUT(" ttl %u", c->ttl); else PUT(" ttl auto");
     PUT(" ageing %u", c->age_interval);
-    if (c->addrmax) PUT(" maxaddress %u", c->addrmax);
+    if (c->addrmax) PUT(" maxaddr %u", c->addrmax);     /* iproute2's word, not the option's */
     PUT(" %s noudp6zerocsumtx noudp6zerocsumrx", c->udp_csum ? "udpcsum" : "noudpcsum");
 #undef PUT
 }

@@ -54,7 +54,7 @@ struct vxlan_config {
     uint8_t  ttl;                   /* 0: auto (the route's, ip_default_ttl) */
     bool     learn;
     bool     udp_csum;              /* outer UDP checksum (Linux: on for IPv4 by default) */
-    unsigned age_interval;          /* seconds; 0: learned entries never age */
+    unsigned age_interval;          /* seconds; never 0 (`ageing 0` is the default, as Linux) */
     unsigned addrmax;               /* `maxaddress`; 0: as many as the pool holds */
 };
 
