@@ -8,7 +8,8 @@
  *
  * The device is an Ethernet device with a random MAC, no queue, and an MTU 50 bytes
  * below its underlay's (VXLAN_HEADROOM: the outer Ethernet, IPv4, UDP and VXLAN headers
- * must fit the underlay's frames). Bringing it up opens the UDP socket of its port in
+ * must fit the underlay's frames) when `dev` names the underlay, 1500 when not (as
+ * Linux). Bringing it up opens the UDP socket of its port in
  * the namespace it was created in (shared by every vxlan device on that port and found
  * by VNI: vxlan_sock); taking it down closes it when the last user goes and forgets the
  * learned FDB entries. The default port is 4789, the IANA port of RFC 7348 §5 (Linux's
@@ -242,15 +243,21 @@ static int vxlan_parse(struct net *net, const struct link_args *a, struct vxlan_
     return 0;
 }
 
-/* Linux vxlan_config_apply: the MTU leaves room for the outer headers on the underlay
- * device, or on a standard 1500-byte Ethernet when none is named. */
+/* Linux vxlan_config_apply: with an underlay device (`dev`) the MTU leaves room for the
+ * outer headers on it, and cannot grow past that; without one Linux knows no underlay
+ * and keeps Ethernet's 1500 (outer datagrams then exceed a 1500-byte underlay and are
+ * fragmented: DF is unset). */
 static void vxlan_config_apply(struct vxlan_dev *vx, struct net *net)
 {
     struct netdev *dev = vx->dev;
     struct netdev *lower = vx->cfg.remote_ifindex ? netdev_by_index(net, vx->cfg.remote_ifindex) : NULL;
-    unsigned lower_mtu = lower ? lower->mtu : ETH_DATA_LEN;
-    dev->mtu = lower_mtu > VXLAN_HEADROOM + 68 ? lower_mtu - VXLAN_HEADROOM : 68;
-    dev->max_mtu = lower ? dev->mtu : ETH_MAX_MTU - VXLAN_HEADROOM;
+    if (!lower) {
+        dev->mtu = ETH_DATA_LEN;
+        dev->max_mtu = ETH_MAX_MTU - VXLAN_HEADROOM;
+        return;
+    }
+    dev->mtu = lower->mtu > VXLAN_HEADROOM + 68 ? lower->mtu - VXLAN_HEADROOM : 68;
+    dev->max_mtu = dev->mtu;
 }
 
 static int vxlan_newlink(void *ctx, struct net *net, const char *name, const struct link_args *args,
