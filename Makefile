@@ -69,9 +69,10 @@ $(BUILD)/tapstack-san: $(SAN_CORE) $(SAN_APP)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(SAN) -o $@ $^ $(LIBS)
 
+# --wrap: tests see these calls (tests/ip/test_ip_fragment.c, tests/vxlan/test_vxlan.c).
 $(BUILD)/unit_tests: $(SAN_CORE) $(SAN_TEST)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(SAN) -Wl,--wrap=icmp_send -o $@ $^ $(CHECK_LIBS) $(LIBS)
+	$(Q)$(CC) $(SAN) -Wl,--wrap=icmp_send,--wrap=pkt_clone,--wrap=pkt_copy -o $@ $^ $(CHECK_LIBS) $(LIBS)
 
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/tapstack

@@ -113,6 +113,7 @@ static int fdb_parse_vxlan_word(struct cmd_ctx *c, const char *w, const char *v,
     if (!strcmp(w, "dst")) {
         int plen;
         if (!parse_prefix(v, &r->vx.dst, &plen) || plen != 32) return fail(c, "bridge", ST_USAGE, "Invalid address \"%s\"", v);
+        r->vx.has_dst = true;
     } else if (!strcmp(w, "via")) {
         struct netdev *d = netdev_by_name(c->net, v);
         if (!d) return fail(c, "bridge", ST_USAGE, "Cannot find device \"%s\"", v);
@@ -179,7 +180,7 @@ static int fdb_modify(struct cmd_ctx *c, int argc, char **argv, int op)
     struct netdev *dev = netdev_by_name(c->net, r.dev);
     if (!dev) return fail(c, "bridge", ST_USAGE, "Cannot find device \"%s\"", r.dev);
     bool vxlan = netif_is_vxlan(dev);
-    if (!vxlan && (r.vx.dst || r.vx.has_port || r.vx.has_vni || r.vx.ifindex))
+    if (!vxlan && (r.vx.has_dst || r.vx.has_port || r.vx.has_vni || r.vx.ifindex))
         return fail(c, "bridge", ST_USAGE, "dst, port, vni and via are for VXLAN devices; %s is not one", dev->name);
     if ((r.flags & NTF_SELF) && !vxlan && !netif_is_bridge_master(dev))
         return fail(c, "bridge", ST_USAGE, "\"self\" would change %s's own address filter, which tapstack does "

@@ -38,7 +38,8 @@ bool netif_is_vxlan(const struct netdev *dev);
  * defaults: dst 0.0.0.0, the device's dstport and VNI, no interface. */
 struct vxlan_fdb_req {
     struct eth_addr addr;
-    uint32_t dst;                   /* host order; 0: not given */
+    uint32_t dst;                   /* host order */
+    bool     has_dst;               /* `dst` was given (`dst 0.0.0.0` is a destination too) */
     bool     has_port, has_vni;
     uint16_t port;
     uint32_t vni;
@@ -46,11 +47,12 @@ struct vxlan_fdb_req {
     unsigned state;                 /* NUD_* iproute2 sends (permanent when none said) */
 };
 /* Linux vxlan_fdb_add -> vxlan_fdb_update. -EEXIST (add of a present MAC), -ENOENT,
- * -EINVAL (no destination), -EOPNOTSUPP (replace of a multicast/zero MAC), -ENOSPC
+ * -EINVAL (no `dst` given), -EOPNOTSUPP (replace of a multicast/zero MAC), -ENOSPC
  * (the table, or maxaddress, is full). */
 int  vxlan_fdb_add(struct netdev *dev, const struct vxlan_fdb_req *r, unsigned nlflags, struct extack *ext);
 /* Linux vxlan_fdb_delete: with a dst, that destination only (the entry goes with its
- * last one); without, the entry. -ENOENT if not there. */
+ * last one; an entry without it is left alone, and that is no error, as Linux's
+ * __vxlan_fdb_delete); without, the entry. -ENOENT if no entry has the MAC. */
 int  vxlan_fdb_delete(struct netdev *dev, const struct vxlan_fdb_req *r, struct extack *ext);
 
 /* One destination of one entry, as `bridge fdb show` prints it (Linux vxlan_fdb_info:

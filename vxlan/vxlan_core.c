@@ -8,7 +8,8 @@
  *
  * The device is an Ethernet device with a random MAC, no queue, and an MTU 50 bytes
  * below its underlay's (VXLAN_HEADROOM: the outer Ethernet, IPv4, UDP and VXLAN headers
- * must fit the underlay's frames). Bringing it up opens the UDP socket of its port in
+ * must fit the underlay's frames) when `dev` names the underlay, 1500 when not (as
+ * Linux). Bringing it up opens the UDP socket of its port in
  * the namespace it was created in (shared by every vxlan device on that port and found
  * by VNI: vxlan_sock); taking it down closes it when the last user goes and forgets the
  * learned FDB entries. The default port is 4789, the IANA port of RFC 7348 §5 (Linux's
@@ -184,7 +185,8 @@ static int vxlan_parse_one(struct net *net, const struct link_args *a, int *i, s
         c->port_min = (uint16_t)n;
         c->port_max = (uint16_t)hi;
     } else if (!strcmp(w, "ageing")) {
-        if (!parse_num(v, UINT32_MAX / 2, &n)) return vxlan_bad_arg(ext, v, "ageing");
+        if (!strcmp(v, "none")) n = 0;
+        else if (!parse_num(v, UINT32_MAX / 2, &n)) return vxlan_bad_arg(ext, v, "ageing");
         c->age_interval = (unsigned)n;
     } else if (!strcmp(w, "maxaddress")) {
         if (!strcmp(v, "unlimited")) n = 0;
@@ -231,6 +233,9 @@ static int vxlan_parse(struct net *net, const struct link_args *a, struct vxlan_
         if (err < 0) return err;
     }
     if (!has_id) { NL_SET_ERR_MSG(ext, "Required attributes not provided to perform the operation"); return -EINVAL; }
+    /* Linux vxlan_config_validate: `ageing 0` (iproute2 also says `ageing none`) is the
+     * default, not "never": learned entries always age */
+    if (!c->age_interval) c->age_interval = VXLAN_AGE_DEFAULT;
     if (vxlan_vni_in_use(net, c, NULL)) {
         NL_SET_ERR_MSG(ext, "A VXLAN device with the specified VNI already exists");
         return -EEXIST;
@@ -238,15 +243,21 @@ static int vxlan_parse(struct net *net, const struct link_args *a, struct vxlan_
     return 0;
 }
 
-/* Linux vxlan_config_apply: the MTU leaves room for the outer headers on the underlay
- * device, or on a standard 1500-byte Ethernet when none is named. */
+/* Linux vxlan_config_apply: with an underlay device (`dev`) the MTU leaves room for the
+ * outer headers on it, and cannot grow past that; without one Linux knows no underlay
+ * and keeps Ethernet's 1500 (outer datagrams then exceed a 1500-byte underlay and are
+ * fragmented: DF is unset). */
 static void vxlan_config_apply(struct vxlan_dev *vx, struct net *net)
 {
     struct netdev *dev = vx->dev;
     struct netdev *lower = vx->cfg.remote_ifindex ? netdev_by_index(net, vx->cfg.remote_ifindex) : NULL;
-    unsigned lower_mtu = lower ? lower->mtu : ETH_DATA_LEN;
-    dev->mtu = lower_mtu > VXLAN_HEADROOM + 68 ? lower_mtu - VXLAN_HEADROOM : 68;
-    dev->max_mtu = lower ? dev->mtu : ETH_MAX_MTU - VXLAN_HEADROOM;
+    if (!lower) {
+        dev->mtu = ETH_DATA_LEN;
+        dev->max_mtu = ETH_MAX_MTU - VXLAN_HEADROOM;
+        return;
+    }
+    dev->mtu = lower->mtu > VXLAN_HEADROOM + 68 ? lower->mtu - VXLAN_HEADROOM : 68;
+    dev->max_mtu = dev->mtu;
 }
 
 static int vxlan_newlink(void *ctx, struct net *net, const char *name, const struct link_args *args,
@@ -301,7 +312,7 @@ static void vxlan_fill_info(const struct netdev *dev, char *buf, size_t n)
     if (!c->learn) PUT(" nolearning");
     if (c->ttl) PUT(" ttl %u", c->ttl); else PUT(" ttl auto");
     PUT(" ageing %u", c->age_interval);
-    if (c->addrmax) PUT(" maxaddress %u", c->addrmax);
+    if (c->addrmax) PUT(" maxaddr %u", c->addrmax);     /* iproute2's word, not the option's */
     PUT(" %s noudp6zerocsumtx noudp6zerocsumrx", c->udp_csum ? "udpcsum" : "noudpcsum");
 #undef PUT
 }

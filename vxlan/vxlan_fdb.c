@@ -158,10 +158,9 @@ int vxlan_fdb_add_default(struct vxlan_dev *vx)
  * the device is up and the table has room. Linux counts the arrival device only for an
  * IPv6 link-local VTEP: an IPv4 VTEP is its address alone, so a learned entry has no
  * `via`, and a static entry written without `via` (flannel's) is the same VTEP. */
-bool vxlan_snoop(struct vxlan_dev *vx, const struct eth_addr *mac, uint32_t src_ip, int src_ifindex)
+bool vxlan_snoop(struct vxlan_dev *vx, const struct eth_addr *mac, uint32_t src_ip)
 {
-    const int ifindex = 0;                          /* IPv4: src_ifindex does not count */
-    (void)src_ifindex;
+    const int ifindex = 0;                          /* IPv4: the arrival device does not count */
     struct vxlan_fdb *f = vxlan_find_mac(vx, mac);
     if (f) {
         struct vxlan_rdst *rd = vxlan_rdst_at(vx, f->remotes);
@@ -233,7 +232,7 @@ static void fdb_req_resolve(const struct vxlan_dev *vx, const struct vxlan_fdb_r
  * REPLACE changes a unicast entry's first destination, APPEND adds a destination to a
  * multicast or all-zeros entry (and does nothing on a unicast one, as Linux). */
 static int fdb_update_existing(struct vxlan_dev *vx, struct vxlan_fdb *f, const struct vxlan_fdb_req *r,
-                               uint16_t port, uint32_t vni, unsigned nlflags)
+                               uint16_t port, uint32_t vni, unsigned nlflags, struct extack *ext)
 {
     if (nlflags & FDB_NLM_F_EXCL) return -EEXIST;
     if (f->state != r->state) {
@@ -242,7 +241,10 @@ static int fdb_update_existing(struct vxlan_dev *vx, struct vxlan_fdb *f, const 
     }
     bool group = eth_is_multicast(&f->addr) || eth_is_zero(&f->addr);
     if (nlflags & FDB_NLM_F_REPLACE) {
-        if (group) return -EOPNOTSUPP;
+        if (group) {
+            NL_SET_ERR_MSG(ext, "Cannot replace non-unicast fdb entries");
+            return -EOPNOTSUPP;
+        }
         struct vxlan_rdst *rd = vxlan_rdst_at(vx, f->remotes);
         if (rd) *rd = (struct vxlan_rdst){ .remote_ip = r->dst, .remote_port = port, .remote_vni = vni,
                                            .remote_ifindex = r->ifindex, .next = rd->next };
@@ -256,17 +258,17 @@ static int fdb_update_existing(struct vxlan_dev *vx, struct vxlan_fdb *f, const 
 
 int vxlan_fdb_add(struct netdev *dev, const struct vxlan_fdb_req *r, unsigned nlflags, struct extack *ext)
 {
-    (void)ext;
     if (!netif_is_vxlan(dev)) return -EOPNOTSUPP;
     struct vxlan_dev *vx = vxlan_of(dev);
     /* Linux vxlan_fdb_add: a state that is neither permanent nor reachable is refused,
-     * and so is an entry without a destination address */
-    if (!(r->state & (NUD_PERMANENT | NUD_REACHABLE)) || !r->dst) return -EINVAL;
+     * and so is a request without a destination (NDA_DST) — though `dst 0.0.0.0` is
+     * taken, and frames for it are dropped at transmit (VXLAN_NO_REMOTE) */
+    if (!(r->state & (NUD_PERMANENT | NUD_REACHABLE)) || !r->has_dst) return -EINVAL;
     uint16_t port;
     uint32_t vni;
     fdb_req_resolve(vx, r, &port, &vni);
     struct vxlan_fdb *f = fdb_find(vx, &r->addr);
-    if (f) return fdb_update_existing(vx, f, r, port, vni, nlflags);
+    if (f) return fdb_update_existing(vx, f, r, port, vni, nlflags, ext);
     if (!(nlflags & FDB_NLM_F_CREATE)) return -ENOENT;
     if ((nlflags & FDB_NLM_F_REPLACE) && (eth_is_multicast(&r->addr) || eth_is_zero(&r->addr)))
         return -EOPNOTSUPP;                         /* "Disallow replace to add a multicast entry" */
@@ -285,7 +287,7 @@ int vxlan_fdb_delete(struct netdev *dev, const struct vxlan_fdb_req *r, struct e
         uint32_t vni;
         fdb_req_resolve(vx, r, &port, &vni);
         struct vxlan_rdst *rd = rdst_find(vx, f, r->dst, port, vni, r->ifindex);
-        if (!rd) return -ENOENT;
+        if (!rd) return 0;                          /* __vxlan_fdb_delete: not an error */
         if (rd->next != VXLAN_NONE || f->remotes != (uint32_t)(rd - vx->rdst)) {
             rdst_remove(vx, f, rd);                 /* not the only one: just this VTEP */
             return 0;

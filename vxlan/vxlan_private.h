@@ -54,7 +54,7 @@ struct vxlan_config {
     uint8_t  ttl;                   /* 0: auto (the route's, ip_default_ttl) */
     bool     learn;
     bool     udp_csum;              /* outer UDP checksum (Linux: on for IPv4 by default) */
-    unsigned age_interval;          /* seconds; 0: learned entries never age */
+    unsigned age_interval;          /* seconds; never 0 (`ageing 0` is the default, as Linux) */
     unsigned addrmax;               /* `maxaddress`; 0: as many as the pool holds */
 };
 
@@ -106,10 +106,10 @@ struct vxlan_fdb *vxlan_find_mac(struct vxlan_dev *vx, const struct eth_addr *ma
 /* The default destination of `remote IP [dev DEV]`: the all-zeros entry (Linux
  * vxlan_fdb_create of all_zeros_mac in __vxlan_dev_create). */
 int  vxlan_fdb_add_default(struct vxlan_dev *vx);
-/* Linux vxlan_snoop: a frame from mac came from VTEP src_ip through src_ifindex (which,
- * for an IPv4 VTEP, Linux does not record). Learns or moves a dynamic entry; true when
- * the frame must be dropped (a static entry points elsewhere: VXLAN_ENTRY_EXISTS). */
-bool vxlan_snoop(struct vxlan_dev *vx, const struct eth_addr *mac, uint32_t src_ip, int src_ifindex);
+/* Linux vxlan_snoop: a frame from mac came from the IPv4 VTEP src_ip. Learns or moves a
+ * dynamic entry; true when the frame must be dropped (a static entry points elsewhere:
+ * VXLAN_ENTRY_EXISTS). */
+bool vxlan_snoop(struct vxlan_dev *vx, const struct eth_addr *mac, uint32_t src_ip);
 /* Linux vxlan_stop's flush: remove the learned entries. */
 void vxlan_fdb_flush_dynamic(struct vxlan_dev *vx);
 void vxlan_fdb_age_start(struct vxlan_dev *vx);

@@ -11,7 +11,8 @@
  *                                                        else VXLAN_INVALID_HDR
  *   5. pull the headers: the inner frame needs its Ethernet header  else PKT_TOO_SMALL
  *   6. its source is not the device's own MAC (a loop)   else LOCAL_MAC
- *   7. learn the source MAC behind the outer source IP (vxlan_snoop) unless nolearning;
+ *   7. learn the source MAC behind the outer source IP (vxlan_snoop) unless nolearning:
+ *      a multicast or zero source is no station          MAC_INVALID_SOURCE
  *      a static entry pointing elsewhere                 VXLAN_ENTRY_EXISTS
  *   8. an IPv4 inner frame has its IP header             else PKT_TOO_SMALL
  *   9. ECN (RFC 6040 §4.2): outer CE is copied in; CE over a not-ECT inner packet
@@ -63,8 +64,18 @@ static int vxlan_drop(struct net *net, struct pkt *p, enum drop why)
     return 0;                                        /* consumed */
 }
 
+/* Step 7 (Linux vxlan_snoop). The learned entry names no underlay interface: Linux keeps
+ * one only for an IPv6 link-local VTEP, so an IPv4 VTEP is reached as routed (and
+ * `bridge fdb show` prints no "via" for it). DROP_NONE to go on. */
+static enum drop vxlan_learn(struct vxlan_dev *vx, const struct eth_addr *src, const uint8_t *outer_ip)
+{
+    if (!vx->cfg.learn) return DROP_NONE;
+    if (eth_is_multicast(src) || eth_is_zero(src)) return DROP_MAC_INVALID_SOURCE;
+    return vxlan_snoop(vx, src, ip4_src(outer_ip)) ? DROP_VXLAN_ENTRY_EXISTS : DROP_NONE;
+}
+
 /* Steps 5-9 on the device found: the inner frame, learning, ECN. DROP_NONE to go on. */
-static enum drop vxlan_inner(struct vxlan_dev *vx, struct pkt *p, const uint8_t *outer_ip, int ifindex)
+static enum drop vxlan_inner(struct vxlan_dev *vx, struct pkt *p, const uint8_t *outer_ip)
 {
     struct netdev *dev = vx->dev;
     pkt_pull(p, VXLAN_HLEN);
@@ -77,11 +88,8 @@ static enum drop vxlan_inner(struct vxlan_dev *vx, struct pkt *p, const uint8_t 
     p->ip_summed = CHECKSUM_NONE;                    /* the outer check says nothing of the inner */
     const struct eth_addr *src = (const struct eth_addr *)(p->data + ETH_ALEN);
     if (eth_addr_eq(src, &dev->addr)) return DROP_LOCAL_MAC;
-    /* vxlan_snoop; a multicast or zero source is no station (the bridge or Ethernet layer
-     * drops the frame as MAC_INVALID_SOURCE), so it is not learned either */
-    if (vx->cfg.learn && !eth_is_multicast(src) && !eth_is_zero(src) &&
-        vxlan_snoop(vx, src, ip4_src(outer_ip), ifindex))
-        return DROP_VXLAN_ENTRY_EXISTS;
+    enum drop why = vxlan_learn(vx, src, outer_ip);
+    if (why != DROP_NONE) return why;
     if (p->protocol == ETH_P_IP && p->len < ETH_HLEN + IP4_HLEN) {   /* pskb_inet_may_pull */
         dev->stats.rx_errors++;
         return DROP_PKT_TOO_SMALL;
@@ -110,7 +118,7 @@ int vxlan_rcv(struct sock *sk, struct pkt *p)
     if (!vx) return vxlan_drop(net, p, DROP_VXLAN_VNI_NOT_FOUND);
     if (h.reserved) return vxlan_drop(net, p, DROP_VXLAN_INVALID_HDR);
     const uint8_t *outer_ip = pkt_network_header(p);
-    enum drop why = vxlan_inner(vx, p, outer_ip, p->dev ? p->dev->ifindex : 0);
+    enum drop why = vxlan_inner(vx, p, outer_ip);
     if (why != DROP_NONE) return vxlan_drop(vx->dev->net, p, why);
     TRACE(p, "gro_cells_receive", NULL);
     netif_rx(vx->dev, p);                            /* the vxlan device is its device now */

@@ -8,9 +8,14 @@
  * (virtio_net_receive): partial checksums, verified ones and GSO super-frames reach
  * UDP, ICMP and forwarding. Frames enter an Ethernet device that has an address, a
  * neighbour, routes and a TAP's offloads, with forwarding on to a device without any
- * (so the software segmentation and checksum fallbacks run). After each
- * run the stack is torn down and must hold no packet (the pool is checked), and ASan/UBSan
- * watch every read. Whatever the bytes, nothing may crash, hang or leak.
+ * (so the software segmentation and checksum fallbacks run). Two VXLAN devices share UDP
+ * port 4789 on eth0: vxlan0 (VNI 42, learning, 192.168.42.2/24, its default VTEP
+ * resolved) and vxlan1 (VNI 43, nolearning, 192.168.43.2/24, three VTEPs to replicate
+ * to, one unresolved), so a datagram to 4789 reaches vxlan_rcv, learning, and the inner
+ * frame's whole receive path on the vxlan device, whose answers go back through the
+ * tunnel. After each run the stack is torn down and must hold no packet (the pool is
+ * checked), and ASan/UBSan watch every read. Whatever the bytes, nothing may crash,
+ * hang or leak.
  */
 #include "ip/inet.h"
 #include "ip/ip.h"
@@ -23,15 +28,18 @@
 #include "net/sock.h"
 #include "net/virtio_net.h"
 #include "udp/udp.h"
+#include "vxlan/vxlan.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int fuzz_xmit(struct netdev *dev, struct pkt *p) { pkt_free(p); return 0; }
 static const struct netdev_ops fuzz_ops = { .kind = "fuzz", .xmit = fuzz_xmit, .xmit_name = "fuzz_xmit" };
 
 /* A UDP echo socket on port 7 (replies exercise the send path) and an encapsulation
- * socket on 4789 whose hook consumes odd-length datagrams and passes even ones on. */
+ * socket on 6081 whose hook consumes odd-length datagrams and passes even ones on (the
+ * hook's "not mine" return, which VXLAN never takes). */
 static void echo_ready(struct sock *sk, unsigned events, void *arg)
 {
     static uint8_t buf[65536];
@@ -55,7 +63,7 @@ static void add_udp(struct net *net)
     struct sock_cb cb = { .ready = echo_ready };
     sock_set_cb(echo, &cb, NULL);
     struct sock *encap = sock_create(net, 2, IPPROTO_UDP, &err);
-    if (!encap || sock_bind(encap, 0, 4789) < 0) abort();
+    if (!encap || sock_bind(encap, 0, 6081) < 0) abort();
     udp_set_encap(encap, fuzz_encap_rcv, NULL, NULL);
 }
 
@@ -78,6 +86,45 @@ static void add_ping(struct net *net)
     if (sock_setsockopt_level(sk, SOL_IP, IP_RECVERR, &one, sizeof(one)) < 0) abort();
     struct sock_cb cb = { .ready = ping_ready };
     sock_set_cb(sk, &cb, NULL);
+}
+
+/* `ip link add NAME type vxlan ARGS...`, its address, up (the words split on blanks). */
+static struct netdev *add_vxlan(struct net *net, const char *name, char *words, uint32_t addr, uint8_t last)
+{
+    char *argv[16];
+    int argc = 0;
+    for (char *save = NULL, *w = strtok_r(words, " ", &save); w && argc < 16; w = strtok_r(NULL, " ", &save))
+        argv[argc++] = w;
+    struct link_args a = { .argc = argc, .argv = argv };
+    if (link_newlink(net, "vxlan", name, &a, NULL) < 0) abort();
+    struct netdev *dev = netdev_by_name(net, name);
+    struct eth_addr mac = { { 0x02, 0, 0, 0, 0x42, last } };
+    struct link_change ch = { .up = 1, .addr = &mac };
+    if (!dev || inet_rtm_newaddr(dev, addr, 24, NLM_F_CREATE | NLM_F_EXCL, NULL) < 0 || link_setlink(dev, &ch, NULL) < 0)
+        abort();
+    return dev;
+}
+
+static void fdb_add(struct netdev *dev, uint8_t mac_last, uint32_t dst, unsigned nlflags)
+{
+    struct vxlan_fdb_req r = { .addr = { { 0x02, 0, 0, 0, 0x42, mac_last } }, .dst = dst, .has_dst = true,
+                               .state = NUD_PERMANENT };
+    if (!mac_last) r.addr = (struct eth_addr){ { 0 } };
+    if (vxlan_fdb_add(dev, &r, FDB_NLM_F_CREATE | nlflags, NULL) < 0) abort();
+}
+
+static void add_vxlans(struct net *net, struct netdev *under)
+{
+    char w0[] = "id 42 remote 10.0.0.5 dev eth0", w1[] = "id 43 remote 10.0.0.1 dev eth0 nolearning ageing 30";
+    struct netdev *v0 = add_vxlan(net, "vxlan0", w0, 0xc0a82a02, 2);      /* 192.168.42.2/24 */
+    struct netdev *v1 = add_vxlan(net, "vxlan1", w1, 0xc0a82b02, 3);      /* 192.168.43.2/24 */
+    struct eth_addr vtep = { { 0x02, 0, 0, 0, 0, 5 } };
+    if (neigh_admin_set(net, under, 0x0a000005, &vtep, NUD_PERMANENT, NLM_F_CREATE | NLM_F_REPLACE, NULL) < 0)
+        abort();
+    fdb_add(v0, 0x09, 0x0a000006, FDB_NLM_F_EXCL);     /* 02:00:00:00:42:09 is static, behind .6 */
+    fdb_add(v1, 0, 0x0a000005, FDB_NLM_F_APPEND);      /* vxlan1 floods to .1, .5 and .6 */
+    fdb_add(v1, 0, 0x0a000006, FDB_NLM_F_APPEND);
+    fdb_add(v1, 0x01, 0x0a000005, FDB_NLM_F_EXCL);     /* the corpus's inner peer, behind .5 */
 }
 
 static struct netdev *add_dev(struct net *net, const char *name, uint32_t addr, uint8_t last)
@@ -113,6 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     net->ipv4.ip_forward = 1;
     add_udp(net);
     add_ping(net);
+    add_vxlans(net, dev);
     struct fib_config def = { .scope = RT_SCOPE_NOWHERE, .protocol = RTPROT_BOOT, .gateway = 0x0a000001,
                               .oif = dev->ifindex, .nlflags = NLM_F_CREATE | NLM_F_EXCL };
     if (ip_route_add(net, &def, NULL) < 0) abort();

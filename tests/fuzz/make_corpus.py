@@ -45,7 +45,7 @@ def udp(sport, dport, data, src=A, dst=B, check=True):
 seeds['udp_echo'] = rec(eth(STACK, 0x0800, ip(A, B, 17, udp(5000, 7, b'hello'))))
 seeds['udp_echo_nocsum'] = rec(eth(STACK, 0x0800, ip(A, B, 17, udp(5000, 7, b'hello!', check=False))))
 seeds['udp_closed'] = rec(eth(STACK, 0x0800, ip(A, B, 17, udp(5000, 9999, b'x'))))
-seeds['udp_encap'] = rec(eth(STACK, 0x0800, ip(A, B, 17, udp(5000, 4789, b'\x08\0\0\0\0\0\x01\0' + b'i' * 14))))
+seeds['udp_encap'] = rec(eth(STACK, 0x0800, ip(A, B, 17, udp(5000, 6081, b'\x08\0\0\0\0\0\x01\0' + b'i' * 14))))
 seeds['udp_bcast'] = rec(eth(BCAST, 0x0800, ip(A, bytes([10, 0, 0, 255]), 17, udp(5000, 7, b'all'))))
 big = icmp(8, 0, b'\0\2\0\1', bytes(range(256)) * 12)
 frags = b''
@@ -90,6 +90,64 @@ seeds['vnet_bad_headers'] = b''.join(vrec(h, good) for h in [
     vnet(NEEDS_CSUM, 2, 0, 100, 34, 6), vnet(NEEDS_CSUM, 0x85, 0, 10, 34, 6), vnet(0, 0x80),
     vnet(NEEDS_CSUM, 1, 0, 0, 34, 16), vnet(0, 5, 0, 10), vnet(NEEDS_CSUM, 0, 0, 0, 34, 200),
     vnet(NEEDS_CSUM, 0, 0, 0, 10, 6), vnet(0, 0, 2000)]) + struct.pack('!H', 0x8004) + b'\1\0\0\0' + b'\1'
+
+# ---- VXLAN (RFC 7348) to vxlan0 (VNI 42, 192.168.42.2, learning) and vxlan1 (VNI 43,
+# 192.168.43.2, nolearning) on port 4789: outer IPv4/UDP from a VTEP, the VXLAN header,
+# an inner Ethernet frame of every kind the stack parses ----
+R = bytes.fromhex('020000004201'); VX0 = bytes.fromhex('020000004202'); VX1 = bytes.fromhex('020000004203')
+RIP = bytes([192, 168, 42, 1]); VXIP = bytes([192, 168, 42, 2])
+VTEP1 = A; VTEP3 = bytes([10, 0, 0, 3])
+def vxhdr(vni, flags=0x08000000, low=0): return struct.pack('!II', flags, vni << 8 | low)
+def vxlan(inner, vni=42, src=VTEP1, tos=0, hdr=None, sport=40000):
+    u = udp(sport, 4789, (vxhdr(vni) if hdr is None else hdr) + inner, src=src, check=False)
+    return eth(STACK, 0x0800, ip(src, B, 17, u, ident=0x4200) if not tos else ip_tos(src, B, 17, u, tos))
+def ip_tos(src, dst, proto, payload, tos):
+    h = bytearray(ip(src, dst, proto, payload)[:20]); h[1] = tos; h[10:12] = b'\0\0'
+    h[10:12] = struct.pack('!H', csum(bytes(h)))
+    return bytes(h) + payload
+def ieth(dst, src, typ, payload): return dst + src + struct.pack('!H', typ) + payload
+def iarp(op, sha, sip, tip, tha=b'\0' * 6):
+    return struct.pack('!HHBBH', 1, 0x0800, 6, 4, op) + sha + sip + tha + tip
+def iip(src, dst, proto, payload, tos=0, ident=1, frag=0):
+    h = bytearray(ip(src, dst, proto, payload, ident=ident, frag=frag)[:20]); h[1] = tos; h[10:12] = b'\0\0'
+    h[10:12] = struct.pack('!H', csum(bytes(h)))
+    return bytes(h) + payload
+arp_in = ieth(BCAST, R, 0x0806, iarp(1, R, RIP, VXIP))
+echo_in = ieth(VX0, R, 0x0800, iip(RIP, VXIP, 1, icmp(8, 0, b'\0\7\0\1', b'o' * 56)))
+seeds['vxlan_arp_echo'] = rec(vxlan(arp_in)) + rec(vxlan(echo_in))
+seeds['vxlan_udp_echo'] = rec(vxlan(arp_in)) + rec(vxlan(ieth(VX0, R, 0x0800, iip(RIP, VXIP, 17,
+                              udp(6000, 7, b'through the tunnel', src=RIP, dst=VXIP)))))
+big = icmp(8, 0, b'\0\7\0\2', bytes(range(256)) * 6)
+ifr = b''
+for off in range(0, len(big), 720):
+    mf = 0x2000 if off + 720 < len(big) else 0
+    ifr += rec(vxlan(ieth(VX0, R, 0x0800, iip(RIP, VXIP, 1, big[off:off + 720], ident=9, frag=mf | off // 8))), adv=0)
+seeds['vxlan_inner_fragments'] = rec(vxlan(arp_in)) + ifr
+whole = vxlan(ieth(VX0, R, 0x0800, iip(RIP, VXIP, 1, icmp(8, 0, b'\0\7\0\3', b'w' * 1200))))
+ip_out = whole[14:]
+seeds['vxlan_outer_fragments'] = rec(vxlan(arp_in)) + b''.join(
+    rec(eth(STACK, 0x0800, ip(VTEP1, B, 17, ip_out[20 + off:20 + off + 600], ident=0x4300,
+                                frag=(0x2000 if off + 600 < len(ip_out) - 20 else 0) | off // 8)), adv=0)
+    for off in range(0, len(ip_out) - 20, 600))
+seeds['vxlan_vni43_flood'] = rec(vxlan(ieth(BCAST, R, 0x0806, iarp(1, R, bytes([192, 168, 43, 1]),
+                                             bytes([192, 168, 43, 2]))), vni=43, src=VTEP3)) + \
+    rec(vxlan(ieth(VX1, R, 0x0800, iip(bytes([192, 168, 43, 9]), bytes([192, 168, 43, 2]), 1,   # its reply
+                                        icmp(8, 0, b'\0\7\0\5', b'f' * 16))), vni=43, src=VTEP3))  # floods ARP
+seeds['vxlan_migrate'] = rec(vxlan(arp_in)) + rec(vxlan(arp_in, src=VTEP3)) + rec(vxlan(echo_in, src=VTEP3))
+seeds['vxlan_ecn'] = rec(vxlan(ieth(VX0, R, 0x0800, iip(RIP, VXIP, 1, icmp(8, 0, b'\0\7\0\4', b'e' * 8), tos=2)),
+                               tos=3)) + rec(vxlan(echo_in, tos=3))
+seeds['vxlan_bad_headers'] = b''.join(rec(f) for f in [
+    vxlan(arp_in, hdr=vxhdr(42, flags=0)),                  # I flag clear
+    vxlan(arp_in, hdr=vxhdr(42, flags=0x0c000000)),         # a reserved flag
+    vxlan(arp_in, hdr=vxhdr(42, low=1)),                    # the reserved byte after the VNI
+    vxlan(arp_in, vni=44),                                  # no such VNI
+    vxlan(b'', hdr=b'\x08\0\0'),                           # short header
+    vxlan(b'\x02' * 10),                                    # inner shorter than Ethernet
+    vxlan(ieth(VX0, R, 0x0800, b'\x45' * 12)),              # inner IPv4 shorter than its header
+    vxlan(ieth(BCAST, VX0, 0x0806, iarp(1, VX0, RIP, VXIP))),  # our own MAC: a loop
+    vxlan(ieth(BCAST, BCAST, 0x0806, iarp(1, R, RIP, VXIP))),  # a multicast source
+    vxlan(ieth(BCAST, bytes.fromhex('020000004209'), 0x0806, iarp(1, R, RIP, VXIP))),  # static elsewhere
+])
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)

@@ -1019,6 +1019,121 @@ def netem_delay_loss():
     """), peer=Peer())
 
 
+# ---------------------------------------------------------------- VXLAN
+
+VX_MAC, VX_IP = "02:00:00:00:42:02", "192.168.42.2"       # the stack's vxlan0 (VNI 42)
+POD_MAC, POD_IP = "02:00:00:00:42:01", "192.168.42.1"     # a station behind the VTEP 10.0.0.1
+VXLAN_PORT = 4789
+VXLAN_I = 0x08000000                                      # the I flag (RFC 7348 §5)
+
+
+def vxlan_up(opts):
+    """The script lines that make vxlan0 (its MAC and overlay address) and bring it up."""
+    return (f"ip link add vxlan0 type vxlan {opts}\n"
+            f"ip link set vxlan0 address {VX_MAC}\n"
+            f"ip addr add {VX_IP}/24 dev vxlan0\n"
+            "ip link set vxlan0 up")
+
+
+def from_vtep(inner, vni=42, flags=VXLAN_I, vtep=PEER_IP, ip_id=0, sport=45000):
+    """An inner Ethernet frame wrapped by the VTEP vtep (a Linux peer: outer IPv4, UDP
+    sport -> 4789 with its checksum, VXLAN header with these flags and VNI) for the stack."""
+    data = struct.pack("!II", flags, vni << 8) + inner
+    return to_stack(ipv4(vtep, STACK_IP, IPPROTO_UDP, udp(vtep, STACK_IP, sport, VXLAN_PORT, data), ident=ip_id))
+
+
+def pod_arp_request():
+    """The station's ARP request for vxlan0's address (unpadded: a tunnel carries the
+    frame as the sender's stack built it)."""
+    return eth(BROADCAST, POD_MAC, ETH_P_ARP, arp(1, POD_MAC, POD_IP, "00:00:00:00:00:00", VX_IP), pad=False)
+
+
+def pod_echo(seq):
+    dgram = ipv4(POD_IP, VX_IP, IPPROTO_ICMP, icmp_echo(0x4201, seq, pattern(56)), ident=0x4200 + seq)
+    return eth(VX_MAC, POD_MAC, ETH_P_IP, dgram, pad=False)
+
+
+@scenario
+def vxlan_ping_in_reply_out():
+    frames = [(T0, from_vtep(pod_arp_request(), ip_id=0x4101)),
+              (T0 + 10 * MS, from_vtep(pod_echo(1), ip_id=0x4102)),
+              (T0 + 1 * S, from_vtep(pod_echo(2), ip_id=0x4103))]
+    return Scenario(frames, script(f"""
+        # A ping inside a VXLAN overlay (RFC 7348, VNI 42 on UDP 4789): the station
+        # 192.168.42.1 behind the VTEP 10.0.0.1 (the peer) asks for 192.168.42.2 (vxlan0)
+        # and pings it twice; every frame arrives on tap0 wrapped in IPv4/UDP/VXLAN.
+        #  t=0     the inner ARP request: vxlan0 learns 02:00:00:00:42:01 behind 10.0.0.1 and
+        #          answers; the answer waits for the underlay's ARP for 10.0.0.1 (answered
+        #          1 ms later) and leaves wrapped: outer UDP from a port hashed from the inner
+        #          flow (ip_local_port_range) to 4789, checksummed, TTL 64, DF clear
+        #  t=0.01  echo 1 -> the reply, wrapped, to the learned VTEP
+        #  t=1     echo 2 -> the same: one inner flow, one outer source port
+        {SET_MAC}
+        {vxlan_up("id 42 remote 10.0.0.1 dev tap0")}
+        sleep 1.1
+        bridge fdb show dev vxlan0
+        ip neigh show
+        ip -s link show vxlan0
+        nstat
+    """), peer=Peer())
+
+
+@scenario
+def vxlan_bad_flags_dropped():
+    frames = [(T0, from_vtep(pod_echo(1), flags=0, ip_id=0x4111)),
+              (T0 + 10 * MS, from_vtep(pod_echo(2), flags=VXLAN_I | 0x04000000, ip_id=0x4112)),
+              (T0 + 20 * MS, from_vtep(pod_echo(3), flags=VXLAN_I | 0x01, ip_id=0x4113))]
+    return Scenario(frames, script(f"""
+        # VXLAN headers Linux refuses (vxlan_rcv), each dropped as VXLAN_INVALID_HDR with
+        # nothing sent back and nothing learned:
+        #  t=0     the I flag clear: the VNI is not valid
+        #  t=0.01  the I flag and a reserved flag (RFC 7348 says ignore it; Linux drops:
+        #          an extension it was not configured for)
+        #  t=0.02  the I flag and a reserved bit at the end of the first word
+        {SET_MAC}
+        {vxlan_up("id 42 remote 10.0.0.1 dev tap0")}
+        sleep 0.1
+        nstat
+        bridge fdb show dev vxlan0
+        ip -s link show vxlan0
+    """))
+
+
+class VtepPeers(Peer):
+    """Several hosts on the wire, each (MAC, IP) answering ARP requests for its IP."""
+
+    def __init__(self, hosts, **kw):
+        super().__init__(**kw)
+        self.peers = [Peer(mac=m, ips=(ip,), delay_us=self.delay) for m, ip in hosts]
+
+    def respond(self, out):
+        return sorted((r for p in self.peers for r in p.respond(out)), key=lambda x: x[0])
+
+
+@scenario
+def vxlan_replicate_three_vteps():
+    vteps = [(f"02:00:00:00:0e:0{i}", f"10.0.0.{i}") for i in (3, 4, 5)]
+    return Scenario([anchor()], script(f"""
+        # Head-end replication (no multicast underlay): vxlan0 has no `remote`; the
+        # all-zeros entry lists three VTEPs, added as flannel-like agents or an operator
+        # do with `bridge fdb append`. A ping to 192.168.42.1, not resolved yet, makes
+        # vxlan0 send an ARP request to ff:ff:ff:ff:ff:ff: it leaves once per VTEP (clones
+        # of one frame, the first VTEP's last, as Linux vxlan_xmit), each copy first
+        # waiting for the underlay's ARP for its VTEP (the VTEPs answer 1 ms later). Nobody
+        # answers inside the overlay: the ping gets no reply and ARP on vxlan0 retries
+        # after 1 s, again to all three, now at once.
+        {SET_MAC}
+        {vxlan_up("id 42 dev tap0")}
+        bridge fdb append 00:00:00:00:00:00 dev vxlan0 dst 10.0.0.3
+        bridge fdb append 00:00:00:00:00:00 dev vxlan0 dst 10.0.0.4
+        bridge fdb append 00:00:00:00:00:00 dev vxlan0 dst 10.0.0.5
+        bridge fdb show dev vxlan0
+        ping -c 1 -W 1.5 192.168.42.1
+        ip neigh show
+        nstat
+    """), peer=VtepPeers(vteps))
+
+
 # ---------------------------------------------------------------- generation
 
 def default_bin():

@@ -780,6 +780,105 @@ START_TEST(test_bridge_fdb_cmds)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ vxlan */
+
+#define VX_SHOW_TAIL " qdisc noop state DOWN mode DEFAULT group default qlen 1000\n" \
+    "    link/ether 02:00:00:00:42:02 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 9000 \n    "
+#define VX_DETAILS_TAIL "noudp6zerocsumtx noudp6zerocsumrx numtxqueues 1 numrxqueues 1 gso_max_size 65536 " \
+    "gso_max_segs 65535 \n"
+
+/* `ip -d link show` of vxlan devices: iproute2's vxlan_print_opt words and order. */
+START_TEST(test_vxlan_link_show)
+{
+    struct fx *f = fx_lab();
+    ok(f, "ip link add vxlan0 type vxlan id 42 remote 10.9.0.5 local 10.0.0.2 dev tap1 dstport 4789");
+    ok(f, "ip link set vxlan0 address 02:00:00:00:42:02");
+    out_is(f, "ip -d link show vxlan0",
+           "3: vxlan0: <BROADCAST,MULTICAST> mtu 1450" VX_SHOW_TAIL
+           "vxlan id 42 remote 10.9.0.5 local 10.0.0.2 dev tap1 srcport 0 0 dstport 4789 ttl auto ageing 300 "
+           "udpcsum " VX_DETAILS_TAIL);
+    ok(f, "ip link add vxlan1 type vxlan id 16777215 dstport 8472 nolearning ageing 20 maxaddress 9 "
+          "srcport 100 200 ttl 9 noudpcsum local 255.255.255.254 remote 255.255.255.253 dev tap1");
+    ok(f, "ip link set vxlan1 address 02:00:00:00:42:02");
+    out_is(f, "ip -d link show vxlan1",
+           "4: vxlan1: <BROADCAST,MULTICAST> mtu 1450" VX_SHOW_TAIL
+           "vxlan id 16777215 remote 255.255.255.253 local 255.255.255.254 dev tap1 srcport 100 200 dstport 8472 "
+           "nolearning ttl 9 ageing 20 maxaddr 9 noudpcsum " VX_DETAILS_TAIL);
+    /* no underlay device: Linux keeps 1500; `ageing none` (or 0) is the default 300 */
+    ok(f, "ip link add vxlan2 type vxlan id 7 ageing none");
+    ok(f, "ip link set vxlan2 address 02:00:00:00:42:02");
+    out_is(f, "ip -d link show vxlan2",
+           "5: vxlan2: <BROADCAST,MULTICAST> mtu 1500" VX_SHOW_TAIL
+           "vxlan id 7 srcport 0 0 dstport 4789 ttl auto ageing 300 udpcsum " VX_DETAILS_TAIL);
+    err_is(f, "ip link set vxlan0 mtu 1451", "ip: Error: mtu greater than device maximum.");
+    ok(f, "ip link set tap1 mtu 9000");                 /* the limit was set when it was made */
+    err_is(f, "ip link set vxlan0 mtu 1451", "ip: Error: mtu greater than device maximum.");
+    ok(f, "ip link set vxlan0 up");
+    out_is(f, "ip -br link show vxlan0",
+           "vxlan0           UNKNOWN        02:00:00:00:42:02 <BROADCAST,MULTICAST,UP,LOWER_UP> \n");
+    err_is(f, "ip link add vxlan3 type vxlan id 42", "ip: Error: A VXLAN device with the specified VNI already exists.");
+    err_is(f, "ip link add vxlan3 type vxlan remote 10.9.0.5",
+           "ip: Error: Required attributes not provided to perform the operation.");
+    err_is(f, "ip link add vxlan3 type vxlan id 16777216", "ip: Error: argument \"16777216\" is wrong: invalid id.");
+    err_is(f, "ip link add vxlan3 type vxlan id 3 srcport 10 5", "ip: Error: Invalid source port range.");
+    err_is(f, "ip link add vxlan3 type vxlan id 3 dev nosuch", "ip: Error: Cannot find device \"nosuch\".");
+    err_is(f, "ip link add vxlan3 type vxlan id 3 remote", "ip: Error: argument for \"remote\" is missing.");
+    ok(f, "ip link del tap1");                          /* its vxlan devices go with it */
+    err_is(f, "ip link show vxlan0", "ip: Device \"vxlan0\" does not exist.");
+    err_is(f, "ip link show vxlan1", "ip: Device \"vxlan1\" does not exist.");
+    out_has(f, "ip link show vxlan2", "5: vxlan2: ");
+    fx_free(f);
+}
+END_TEST
+
+/* `bridge fdb` on a vxlan device, as iproute2 prints Linux's vxlan_fdb_info: "dst" always,
+ * "port" and "vni" when not the device's, "via" when an interface is set, then "self"
+ * and the state; `show dev vxlan0` leaves "dev vxlan0" out. */
+START_TEST(test_vxlan_fdb_cmds)
+{
+    struct fx *f = fx_lab();
+    ok(f, "ip link add vxlan0 type vxlan id 42 remote 10.9.0.5 dev tap1");
+    out_is(f, "bridge fdb show dev vxlan0", "00:00:00:00:00:00 dst 10.9.0.5 via tap1 self permanent\n");
+    ok(f, "bridge fdb append 00:00:00:00:00:00 dev vxlan0 dst 10.9.0.6");
+    ok(f, "bridge fdb add 5e:ee:fc:9e:5e:3f dev vxlan0 dst 10.9.0.4 port 5000 vni 9");
+    ok(f, "bridge fdb add 5e:ee:fc:9e:5e:40 dev vxlan0 dst 10.9.0.4 port 4789 vni 42 via tap1 static");
+    out_is(f, "bridge fdb show dev vxlan0",
+           "5e:ee:fc:9e:5e:40 dst 10.9.0.4 via tap1 self static\n"      /* Linux's order, too */
+           "5e:ee:fc:9e:5e:3f dst 10.9.0.4 port 5000 vni 9 self permanent\n"
+           "00:00:00:00:00:00 dst 10.9.0.5 via tap1 self permanent\n"
+           "00:00:00:00:00:00 dst 10.9.0.6 self permanent\n");
+    out_is(f, "fdb show",
+           "5e:ee:fc:9e:5e:40 dev vxlan0 dst 10.9.0.4 via tap1 self static\n"
+           "5e:ee:fc:9e:5e:3f dev vxlan0 dst 10.9.0.4 port 5000 vni 9 self permanent\n"
+           "00:00:00:00:00:00 dev vxlan0 dst 10.9.0.5 via tap1 self permanent\n"
+           "00:00:00:00:00:00 dev vxlan0 dst 10.9.0.6 self permanent\n");
+    err_is(f, "bridge fdb add 5e:ee:fc:9e:5e:3f dev vxlan0 dst 10.9.0.7", "bridge: RTNETLINK answers: File exists");
+    ok(f, "bridge fdb append 5e:ee:fc:9e:5e:3f dev vxlan0 dst 10.9.0.8");     /* unicast: nothing */
+    ok(f, "bridge fdb replace 5e:ee:fc:9e:5e:3f dev vxlan0 dst 10.9.0.9");
+    out_has(f, "bridge fdb show dev vxlan0", "\n5e:ee:fc:9e:5e:3f dst 10.9.0.9 self permanent\n");
+    err_is(f, "bridge fdb replace 00:00:00:00:00:00 dev vxlan0 dst 10.9.0.9",
+           "bridge: Error: Cannot replace non-unicast fdb entries.");
+    ok(f, "bridge fdb del 00:00:00:00:00:00 dev vxlan0 dst 10.9.0.5");        /* not that one: it has via */
+    out_has(f, "bridge fdb show dev vxlan0", "00:00:00:00:00:00 dst 10.9.0.5 via tap1 self permanent\n");
+    ok(f, "bridge fdb del 00:00:00:00:00:00 dev vxlan0 dst 10.9.0.5 via tap1");
+    ok(f, "bridge fdb del 5e:ee:fc:9e:5e:40 dev vxlan0");
+    err_is(f, "bridge fdb del 5e:ee:fc:9e:5e:40 dev vxlan0", "bridge: RTNETLINK answers: No such file or directory");
+    out_is(f, "bridge fdb show dev vxlan0",
+           "5e:ee:fc:9e:5e:3f dst 10.9.0.9 self permanent\n"
+           "00:00:00:00:00:00 dst 10.9.0.6 self permanent\n");
+    err_is(f, "bridge fdb add 02:00:00:00:00:05 dev vxlan0", "bridge: RTNETLINK answers: Invalid argument");
+    ok(f, "bridge fdb add 02:00:00:00:00:06 dev vxlan0 dst 0.0.0.0");
+    out_has(f, "bridge fdb show dev vxlan0", "02:00:00:00:00:06 dst 0.0.0.0 self permanent\n");
+    err_is(f, "bridge fdb add 02:00:00:00:00:07 dev vxlan0 dst 10.9.0.1 master",
+           "bridge: RTNETLINK answers: Invalid argument");
+    ok(f, "ip link add vxlan1 type vxlan id 43 dstport 8472 maxaddress 1");
+    ok(f, "bridge fdb add 02:00:00:00:00:08 dev vxlan1 dst 10.9.0.8");
+    err_is(f, "bridge fdb add 02:00:00:00:00:09 dev vxlan1 dst 10.9.0.9", "bridge: RTNETLINK answers: No space left on device");
+    out_is(f, "bridge fdb show dev vxlan1", "02:00:00:00:00:08 dst 10.9.0.8 self permanent\n");
+    fx_free(f);
+}
+END_TEST
+
 START_TEST(test_objects_and_stubs)
 {
     struct fx *f = fx_lab();
@@ -827,6 +926,8 @@ Suite *cmd_ip_suite(void)
     tcase_add_test(tc, test_arp_net_tools);
     tcase_add_test(tc, test_netns);
     tcase_add_test(tc, test_veth_show);
+    tcase_add_test(tc, test_vxlan_link_show);
+    tcase_add_test(tc, test_vxlan_fdb_cmds);
     tcase_add_test(tc, test_objects_and_stubs);
     suite_add_tcase(s, tc);
     return s;
