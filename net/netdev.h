@@ -150,7 +150,7 @@ struct netdev {
     struct in_ifaddr *ifa_list;
     struct neigh_parms *arp_parms;
     struct ptap     *taps;
-    bool             trace;             /* `trace on DEV` */
+    uint8_t          trace;             /* `trace on DEV`: 1, `trace on -v DEV`: 2 */
     int              arp_notify;        /* net.ipv4.conf.DEV.arp_notify */
     int              arp_accept;        /* net.ipv4.conf.DEV.arp_accept */
 };
@@ -201,6 +201,10 @@ struct pkt *dev_hard_start_xmit(struct netdev *dev, struct pkt *p, int *ret);
 /* Receive a frame from a driver's poll (Linux: netif_receive_skb ->
  * __netif_receive_skb_core). Consumes p. */
 void netif_receive(struct netdev *dev, struct pkt *p);
+/* The same for a frame a layer above the drivers receives again on another device (the
+ * bridge passing a frame up on br0: Linux br_netif_receive_skb -> netif_receive_skb);
+ * only its trace stage differs. Consumes p. */
+void netif_receive_skb(struct netdev *dev, struct pkt *p);
 /* Queue a frame for the backlog (Linux: netif_rx -> enqueue_to_backlog); counts and
  * drops when netdev_max_backlog is reached. Consumes p. */
 void netif_rx(struct netdev *dev, struct pkt *p);

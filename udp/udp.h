@@ -16,5 +16,7 @@ void udp_for_each(struct net *net, void (*fn)(struct sock *sk, void *arg), void 
  * checksum is verified; it returns 0 when it consumed the packet, > 0 to have UDP deliver
  * it as an ordinary datagram. p->data is at the UDP header. -EINVAL if sk is not UDP. */
 int udp_set_encap(struct sock *sk, int (*encap_rcv)(struct sock *sk, struct pkt *p), void *user);
+/* An encapsulation socket (its port carries a tunnel: the trace decodes it as VXLAN). */
+bool udp_sk_is_encap(struct sock *sk);
 
 #endif
