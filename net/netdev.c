@@ -419,6 +419,7 @@ static void receive_core(struct netdev *dev, struct pkt *p, const char *via, con
         if (r == RX_HANDLER_CONSUMED) return;
         if (r != RX_HANDLER_ANOTHER) break;
         dev = p->dev;
+        if (p->tr || net->st->tracing) trace_cross(p, dev, TRACE_RX);     /* a crossing point */
     }
     eth_rcv(dev, p);
 }
