@@ -15,12 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t br_mac_hash(const struct eth_addr *a)
-{
-    uint32_t h = 2166136261u;                     /* FNV-1a over the 6 bytes */
-    for (int i = 0; i < 6; i++) h = (h ^ a->b[i]) * 16777619u;
-    return h & (BR_HASH_SIZE - 1);
-}
+static uint32_t br_mac_hash(const struct eth_addr *a) { return eth_addr_hash(a) & (BR_HASH_SIZE - 1); }
 
 static void br_fdb_gc(struct timer *t, void *arg);
 

@@ -78,6 +78,13 @@
     X(MAC_IEEE_MAC_CONTROL)/* 802.3x pause frame (01:80:c2:00:00:01) */                  \
     X(BRIDGE_INGRESS_STP_STATE) /* the port does not forward (its bridge is down) */     \
     X(NO_TX_TARGET)        /* no port to send it to (only the one it came in on) */      \
+    /* VXLAN (vxlan/vxlan_rcv.c, vxlan_xmit.c) */                                       \
+    X(VXLAN_INVALID_HDR)   /* I flag clear, or a reserved bit set */                     \
+    X(VXLAN_VNI_NOT_FOUND) /* no vxlan device on the port has the VNI */                 \
+    X(VXLAN_ENTRY_EXISTS)  /* a static FDB entry puts the source MAC behind another VTEP */\
+    X(VXLAN_NO_REMOTE)     /* no FDB entry and no default destination to send to */     \
+    X(LOCAL_MAC)           /* a frame from the device's own MAC came back: a loop */     \
+    X(IP_TUNNEL_ECN)       /* outer CE over an inner packet that is not ECN-capable */   \
     X(NETNS_GONE)
 
 #define DROP_AS_ENUM(n) DROP_##n,

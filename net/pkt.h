@@ -37,7 +37,6 @@
 
 #define TCP_HLEN_MAX 60
 #define IP4_HLEN_MAX 60
-#define VXLAN_HLEN   8
 #define UDP_HLEN     8
 #define PKT_HEADROOM 256   /* >= TCP 60 + IP 60 + ETH 14 + VXLAN 8 + UDP 8 + IP 60 + ETH 14 = 224, + vnet 12 */
 /* Buffer classes, as NIC drivers keep small, jumbo and GSO buffers: 2 KiB takes any

@@ -48,6 +48,9 @@ struct stack *stack_new(const struct stack_cfg *cfg)
     if (pkt_pool_init(&st->pool, cfg->pool_max) < 0) { free(st); return NULL; }
     uint64_t x = cfg->seed;
     for (int i = 0; i < 4; i++) st->rng[i] = splitmix64(&x);
+    /* one more draw of the seeding sequence, not of the generator: the numbers the
+     * generator hands out stay what they were */
+    st->flow_hash_key = (uint32_t)splitmix64(&x);
     st->virtual_clock = cfg->virtual_clock;
     st->now_us = cfg->start_us;
     st->netdev_max_backlog = 1000;

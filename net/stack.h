@@ -121,6 +121,7 @@ struct stack {
     uint64_t now_us;
     bool     virtual_clock;
     uint64_t rng[4];            /* xoshiro256** state, from the seed */
+    uint32_t flow_hash_key;     /* keys flow hashes (Linux hashrnd), from the seed */
     struct timer_heap timers;
     struct pkt_pool pool;
     struct net *nets;           /* init_net first */

@@ -42,6 +42,13 @@ static inline bool eth_is_zero(const struct eth_addr *a)
 static inline bool eth_is_broadcast(const struct eth_addr *a)
 { return (a->b[0] & a->b[1] & a->b[2] & a->b[3] & a->b[4] & a->b[5]) == 0xff; }
 static inline bool eth_is_multicast(const struct eth_addr *a) { return a->b[0] & 1; }
+/* A hash of a MAC for the forwarding tables (FNV-1a over the 6 bytes). */
+static inline uint32_t eth_addr_hash(const struct eth_addr *a)
+{
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < ETH_ALEN; i++) h = (h ^ a->b[i]) * 16777619u;
+    return h;
+}
 
 static inline uint16_t get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline uint32_t get_be32(const uint8_t *p)

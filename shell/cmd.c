@@ -114,11 +114,13 @@ static const struct cmd_def commands[] = {
       "The neighbour table in net-tools' format; -s adds a permanent entry, -d deletes one." },
     { "route", cmd_route, "route [-n] | route add|del [-net|-host] TARGET [netmask M] [gw G] ...",
       "The main routing table in net-tools' format (also: metric N, reject, dev IF)." },
-    { "fdb", cmd_fdb, "fdb [show|add|replace|del ...]",
-      "A bridge's forwarding database (= bridge fdb)." },
-    { "bridge", cmd_bridge, "bridge fdb [show [dev DEV] [br BR]] | add|replace|del MAC dev DEV master [static|permanent|dynamic]",
-      "Bridge forwarding databases in iproute2's format: learned stations, static and\n"
-      "permanent entries (ip link add br0 type bridge; ip link set DEV master br0)." },
+    { "fdb", cmd_fdb, "fdb [show|add|append|replace|del ...]",
+      "The forwarding databases of bridges and VXLAN devices (= bridge fdb)." },
+    { "bridge", cmd_bridge, "bridge fdb [show [dev DEV] [br BR]] | add|append|replace|del MAC dev DEV [self|master]\n"
+      "    [static|permanent|dynamic] [dst IP] [port PORT] [vni VNI] [via DEV]",
+      "Forwarding databases in iproute2's format: a bridge's learned stations, static and\n"
+      "permanent entries (ip link add br0 type bridge; ip link set DEV master br0), and a\n"
+      "VXLAN device's remote VTEPs (dst; append adds one more for broadcasts)." },
     { "ethtool", cmd_ethtool, "ethtool -k DEV | -K DEV FEATURE on|off ... | -S DEV",
       "Offload features as ethtool shows them (-k) and switches them (-K: rx, tx, sg, tso,\n"
       "gso, or a feature name such as rx-gro-hw); on a TAP, rx and rx-gro-hw also tell the\n"

@@ -27,7 +27,7 @@ static const char *const oper_names[] = {
 /* Link kinds iproute2 knows the options of but this build has no driver for: say so in
  * the user's terms rather than "Unknown device type". A kind registered later (by its
  * driver) is found in the registry first, and this list no longer matters for it. */
-static const char *const kinds_not_built[] = { "vxlan" };
+static const char *const kinds_not_built[] = { "vlan", "macvlan", "ipvlan", "geneve", "gre", "ipip" };
 
 /* The flags as the kernel reports them (dev_get_flags): RUNNING and LOWER_UP only while
  * the device is up. Linux's lo has no IFF_NOARP (tapstack sets it so lo never resolves). */
@@ -315,6 +315,9 @@ int ip_link(struct cmd_ctx *c, const struct ipopt *o, int argc, char **argv)
         cmd_printf(c, "Usage: ip link add NAME type tap [ifname HOSTIF]\n"
                       "       ip link add NAME type veth [peer name NAME2 [netns NS]]\n"
                       "       ip link add NAME type bridge [ ageing_time CENTISECONDS ] [ fdb_max_learned N ]\n"
+                      "       ip link add NAME type vxlan id VNI [ dstport PORT ] [ local IP ] [ remote IP ]\n"
+                      "                   [ dev DEV ] [ [no]learning ] [ ageing SECONDS ] [ srcport MIN MAX ]\n"
+                      "                   [ ttl N | auto ] [ maxaddress N ] [ [no]udpcsum ]\n"
                       "       ip link set { DEVICE | dev DEVICE } [ up | down ] [ mtu MTU ]\n"
                       "                   [ address LLADDR ] [ netns NETNSNAME ] [ txqueuelen N ]\n"
                       "                   [ master DEVICE | nomaster ] [ type bridge OPTIONS ]\n"

@@ -40,6 +40,8 @@ struct udp_sock {
     /* encapsulation hook (Linux udp_sk(sk)->encap_rcv): 0 = consumed, > 0 = deliver as
      * ordinary UDP; its owner is in sk.user (Linux sk_user_data) */
     int (*encap_rcv)(struct sock *sk, struct pkt *p);
+    /* the socket is closing (Linux encap_destroy): its owner lets go of it */
+    void (*encap_destroy)(struct sock *sk);
     struct sk_dst dst;              /* the connected peer's route */
 };
 static inline struct udp_sock *udp_sk(struct sock *sk) { return container_of(sk, struct udp_sock, sk); }
@@ -137,6 +139,16 @@ static int udp_bind(struct sock *sk, uint32_t addr, uint16_t port)
     return err;
 }
 
+/* Linux udp_destroy_sock: an encapsulation socket tells its owner first. */
+static void udp_close(struct sock *sk)
+{
+    void (*destroy)(struct sock *sk) = udp_sk(sk)->encap_destroy;
+    udp_sk(sk)->encap_rcv = NULL;
+    udp_sk(sk)->encap_destroy = NULL;
+    if (destroy) destroy(sk);
+    sk_common_release(sk);
+}
+
 static void udp_unhash(struct sock *sk)
 {
     if (!sk->bound) return;
@@ -189,17 +201,12 @@ static int udp_route(struct sock *sk, uint32_t daddr, bool connected, struct rt_
     return 0;
 }
 
-/* udp_send_skb: the header and the checksum (RFC 768: a computed zero is sent as all
- * ones) over a packet holding the payload. One unfragmented datagram to a device that
- * checksums leaves its checksum partial (__ip_append_data, udp4_hwcsum). */
-static void udp_push_header(struct pkt *p, uint16_t sport, uint16_t dport, uint32_t saddr, uint32_t daddr,
-                            struct netdev *dev)
+/* Linux udp_set_csum for IPv4: the checksum of the datagram at u (RFC 768: a computed
+ * zero is sent as all ones). One unfragmented datagram to a device that checksums leaves
+ * its checksum partial (udp4_hwcsum); otherwise it is summed here. */
+void udp4_set_csum(struct pkt *p, uint8_t *u, uint32_t saddr, uint32_t daddr, struct netdev *dev)
 {
-    uint8_t *u = p->data;
-    uint16_t ulen = (uint16_t)p->len;
-    put_be16(u + UDP_OFF_SPORT, sport);
-    put_be16(u + UDP_OFF_DPORT, dport);
-    put_be16(u + UDP_OFF_LEN, ulen);
+    uint16_t ulen = udp_len(u);
     put_be16(u + UDP_OFF_CSUM, 0);
     if ((dev->features & NETIF_F_CSUM_MASK) && (unsigned)ulen + IP4_HLEN <= dev->mtu) {
         pkt_csum_partial_l4(p, u, UDP_OFF_CSUM, saddr, daddr, IPPROTO_UDP, ulen);
@@ -208,6 +215,17 @@ static void udp_push_header(struct pkt *p, uint16_t sport, uint16_t dport, uint3
     uint16_t c = csum_fold(csum_partial(u, ulen, csum_pseudo(saddr, daddr, IPPROTO_UDP, ulen)));
     put_be16(u + UDP_OFF_CSUM, c ? c : 0xffff);
     dev->offload_stats.tx_csum_sw_bytes += ulen;
+}
+
+/* udp_send_skb: the header and its checksum over a packet holding the payload. */
+static void udp_push_header(struct pkt *p, uint16_t sport, uint16_t dport, uint32_t saddr, uint32_t daddr,
+                            struct netdev *dev)
+{
+    uint8_t *u = p->data;
+    put_be16(u + UDP_OFF_SPORT, sport);
+    put_be16(u + UDP_OFF_DPORT, dport);
+    put_be16(u + UDP_OFF_LEN, (uint16_t)p->len);
+    udp4_set_csum(p, u, saddr, daddr, dev);
 }
 
 static long udp_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
@@ -286,7 +304,7 @@ static const struct proto udp_prot = {
     .name = "udp", .obj_size = sizeof(struct udp_sock), .get_port = udp_get_port, .bind = udp_bind,
     .connect = udp_connect, .disconnect = udp_disconnect, .sendmsg = udp_sendmsg,
     .recvmsg = udp_recvmsg, .setsockopt = udp_setsockopt, .getsockopt = ip_dgram_getsockopt,
-    .for_each = udp_for_each, .unhash = udp_unhash,
+    .for_each = udp_for_each, .unhash = udp_unhash, .close = udp_close,
 };
 
 static const struct inet_protosw udp_protosw = {
@@ -294,10 +312,12 @@ static const struct inet_protosw udp_protosw = {
     .flags = INET_PROTOSW_PERMANENT,
 };
 
-int udp_set_encap(struct sock *sk, int (*encap_rcv)(struct sock *sk, struct pkt *p), void *user)
+int udp_set_encap(struct sock *sk, int (*encap_rcv)(struct sock *sk, struct pkt *p),
+                  void (*encap_destroy)(struct sock *sk), void *user)
 {
     if (sk->prot != &udp_prot) return -EINVAL;
     udp_sk(sk)->encap_rcv = encap_rcv;
+    udp_sk(sk)->encap_destroy = encap_destroy;
     sk->user = user;
     return 0;
 }

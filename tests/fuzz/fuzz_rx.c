@@ -57,7 +57,7 @@ static void add_udp(struct net *net)
     sock_set_cb(echo, &cb, NULL);
     struct sock *encap = sock_create(net, 2, IPPROTO_UDP, &err);
     if (!encap || sock_bind(encap, 0, 4789) < 0) abort();
-    udp_set_encap(encap, fuzz_encap_rcv, NULL);
+    udp_set_encap(encap, fuzz_encap_rcv, NULL, NULL);
 }
 
 /* A ping socket (identifier 0x1234, IP_RECVERR) read dry of errors and replies: echo

@@ -273,7 +273,7 @@ START_TEST(test_trace_summary_vxlan)
     int e;
     struct sock *sk = sock_create(f->net, SOCK_DGRAM, 0, &e);
     ck_assert_ptr_nonnull(sk);
-    ck_assert_int_eq(udp_set_encap(sk, consume_encap, NULL), 0);
+    ck_assert_int_eq(udp_set_encap(sk, consume_encap, NULL, NULL), 0);
     ck_assert_int_eq(sock_bind(sk, 0, 9000), 0);
     fx_log_clear(f);
     fx_inject(f, fxc_buf, n);

@@ -955,7 +955,7 @@ START_TEST(test_udp_encap_consumes)
 {
     memset(&encap, 0, sizeof(encap));
     struct sock *sk = sk_new();
-    udp_set_encap(sk, test_encap_rcv, &encap_user_cookie);      /* before bind */
+    udp_set_encap(sk, test_encap_rcv, NULL, &encap_user_cookie);      /* before bind */
     ck_assert_int_eq(sock_bind(sk, 0, 4789), 0);
     struct rec r;
     watch(sk, &r);
@@ -976,7 +976,7 @@ START_TEST(test_udp_encap_passes_to_udp)
 {
     memset(&encap, 0, sizeof(encap));
     struct sock *sk = sk_bound(0, 4789, false);
-    udp_set_encap(sk, test_encap_rcv, &encap_user_cookie);      /* after bind */
+    udp_set_encap(sk, test_encap_rcv, NULL, &encap_user_cookie);      /* after bind */
     inject_from(FX_PEER, 5000, FX_ADDR, 4789, "plain datagram");
     inject_from(FX_PEER, 5000, FX_ADDR, 4789, "ENC1stripped");
     ck_assert_int_eq(encap.calls, 2);
@@ -992,7 +992,7 @@ START_TEST(test_udp_encap_after_checksum)
 {
     memset(&encap, 0, sizeof(encap));
     struct sock *sk = sk_bound(0, 4789, false);
-    udp_set_encap(sk, test_encap_rcv, NULL);
+    udp_set_encap(sk, test_encap_rcv, NULL, NULL);
     struct udpf s = { .src = FX_PEER, .dst = FX_ADDR, .sport = 5000, .dport = 4789, .data = "ENC0bad", .len = 7,
                       .csum = UDPF_CSUM_BAD };
     inject(&s);
