@@ -100,6 +100,7 @@ static int br_newlink(void *ctx, struct net *net, const char *name, const struct
     br->fdb_max_learned = BR_FDB_MAX_LEARNED_DEFAULT;
     dev->priv_flags |= IFF_NO_QUEUE | IFF_NETNS_LOCAL;     /* Linux br_dev_setup */
     netdev_random_mac(net->st, &dev->addr);
+    br->own_addr = dev->addr;           /* the bridge id stays zero until a port joins */
     int err = br_fdb_init(br);
     if (!err) err = br_changelink(dev, args, ext);
     if (!err) err = br_fdb_insert_local(br, NULL, &dev->addr);
@@ -111,14 +112,6 @@ static int br_newlink(void *ctx, struct net *net, const char *name, const struct
     return err;
 }
 
-/* `ip -d link`: the part of iproute2's bridge line that means something here. */
-static void br_fill_info(const struct netdev *dev, char *buf, size_t n)
-{
-    const struct bridge *br = br_of(dev);
-    snprintf(buf, n, "bridge ageing_time %llu stp_state 0 vlan_filtering 0 fdb_n_learned %u fdb_max_learned %u",
-             (unsigned long long)(br->ageing_us / 10000), br->cnt.fdb_n_learned, br->fdb_max_learned);
-}
-
 /* Linux: a bridge's operstate follows its carrier (UP while a port forwards). */
 static enum if_oper br_operstate(const struct netdev *dev)
 {
@@ -128,6 +121,7 @@ static enum if_oper br_operstate(const struct netdev *dev)
 static const struct link_ops br_link_ops = {
     .kind = "bridge", .priv_size = sizeof(struct bridge), .newlink = br_newlink,
     .changelink = br_changelink, .fill_info = br_fill_info, .operstate = br_operstate,
+    .fill_slave_info = br_port_fill_slave_info,
 };
 
 bool br_get_counters(const struct netdev *dev, struct br_counters *c)

@@ -140,32 +140,81 @@ void br_fdb_ageing_changed(struct bridge *br)
     br_fdb_gc(&br->gc_timer, br);
 }
 
+/* Linux fdb_add_local: only a MAC a station can have (a bridge without ports has the
+ * zero MAC and no entry for it). */
 int br_fdb_insert_local(struct bridge *br, struct br_port *p, const struct eth_addr *addr)
 {
+    if (eth_is_multicast(addr) || eth_is_zero(addr)) return -EINVAL;
     struct net_bridge_fdb_entry *f = br_fdb_find(br, addr);
     if (f) {
-        /* Linux fdb_add_local: an existing local entry stays (another port or the bridge
-         * has the same MAC); a learned or static one is replaced by the local one */
+        /* an existing local entry stays (another port or the bridge has the same MAC:
+         * the first one keeps it); a learned or static one is replaced by the local one */
         if (f->flags & BR_FDB_LOCAL) return 0;
         fdb_delete(br, f);
     }
     return fdb_create(br, p, addr, BR_FDB_LOCAL | BR_FDB_STATIC) ? 0 : -ENOSPC;
 }
 
-void br_fdb_delete_local(struct bridge *br, struct br_port *p, const struct eth_addr *addr)
+/* Linux fdb_delete_local: a local entry that p (or the bridge, p NULL) gives up passes
+ * to another port with the same MAC, or to the bridge if it has that MAC; else it goes. */
+static void fdb_delete_local(struct bridge *br, const struct br_port *p, struct net_bridge_fdb_entry *f)
 {
-    struct net_bridge_fdb_entry *f = br_fdb_find(br, addr);
-    if (f && f->dst == p && (f->flags & BR_FDB_LOCAL)) fdb_delete(br, f);
+    for (struct br_port *op = br->ports; op; op = op->next) {
+        if (op == p || !eth_addr_eq(&op->dev->addr, &f->addr)) continue;
+        f->dst = op;
+        f->flags &= (uint8_t)~BR_FDB_ADDED_BY_USER;
+        return;
+    }
+    if (p && eth_addr_eq(&br->dev->addr, &f->addr)) {
+        f->dst = NULL;
+        f->flags &= (uint8_t)~BR_FDB_ADDED_BY_USER;
+        return;
+    }
+    fdb_delete(br, f);
 }
 
+/* Linux br_fdb_delete_by_port: local entries through fdb_delete_local, so a MAC the
+ * bridge or another port shares stays local. */
 void br_fdb_delete_by_port(struct bridge *br, struct br_port *p, bool do_all)
 {
     for (uint32_t i = 0; i < BR_FDB_POOL; i++) {
         struct net_bridge_fdb_entry *f = &br->fdb[i];
         if (!f->in_use || f->dst != p) continue;
         if (!do_all && (f->flags & BR_FDB_STATIC)) continue;
-        fdb_delete(br, f);
+        if (f->flags & BR_FDB_LOCAL) fdb_delete_local(br, p, f);
+        else fdb_delete(br, f);
     }
+}
+
+/* Linux br_fdb_changeaddr: the port's own entry (unless the user added it) is given up
+ * and one for its new MAC made. */
+void br_fdb_changeaddr(struct bridge *br, struct br_port *p, const struct eth_addr *addr)
+{
+    for (uint32_t i = 0; i < BR_FDB_POOL; i++) {
+        struct net_bridge_fdb_entry *f = &br->fdb[i];
+        if (f->in_use && f->dst == p && (f->flags & BR_FDB_LOCAL) && !(f->flags & BR_FDB_ADDED_BY_USER)) {
+            fdb_delete_local(br, p, f);
+            break;                      /* no VLANs: one entry per port */
+        }
+    }
+    br_fdb_insert_local(br, p, addr);
+}
+
+/* Linux br_fdb_change_mac_address: the bridge's old entry goes if no port owns it (an
+ * entry a port owns stays the port's), and one for the new MAC is made. */
+void br_fdb_change_mac_address(struct bridge *br, const struct eth_addr *old, const struct eth_addr *addr)
+{
+    struct net_bridge_fdb_entry *f = br_fdb_find(br, old);
+    if (f && (f->flags & BR_FDB_LOCAL) && !f->dst && !(f->flags & BR_FDB_ADDED_BY_USER))
+        fdb_delete_local(br, NULL, f);
+    br_fdb_insert_local(br, NULL, addr);
+}
+
+uint64_t br_fdb_gc_left_us(const struct bridge *br)
+{
+    uint64_t now = br->dev->net->st->now_us;
+    if (!timer_pending(&br->gc_timer) || br->gc_timer.expires_us <= now) return 0;
+    return br->gc_timer.expires_us - now;
 }
 
 /* Linux fdb_to_nud; NUD_STALE after 10 s without a frame, as Linux's has_expired-less

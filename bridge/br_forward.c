@@ -12,7 +12,7 @@
  * is up (with STP off a port forwards as soon as it is enabled, br_stp_enable_port). */
 bool br_should_deliver(const struct br_port *to, const struct pkt *p)
 {
-    return p->dev != to->dev && netif_oper_up(to->dev) && netif_running(to->br->dev);
+    return p->dev != to->dev && br_port_forwarding(to);
 }
 
 /* Linux __br_forward + br_dev_queue_push_xmit: the frame (Ethernet header at data)
@@ -77,10 +77,11 @@ void br_flood(struct bridge *br, struct pkt *p, bool local_rcv, bool local_orig)
 }
 
 /* Linux br_pass_frame_up: the frame is received again, now on the bridge device — its
- * taps see it, its counters count it, and the stack above takes it as br0's (and the
- * trace starts br0's line). */
+ * taps see it, its counters count it, and the stack above takes it as br0's, in the
+ * class br_handle_frame gave it (eth_type_trans does not run again); the trace starts
+ * br0's line. */
 void br_pass_frame_up(struct bridge *br, struct pkt *p)
 {
     TRACE(p, "br_pass_frame_up", NULL);
-    netif_receive_skb(br->dev, p);
+    netif_receive_classified(br->dev, p);
 }

@@ -8,6 +8,7 @@
 #include "net/netlink.h"
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Linux br_port_carrier_check / br_stp: the bridge has carrier while a port forwards. */
 void br_carrier_update(struct bridge *br, const struct netdev *going_down)
@@ -34,6 +35,28 @@ static void br_mtu_auto_adjust(struct bridge *br)
     br->mtu_auto_adjusting = false;
 }
 
+/* Linux br_port_state_selection with STP off: see br_private.h. */
+bool br_port_forwarding(const struct br_port *p)
+{
+    return netif_oper_up(p->dev) && netif_running(p->br->dev);
+}
+
+/* Linux find_portno: the lowest free number; 0 is reserved, so BR_MAX_PORTS - 1 ports. */
+static int br_find_portno(const struct bridge *br)
+{
+    for (int i = 1; i < BR_MAX_PORTS; i++)
+        if (!(br->port_nos[i / 8] & (1u << (i % 8)))) return i;
+    return -EXFULL;
+}
+
+/* Linux port_cost: 802.1D's path cost for the speed ethtool reports — a veth reports
+ * 10000 Mb/s (veth_get_link_ksettings: cost 2), a tun/tap 10 Mb/s (cost 100); a device
+ * that reports no speed is taken for 10 Mb/s (100). */
+static uint32_t br_port_cost(const struct netdev *dev)
+{
+    return dev->ops && dev->ops->kind && !strcmp(dev->ops->kind, "veth") ? 2 : 100;
+}
+
 int br_add_if(struct netdev *br_dev, struct netdev *dev, struct extack *ext)
 {
     struct bridge *br = br_of(br_dev);
@@ -44,18 +67,23 @@ int br_add_if(struct netdev *br_dev, struct netdev *dev, struct extack *ext)
     }
     if (dev->master || dev->rx_handler) return -EBUSY;      /* netdev_rx_handler_register */
     if (dev->net != br_dev->net) return -EINVAL;
-    if (br->n_ports >= BR_MAX_PORTS) return -EXFULL;        /* Linux find_portno */
+    int port_no = br_find_portno(br);
+    if (port_no < 0) return port_no;
     struct br_port *p = calloc(1, sizeof(*p));
     if (!p) return -ENOMEM;
     p->br = br;
     p->dev = dev;
-    if (br_fdb_insert_local(br, p, &dev->addr) < 0) { free(p); return -ENOSPC; }
+    p->port_no = (uint16_t)port_no;
+    p->path_cost = br_port_cost(dev);
+    if (br_fdb_insert_local(br, p, &dev->addr) == -ENOSPC) { free(p); return -ENOSPC; }
+    br->port_nos[port_no / 8] |= (uint8_t)(1u << (port_no % 8));
     p->next = br->ports;                                    /* list_add_rcu: at the head */
     br->ports = p;
     br->n_ports++;
     dev->rx_handler_data = p;
     dev->rx_handler = br_handle_frame;
     dev->master = br_dev;
+    br_stp_recalculate_bridge_id(br);
     br_mtu_auto_adjust(br);
     br_carrier_update(br, NULL);
     return 0;
@@ -70,26 +98,16 @@ int br_del_if(struct netdev *br_dev, struct netdev *dev)
     for (struct br_port **pp = &br->ports; *pp; pp = &(*pp)->next)
         if (*pp == p) { *pp = p->next; break; }
     br->n_ports--;
+    br->port_nos[p->port_no / 8] &= (uint8_t)~(1u << (p->port_no % 8));
     br_fdb_delete_by_port(br, p, true);
     dev->rx_handler = NULL;
     dev->rx_handler_data = NULL;
     dev->master = NULL;
     free(p);
     br_mtu_auto_adjust(br);
+    br_stp_recalculate_bridge_id(br);
     br_carrier_update(br, NULL);
     return 0;
-}
-
-/* A device's MAC changed: its local entry follows (Linux br_fdb_changeaddr and, for
- * the bridge, br_fdb_change_mac_address). */
-static void br_local_addr_changed(struct bridge *br, struct br_port *p, const struct eth_addr *addr)
-{
-    for (uint32_t i = 0; i < BR_FDB_POOL; i++) {
-        struct net_bridge_fdb_entry *f = &br->fdb[i];
-        if (f->in_use && f->dst == p && (f->flags & BR_FDB_LOCAL) && !(f->flags & BR_FDB_ADDED_BY_USER))
-            br_fdb_delete_local(br, p, &f->addr);
-    }
-    br_fdb_insert_local(br, p, addr);
 }
 
 static void br_master_event(struct netdev *dev, enum net_event ev)
@@ -98,8 +116,8 @@ static void br_master_event(struct netdev *dev, enum net_event ev)
     if (ev == NETDEV_UNREGISTER) {
         while (br->ports) br_del_if(dev, br->ports->dev);
         timer_stop(dev->net->st, &br->gc_timer);
-    } else if (ev == NETDEV_CHANGEADDR) {
-        br_local_addr_changed(br, NULL, &dev->addr);
+    } else if (ev == NETDEV_CHANGEADDR && !br->addr_changing) {
+        br_stp_set_mac_by_user(br);
     } else if (ev == NETDEV_CHANGEMTU && !br->mtu_auto_adjusting) {
         br->mtu_set_by_user = true;         /* Linux br_change_mtu */
     }
@@ -117,7 +135,10 @@ static void br_device_event(struct netdev *dev, enum net_event ev, const void *i
     case NETDEV_UP:
     case NETDEV_CHANGE:     br_carrier_update(p->br, NULL); break;
     case NETDEV_DOWN:       br_carrier_update(p->br, dev); break;
-    case NETDEV_CHANGEADDR: br_local_addr_changed(p->br, p, &dev->addr); break;
+    case NETDEV_CHANGEADDR:                 /* its entry, then maybe the bridge's MAC */
+        br_fdb_changeaddr(p->br, p, &dev->addr);
+        br_stp_recalculate_bridge_id(p->br);
+        break;
     case NETDEV_CHANGEMTU:  br_mtu_auto_adjust(p->br); break;
     default: break;
     }

@@ -4,6 +4,7 @@
  * flood or pass up by the destination.
  */
 #include "br_private.h"
+#include "net/eth.h"
 #include "net/trace.h"
 
 /* 01:80:c2:00:00:0X: IEEE 802.1D reserved link-local group addresses. */
@@ -15,8 +16,11 @@ static bool br_is_link_local(const struct eth_addr *a)
 
 /* Linux br_handle_frame_finish: learn, then by the destination: broadcast and
  * multicast go to every other port and, a copy, up the stack (no multicast snooping);
- * a local address goes up; a learned one to its port; an unknown one to every other
- * port (and up too if br0 is promiscuous). */
+ * a local address (the bridge's or a port's own MAC) goes up, neither forwarded nor
+ * flooded; a learned one to its port; an unknown one to every other port (and up too
+ * if br0 is promiscuous). What goes up keeps the class the port gave it: a frame for
+ * the MAC of the port it came in on is the host's, one for another port's MAC is not
+ * (IP and ARP drop it), as in Linux. */
 static void br_handle_frame_finish(struct br_port *p, struct pkt *pkt)
 {
     struct bridge *br = p->br;
@@ -48,7 +52,7 @@ static void br_handle_frame_finish(struct br_port *p, struct pkt *pkt)
  * link-local group, STP's 01:80:c2:00:00:00 is forwarded like any multicast (STP is off,
  * so another bridge's BPDUs must cross us to detect loops), pause frames (…:01) are
  * dropped (MAC_IEEE_MAC_CONTROL), the rest (LLDP, 802.1X ...) is the port's own
- * (RX_HANDLER_PASS). Nothing passes a port of a bridge that is down. */
+ * (RX_HANDLER_PASS), its source learned. Nothing passes a port of a bridge that is down. */
 rx_handler_result_t br_handle_frame(struct pkt **pp)
 {
     struct pkt *pkt = *pp;
@@ -62,12 +66,21 @@ rx_handler_result_t br_handle_frame(struct pkt **pp)
         pkt_drop(net, pkt, DROP_MAC_INVALID_SOURCE);
         return RX_HANDLER_CONSUMED;
     }
+    /* eth_type_trans ran on the port (Linux: in its driver, before the rx_handler): the
+     * class by the port's MAC; a frame for the bridge's own MAC is the host's too */
+    pkt->pkt_type = eth_pkt_type(pkt->dev, dst);
+    if (eth_addr_eq(dst, &p->br->dev->addr)) pkt->pkt_type = PACKET_HOST;
     if (br_is_link_local(dst)) {
         if (dst->b[5] == 0x01) {
             pkt_drop(net, pkt, DROP_MAC_IEEE_MAC_CONTROL);
             return RX_HANDLER_CONSUMED;
         }
-        if (dst->b[5] != 0x00) return RX_HANDLER_PASS;
+        if (dst->b[5] != 0x00) {
+            /* __br_handle_local_finish: the port's own, but its source is learned
+             * (no_linklocal_learn 0) while the port forwards */
+            if (br_port_forwarding(p)) br_fdb_update(p->br, p, src);
+            return RX_HANDLER_PASS;
+        }
     }
     if (!netif_running(p->br->dev)) {
         pkt_drop(net, pkt, DROP_BRIDGE_INGRESS_STP_STATE);

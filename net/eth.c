@@ -8,7 +8,14 @@
 
 const struct eth_addr eth_broadcast = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } };
 
-void eth_rcv(struct netdev *dev, struct pkt *p)
+uint8_t eth_pkt_type(const struct netdev *dev, const struct eth_addr *dst)
+{
+    if (eth_is_multicast(dst)) return eth_is_broadcast(dst) ? PACKET_BROADCAST : PACKET_MULTICAST;
+    if (eth_addr_eq(dst, &dev->addr) || (dev->flags & IFF_LOOPBACK)) return PACKET_HOST;
+    return PACKET_OTHERHOST;
+}
+
+void eth_rcv(struct netdev *dev, struct pkt *p, bool classified)
 {
     struct net *net = dev->net;
     struct stack *st = net->st;
@@ -31,12 +38,7 @@ void eth_rcv(struct netdev *dev, struct pkt *p)
     const struct eth_addr *dst = (const struct eth_addr *)h;
     uint16_t type = get_be16(h + 12);
     /* eth_type_trans: classify by destination */
-    if (eth_is_multicast(dst))
-        p->pkt_type = eth_is_broadcast(dst) ? PACKET_BROADCAST : PACKET_MULTICAST;
-    else if (eth_addr_eq(dst, &dev->addr) || (dev->flags & IFF_LOOPBACK))
-        p->pkt_type = PACKET_HOST;
-    else
-        p->pkt_type = PACKET_OTHERHOST;
+    if (!classified) p->pkt_type = eth_pkt_type(dev, dst);
     if (p->pkt_type == PACKET_OTHERHOST && !(dev->flags & IFF_PROMISC)) {
         pkt_drop(net, p, DROP_OTHERHOST);
         return;

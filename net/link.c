@@ -194,3 +194,12 @@ bool link_fill_info(const struct netdev *dev, char *buf, size_t n)
     ops->fill_info(dev, buf, n);
     return true;
 }
+
+bool link_fill_slave_info(const struct netdev *dev, char *buf, size_t n)
+{
+    const struct link_ops *ops = dev->master ? link_kind_of(dev->master) : NULL;
+    if (!ops || !ops->fill_slave_info || !n) return false;
+    buf[0] = 0;
+    ops->fill_slave_info(dev, buf, n);
+    return true;
+}

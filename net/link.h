@@ -46,6 +46,10 @@ struct link_ops {
     /* `ip -d link`: the kind's details as iproute2 prints them ("tun type tap pi off ...")
      * into buf (Linux .fill_info + iproute2's print_opt). NULL: none. */
     void (*fill_info)(const struct netdev *dev, char *buf, size_t n);
+    /* `ip -d link` of a port of a device of this kind (a bridge's): the port's details
+     * as iproute2 prints them on the "KIND_slave" line (Linux .fill_slave_info +
+     * iproute2's slave print_opt). NULL: none. */
+    void (*fill_slave_info)(const struct netdev *dev, char *buf, size_t n);
     /* The state the driver reports (Linux: dev->operstate as the driver sets it through
      * netif_carrier_* and link watch). NULL: UNKNOWN while up with carrier, as for
      * drivers that never set one (tun, lo). */
@@ -124,5 +128,8 @@ const char *link_qdisc_name(const struct netdev *dev);
 struct netdev *link_get_link(const struct netdev *dev);
 /* The `ip -d link` details of the kind into buf; false if it has none. */
 bool link_fill_info(const struct netdev *dev, char *buf, size_t n);
+/* The `ip -d link` details of dev as a port of its master into buf (they start with
+ * "KIND_slave"); false if it has no master or the master's kind shows none. */
+bool link_fill_slave_info(const struct netdev *dev, char *buf, size_t n);
 
 #endif

@@ -396,7 +396,8 @@ int dev_queue_xmit(struct netdev *dev, struct pkt *p)
     return xmit_noqueue(dev, p);
 }
 
-static void receive_core(struct netdev *dev, struct pkt *p, const char *via, const char *via_linux)
+static void receive_core(struct netdev *dev, struct pkt *p, const char *via, const char *via_linux,
+                         bool classified)
 {
     struct net *net = dev->net;
     p->dev = dev;
@@ -421,17 +422,17 @@ static void receive_core(struct netdev *dev, struct pkt *p, const char *via, con
         dev = p->dev;
         if (p->tr || net->st->tracing) trace_cross(p, dev, TRACE_RX);     /* a crossing point */
     }
-    eth_rcv(dev, p);
+    eth_rcv(dev, p, classified);
 }
 
 void netif_receive(struct netdev *dev, struct pkt *p)
 {
-    receive_core(dev, p, "net_rx_poll", "napi_poll");
+    receive_core(dev, p, "net_rx_poll", "napi_poll", false);
 }
 
-void netif_receive_skb(struct netdev *dev, struct pkt *p)
+void netif_receive_classified(struct netdev *dev, struct pkt *p)
 {
-    receive_core(dev, p, "netif_receive_skb", NULL);
+    receive_core(dev, p, "netif_receive_skb", NULL, true);
 }
 
 /* Linux enqueue_to_backlog: the CPU's input queue, bounded by netdev_max_backlog. */
@@ -470,7 +471,7 @@ int process_backlog(struct stack *st, int budget)
         if (!st->backlog_head) st->backlog_tail = NULL;
         st->backlog_len--;
         p->next = NULL;
-        receive_core(p->dev, p, "process_backlog", NULL);
+        receive_core(p->dev, p, "process_backlog", NULL, false);
         n++;
     }
     return n;

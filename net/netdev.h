@@ -201,10 +201,11 @@ struct pkt *dev_hard_start_xmit(struct netdev *dev, struct pkt *p, int *ret);
 /* Receive a frame from a driver's poll (Linux: netif_receive_skb ->
  * __netif_receive_skb_core). Consumes p. */
 void netif_receive(struct netdev *dev, struct pkt *p);
-/* The same for a frame a layer above the drivers receives again on another device (the
- * bridge passing a frame up on br0: Linux br_netif_receive_skb -> netif_receive_skb);
- * only its trace stage differs. Consumes p. */
-void netif_receive_skb(struct netdev *dev, struct pkt *p);
+/* Receive a frame an upper device passes up from one of its ports (Linux: a bridge's
+ * br_pass_frame_up -> netif_receive_skb): as netif_receive, but the class the port gave
+ * the frame (p->pkt_type, from eth_type_trans on the port) stays, and its trace
+ * stage is netif_receive_skb (the journey's next line is dev's). Consumes p. */
+void netif_receive_classified(struct netdev *dev, struct pkt *p);
 /* Queue a frame for the backlog (Linux: netif_rx -> enqueue_to_backlog); counts and
  * drops when netdev_max_backlog is reached. Consumes p. */
 void netif_rx(struct netdev *dev, struct pkt *p);

@@ -203,6 +203,13 @@ int ts_close(struct stack *st, int fd)
     return 0;
 }
 
+void ts_fd_net_exit(struct net *net)
+{
+    struct stack *st = net->st;
+    for (int i = 0; i < st->nfds; i++)
+        if (st->fds[i].sk && st->fds[i].sk->net == net) ts_close(st, i);
+}
+
 void ts_fd_table_free(struct stack *st)
 {
     if (!st->fds) return;

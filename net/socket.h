@@ -52,5 +52,8 @@ int     ts_close(struct stack *st, int fd);
 int     ts_set_ready_cb(struct stack *st, int fd, void (*fn)(int fd, unsigned events, void *arg), void *arg);
 struct sock *ts_sock(struct stack *st, int fd);   /* NULL if fd is not open */
 void    ts_fd_table_free(struct stack *st);
+/* Namespace net is going (net_free closes its sockets): the descriptors of its sockets
+ * are closed, as close(2) would; calls on them then fail with EBADF. */
+void    ts_fd_net_exit(struct net *net);
 
 #endif

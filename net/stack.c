@@ -261,6 +261,7 @@ struct net *net_new(struct stack *st, const char *name)
 void net_free(struct net *net)
 {
     struct stack *st = net->st;
+    ts_fd_net_exit(net);            /* descriptors of its sockets close with them */
     sock_net_exit(net);             /* sockets first: they hold protocol table entries */
     /* Devices first (they flush routes and neighbours through the notifiers). */
     while (net->devs) {

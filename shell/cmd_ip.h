@@ -49,7 +49,7 @@ struct ipopt {
 /* ---- output ---- */
 
 /* One output line (or a few) built in pieces, then written with one cmd_printf. */
-struct line { char b[2048]; size_t n; };
+struct line { char b[4096]; size_t n; };
 void put(struct line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void emit(struct cmd_ctx *c, struct line *l);
 

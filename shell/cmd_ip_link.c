@@ -66,10 +66,11 @@ static void put_link_flags(struct line *l, unsigned flags, bool mdown)
  * device of no registered kind shows its driver's name there. */
 static void put_link_details(struct line *l, const struct netdev *d)
 {
-    char info[128];
+    char info[1024];
     put(l, " promiscuity %d minmtu %d maxmtu %d ", (d->flags & IFF_PROMISC) ? 1 : 0, 68, ETH_MAX_MTU);
     if (link_fill_info(d, info, sizeof(info))) put(l, "\n    %s ", info);
     else if (!link_kind_of(d)) put(l, "\n    %s ", d->ops && d->ops->kind ? d->ops->kind : "");
+    if (link_fill_slave_info(d, info, sizeof(info))) put(l, "\n    %s ", info);   /* a bridge port */
     put(l, "numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 ");
 }
 

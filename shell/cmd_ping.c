@@ -130,11 +130,18 @@ static void ping_send_one(struct ping_run *r)
     ping_schedule_next(r);
 }
 
+/* Could seq be one of ours? The 16-bit sequence wraps after 65535 echoes (iputils
+ * counts on: 65536 is sent as 0); before that, 0 and the numbers not sent yet are not. */
+static bool ping_seq_sent(const struct ping_run *r, uint16_t seq)
+{
+    return r->ntransmitted > UINT16_MAX || (seq != 0 && seq <= r->ntransmitted);
+}
+
 static void ping_reply(void *arg, uint32_t from, uint16_t seq, uint8_t ttl, const uint8_t *data, size_t len)
 {
     struct ping_run *r = arg;
     struct cmd_ctx *c = r->c;
-    if (seq == 0 || seq > r->ntransmitted) return;        /* not one of ours */
+    if (!ping_seq_sent(r, seq)) return;                   /* not one of ours */
     bool dup = r->rcvd[seq >> 3] & (1u << (seq & 7));
     r->rcvd[seq >> 3] |= (uint8_t)(1u << (seq & 7));
     uint64_t rtt = 0;
@@ -209,7 +216,7 @@ static const char *icmp_error_text(int type, int code, uint32_t info, char *buf,
 static void ping_error(void *arg, uint32_t from, int type, int code, uint16_t seq)
 {
     struct ping_run *r = arg;
-    if (seq == 0 || seq > r->ntransmitted) return;
+    if (!ping_seq_sent(r, seq)) return;
     r->nerrors++;
     int diff = (int)(uint16_t)((uint16_t)r->ntransmitted - seq);
     if (diff + 1 > r->pipesize) r->pipesize = diff + 1;

@@ -190,7 +190,10 @@ static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
     app_run_pending(&lv->app);
     stack_poll(st);
     if (lv->app.quit) { ev_break(loop, EVBREAK_ALL); return; }
-    if (st->backlog_head) ev_idle_start(loop, &lv->softirq);
+    /* Work left for the next turn: frames in the backlog, or a session whose command
+     * finished during the last stack_poll (its next line waits): do not block in
+     * epoll_wait until an unrelated timer. */
+    if (st->backlog_head || lv->app.pending) ev_idle_start(loop, &lv->softirq);
     else ev_idle_stop(loop, &lv->softirq);
     uint64_t dl = stack_next_deadline(st);
     ev_timer_stop(loop, &lv->timer);

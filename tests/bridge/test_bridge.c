@@ -245,6 +245,31 @@ END_TEST
 
 /* ------------------------------------------------------------------ the bridge's own address */
 
+/* Station A on p1 sends an echo request to br_ip, with eth_dst as its destination MAC. */
+static void ping_from_a(uint32_t a_ip, uint32_t br_ip, const struct eth_addr *eth_dst)
+{
+    uint8_t icmp[64];
+    size_t ilen = fx_build_icmp(icmp, sizeof(icmp), 8, 0, (0x1234u << 16) | 1, "bridge!!", 8);
+    struct fx_ip h = { .src = a_ip, .dst = br_ip, .proto = 1, .ttl = 64, .eth_dst = eth_dst, .eth_src = &sta_a };
+    size_t n = fx_build_ip(fxc_buf, sizeof(fxc_buf), &h, icmp, ilen);
+    fx_inject_dev(f, port[0], fxc_buf, n);
+}
+
+/* br0 answered A's echo request out of p1, from br0's MAC. */
+static void expect_reply_to_a(uint32_t a_ip)
+{
+    size_t len;
+    uint8_t *fr = fx_tx_pop_dev(f, port[0], &len);
+    ck_assert_ptr_nonnull(fr);
+    struct fx_ipv4 ip;
+    struct fx_icmp ic;
+    ck_assert(fx_parse_ipv4(fr, len, &ip) && fx_parse_icmp(&ip, &ic));
+    ck_assert_uint_eq(ic.type, 0);
+    ck_assert_uint_eq(ip.dst, a_ip);
+    ck_assert(eth_addr_eq(&ip.eth_src, &br_mac));
+    free(fr);
+}
+
 START_TEST(test_bridge_address_answers_arp_and_ping)
 {
     const uint32_t br_ip = FX_IP(10, 9, 0, 1), a_ip = FX_IP(10, 9, 0, 7);
@@ -265,21 +290,48 @@ START_TEST(test_bridge_address_answers_arp_and_ping)
     free(fr);
     fx_tx_clear(f);
 
-    uint8_t icmp[64];
-    size_t ilen = fx_build_icmp(icmp, sizeof(icmp), 8, 0, (0x1234u << 16) | 1, "bridge!!", 8);
-    struct fx_ip h = { .src = a_ip, .dst = br_ip, .proto = 1, .ttl = 64, .eth_dst = &br_mac, .eth_src = &sta_a };
-    n = fx_build_ip(fxc_buf, sizeof(fxc_buf), &h, icmp, ilen);
-    fx_inject_dev(f, port[0], fxc_buf, n);
+    ping_from_a(a_ip, br_ip, &br_mac);
     ck_assert_uint_eq(fx_tx_count_dev(f, port[1]), 0);  /* for br0: not forwarded */
-    fr = fx_tx_pop_dev(f, port[0], &len);
-    ck_assert_ptr_nonnull(fr);
-    struct fx_ipv4 ip;
-    struct fx_icmp ic;
-    ck_assert(fx_parse_ipv4(fr, len, &ip) && fx_parse_icmp(&ip, &ic));
-    ck_assert_uint_eq(ic.type, 0);
-    ck_assert_uint_eq(ip.dst, a_ip);
-    ck_assert(eth_addr_eq(&ip.eth_src, &br_mac));
-    free(fr);
+    expect_reply_to_a(a_ip);
+}
+END_TEST
+
+/* A frame for the MAC of the port it came in on is the host's: up on br0, answered from
+ * br0 (Linux: a local FDB entry, br_pass_frame_up, and eth_type_trans had called it
+ * PACKET_HOST on the port). One for another port's MAC also goes up, not out, but is
+ * no one's (PACKET_OTHERHOST: dropped). Both as Linux 6.18 does with a veth port. */
+START_TEST(test_frame_for_a_port_mac_goes_up)
+{
+    const uint32_t br_ip = FX_IP(10, 9, 0, 1), a_ip = FX_IP(10, 9, 0, 7);
+    ck_assert_int_eq(inet_rtm_newaddr(br, br_ip, 24, NLM_F_CREATE | NLM_F_EXCL, NULL), 0);
+    size_t n = fx_build_arp(fxc_buf, sizeof(fxc_buf), ARP_OP_REQUEST, &sta_a, a_ip, NULL, br_ip, &fx_bcast_mac);
+    fx_inject_dev(f, port[0], fxc_buf, n);              /* br0 learns A's MAC */
+    fx_tx_clear(f);
+    ping_from_a(a_ip, br_ip, &port[0]->addr);
+    ck_assert_uint_eq(fx_tx_count_dev(f, port[1]), 0);  /* not forwarded, not flooded */
+    ck_assert_uint_eq(fx_tx_count_dev(f, port[2]), 0);
+    expect_reply_to_a(a_ip);                            /* br0 answers, with its own MAC */
+
+    uint64_t other = DROPS(DROP_OTHERHOST), up = br->stats.rx_packets;
+    ping_from_a(a_ip, br_ip, &port[1]->addr);           /* p2's MAC, arriving on p1 */
+    ck_assert_uint_eq(fx_tx_count(f), 0);
+    ck_assert_uint_eq(br->stats.rx_packets, up + 1);    /* it went up ... */
+    ck_assert_uint_eq(DROPS(DROP_OTHERHOST), other + 1);/* ... to be dropped there */
+}
+END_TEST
+
+/* Link-local frames other than STP's and pause (LLDP here) are the port's own, not
+ * forwarded, but their source is learned (Linux __br_handle_local_finish with
+ * no_linklocal_learn 0). */
+START_TEST(test_link_local_source_learned)
+{
+    static const struct eth_addr lldp = { { 0x01, 0x80, 0xc2, 0, 0, 0x0e } };
+    send_on(0, &sta_a, &lldp, 1);
+    ck_assert_uint_eq(fx_tx_count(f), 0);
+    ck_assert_uint_eq(counters().fdb_n_learned, 1);
+    send_on(1, &sta_b, &sta_a, 2);                      /* A is known: only p1 gets it */
+    expect_out(0, &sta_b, &sta_a, 2);
+    expect_none(2);
 }
 END_TEST
 
@@ -376,6 +428,8 @@ Suite *bridge_suite(void)
     tcase_add_test(tc, test_fdb_bound);
     tcase_add_test(tc, test_bad_sources_and_link_local);
     tcase_add_test(tc, test_bridge_address_answers_arp_and_ping);
+    tcase_add_test(tc, test_frame_for_a_port_mac_goes_up);
+    tcase_add_test(tc, test_link_local_source_learned);
     tcase_add_test(tc, test_nomaster_and_unregister_release_ports);
     tcase_add_test(tc, test_bridge_down_stops_forwarding);
     tcase_add_test(tc, test_enslave_refusals);

@@ -474,6 +474,20 @@ START_TEST(test_cmd_nc_errors)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ ping */
+
+/* The echo sequence is 16 bits: the 65536th echo goes out as seq 0 and its reply counts
+ * (iputils counts on across the wrap). Over lo, reply-paced (-f), on the virtual clock. */
+START_TEST(test_cmd_ping_seq_wraps)
+{
+    ck_assert_int_eq(run("ping -f -q -c 65537 127.0.0.1"), CMD_ASYNC);
+    for (int i = 0; i < 100 && !done_calls; i++) fx_advance_ms(f, 10);
+    ck_assert_int_eq(done_calls, 1);
+    ck_assert_int_eq(done_status, 0);
+    ck_assert_msg(strstr(out, "65537 packets transmitted, 65537 received, 0% packet loss"), "%s", out);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ linux_compat */
 
 /* LINUX_DIFF: Linux has one entry net.ipv4.ip_local_port_range holding both ends
@@ -495,6 +509,7 @@ Suite *cmd_suite(void)
         { "redirect", { test_cmd_redirections, test_cmd_stdin_file_feeds_nc } },
         { "commands", { test_cmd_help, test_cmd_sleep_is_asynchronous, test_cmd_sysctl, test_cmd_nstat_increments,
                         test_cmd_ss_udp, test_cmd_serve_echo, test_cmd_nc_errors } },
+        { "ping", { test_cmd_ping_seq_wraps } },
         { "linux_compat", { test_cmd_sysctl_ip_local_port_range } },
     };
     for (size_t g = 0; g < ARRAY_SIZE(groups); g++) {

@@ -654,7 +654,8 @@ START_TEST(test_bridge_master_and_link_show)
     ok(f, "ip link set tap1 mtu 1400");                 /* the bridge follows its ports */
     out_has(f, "ip link show br0", "mtu 1400 qdisc noqueue state UP");
     ok(f, "ip link set br0 type bridge ageing_time 1000 fdb_max_learned 7");
-    out_has(f, "ip -d link show br0", "bridge ageing_time 1000 stp_state 0 vlan_filtering 0 fdb_n_learned 0 fdb_max_learned 7");
+    out_has(f, "ip -d link show br0", " ageing_time 1000 stp_state 0 ");
+    out_has(f, "ip -d link show br0", " fdb_n_learned 0 fdb_max_learned 7 ");
     err_is(f, "ip link set br0 type bridge ageing_time x", "ip: Error: argument \"x\" is wrong: invalid ageing_time.");
     err_is(f, "ip link add br1 type bridge hello 1", "ip: Error: either \"ageing_time\" is duplicate, or \"hello\" is a garbage.");
     ok(f, "ip link set tap1 nomaster");
@@ -664,6 +665,55 @@ START_TEST(test_bridge_master_and_link_show)
     ok(f, "ip link set tap1 master br0");
     ok(f, "ip link del br0");                           /* its ports are let go */
     out_has(f, "ip link show tap1", "qdisc pfifo_fast state UNKNOWN");
+    fx_free(f);
+}
+END_TEST
+
+/* `ip -d link` of a bridge and of its ports: iproute2's words in its order
+ * (ip/iplink_bridge.c, ip/iplink_bridge_slave.c), the fields Linux 6.18 reports for a
+ * bridge without VLAN filtering, multicast snooping or bridge netfilter. */
+#define BR_DETAILS(id, gc, learned) \
+    "    bridge forward_delay 1500 hello_time 200 max_age 2000 ageing_time 30000 stp_state 0 priority 32768 " \
+    "vlan_filtering 0 bridge_id 8000." id " designated_root 8000." id " root_port 0 root_path_cost 0 " \
+    "topology_change 0 topology_change_detected 0 hello_timer    0.00 tcn_timer    0.00 " \
+    "topology_change_timer    0.00 gc_timer " gc " fdb_n_learned " learned " fdb_max_learned 4000 " \
+    "group_fwd_mask 0 group_address 01:80:c2:00:00:00 no_linklocal_learn 0 mcast_vlan_snooping 0 " \
+    "numtxqueues 1 numrxqueues 1 gso_max_size 65536 gso_max_segs 65535 \n"
+#define BR_SLAVE(state, cost, no, dport, id) \
+    "    bridge_slave state " state " priority 32 cost " cost " hairpin off guard off root_block off " \
+    "fastleave off learning on flood on port_id 0x800" no " port_no 0x" no " designated_port " dport \
+    " designated_cost 0 designated_bridge 8000." id " designated_root 8000." id " " \
+    "hold_timer    0.00 message_age_timer    0.00 forward_delay_timer    0.00 topology_change_ack 0 " \
+    "config_pending 0 proxy_arp off proxy_arp_wifi off mcast_fast_leave off mcast_flood on " \
+    "bcast_flood on mcast_to_unicast off neigh_suppress off group_fwd_mask 0 group_fwd_mask_str 0x0 " \
+    "vlan_tunnel off isolated off locked off numtxqueues 1 numrxqueues 1 gso_max_size 65536 " \
+    "gso_max_segs 65535 \n"
+
+START_TEST(test_bridge_details)
+{
+    struct fx *f = fx_lab();                            /* tap1: 02:00:00:00:00:01 */
+    ok(f, "ip link add br0 type bridge");
+    out_has(f, "ip -d link show br0", "maxmtu 9000 \n" BR_DETAILS("0:0:0:0:0:0", "   0.00", "0"));
+    ok(f, "ip link add v0 type veth peer name v1");
+    ok(f, "ip link set v0 address 02:00:00:00:00:20");
+    ok(f, "ip link set v0 master br0");                 /* the bridge takes v0's MAC */
+    out_is(f, "ip -d link show v0",
+           "5: v0@v1: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noop master br0 state DOWN mode DEFAULT group "
+           "default qlen 1000\n    link/ether 02:00:00:00:00:20 brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 "
+           "maxmtu 9000 \n    veth \n" BR_SLAVE("disabled", "2", "1", "32769", "2:0:0:0:0:20"));
+    ok(f, "ip link set br0 up");
+    ok(f, "ip link set v0 up");
+    ok(f, "ip link set v1 up");                         /* carrier: the port forwards */
+    out_has(f, "ip -d link show v0", "    bridge_slave state forwarding priority 32 cost 2 ");
+    ok(f, "ip link set tap1 master br0");               /* a lower MAC, a tap (10 Mb/s: cost 100) */
+    out_has(f, "ip link show br0", "link/ether 02:00:00:00:00:01 ");
+    out_has(f, "ip -d link show tap1", "\n" BR_SLAVE("forwarding", "100", "2", "32770", "2:0:0:0:0:1"));
+    ok(f, "bridge fdb add 02:00:00:00:00:bb dev tap1 master dynamic");
+    f->st->now_us += 100 * US_PER_S;                    /* it ages out 300 s after it was added */
+    out_has(f, "ip -d link show br0", "maxmtu 9000 \n" BR_DETAILS("2:0:0:0:0:1", " 200.00", "0"));
+    ok(f, "ip link set v0 nomaster");                   /* its number is free again */
+    ok(f, "ip link set v1 master br0");
+    out_has(f, "ip -d link show v1", "\n" BR_SLAVE("forwarding", "2", "1", "32769", "2:0:0:0:0:1"));
     fx_free(f);
 }
 END_TEST
@@ -759,6 +809,7 @@ Suite *cmd_ip_suite(void)
     tcase_add_test(tc, test_link_errors);
     tcase_add_test(tc, test_bridge_master_and_link_show);
     tcase_add_test(tc, test_bridge_fdb_cmds);
+    tcase_add_test(tc, test_bridge_details);
     tcase_add_test(tc, test_link_stats_and_details);
     tcase_add_test(tc, test_addr_show_and_connected_route);
     tcase_add_test(tc, test_addr_errors);
