@@ -225,18 +225,21 @@ END_TEST
 
 /* ------------------------------------------------------------------ VXLAN summaries */
 
-/* A VXLAN datagram from the peer to eth0's UDP port `port`: vni 42, inner echo request. */
-static size_t vxlan_frame(uint16_t port)
+/* A VXLAN datagram from the peer to eth0's UDP port `port`: vni 42, inner echo request
+ * to the MAC inner_dst (NULL: eth0's), no UDP checksum (Linux's default for VXLAN). */
+static size_t vxlan_frame(uint16_t port, const struct eth_addr *inner_dst)
 {
     uint8_t inner[128], vx[160];
     uint8_t data[8] = { 0 };
     size_t in = fx_build_icmp_echo(inner, sizeof(inner), FX_IP(10, 244, 1, 2), FX_IP(10, 244, 0, 2), 8, 5, 1,
                                    data, sizeof(data));
+    if (inner_dst) memcpy(inner, inner_dst->b, 6);
     memset(vx, 0, 8);
     vx[0] = 0x08;                                   /* I flag */
     vx[6] = 42;                                     /* VNI 42 in bytes 4..6 */
     memcpy(vx + 8, inner, in);
-    struct udpf u = { .src = FX_PEER, .dst = FX_ADDR, .sport = 51234, .dport = port, .data = vx, .len = 8 + in };
+    struct udpf u = { .src = FX_PEER, .dst = FX_ADDR, .sport = 51234, .dport = port, .data = vx, .len = 8 + in,
+                      .csum = UDPF_CSUM_NONE };
     return udpf_build(fxc_buf, sizeof(fxc_buf), &u);
 }
 
@@ -260,14 +263,14 @@ START_TEST(test_trace_summary_vxlan)
     static const uint16_t ports[] = { 4789, 8472 };
     for (size_t i = 0; i < ARRAY_SIZE(ports); i++) {
         fx_log_clear(f);
-        size_t n = vxlan_frame(ports[i]);
+        size_t n = vxlan_frame(ports[i], NULL);
         fx_inject(f, fxc_buf, n);
         snprintf(want, sizeof(want), "IP 10.0.0.1.51234 > 10.0.0.2.%u: %s", ports[i], inner);
         journey_printed(want);
     }
     /* another port: plain UDP, until an encapsulation socket listens there */
     fx_log_clear(f);
-    size_t n = vxlan_frame(9000);
+    size_t n = vxlan_frame(9000, NULL);
     fx_inject(f, fxc_buf, n);
     journey_printed("IP 10.0.0.1.51234 > 10.0.0.2.9000: UDP, length 58");
     int e;
@@ -282,10 +285,51 @@ START_TEST(test_trace_summary_vxlan)
     ck_assert(fx_log_contains(f, " > encap_rcv\n"));   /* and the journey ends in the tunnel */
     sock_close(sk);
     /* tcpdump's own reading of 8472 is unchanged: OTV */
-    n = vxlan_frame(8472);
+    n = vxlan_frame(8472, NULL);
     char line[512];
     frame_decode(line, sizeof(line), fxc_buf, n, false);
     ck_assert_msg(strstr(line, ": OTV, flags [I] (0x08), overlay 0, instance 42 IP 10.244.1.2 > "), "%s", line);
+}
+END_TEST
+
+/* A VXLAN device on eth0: the encapsulated echo request comes in, is decapsulated onto
+ * vxlan0 (netif_rx: its own line, `then` the inner frame), answered, and the reply leaves
+ * encapsulated through eth0 (`then` the outer frame): one journey, four lines. */
+START_TEST(test_trace_vxlan_journey)
+{
+    static const char *const lines[] = {
+        "ip link add vxlan0 type vxlan id 42 dstport 4789 local 10.0.0.2 remote 10.0.0.1 dev eth0",
+        "ip link set vxlan0 address 02:44:00:00:00:02", "ip addr add 10.244.0.2/16 dev vxlan0",
+        "ip link set vxlan0 up", "ip neigh add 10.244.1.2 lladdr 02:00:00:00:00:01 nud permanent dev vxlan0",
+        "trace on",
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(lines); i++) ok(lines[i]);
+    fx_log_clear(f);
+    size_t n = vxlan_frame(4789, &(struct eth_addr){ { 0x02, 0x44, 0, 0, 0, 0x02 } });   /* to vxlan0 */
+    fx_inject(f, fxc_buf, n);
+    const char *want[] = {
+        "IP 10.0.0.1.51234 > 10.0.0.2.4789: VXLAN, flags [I] (0x08), vni 42 IP 10.244.1.2 > 10.244.0.2: ICMP echo request, id 5, seq 1, length 16\n"
+        "  eth0 rx: net_rx_poll(napi_poll) > ",
+        " > udp_rcv(__udp4_lib_rcv) > __udp4_lib_lookup(port 4789) > encap_rcv > vxlan_rcv(vni 42) > gro_cells_receive\n"
+        "then IP 10.244.1.2 > 10.244.0.2: ICMP echo request, id 5, seq 1, length 16\n"
+        "  vxlan0 rx: netif_rx > enqueue_to_backlog > process_backlog > ",
+        " > icmp_reply > ",
+        " > neigh_output(PERMANENT)\n"
+        "then IP 10.244.0.2 > 10.244.1.2: ICMP echo reply, id 5, seq 1, length 16\n"
+        "  vxlan0 tx: vxlan_xmit(ndo_start_xmit) > vxlan_xmit_one(vni 42 to 10.0.0.1:4789) > udp_tunnel_xmit_skb(",
+        " -> 4789) > iptunnel_xmit > ip_route_output(ip_route_output_flow: eth0) > ",
+        "then IP 10.0.0.2.",
+        " > 10.0.0.1.4789: VXLAN, flags [I] (0x08), vni 42 IP 10.244.0.2 > 10.244.1.2: ICMP echo reply, id 5, seq 1, length 16\n"
+        "  eth0 tx: fx_xmit(ndo_start_xmit)\n",
+    };
+    const char *at = f->log ? f->log : "";
+    ck_assert_msg(!strncmp(at, want[0], strlen(want[0])), "%s", at);
+    for (size_t i = 1; i < ARRAY_SIZE(want); i++) {
+        const char *next = strstr(at, want[i]);
+        ck_assert_msg(next, "[%s] not after [%.60s...] in:\n%s", want[i], at, f->log);
+        at = next + strlen(want[i]);
+    }
+    ck_assert_str_eq(at, "");                       /* one journey, nothing else */
 }
 END_TEST
 
@@ -299,6 +343,7 @@ Suite *cmd_trace_suite(void)
     tcase_add_test(tc, test_trace_flood_clones_each_journey);
     tcase_add_test(tc, test_trace_verbose_columns);
     tcase_add_test(tc, test_trace_summary_vxlan);
+    tcase_add_test(tc, test_trace_vxlan_journey);
     suite_add_tcase(s, tc);
     return s;
 }
