@@ -22,7 +22,6 @@ static int br_dev_xmit(struct netdev *dev, struct pkt *p)
         return 0;
     }
     const struct eth_addr *dst = (const struct eth_addr *)p->data;
-    TRACE(p, "br_dev_xmit", "br_dev_xmit");
     struct net_bridge_fdb_entry *f = eth_is_multicast(dst) ? NULL : br_fdb_find(br, dst);
     if (f) br_forward(f->dst, p, false, true);
     else br_flood(br, p, false, true);

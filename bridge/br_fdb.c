@@ -95,21 +95,23 @@ static void fdb_gc_schedule(struct bridge *br, uint64_t at_us)
  * if it moved, now points at p (Linux moves static entries too, unless sticky); a local
  * address seen as a source is left alone (Linux warns: "received packet with own
  * address as source address"). A new station is learned while there is room. */
-void br_fdb_update(struct bridge *br, struct br_port *p, const struct eth_addr *addr)
+enum br_fdb_learn br_fdb_update(struct bridge *br, struct br_port *p, const struct eth_addr *addr)
 {
     uint64_t now = br->dev->net->st->now_us;
     struct net_bridge_fdb_entry *f = br_fdb_find(br, addr);
     if (f) {
-        if (f->flags & BR_FDB_LOCAL) return;
+        if (f->flags & BR_FDB_LOCAL) return BR_LEARN_OWN;
+        bool moved = f->dst != p;
         f->dst = p;
         f->updated_us = now;
-        return;
+        return moved ? BR_LEARN_MOVED : BR_LEARN_REFRESHED;
     }
     if (br->cnt.fdb_n_learned >= br->fdb_max_learned || !(f = fdb_create(br, p, addr, 0))) {
         br->cnt.fdb_learn_refused++;
-        return;
+        return BR_LEARN_REFUSED;
     }
     fdb_gc_schedule(br, now + br->ageing_us);
+    return BR_LEARN_NEW;
 }
 
 /* Linux br_fdb_cleanup: remove what has expired, come back at the next expiry — but not

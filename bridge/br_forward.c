@@ -42,6 +42,7 @@ static void br_deliver_clone(struct br_port *to, const struct pkt *p)
         to->br->dev->stats.tx_dropped++;
         return;
     }
+    trace_clone(p, c);              /* each copy goes on with its own journey */
     br_forward_one(to, c);
 }
 
@@ -64,7 +65,7 @@ void br_flood(struct bridge *br, struct pkt *p, bool local_rcv, bool local_orig)
 {
     struct br_port *prev = NULL;
     (void)local_orig;
-    TRACE(p, "br_flood", "br_flood");
+    TRACE(p, "br_flood", NULL);
     for (struct br_port *port = br->ports; port; port = port->next) {
         if (!br_should_deliver(port, p)) continue;
         if (prev) br_deliver_clone(prev, p);
@@ -77,9 +78,10 @@ void br_flood(struct bridge *br, struct pkt *p, bool local_rcv, bool local_orig)
 
 /* Linux br_pass_frame_up: the frame is received again, now on the bridge device — its
  * taps see it, its counters count it, and the stack above takes it as br0's, in the
- * class br_handle_frame gave it (eth_type_trans does not run again). */
+ * class br_handle_frame gave it (eth_type_trans does not run again); the trace starts
+ * br0's line. */
 void br_pass_frame_up(struct bridge *br, struct pkt *p)
 {
-    TRACE(p, "br_pass_frame_up", "br_pass_frame_up");
+    TRACE(p, "br_pass_frame_up", NULL);
     netif_receive_classified(br->dev, p);
 }

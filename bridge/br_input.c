@@ -28,7 +28,10 @@ static void br_handle_frame_finish(struct br_port *p, struct pkt *pkt)
     const struct eth_addr *src = (const struct eth_addr *)(pkt->data + 6);
     bool local_rcv = (br->dev->flags & IFF_PROMISC) != 0;
 
-    br_fdb_update(br, p, src);
+    static const char *const learn[] = { [BR_LEARN_NEW] = "learned", [BR_LEARN_REFRESHED] = "refreshed",
+        [BR_LEARN_MOVED] = "moved", [BR_LEARN_OWN] = "own address", [BR_LEARN_REFUSED] = "table full" };
+    enum br_fdb_learn l = br_fdb_update(br, p, src);
+    TRACEF(pkt, "br_fdb_update", NULL, "%s", learn[l]);
     if (eth_is_multicast(dst)) {
         br_flood(br, pkt, true, false);
         br_pass_frame_up(br, pkt);
@@ -56,7 +59,7 @@ rx_handler_result_t br_handle_frame(struct pkt **pp)
     struct br_port *p = pkt->dev->rx_handler_data;
     struct net *net = pkt->dev->net;
     if (pkt->len < ETH_HLEN) return RX_HANDLER_PASS;       /* eth_rcv counts the runt */
-    TRACE(pkt, "br_handle_frame", "br_handle_frame");
+    TRACE(pkt, "br_handle_frame", NULL);
     const struct eth_addr *dst = (const struct eth_addr *)pkt->data;
     const struct eth_addr *src = (const struct eth_addr *)(pkt->data + 6);
     if (eth_is_multicast(src) || eth_is_zero(src)) {

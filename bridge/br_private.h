@@ -72,8 +72,9 @@ static inline struct br_port *br_port_get(const struct netdev *dev)
 int  br_fdb_init(struct bridge *br);
 void br_fdb_fini(struct bridge *br);
 struct net_bridge_fdb_entry *br_fdb_find(struct bridge *br, const struct eth_addr *addr);
-/* Learn addr behind port p (Linux br_fdb_update). */
-void br_fdb_update(struct bridge *br, struct br_port *p, const struct eth_addr *addr);
+/* Learn addr behind port p (Linux br_fdb_update); says what it did (for the trace). */
+enum br_fdb_learn { BR_LEARN_NEW, BR_LEARN_REFRESHED, BR_LEARN_MOVED, BR_LEARN_OWN, BR_LEARN_REFUSED };
+enum br_fdb_learn br_fdb_update(struct bridge *br, struct br_port *p, const struct eth_addr *addr);
 /* A local (permanent) entry for a device's own MAC (Linux br_fdb_add_local); p NULL:
  * the bridge's. -EINVAL for a MAC no station can have (zero, multicast). */
 int  br_fdb_insert_local(struct bridge *br, struct br_port *p, const struct eth_addr *addr);

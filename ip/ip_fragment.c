@@ -455,7 +455,7 @@ static struct pkt *ip_frag_queue(struct ipq *q, struct pkt *p)
     /* Held: nothing else will print this fragment's journey, so end it here. */
     if (q->flags & IPQ_LAST_IN) TRACEF(p, "ip_defrag", NULL, "queued %u-%u, have %u of %u", off, end, q->meat, q->len);
     else                        TRACEF(p, "ip_defrag", NULL, "queued %u-%u, have %u", off, end, q->meat);
-    trace_end(p, NULL);
+    trace_end(p);
     return NULL;
 
 discard_qp:

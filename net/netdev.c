@@ -224,10 +224,9 @@ static int xmit_one(struct netdev *dev, struct pkt *p)
     uint32_t len = p->len;
     dev->stats.tx_packets++;
     dev->stats.tx_bytes += len;
-    if (p->tr) {
-        TRACE(p, dev->ops->xmit_name ? dev->ops->xmit_name : "dev_xmit", "ndo_start_xmit");
-        trace_end(p, dev);
-    }
+    /* the journey goes on: a driver that frees the frame ends it (pkt_free), one that
+     * hands it on (veth, loopback, bridge, a tunnel) continues it */
+    TRACE(p, dev->ops->xmit_name ? dev->ops->xmit_name : "dev_xmit", "ndo_start_xmit");
     int err = dev->ops->xmit(dev, p);
     if (err == NETDEV_TX_BUSY) {
         /* not taken, not an error: the qdisc requeues it (dev_requeue_skb) */
@@ -383,6 +382,7 @@ static int xmit_noqueue(struct netdev *dev, struct pkt *p)
 int dev_queue_xmit(struct netdev *dev, struct pkt *p)
 {
     struct net *net = dev->net;
+    if (p->tr || net->st->tracing) trace_cross(p, dev, TRACE_TX);     /* a crossing point */
     if (!netif_running(dev)) {
         dev->stats.tx_dropped++;
         pkt_drop(net, p, DROP_DEV_READY);
@@ -403,7 +403,7 @@ static void receive_core(struct netdev *dev, struct pkt *p, const char *via, con
     p->dev = dev;
     p->iif = dev->ifindex;
     p->tstamp_us = net->st->now_us;
-    trace_begin_rx(p, dev);
+    if (p->tr || net->st->tracing) trace_cross(p, dev, TRACE_RX);     /* a crossing point */
     TRACE(p, via, via_linux);
     if (dev->taps) ptap_deliver(dev, p, PTAP_RX);
     dev->stats.rx_packets++;
@@ -420,6 +420,7 @@ static void receive_core(struct netdev *dev, struct pkt *p, const char *via, con
         if (r == RX_HANDLER_CONSUMED) return;
         if (r != RX_HANDLER_ANOTHER) break;
         dev = p->dev;
+        if (p->tr || net->st->tracing) trace_cross(p, dev, TRACE_RX);     /* a crossing point */
     }
     eth_rcv(dev, p, classified);
 }
@@ -431,22 +432,34 @@ void netif_receive(struct netdev *dev, struct pkt *p)
 
 void netif_receive_classified(struct netdev *dev, struct pkt *p)
 {
-    receive_core(dev, p, "net_rx_poll", "napi_poll", true);
+    receive_core(dev, p, "netif_receive_skb", NULL, true);
 }
 
-void netif_rx(struct netdev *dev, struct pkt *p)
+/* Linux enqueue_to_backlog: the CPU's input queue, bounded by netdev_max_backlog. */
+static void enqueue_to_backlog(struct netdev *dev, struct pkt *p)
 {
     struct stack *st = dev->net->st;
+    TRACE(p, "enqueue_to_backlog", NULL);
     if (st->backlog_len >= st->netdev_max_backlog) {
         dev->stats.rx_dropped++;
         pkt_drop(dev->net, p, DROP_CPU_BACKLOG);
         return;
     }
-    p->dev = dev;
     p->next = NULL;
     if (st->backlog_tail) st->backlog_tail->next = p; else st->backlog_head = p;
     st->backlog_tail = p;
     st->backlog_len++;
+}
+
+/* Linux netif_rx: a frame received by a device without a poll of its own (a veth peer,
+ * loopback, a decapsulated tunnel frame) waits in the backlog; dev becomes its device,
+ * and the journey's next line is dev's. */
+void netif_rx(struct netdev *dev, struct pkt *p)
+{
+    p->dev = dev;
+    if (p->tr || dev->net->st->tracing) trace_cross(p, dev, TRACE_RX);   /* a crossing point */
+    TRACE(p, "netif_rx", NULL);
+    enqueue_to_backlog(dev, p);
 }
 
 int process_backlog(struct stack *st, int budget)
@@ -458,8 +471,7 @@ int process_backlog(struct stack *st, int budget)
         if (!st->backlog_head) st->backlog_tail = NULL;
         st->backlog_len--;
         p->next = NULL;
-        if (p->tr) { TRACE(p, "netif_rx", "enqueue_to_backlog"); trace_end(p, NULL); }
-        receive_core(p->dev, p, "process_backlog", "process_backlog", false);
+        receive_core(p->dev, p, "process_backlog", NULL, false);
         n++;
     }
     return n;

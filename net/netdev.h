@@ -150,7 +150,7 @@ struct netdev {
     struct in_ifaddr *ifa_list;
     struct neigh_parms *arp_parms;
     struct ptap     *taps;
-    bool             trace;             /* `trace on DEV` */
+    uint8_t          trace;             /* `trace on DEV`: 1, `trace on -v DEV`: 2 */
     int              arp_notify;        /* net.ipv4.conf.DEV.arp_notify */
     int              arp_accept;        /* net.ipv4.conf.DEV.arp_accept */
 };
@@ -203,7 +203,8 @@ struct pkt *dev_hard_start_xmit(struct netdev *dev, struct pkt *p, int *ret);
 void netif_receive(struct netdev *dev, struct pkt *p);
 /* Receive a frame an upper device passes up from one of its ports (Linux: a bridge's
  * br_pass_frame_up -> netif_receive_skb): as netif_receive, but the class the port gave
- * the frame (p->pkt_type, from eth_type_trans on the port) stays. Consumes p. */
+ * the frame (p->pkt_type, from eth_type_trans on the port) stays, and its trace
+ * stage is netif_receive_skb (the journey's next line is dev's). Consumes p. */
 void netif_receive_classified(struct netdev *dev, struct pkt *p);
 /* Queue a frame for the backlog (Linux: netif_rx -> enqueue_to_backlog); counts and
  * drops when netdev_max_backlog is reached. Consumes p. */

@@ -7,6 +7,7 @@
  * no malloc per packet. Chunks are only returned at pkt_pool_free (as a NIC's rings).
  */
 #include "pkt.h"
+#include "trace.h"
 #include <errno.h>
 #include <stdlib.h>
 
@@ -213,7 +214,7 @@ void pkt_free(struct pkt *p)
 {
     if (!p) return;
     if (p->destructor) p->destructor(p);    /* the owner's charge comes back */
-    free(p->tr);                            /* a flat record (net/trace.c) */
+    if (p->tr) trace_end(p);                /* the journey ends with the packet (net/trace.c) */
     struct pkt_pool *pool = p->pool;
     buf_release(pool, p->buf);
     hdr_put(pool, p);

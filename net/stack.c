@@ -64,6 +64,7 @@ struct stack *stack_new(const struct stack_cfg *cfg)
 void stack_free(struct stack *st)
 {
     if (!st) return;
+    st->log = NULL;                 /* journeys cut short by the teardown are not printed */
     ts_fd_table_free(st);           /* descriptors the program left open */
     /* Namespaces other than init_net first, then init_net (devices may point across). */
     while (st->nets && st->nets->next) net_free(st->nets->next);
@@ -284,16 +285,12 @@ void pkt_drop(struct net *net, struct pkt *p, enum drop why)
     if (!p) return;
     if (net) {
         net->drops[why]++;
-        if (p->tr) {
-            trace_stage(p, "drop", "kfree_skb_reason", "%s", drop_name(why));
-            trace_end(p, NULL);
-        }
+        TRACEF(p, "drop", "kfree_skb_reason", "%s", drop_name(why));
     }
-    pkt_free(p);
+    pkt_free(p);                    /* which ends the journey */
 }
 
 void pkt_consume(struct pkt *p)
 {
-    if (p->tr) trace_end(p, NULL);
-    pkt_free(p);
+    pkt_free(p);                    /* which ends the journey */
 }

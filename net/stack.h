@@ -70,7 +70,7 @@ struct net {
     /* Each layer's own state (FIB, ARP table, fragment queues, ICMP, UDP ...), by the id
      * its pernet_ops got: see net_generic(). The core allocates and frees it. */
     void              *gen[NET_GENERIC_MAX];
-    bool               trace_all;       /* `trace on` without a device */
+    uint8_t            trace_all;       /* `trace on` without a device: 1, with -v: 2 */
     int                cmd_refs;        /* shell commands running in this namespace */
 };
 
@@ -153,6 +153,10 @@ struct stack {
     void      (*log)(void *arg, const char *line);
     void       *log_arg;
     bool        tracing;                /* any trace on in any namespace: fast check */
+    /* The one-line summary of a frame as `tcpdump -n` prints it, which begins each traced
+     * journey (net/trace.h). The shell sets it: the decoder is the shell's, and net/ does
+     * not depend on the shell. net: where the frame is (for its tunnel ports). */
+    void      (*trace_summary)(struct net *net, const uint8_t *frame, size_t len, char *out, size_t n);
     struct sock *ready_head, *ready_tail;   /* sockets with events to report */
     struct sock_fd *fds;                /* the BSD face's descriptor table (net/socket.c) */
     void       *app_servers;            /* shell/cmd_serve.c's background servers */

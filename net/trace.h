@@ -1,34 +1,93 @@
 /*
- * net/trace.h — the packet journey trace (`trace on [DEV]`).
+ * net/trace.h — the packet journey trace (`trace on [-v] [DEV]`).
  *
- * Each traced packet carries the list of stages it went through as text; when its life
- * ends (delivered, transmitted or dropped) one line is printed to the console:
- *   tap0 rx: net_rx_poll(napi_poll) > eth_rcv(__netif_receive_skb_core) > ip_rcv > ...
+ * A traced packet carries a record of what happened to it; when its life ends
+ * (delivered, transmitted by a driver that frees it, dropped) the whole journey is
+ * printed at once: the frame's one-line summary as `tcpdump -n` prints it, then one line
+ * per device and direction it went through, each with its stages:
+ *
+ *   IP 172.17.0.2 > 172.17.0.3: ICMP echo request, id 7, seq 1, length 64
+ *     [c1] eth0 tx: ping_sendmsg(seq 1) > ... > neigh_output(REACHABLE) > veth_xmit(ndo_start_xmit)
+ *     veth1 rx: netif_rx > enqueue_to_backlog > process_backlog > br_handle_frame > ...
+ *     veth2 tx: veth_xmit(ndo_start_xmit)
+ *     [c2] eth0 rx: netif_rx > enqueue_to_backlog > process_backlog > eth_rcv(...) > ...
+ *
  * A stage prints as ours(linux) when the Linux function that plays its role has another
- * name, and as name(detail) when the names agree and there is a detail to show; with
- * both, ours(linux: detail). A packet that causes another (an echo reply, the first
- * fragment of a datagram, a reassembled datagram) hands its journey over, so the line
- * tells the whole story. Drops end with drop(REASON), the name `nstat` counts.
+ * name, as name(detail) when the names agree and there is a detail to show; with both,
+ * ours(linux: detail). `trace on -v` prints one stage a line, ours and Linux's in two
+ * aligned columns, the detail after them. Drops end with drop(REASON), the name `nstat`
+ * counts.
+ *
+ * Where a line starts (the crossing points, all in the core, so a driver that uses
+ * netif_rx / netif_receive / dev_queue_xmit gets its lines for free): a frame received
+ * on a device (netif_receive, netif_rx: a veth peer, a decapsulated VXLAN frame, the
+ * bridge passing a frame up), or given to a device to send (dev_queue_xmit: a bridge
+ * port, a veth, the underlay of a tunnel), when that device and direction is not the
+ * current line's. Each line is labelled "[NS] DEV rx|tx" (no namespace for the default
+ * one). A line that starts with a frame whose summary differs from the last one shown
+ * (a decapsulated inner frame, an encapsulated outer one, the echo reply a request
+ * handed its journey to) is preceded by "then SUMMARY": the summary follows the frame
+ * as each device sees it, and is not repeated while it stays the same.
+ *
+ * Which packets: a packet the stack creates is recorded whenever any trace is on; a
+ * received one from the first traced device it reaches. The journey is printed if any
+ * of its lines is on a traced device (or, for a local packet that never reached a
+ * device, if its namespace traces anything). A packet that causes another (an echo
+ * reply, the first fragment of a datagram, a reassembled datagram) hands its journey
+ * over; a clone (a bridge's flood, a tunnel's head-end replication) continues a copy.
+ * Everything is bounded: TRACE_MAX_LINES lines and TRACE_MAX_STAGES stages a journey.
  */
 #ifndef TS_TRACE_H
 #define TS_TRACE_H
 #include "pkt.h"
 
-#define PKT_TRACE_LEN 640
+#define TRACE_MAX_LINES  16     /* device lines a journey keeps */
+#define TRACE_MAX_STAGES 96     /* stages a journey keeps */
+#define TRACE_POOL       3072   /* its details and summaries */
+#define TRACE_LABEL_LEN  72     /* "[ns] dev rx": a 31-char namespace and a 15-char device */
+#define TRACE_NONE       0xffffu
 
-/* The journey record: allocated when a traced packet starts its journey, freed with the
- * packet, so an untraced packet pays one pointer (Linux keeps tracepoints off the skb). */
-struct pkt_trace {
-    uint16_t len;
-    bool     local;             /* originated in the stack: label with the output device */
-    struct net *net;            /* namespace whose console/label it uses */
-    char     label[72];         /* "tap0 rx", "[ns1] veth0 rx": fits a 31-char ns + 15-char dev */
-    char     buf[PKT_TRACE_LEN];
+enum trace_dir { TRACE_RX, TRACE_TX };
+
+/* One device line: where, and whether that device was traced when the frame got there
+ * (0 off, 1 `trace on`, 2 `trace on -v`). */
+struct trace_line {
+    char     label[TRACE_LABEL_LEN];
+    uint8_t  level;
+    bool     bound;             /* false: a local packet that has not reached a device yet */
+    uint16_t summary;           /* pool offset of the frame's summary if it changed here */
+    uint16_t first;             /* index of the line's first stage */
 };
 
-/* Start tracing p if trace is on for dev (or for all devices of dev's namespace). */
-void trace_begin_rx(struct pkt *p, struct netdev *dev);
-/* Start tracing a locally created packet if trace is on anywhere in net. */
+/* fn and linux_fn are string constants (TRACE's arguments); detail is copied. */
+struct trace_stage {
+    const char *fn, *linux_fn;
+    uint16_t    detail;         /* pool offset, TRACE_NONE if none */
+};
+
+/* The journey record: allocated when a packet starts being traced, freed when it ends,
+ * so an untraced packet pays one pointer (Linux keeps tracepoints off the skb). It
+ * holds no pointer to a device or namespace: a journey may outlive both. */
+struct pkt_trace {
+    struct stack *st;
+    uint8_t  nlines, origin_level;
+    bool     full;              /* a crossing past TRACE_MAX_LINES: recording stopped */
+    uint16_t nstages, lost_stages;
+    uint16_t pool_len;
+    struct trace_line  line[TRACE_MAX_LINES];
+    struct trace_stage stage[TRACE_MAX_STAGES];
+    char     pool[TRACE_POOL];
+};
+
+/* A device that is traced: its level (net/trace.c). */
+unsigned trace_dev_level(const struct netdev *dev);
+/* The crossing points (see above): the packet reaches dev going rx or tx. Starts a new
+ * line when dev/dir is not the current line's; starts the journey if the packet is not
+ * traced yet and dev is. The frame (Ethernet header) is at p->data. */
+void trace_cross(struct pkt *p, struct netdev *dev, enum trace_dir dir);
+static inline void trace_begin_rx(struct pkt *p, struct netdev *dev) { trace_cross(p, dev, TRACE_RX); }
+/* A packet the stack creates (origin: "ping", "udp", "icmp", or the device ARP uses):
+ * its first line is "[NS] ORIGIN tx" until dev_queue_xmit names its device. */
 void trace_begin_local(struct net *net, struct pkt *p, const char *origin);
 void trace_stage(struct pkt *p, const char *fn, const char *linux_fn, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -36,7 +95,17 @@ void trace_stage(struct pkt *p, const char *fn, const char *linux_fn, const char
 #define TRACEF(p, fn, lfn, ...) do { if ((p)->tr) trace_stage((p), (fn), (lfn), __VA_ARGS__); } while (0)
 /* `to` continues the journey of `from`; `from` ends silently (its record moves). */
 void trace_handover(struct pkt *from, struct pkt *to);
-/* Print the journey (if traced and not handed over); tx_dev labels local packets. */
-void trace_end(struct pkt *p, struct netdev *tx_dev);
+/* A clone made to be sent on its own (Linux deliver_clone's skb_clone): it continues a
+ * copy of from's journey, with a pkt_clone stage (no-op if from is not traced). */
+void trace_clone(const struct pkt *from, struct pkt *to);
+/* The journey ends: print it (if it touched a traced device) and free the record.
+ * pkt_free, pkt_consume and pkt_drop call it; call it directly where a packet's journey
+ * ends but the packet lives on (queued for a reader). */
+void trace_end(struct pkt *p);
+
+/* Formatting, for the tests and for trace_end: the journey as the lines it prints,
+ * each passed to emit (verbose: the -v layout). Returns the number of lines. */
+int trace_format(const struct pkt_trace *t, bool verbose,
+                 void (*emit)(void *arg, const char *line), void *arg);
 
 #endif

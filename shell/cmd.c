@@ -131,9 +131,12 @@ static const struct cmd_def commands[] = {
       "net.ipv4.neigh.tap0.base_reachable_time_ms; -n prints the value alone, -a lists all." },
     { "tcpdump", cmd_tcpdump, "tcpdump -i DEV [-w FILE] [-c N] [-n] [-e] [-v]",
       "Capture frames on a device, both directions; -w writes a pcap file." },
-    { "trace", cmd_trace, "trace on|off [DEV]",
-      "Print each packet's journey through the stack: tapstack's functions and the Linux\n"
-      "functions that play the same role, and why a packet was dropped." },
+    { "trace", cmd_trace, "trace on [-v] [DEV] | trace off [DEV]",
+      "Print each packet's journey through the stack when it ends: its summary as tcpdump -n\n"
+      "prints it, then one line per device it crossed (\"[NS] DEV rx|tx: stages\"), each stage\n"
+      "tapstack's function with the Linux function that plays its role: ours(linux: detail).\n"
+      "\"then SUMMARY\" marks where the frame changed (decapsulated, encapsulated, a reply).\n"
+      "Drops end in drop(REASON). -v: one stage a line, ours and Linux's in two columns." },
     { "nstat", cmd_nstat, "nstat [-a] [-z] [-s] [-n]",
       "Counters with Linux's names, then the drop reasons (TsDrop...); increments since the\n"
       "last call. -a: absolute values, -z: zeros too, -s: do not remember, -n: remember only." },

@@ -5,6 +5,8 @@
 #include "net/netdev.h"
 #include "net/sysctl.h"
 #include "icmp/icmp.h"
+#include "udp/udp.h"
+#include "decode.h"
 #include <errno.h>
 #include <stdlib.h>
 
@@ -140,7 +142,29 @@ update:
     return 0;
 }
 
-/* ---- trace on|off [DEV] ---- */
+/* ---- trace on [-v] [DEV] | trace off [DEV] ---- */
+
+/* The summary that begins a journey (the stack's trace_summary hook): tcpdump -n's line
+ * for the frame. VXLAN is decoded on 4789 as tcpdump does, and also on 8472 (Linux's
+ * historic VXLAN port, flannel's; tcpdump reads it as OTV unless told -T vxlan) and on
+ * the port of every encapsulation socket of the namespace (a vxlan device's dstport),
+ * so an encapsulated frame shows its outer and its inner packet. */
+#define TRACE_VXLAN_PORTS 8
+struct encap_ports { uint16_t port[TRACE_VXLAN_PORTS]; unsigned n; };
+
+static void add_encap_port(struct sock *sk, void *arg)
+{
+    struct encap_ports *e = arg;
+    if (e->n < TRACE_VXLAN_PORTS && udp_sk_is_encap(sk)) e->port[e->n++] = sk->local.port;
+}
+
+static void trace_frame_summary(struct net *net, const uint8_t *frame, size_t len, char *out, size_t n)
+{
+    struct encap_ports e = { .port = { 8472 }, .n = 1 };
+    udp_for_each(net, add_encap_port, &e);
+    const struct decode_opts o = { .flags = 0, .vxlan_ports = e.port, .n_vxlan_ports = e.n };
+    frame_decode_opts(out, n, frame, len, len, &o);
+}
 
 static void trace_recompute(struct stack *st)
 {
@@ -154,19 +178,27 @@ static void trace_recompute(struct stack *st)
 
 int cmd_trace(struct cmd_ctx *c, int argc, char **argv)
 {
-    if (argc < 2 || (strcmp(argv[1], "on") && strcmp(argv[1], "off"))) {
-        cmd_error(c, "trace: usage: trace on|off [DEV]");
+    const char *name = NULL;
+    bool on = argc >= 2 && !strcmp(argv[1], "on"), bad = argc < 2 || (!on && strcmp(argv[1], "off"));
+    uint8_t level = on;
+    for (int i = 2; i < argc && !bad; i++) {
+        if (on && !strcmp(argv[i], "-v")) level = 2;            /* one stage a line */
+        else if (!name && argv[i][0] != '-') name = argv[i];
+        else bad = true;
+    }
+    if (bad) {
+        cmd_error(c, "trace: usage: trace on [-v] [DEV] | trace off [DEV]");
         return 2;
     }
-    bool on = !strcmp(argv[1], "on");
-    if (argc > 2) {
-        struct netdev *d = netdev_by_name(c->net, argv[2]);
-        if (!d) { cmd_error(c, "trace: Cannot find device \"%s\"", argv[2]); return 1; }
-        d->trace = on;
+    if (name) {
+        struct netdev *d = netdev_by_name(c->net, name);
+        if (!d) { cmd_error(c, "trace: Cannot find device \"%s\"", name); return 1; }
+        d->trace = level;
     } else {
-        c->net->trace_all = on;
-        if (!on) for (struct netdev *d = c->net->devs; d; d = d->next) d->trace = false;
+        c->net->trace_all = level;
+        if (!on) for (struct netdev *d = c->net->devs; d; d = d->next) d->trace = 0;
     }
+    c->st->trace_summary = trace_frame_summary;
     trace_recompute(c->st);
     return 0;
 }

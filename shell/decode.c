@@ -19,7 +19,9 @@
  *     keeps no per-connection state, so a frame decodes the same wherever it is.
  *   - Application protocols are not decoded (HTTP, DNS, SSH, DHCP, NTP, ...): TCP ends
  *     at ", length N", UDP at "UDP, length N". VXLAN (4789) and OTV (8472), which carry
- *     Ethernet frames, are decoded, inner frame included.
+ *     Ethernet frames, are decoded, inner frame included, as tcpdump does; a caller may
+ *     name more VXLAN ports (frame_decode_opts: the trace reads 8472, Linux's and
+ *     flannel's VXLAN port, as VXLAN, which tcpdump does only with -T vxlan).
  *   - IP protocols other than ICMP, IGMP, TCP, UDP, IPv4/IPv6-in-IP print as
  *     " ip-proto-N LEN" (tcpdump decodes GRE, OSPF, ESP, SCTP, ...); ethertypes other
  *     than IPv4, ARP, RARP, IPv6, VLAN tags print the link header (as tcpdump does for
@@ -52,6 +54,8 @@ struct dctx {
     int         depth;
     const char *proto;          /* for " [|proto]", as tcpdump's ndo_protocol */
     bool        stop;           /* a truncation ended the decode (tcpdump's longjmp) */
+    const uint16_t *vxlan_ports;    /* more UDP ports read as VXLAN (struct decode_opts) */
+    unsigned    n_vxlan_ports;
 };
 
 static void emit(struct dctx *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -625,6 +629,14 @@ static void vxlan_print(struct dctx *d, const uint8_t *p, unsigned len, unsigned
     }
 }
 
+/* A port the caller says carries VXLAN (as tcpdump -T vxlan does for every port). */
+static bool vxlan_port(const struct dctx *d, unsigned port)
+{
+    for (unsigned i = 0; i < d->n_vxlan_ports; i++)
+        if (d->vxlan_ports[i] == port) return true;
+    return false;
+}
+
 static void udp_print(struct dctx *d, const uint8_t *p, unsigned length, unsigned caplen,
                       const struct iphdr_ref *ip, bool fragmented)
 {
@@ -652,7 +664,10 @@ static void udp_print(struct dctx *d, const uint8_t *p, unsigned length, unsigne
         if (sum) emit(d, "[bad udp cksum 0x%04x -> 0x%04x!] ", be16(p + 6), cks_shouldbe(be16(p + 6), sum));
         else emit(d, "[udp sum ok] ");
     }
-    if (sport == 4789 || dport == 4789) { vxlan_print(d, p + 8, length, caplen - 8, false); return; }
+    if (sport == 4789 || dport == 4789 || vxlan_port(d, sport) || vxlan_port(d, dport)) {
+        vxlan_print(d, p + 8, length, caplen - 8, false);
+        return;
+    }
     if (sport == 8472 || dport == 8472) { vxlan_print(d, p + 8, length, caplen - 8, true); return; }
     if (ulen > length && !fragmented) emit(d, "UDP, bad length %u > %u", ulen, length);
     else emit(d, "UDP, length %u", ulen);
@@ -1533,8 +1548,16 @@ static void ether_print(struct dctx *d, const uint8_t *p, unsigned length, unsig
 size_t frame_decode_ex(char *out, size_t outlen, const uint8_t *frame, size_t caplen,
                        size_t wirelen, unsigned flags)
 {
-    struct dctx d = { .buf = out, .cap = outlen, .len = 0, .trail = 0, .v = flags & DECODE_VERBOSE,
-                      .e = flags & DECODE_LINK, .depth = 0, .proto = "ether" };
+    const struct decode_opts o = { .flags = flags };
+    return frame_decode_opts(out, outlen, frame, caplen, wirelen, &o);
+}
+
+size_t frame_decode_opts(char *out, size_t outlen, const uint8_t *frame, size_t caplen,
+                         size_t wirelen, const struct decode_opts *o)
+{
+    struct dctx d = { .buf = out, .cap = outlen, .len = 0, .trail = 0, .v = o->flags & DECODE_VERBOSE,
+                      .e = o->flags & DECODE_LINK, .depth = 0, .proto = "ether",
+                      .vxlan_ports = o->vxlan_ports, .n_vxlan_ports = o->vxlan_ports ? o->n_vxlan_ports : 0 };
     if (outlen) out[0] = 0;
     if (!frame) caplen = 0;
     if (caplen == 0) {

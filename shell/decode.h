@@ -34,6 +34,16 @@ size_t frame_decode_verbose(char *out, size_t outlen, const uint8_t *frame, size
 #define DECODE_VERBOSE 2u      /* -v */
 size_t frame_decode_ex(char *out, size_t outlen, const uint8_t *frame, size_t caplen,
                        size_t wirelen, unsigned flags);
+/* The same with options: flags as above, and UDP ports that carry VXLAN besides 4789
+ * (tcpdump decodes other ports as VXLAN only with -T vxlan; 8472, Linux's historic VXLAN
+ * port and flannel's, it decodes as OTV, whose header has the same layout). */
+struct decode_opts {
+    unsigned        flags;
+    const uint16_t *vxlan_ports;
+    unsigned        n_vxlan_ports;
+};
+size_t frame_decode_opts(char *out, size_t outlen, const uint8_t *frame, size_t caplen,
+                         size_t wirelen, const struct decode_opts *o);
 
 /* tapstack --decode FILE.pcap [-v] [-e]: one line per frame, "N SEC.USEC DECODE", where N
  * counts from 1 and SEC.USEC is the record's timestamp. Returns 0, or 1 after printing

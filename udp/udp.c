@@ -322,6 +322,11 @@ int udp_set_encap(struct sock *sk, int (*encap_rcv)(struct sock *sk, struct pkt 
     return 0;
 }
 
+bool udp_sk_is_encap(struct sock *sk)
+{
+    return sk->prot == &udp_prot && udp_sk(sk)->encap_rcv;
+}
+
 /* Queue for a reader (udp_queue_rcv_skb), or hand to the encapsulation. Consumes p. */
 static void udp_queue_rcv(struct net *net, struct sock *sk, struct pkt *p, uint32_t saddr, uint32_t daddr)
 {
@@ -341,7 +346,7 @@ static void udp_queue_rcv(struct net *net, struct sock *sk, struct pkt *p, uint3
         return;
     }
     TRACEF(p, "udp_queue_rcv_skb", NULL, "queued %u bytes", p->len);
-    trace_end(p, NULL);             /* the journey ends in the socket's queue */
+    trace_end(p);                   /* the journey ends in the socket's queue */
 }
 
 static void udp_rcv(struct pkt *p);

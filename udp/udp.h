@@ -19,6 +19,8 @@ int udp_set_encap(struct sock *sk, int (*encap_rcv)(struct sock *sk, struct pkt 
                   void (*encap_destroy)(struct sock *sk), void *user);
 /* encap_destroy (may be NULL) runs when the socket closes (Linux encap_destroy), before
  * it is unhashed: the owner must forget sk. */
+/* An encapsulation socket (its port carries a tunnel: the trace decodes it as VXLAN). */
+bool udp_sk_is_encap(struct sock *sk);
 /* The UDP checksum of the datagram at u inside p (its length field set), partial when
  * dev can finish it (Linux udp_set_csum). Addresses host order. */
 void udp4_set_csum(struct pkt *p, uint8_t *u, uint32_t saddr, uint32_t daddr, struct netdev *dev);

@@ -72,7 +72,6 @@ int vxlan_xmit(struct netdev *dev, struct pkt *p)
 {
     static const struct eth_addr all_zeros;
     struct vxlan_dev *vx = vxlan_of(dev);
-    TRACE(p, "vxlan_xmit", NULL);
     if (p->len < ETH_HLEN) { vxlan_tx_drop(dev, p, DROP_PKT_TOO_SMALL); return 0; }
     struct vxlan_fdb *f = vxlan_find_mac(vx, (const struct eth_addr *)p->data);
     if (!f) f = vxlan_find_mac(vx, &all_zeros);
@@ -81,6 +80,7 @@ int vxlan_xmit(struct netdev *dev, struct pkt *p)
     for (uint32_t i = first->next; i != VXLAN_NONE; i = vx->rdst[i].next) {
         struct pkt *copy = pkt_clone(p);
         if (!copy) { dev->stats.tx_dropped++; dev->net->drops[DROP_NOMEM]++; continue; }
+        trace_clone(p, copy);                       /* each copy goes on with its own journey */
         vx->cnt.tx_replicated++;
         vxlan_xmit_one(vx, copy, &vx->rdst[i]);
     }

@@ -33,3 +33,9 @@ bridge fdb show
 echo "== what each container learned"
 ip -n c1 neigh show
 ip -n c2 neigh show
+echo "== the journey of one ping, device by device (trace on where the bridge is, and in c1)"
+trace on
+ip netns exec c1 trace on
+ip netns exec c1 ping -c 1 172.17.0.3
+trace off
+ip netns exec c1 trace off
