@@ -41,9 +41,9 @@
 #define TS_TRACE_H
 #include "pkt.h"
 
-#define TRACE_MAX_LINES  16     /* device lines a journey keeps */
-#define TRACE_MAX_STAGES 96     /* stages a journey keeps */
-#define TRACE_POOL       3072   /* its details and summaries */
+#define TRACE_MAX_LINES  32     /* device lines a journey keeps: a pod-to-pod round trip over an overlay takes 22 */
+#define TRACE_MAX_STAGES 256    /* stages a journey keeps */
+#define TRACE_POOL       8192   /* its details and summaries */
 #define TRACE_LABEL_LEN  72     /* "[ns] dev rx": a 31-char namespace and a 15-char device */
 #define TRACE_NONE       0xffffu
 
