@@ -1,15 +1,17 @@
 /*
  * ip/inet_extra.c — the transport and tunnel layers linked into this build register
- * here, above IPv4 (UDP, the bridge and VXLAN; TCP when it is built).
+ * here, above IPv4 (UDP, TCP's tables, the bridge and VXLAN).
  */
 #include "inet.h"
 #include "udp/udp.h"
 #include "bridge/br.h"
 #include "vxlan/vxlan.h"
+#include "tcp/tcp.h"
 
 int inet_extra_init(struct stack *st)
 {
     if (br_init(st) < 0) return -1;         /* the "bridge" link kind */
     if (udp_init(st) < 0) return -1;
+    if (tcp_init(st) < 0) return -1;        /* its tables; offered by tcp_enable() */
     return vxlan_init(st);                  /* the "vxlan" link kind, on UDP */
 }

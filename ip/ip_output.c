@@ -181,7 +181,7 @@ int ip_send_rt(struct net *net, struct pkt *p, const struct ip_send_opts *o, con
     uint32_t src = o->src ? o->src : rt->src;
     size_t tot = p->len + IP4_HLEN;
     if (tot > IP4_MAX_LEN) { pkt_drop(net, p, DROP_PKT_TOO_BIG); return -EMSGSIZE; }
-    if (o->df && tot > rt->dev->mtu) { pkt_drop(net, p, DROP_PKT_TOO_BIG); return -EMSGSIZE; }
+    if (o->df && tot > rt->dev->mtu && !p->gso_size) { pkt_drop(net, p, DROP_PKT_TOO_BIG); return -EMSGSIZE; }
     uint8_t *h = pkt_push(p, IP4_HLEN);
     if (!h) { pkt_drop(net, p, DROP_NOMEM); return -ENOBUFS; }
     h[IP4_OFF_VHL] = 0x45;

@@ -85,6 +85,19 @@
     X(VXLAN_NO_REMOTE)     /* no FDB entry and no default destination to send to */     \
     X(LOCAL_MAC)           /* a frame from the device's own MAC came back: a loop */     \
     X(IP_TUNNEL_ECN)       /* outer CE over an inner packet that is not ECN-capable */   \
+    /* TCP (tcp/) */                                                                     \
+    X(TCP_CSUM)                                                                          \
+    X(TCP_NOT_UNICAST)     /* to a broadcast: never answered (RFC 1122 4.2.3.10) */      \
+    X(TCP_INVALID_SEQUENCE)/* outside the receive window (answered by an ACK) */         \
+    X(TCP_OLD_DATA)        /* entirely before rcv_nxt: a duplicate */                    \
+    X(TCP_RESET)           /* an RST that was accepted */                                \
+    X(TCP_FLAGS)           /* no ACK, or flags the state does not take */                \
+    X(TCP_INVALID_SYN)     /* a SYN in a synchronized state (RFC 5961 §4) */             \
+    X(TCP_ACK_UNSENT_DATA) /* acknowledges what was never sent */                        \
+    X(TCP_TOO_OLD_ACK)     /* acknowledges before snd_una - max_window (RFC 5961 §5) */  \
+    X(TCP_CLOSE)           /* the socket is closed for receiving */                      \
+    X(TCP_OFO_DROP)        /* out of order: no out-of-order queue yet */                 \
+    X(TCP_LISTEN_OVERFLOW) /* SYN or accept queue full */                                \
     X(NETNS_GONE)
 
 #define DROP_AS_ENUM(n) DROP_##n,

@@ -21,7 +21,13 @@
     X(IpExtInBcastPkts) X(IpExtInMcastPkts) X(IpExtInOctets) X(IpExtOutOctets)                \
     X(IpExtInNoECTPkts) X(IpExtInECT1Pkts) X(IpExtInECT0Pkts) X(IpExtInCEPkts)           \
     X(ArpInRequests) X(ArpInReplies) X(ArpOutRequests) X(ArpOutReplies)                  \
-    X(ArpUnresDiscards) X(ArpTableFull)
+    X(ArpUnresDiscards) X(ArpTableFull)                                                  \
+    X(TcpActiveOpens) X(TcpPassiveOpens) X(TcpAttemptFails) X(TcpEstabResets)            \
+    X(TcpInSegs) X(TcpOutSegs) X(TcpRetransSegs) X(TcpInErrs) X(TcpOutRsts)              \
+    X(TcpInCsumErrors) X(TcpExtTW) X(TcpExtDelayedACKs) X(TcpExtListenOverflows)         \
+    X(TcpExtListenDrops) X(TcpExtTCPTimeouts) X(TcpExtTCPChallengeACK)                   \
+    X(TcpExtTCPSYNChallenge) X(TcpExtTCPAbortOnData) X(TcpExtTCPAbortOnClose)            \
+    X(TcpExtTCPOFODrop)
 
 #define MIB_AS_ENUM(n) MIB_##n,
 enum mib_id { MIB_COUNTERS(MIB_AS_ENUM) MIB_MAX };

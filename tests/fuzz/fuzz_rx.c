@@ -29,6 +29,7 @@
 #include "net/virtio_net.h"
 #include "udp/udp.h"
 #include "vxlan/vxlan.h"
+#include "tcp/tcp.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,16 @@ static void add_udp(struct net *net)
     struct sock *encap = sock_create(net, 2, IPPROTO_UDP, &err);
     if (!encap || sock_bind(encap, 0, 6081) < 0) abort();
     udp_set_encap(encap, fuzz_encap_rcv, NULL, NULL);
+}
+
+/* TCP on, with a listener on port 80: SYNs make children, so segments reach every
+ * state of the connection machine. */
+static void add_tcp(struct stack *st, struct net *net)
+{
+    int err;
+    if (tcp_enable(st) < 0) abort();
+    struct sock *l = sock_create(net, 1 /* SOCK_STREAM */, 6 /* IPPROTO_TCP */, &err);
+    if (!l || sock_bind(l, 0, 80) < 0 || sock_listen(l, 16) < 0) abort();
 }
 
 /* A ping socket (identifier 0x1234, IP_RECVERR) read dry of errors and replies: echo
@@ -166,6 +177,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     add_udp(net);
     add_ping(net);
     add_vxlans(net, dev);
+    add_tcp(st, net);
     struct fib_config def = { .scope = RT_SCOPE_NOWHERE, .protocol = RTPROT_BOOT, .gateway = 0x0a000001,
                               .oif = dev->ifindex, .nlflags = NLM_F_CREATE | NLM_F_EXCL };
     if (ip_route_add(net, &def, NULL) < 0) abort();

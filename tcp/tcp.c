@@ -1,0 +1,394 @@
+/*
+ * tcp/tcp.c — TCP as the stream protocol of the socket layer (Linux net/ipv4/tcp.c,
+ * inet_connection_sock.c, tcp_minisocks.c): struct tcp_sock embeds struct sock
+ * (tcp_prot.obj_size), registered for SOCK_STREAM/IPPROTO_TCP with inet_stream_ops.
+ *
+ *   connect   SYN_SENT: route, source address, ephemeral port, ISN, SYN; returns
+ *             -EINPROGRESS (the calls never wait); writable once ESTABLISHED
+ *   listen    a listener with an accept backlog (somaxconn caps it); each SYN makes a
+ *             child socket in SYN_RECV (sk_clone), bounded by tcp_max_syn_backlog;
+ *             children that finish the handshake wait for accept()
+ *   sendmsg   the one copy: bytes appended to the last unsent packet up to the size
+ *             goal (a 64 KiB super-segment), charged to the send buffer, then sent
+ *   recvmsg   the one copy out of the queued packets; 0 at the peer's FIN
+ *   shutdown  SHUT_WR sends the FIN (half-close); close as Linux's tcp_close: an RST
+ *             when unread data is thrown away, else a FIN and an orphan that lives
+ *             through FIN_WAIT/TIME_WAIT holding its own reference
+ */
+#include "tcp_priv.h"
+#include "net/stack.h"
+#include "net/stream.h"
+#include "net/netdev.h"
+#include "ip/ip.h"
+#include <errno.h>
+#include <sys/socket.h>
+
+void tcp_set_state(struct sock *sk, int state) { sk->state = (uint8_t)state; }
+
+static int tcp_init_sock(struct sock *sk)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    tcp_init_timers(tp);
+    tp->rto_us = TCP_TIMEOUT_INIT;
+    tp->snd_cwnd = TCP_INIT_CWND;
+    tp->snd_ssthresh = 0x7fffffff;                    /* TCP_INFINITE_SSTHRESH */
+    tp->mss_cache = tp->advmss = tp->rx_mss = TCP_MSS_DEFAULT;
+    tp->rcv_mss = TCP_MSS_DEFAULT;
+    tp->wscale_ok = tp->sack_ok = tp->tstamp_ok = true;   /* what our SYN offers */
+    tp->rcv_wscale = TCP_WSCALE_DEFAULT;
+    sk->rcvbuf = TCP_RMEM_DEFAULT;
+    sk->sndbuf = TCP_WMEM_MAX;
+    sk->inet_id = (uint16_t)stack_rand32(sk->net->st);
+    return 0;
+}
+
+/* Route MTU to MSS, and the first window (tcp_select_initial_window: the space up to
+ * 65535, a whole number of segments). */
+static int tcp_init_path(struct tcp_sock *tp, uint32_t daddr)
+{
+    struct sock *sk = &tp->sk;
+    struct rt_result rt;
+    int err = ip_route_output(sk->net, daddr, sk->bound_dev_if, &rt);
+    if (err) return err;
+    if (!sk->local.addr) sk->local.addr = rt.src;
+    tp->advmss = (uint16_t)(rt.dev->mtu - IP4_HLEN - TCP_HLEN);
+    uint32_t space = MIN((uint32_t)sk->rcvbuf / 2, 65535u);
+    tp->rcv_wnd = space - space % tp->advmss;
+    tp->rcv_ssthresh = tp->rcv_wnd;
+    return 0;
+}
+
+static int tcp_bind(struct sock *sk, uint32_t addr, uint16_t port)
+{
+    if (addr && !ip_is_local(sk->net, addr)) return -EADDRNOTAVAIL;
+    sk->local.addr = addr;
+    int err = tcp_get_port(sk, port);
+    if (err) sk->local.addr = 0;
+    else if (addr) sk->addr_bound = true;
+    return err;
+}
+
+static int tcp_v4_connect(struct sock *sk, uint32_t addr, uint16_t port)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    if (sk->state == SK_SYN_SENT) return -EALREADY;
+    if (sk->state != SK_CLOSE) return -EISCONN;
+    if (!port || !addr) return -EINVAL;
+    int err = tcp_init_path(tp, addr);
+    if (err) return err;
+    if (!sk->bound && (err = tcp_get_port(sk, 0)) < 0) return -EAGAIN;
+    sk->remote.addr = addr;
+    sk->remote.port = port;
+    tp->iss = tcp_v4_init_seq(sk->net, sk->local.addr, addr, sk->local.port, port);
+    tp->snd_una = tp->snd_nxt = tp->write_seq = tp->iss;
+    tcp_ehash_add(tp);
+    tcp_set_state(sk, SK_SYN_SENT);
+    mib_inc(sk->net, MIB_TcpActiveOpens);
+    tcp_send_syn(tp);
+    return -EINPROGRESS;
+}
+
+static int tcp_listen(struct sock *sk, int backlog)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    if (!sk->bound) {
+        int err = tcp_get_port(sk, 0);
+        if (err) return -EAGAIN;
+    }
+    tp->max_ack_backlog = (unsigned)MIN(backlog, TCP_SOMAXCONN);
+    if (sk->state == SK_LISTEN) return 0;
+    tcp_set_state(sk, SK_LISTEN);
+    tcp_lhash_add(tp);
+    return 0;
+}
+
+struct tcp_sock *tcp_create_child(struct tcp_sock *lp, const struct tcp_seg *seg)
+{
+    int err;
+    struct sock *nsk = sk_clone(&lp->sk, &err);
+    if (!nsk) return NULL;
+    struct tcp_sock *tp = tcp_sk(nsk);
+    nsk->local.addr = seg->daddr;
+    if (tcp_init_path(tp, seg->saddr) < 0) { sock_close(nsk); return NULL; }
+    tcp_bhash_add(tp, lp->sk.local.port);
+    nsk->remote.addr = seg->saddr;
+    nsk->remote.port = seg->sport;
+    tcp_negotiate_syn(tp, seg);
+    tp->iss = tcp_v4_init_seq(nsk->net, seg->daddr, seg->saddr, seg->dport, seg->sport);
+    tp->snd_una = tp->snd_nxt = tp->write_seq = tp->iss;
+    tp->snd_wnd = tp->max_window = seg->win;
+    tp->snd_wl1 = seg->seq;
+    tcp_set_state(nsk, SK_SYN_RECV);
+    tp->parent = lp;
+    tp->q_next = lp->syn_q;
+    lp->syn_q = tp;
+    lp->syn_qlen++;
+    tcp_ehash_add(tp);
+    return tp;
+}
+
+/* Take a child off its listener's queues. */
+static void tcp_unlink_child(struct tcp_sock *child)
+{
+    struct tcp_sock *lp = child->parent;
+    for (struct tcp_sock **pp = &lp->syn_q; *pp; pp = &(*pp)->q_next)
+        if (*pp == child) { *pp = child->q_next; lp->syn_qlen--; child->parent = NULL; return; }
+    struct tcp_sock *prev = NULL;
+    for (struct tcp_sock *c = lp->acc_q; c; prev = c, c = c->q_next)
+        if (c == child) {
+            if (prev) prev->q_next = c->q_next; else lp->acc_q = c->q_next;
+            if (lp->acc_tail == c) lp->acc_tail = prev;
+            lp->acc_qlen--;
+            break;
+        }
+    child->parent = NULL;
+}
+
+void tcp_child_established(struct tcp_sock *child)
+{
+    struct tcp_sock *lp = child->parent;
+    tcp_unlink_child(child);
+    child->parent = lp;
+    child->q_next = NULL;
+    if (lp->acc_tail) lp->acc_tail->q_next = child; else lp->acc_q = child;
+    lp->acc_tail = child;
+    lp->acc_qlen++;
+    mib_inc(lp->sk.net, MIB_TcpPassiveOpens);
+    sk_wake(&lp->sk, SK_READABLE);
+}
+
+static struct sock *tcp_accept(struct sock *sk, int *err)
+{
+    struct tcp_sock *lp = tcp_sk(sk), *child = lp->acc_q;
+    if (!child) { *err = -EAGAIN; return NULL; }
+    tcp_unlink_child(child);
+    *err = 0;
+    return &child->sk;
+}
+
+void tcp_done(struct sock *sk)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    tcp_set_state(sk, SK_CLOSE);
+    tcp_stop_timers(tp);
+    tcp_unhash(sk);
+    sk->shut_rd = sk->shut_wr = true;
+    if (tp->parent) { tcp_unlink_child(tp); sock_close(sk); return; }   /* never accepted */
+    if (tp->orphan_held) {
+        tp->orphan_held = false;
+        sk_common_release(sk);
+        sock_put(sk);
+        return;
+    }
+    sk_wake(sk, SK_READABLE | SK_WRITABLE);          /* sk_state_change */
+}
+
+/* inet_csk_listen_stop: children not yet accepted go; those already connected are
+ * reset (tcp_disconnect), half-open ones are just forgotten. */
+static void tcp_listen_stop(struct tcp_sock *lp)
+{
+    while (lp->syn_q || lp->acc_q) {
+        struct tcp_sock *c = lp->syn_q ? lp->syn_q : lp->acc_q;
+        tcp_unlink_child(c);
+        if (c->sk.state == SK_ESTABLISHED) tcp_send_active_reset(c);
+        tcp_set_state(&c->sk, SK_CLOSE);
+        sock_close(&c->sk);
+    }
+    tcp_unhash(&lp->sk);
+}
+
+static void tcp_purge_write_queue(struct tcp_sock *tp)
+{
+    while (tp->wq_head) {
+        struct pkt *p = tp->wq_head;
+        tp->wq_head = p->next;
+        pkt_free(p);
+    }
+    tp->wq_tail = tp->send_head = NULL;
+}
+
+static void tcp_destroy(struct sock *sk)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    tcp_stop_timers(tp);
+    tcp_purge_write_queue(tp);
+}
+
+static int tcp_disconnect(struct sock *sk)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    if (sk->state == SK_LISTEN) tcp_listen_stop(tp);
+    tcp_stop_timers(tp);
+    tcp_purge_write_queue(tp);
+    tcp_unhash(sk);
+    tcp_set_state(sk, SK_CLOSE);
+    return 0;
+}
+
+/* The FIN of a close or SHUT_WR (tcp_close_state: ESTABLISHED/SYN_RECV -> FIN_WAIT1,
+ * CLOSE_WAIT -> LAST_ACK). false: nothing to send in this state. */
+static bool tcp_close_state(struct tcp_sock *tp)
+{
+    struct sock *sk = &tp->sk;
+    if (sk->state == SK_ESTABLISHED || sk->state == SK_SYN_RECV) tcp_set_state(sk, SK_FIN_WAIT1);
+    else if (sk->state == SK_CLOSE_WAIT) tcp_set_state(sk, SK_LAST_ACK);
+    else return false;
+    tcp_send_fin(tp);
+    return true;
+}
+
+static int tcp_shutdown(struct sock *sk, int how)
+{
+    if (how != 0) tcp_close_state(tcp_sk(sk));
+    return 0;
+}
+
+static void tcp_close(struct sock *sk)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    if (tp->parent) tcp_unlink_child(tp);
+    if (sk->state == SK_LISTEN) tcp_listen_stop(tp);
+    if (sk->state == SK_LISTEN || sk->state == SK_CLOSE || sk->state == SK_SYN_SENT) {
+        tcp_set_state(sk, SK_CLOSE);
+        sk_common_release(sk);
+        return;
+    }
+    if (sk->rq) {                       /* RFC 2525 §2.17: unread data is an abort */
+        mib_inc(sk->net, MIB_TcpExtTCPAbortOnClose);
+        tcp_send_active_reset(tp);
+        tcp_set_state(sk, SK_CLOSE);
+        sk_common_release(sk);
+        return;
+    }
+    sock_hold(sk);                      /* the orphan lives on (tcp_done lets go) */
+    tp->orphan_held = true;
+    sk->shut_rd = sk->shut_wr = true;
+    if (!tcp_close_state(tp) && sk->state == SK_FIN_WAIT2)
+        timer_arm_in(sk->net->st, &tp->tw_timer, TCP_FIN_TIMEOUT);
+}
+
+/* tcp_xmit_size_goal: the largest super-segment, a whole number of MSS. */
+static uint32_t tcp_size_goal(const struct tcp_sock *tp)
+{
+    uint32_t max = 65535 - IP4_HLEN - TCP_HLEN_MAX;
+    return max - max % tp->mss_cache;
+}
+
+/* Append up to n bytes to the unsent tail if it has room; returns bytes taken. */
+static size_t tcp_append_tail(struct tcp_sock *tp, const uint8_t *src, size_t n, uint32_t goal)
+{
+    struct pkt *t = tp->send_head ? tp->wq_tail : NULL;
+    if (!t || (TCP_SKB_CB(t)->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) || t->len >= goal) return 0;
+    size_t k = MIN(n, MIN(goal - t->len, pkt_tailroom(t)));
+    memcpy(pkt_put(t, k), src, k);
+    TCP_SKB_CB(t)->end_seq += (uint32_t)k;
+    tp->write_seq += (uint32_t)k;
+    return k;
+}
+
+/* A new packet for up to n bytes (its size by what is asked, up to the goal). */
+static long tcp_new_tail(struct tcp_sock *tp, const uint8_t *src, size_t n, uint32_t goal)
+{
+    struct sock *sk = &tp->sk;
+    struct pkt *p = net_pkt_alloc(sk->net, MIN(n, goal));
+    if (!p) return -ENOBUFS;
+    if (!sk_charge_tx(sk, p)) { pkt_free(p); return -EAGAIN; }
+    size_t k = MIN(n, MIN(goal, pkt_tailroom(p)));
+    memcpy(pkt_put(p, k), src, k);
+    struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+    memset(cb, 0, sizeof(*cb));
+    cb->seq = tp->write_seq;
+    cb->end_seq = tp->write_seq + (uint32_t)k;
+    tp->write_seq += (uint32_t)k;
+    tcp_queue_tail(tp, p);
+    return (long)k;
+}
+
+static long tcp_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    if (sk->state == SK_SYN_SENT || sk->state == SK_SYN_RECV) return -EAGAIN;
+    if (sk->state != SK_ESTABLISHED && sk->state != SK_CLOSE_WAIT) return -EPIPE;
+    uint32_t goal = tcp_size_goal(tp);
+    long copied = 0, err = 0;
+    for (size_t i = 0; i < msg->iovlen && !err; i++) {
+        const uint8_t *src = msg->iov[i].iov_base;
+        size_t left = msg->iov[i].iov_len;
+        while (left) {
+            size_t k = tcp_append_tail(tp, src, left, goal);
+            if (!k) {
+                long r = tcp_new_tail(tp, src, left, goal);
+                if (r < 0) { err = r; break; }
+                k = (size_t)r;
+            }
+            src += k; left -= k; copied += (long)k;
+        }
+    }
+    tcp_write_xmit(tp);
+    return copied ? copied : err;
+}
+
+/* tcp_cleanup_rbuf: after a read, tell the peer when the window has at least doubled. */
+static void tcp_cleanup_rbuf(struct tcp_sock *tp)
+{
+    uint32_t offered = tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt;
+    if (2 * offered > tp->rcv_ssthresh || tp->sk.state != SK_ESTABLISHED) return;
+    uint32_t space = ((unsigned)tp->sk.rcvbuf - tp->sk.rmem) / 2;
+    if (MIN(space, tp->rcv_ssthresh) >= 2 * offered) tcp_send_ack(tp);
+}
+
+static long tcp_recvmsg(struct sock *sk, struct sk_msghdr *msg)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    if (sk->state == SK_LISTEN) return -ENOTCONN;
+    bool peek = msg->flags & SK_MSG_PEEK;
+    long copied = 0;
+    struct pkt *p = sk->rq;
+    for (size_t i = 0; i < msg->iovlen && p; i++) {
+        uint8_t *dst = msg->iov[i].iov_base;
+        size_t room = msg->iov[i].iov_len, off = 0, poff = 0;
+        while (room && p) {
+            size_t k = MIN(room, p->len - poff);
+            memcpy(dst + off, p->data + poff, k);
+            off += k; room -= k; copied += (long)k; poff += k;
+            if (peek) { if (poff == p->len) { p = p->next; poff = 0; } continue; }
+            pkt_pull(p, k);
+            poff = 0;
+            if (!p->len) {
+                sk->rq = p->next;
+                if (!sk->rq) sk->rq_tail = NULL;
+                sk->rq_len--;
+                sk->rmem -= p->truesize;
+                pkt_free(p);
+                p = sk->rq;
+            }
+        }
+    }
+    if (copied) { if (!peek) tcp_cleanup_rbuf(tp); return copied; }
+    if (sk->err) return sock_error(sk);
+    if (sk->shut_rd || sk->state == SK_CLOSE) return 0;
+    return -EAGAIN;
+}
+
+static unsigned tcp_poll(const struct sock *sk)
+{
+    const struct tcp_sock *tp = tcp_csk(sk);
+    unsigned m = sk->err ? SK_ERROR : 0;
+    if (sk->state == SK_LISTEN) return m | (tp->acc_q ? SK_READABLE : 0);
+    if (sk->rq || sk->shut_rd) m |= SK_READABLE;
+    if ((sk->state == SK_ESTABLISHED || sk->state == SK_CLOSE_WAIT) && sk->wmem < (unsigned)sk->sndbuf)
+        m |= SK_WRITABLE;
+    return m;
+}
+
+static const struct proto tcp_prot = {
+    .name = "tcp", .obj_size = sizeof(struct tcp_sock), .init = tcp_init_sock, .get_port = tcp_get_port,
+    .bind = tcp_bind, .connect = tcp_v4_connect, .disconnect = tcp_disconnect, .sendmsg = tcp_sendmsg,
+    .recvmsg = tcp_recvmsg, .poll = tcp_poll, .shutdown = tcp_shutdown, .listen = tcp_listen,
+    .accept = tcp_accept, .close = tcp_close, .destroy = tcp_destroy, .unhash = tcp_unhash,
+};
+
+const struct inet_protosw tcp_protosw = {
+    .type = SOCK_STREAM, .protocol = IPPROTO_TCP, .prot = &tcp_prot, .ops = &inet_stream_ops,
+    .flags = INET_PROTOSW_PERMANENT,
+};

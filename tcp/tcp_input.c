@@ -1,0 +1,415 @@
+/*
+ * tcp/tcp_input.c — what an arriving segment does (RFC 9293 §3.10.7 "SEGMENT ARRIVES";
+ * Linux net/ipv4/tcp_input.c, tcp_minisocks.c).
+ *
+ *   tcp_listen_rcv          LISTEN: RST ignored, ACK answered by RST, SYN opens a child
+ *                           in SYN_RECV (tcp_conn_request) within the SYN and accept
+ *                           backlogs
+ *   tcp_rcv_synsent         SYN_SENT: the SYN-ACK (or a SYN: simultaneous open)
+ *   tcp_rcv_state_process   the synchronized states, in the RFC's order: sequence
+ *                           check, RST (RFC 5961 §3), SYN (RFC 5961 §4), ACK (tcp_ack,
+ *                           RFC 5961 §5), data (tcp_data_queue), FIN (tcp_fin)
+ *
+ * Data is taken in order only; an out-of-order segment is dropped and answered with a
+ * duplicate ACK (no out-of-order queue yet). Each received packet, whatever its length
+ * (a GSO super-frame too), is queued whole: no copy.
+ */
+#include "tcp_priv.h"
+#include "net/stack.h"
+#include "net/trace.h"
+#include <errno.h>
+
+/* The options a SYN brought (tcp_parse_options at connection set-up, tcp_sync_mss). */
+void tcp_negotiate_syn(struct tcp_sock *tp, const struct tcp_seg *seg)
+{
+    const struct tcp_opts *o = &seg->opt;
+    tp->rx_mss = o->mss_ok ? MAX(o->mss, (uint16_t)TCP_MIN_MSS) : TCP_MSS_DEFAULT;
+    tp->wscale_ok = tp->wscale_ok && o->wscale_ok;
+    tp->snd_wscale = tp->wscale_ok ? o->wscale : 0;
+    if (!tp->wscale_ok) tp->rcv_wscale = 0;
+    tp->sack_ok = tp->sack_ok && o->sack_ok;
+    tp->tstamp_ok = tp->tstamp_ok && o->ts_ok;
+    if (tp->tstamp_ok) tp->ts_recent = o->ts_val;
+    tp->mss_cache = (uint16_t)(MIN(tp->advmss, tp->rx_mss) - (tp->tstamp_ok ? 12 : 0));
+    tp->rcv_mss = MIN(TCP_MSS_DEFAULT, tp->mss_cache);
+    tp->irs = seg->seq;
+    tp->rcv_nxt = seg->seq + 1;
+    tp->rcv_wup = tp->rcv_nxt;
+}
+
+/* tcp_sequence (RFC 9293 §3.10.7.4 "first"): does any of the segment fall in the window
+ * we offered? Linux's form: not entirely before rcv_wup, not starting after the right edge. */
+static bool tcp_sequence_ok(const struct tcp_sock *tp, const struct tcp_seg *seg)
+{
+    uint32_t right = tp->rcv_wup + tp->rcv_wnd;
+    return !seq_before(seg->end_seq, tp->rcv_wup) && !seq_after(seg->seq, seq_max(right, tp->rcv_nxt));
+}
+
+/* tcp_reset: the peer aborted. The error the application sees depends on the state
+ * (ECONNREFUSED while connecting, EPIPE after its FIN, else ECONNRESET). */
+static void tcp_reset(struct tcp_sock *tp)
+{
+    struct sock *sk = &tp->sk;
+    if (sk->state == SK_ESTABLISHED || sk->state == SK_CLOSE_WAIT) mib_inc(sk->net, MIB_TcpEstabResets);
+    if (!(sk->state == SK_SYN_RECV && tp->parent)) {
+        int err = sk->state == SK_SYN_SENT || sk->state == SK_SYN_RECV ? ECONNREFUSED :
+                  sk->state == SK_CLOSE_WAIT ? EPIPE : ECONNRESET;
+        sk_set_err(sk, err);
+    }
+    tcp_done(sk);
+}
+
+/* tcp_clean_rtx_queue: free what the ACK covers; an RTT sample from the oldest newly
+ * acked segment if none of them was retransmitted (Karn). Returns segments acked. */
+static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack)
+{
+    uint64_t now = tp->sk.net->st->now_us, first_when = 0;
+    bool retrans = false;
+    uint32_t acked_bytes = 0;
+    while (tp->wq_head && tp->wq_head != tp->send_head) {
+        struct pkt *p = tp->wq_head;
+        struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+        if (!seq_after(cb->end_seq, ack)) {
+            if (!first_when) first_when = cb->when_us;
+            retrans |= cb->retrans != 0;
+            acked_bytes += cb->end_seq - cb->seq;
+            tp->wq_head = p->next;
+            if (!tp->wq_head) tp->wq_tail = NULL;
+            pkt_free(p);                        /* the send buffer charge comes back */
+            continue;
+        }
+        if (seq_after(ack, cb->seq)) {          /* tcp_trim_head: part of it is acked */
+            uint32_t n = ack - cb->seq;
+            if (cb->tcp_flags & TCP_FLAG_SYN) { n--; cb->tcp_flags &= (uint8_t)~TCP_FLAG_SYN; }
+            pkt_pull(p, MIN(n, p->len));
+            acked_bytes += ack - cb->seq;
+            cb->seq = ack;
+        }
+        break;
+    }
+    if (first_when && !retrans) tcp_rtt_estimator(tp, (uint32_t)(now - first_when));
+    tp->bytes_acked += acked_bytes;
+    return tp->mss_cache ? (acked_bytes + tp->mss_cache - 1) / tp->mss_cache : 1;
+}
+
+/* RFC 5681 §3.1: slow start below ssthresh (+1 segment per segment acked), then
+ * congestion avoidance (+1 segment per window) — Linux tcp_reno_cong_avoid. */
+static void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked)
+{
+    if (tp->snd_cwnd < tp->snd_ssthresh) {
+        uint32_t room = tp->snd_ssthresh - tp->snd_cwnd;
+        tp->snd_cwnd += MIN(acked, room);
+        acked -= MIN(acked, room);
+    }
+    tp->cwnd_cnt += acked;
+    if (tp->cwnd_cnt >= tp->snd_cwnd) { tp->cwnd_cnt -= tp->snd_cwnd; tp->snd_cwnd++; }
+}
+
+/* tcp_ack_update_window (RFC 9293 §3.10.7.4, SND.WL1/WL2 rule). */
+static void tcp_ack_update_window(struct tcp_sock *tp, const struct tcp_seg *seg)
+{
+    if (seq_before(tp->snd_wl1, seg->seq) || (tp->snd_wl1 == seg->seq && !seq_before(seg->ack, tp->snd_wl2))) {
+        tp->snd_wnd = (uint32_t)seg->win << tp->snd_wscale;
+        tp->snd_wl1 = seg->seq;
+        tp->snd_wl2 = seg->ack;
+        tp->max_window = MAX(tp->max_window, tp->snd_wnd);
+    }
+}
+
+/* tcp_ack: DROP_NONE when the segment goes on, else the reason it is dropped (an ACK
+ * or challenge ACK already sent). */
+static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
+{
+    if (seq_after(seg->ack, tp->snd_nxt)) {           /* RFC 5961 §5.2, RFC 9293: ACK, drop */
+        tcp_send_challenge_ack(tp);
+        return DROP_TCP_ACK_UNSENT_DATA;
+    }
+    if (seq_before(seg->ack, tp->snd_una - tp->max_window)) {
+        tcp_send_challenge_ack(tp);
+        return DROP_TCP_TOO_OLD_ACK;
+    }
+    tcp_ack_update_window(tp, seg);
+    if (seq_after(seg->ack, tp->snd_una)) {
+        tp->snd_una = seg->ack;
+        uint32_t acked = tcp_clean_rtx_queue(tp, seg->ack);
+        tp->retransmits = 0;
+        tp->backoff = 0;
+        tcp_cong_avoid(tp, acked);
+        tcp_rearm_rto(tp);                            /* RFC 6298 §5.3 */
+        struct sock *sk = &tp->sk;
+        if (sk->wmem * 2 <= (unsigned)sk->sndbuf) sk_wake(sk, SK_WRITABLE);
+    }
+    return DROP_NONE;
+}
+
+/* Our FIN is acknowledged: every byte we queued, FIN included. */
+static bool tcp_fin_acked(const struct tcp_sock *tp) { return tp->fin_queued && tp->snd_una == tp->write_seq; }
+
+/* The ACK's effect on the closing states (RFC 9293 §3.10.7.4 "fifth"). false: the
+ * connection is gone (the segment is done with). */
+static bool tcp_ack_closing_states(struct tcp_sock *tp)
+{
+    struct sock *sk = &tp->sk;
+    switch (sk->state) {
+    case SK_FIN_WAIT1:
+        if (!tcp_fin_acked(tp)) break;
+        tcp_set_state(sk, SK_FIN_WAIT2);
+        if (sk->closed) timer_arm_in(sk->net->st, &tp->tw_timer, TCP_FIN_TIMEOUT);   /* tcp_fin_timeout */
+        break;
+    case SK_CLOSING:
+        if (tcp_fin_acked(tp)) tcp_time_wait(tp);
+        break;
+    case SK_LAST_ACK:
+        if (tcp_fin_acked(tp)) { tcp_done(sk); return false; }
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+/* tcp_fin (RFC 9293 §3.10.7.4 "eighth"): the peer is done sending. */
+static void tcp_fin(struct tcp_sock *tp)
+{
+    struct sock *sk = &tp->sk;
+    tp->rcv_nxt++;
+    sk->shut_rd = true;             /* RCV_SHUTDOWN: reads return 0 once the queue drains */
+    switch (sk->state) {
+    case SK_SYN_RECV:
+    case SK_ESTABLISHED: tcp_set_state(sk, SK_CLOSE_WAIT); break;
+    case SK_FIN_WAIT1: tcp_set_state(sk, SK_CLOSING); break;
+    case SK_FIN_WAIT2: tcp_time_wait(tp); break;
+    default: break;
+    }
+    sk_wake(sk, SK_READABLE);
+}
+
+/* __tcp_ack_snd_check: ACK now (quick-ack mode, more than one full segment since the
+ * last window we sent) or within the delayed-ACK timer. */
+static void tcp_ack_snd_check(struct tcp_sock *tp)
+{
+    if (tp->quick) { tp->quick--; tcp_send_ack(tp); return; }
+    if (tp->rcv_nxt - tp->rcv_wup > tp->rcv_mss) { tcp_send_ack(tp); return; }
+    tcp_schedule_delack(tp);
+}
+
+/* Queue in-order payload on the receive queue (consumes p). false: no room. */
+static bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq)
+{
+    struct sock *sk = &tp->sk;
+    uint32_t truesize = pkt_truesize(p);
+    if (sk->rmem + truesize > (unsigned)sk->rcvbuf && sk->rq) return false;
+    TCP_SKB_CB(p)->seq = seq;
+    TCP_SKB_CB(p)->end_seq = seq + p->len;
+    p->next = NULL;
+    p->truesize = truesize;
+    if (sk->rq_tail) sk->rq_tail->next = p; else sk->rq = p;
+    sk->rq_tail = p;
+    sk->rq_len++;
+    sk->rmem += truesize;
+    tp->rcv_nxt += p->len;
+    tp->bytes_received += p->len;
+    sk_wake(sk, SK_READABLE);
+    return true;
+}
+
+/* tcp_data_queue: in-order payload (a duplicate head trimmed, a tail past the window
+ * cut), then the FIN if it is next. Consumes p. */
+static void tcp_data_queue(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg)
+{
+    struct net *net = tp->sk.net;
+    bool fin = seg->flags & TCP_FLAG_FIN;
+    if (seq_after(seg->seq, tp->rcv_nxt)) {           /* a hole before it */
+        mib_inc(net, MIB_TcpExtTCPOFODrop);
+        tcp_send_ack(tp);                             /* the duplicate ACK reports the hole */
+        pkt_drop(net, p, DROP_TCP_OFO_DROP);
+        return;
+    }
+    uint32_t dup = tp->rcv_nxt - seg->seq;            /* bytes we already have */
+    if (dup >= seg->len && !(fin && dup == seg->len)) {
+        tcp_send_ack(tp);                             /* tcp_send_dupack */
+        pkt_drop(net, p, DROP_TCP_OLD_DATA);
+        return;
+    }
+    pkt_pull(p, dup);
+    uint32_t win = tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt;
+    if (p->len > win) { pkt_trim(p, win); fin = false; }          /* beyond the window */
+    tp->rcv_mss = MAX(tp->rcv_mss, MIN(p->gso_size ? p->gso_size : p->len, tp->advmss));
+    if (p->len) {
+        if (!tcp_queue_rcv(tp, p, tp->rcv_nxt)) { pkt_drop(net, p, DROP_SOCKET_RCVBUFF); tcp_send_ack(tp); return; }
+        TRACEF(p, "tcp_data_queue", NULL, "queued %u bytes", p->len);
+        trace_end(p, NULL);
+    } else {
+        pkt_consume(p);
+    }
+    if (fin) { tcp_fin(tp); tcp_send_ack(tp); return; }
+    tcp_ack_snd_check(tp);
+}
+
+/* TIME_WAIT (tcp_timewait_state_process): a retransmitted FIN is ACKed again and the
+ * wait restarts; an RST ends it (net.ipv4.tcp_rfc1337 = 0); anything else gets an ACK. */
+static void tcp_timewait_rcv(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *seg)
+{
+    struct sock *sk = &tp->sk;
+    if (seg->flags & TCP_FLAG_RST) { pkt_drop(sk->net, p, DROP_TCP_RESET); tcp_done(sk); return; }
+    if ((seg->flags & TCP_FLAG_FIN) && seg->end_seq == tp->rcv_nxt)
+        timer_arm_in(sk->net->st, &tp->tw_timer, TCP_TIMEWAIT_LEN);
+    tcp_send_ack(tp);
+    pkt_consume(p);
+}
+
+/* SYN_SENT (RFC 9293 §3.10.7.3; Linux tcp_rcv_synsent_state_process). */
+static void tcp_rcv_synsent(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg)
+{
+    struct sock *sk = &tp->sk;
+    struct net *net = sk->net;
+    bool ack = seg->flags & TCP_FLAG_ACK;
+    if (ack && (!seq_after(seg->ack, tp->iss) || seq_after(seg->ack, tp->snd_nxt))) {
+        tcp_v4_send_reset(net, seg);
+        pkt_drop(net, p, DROP_TCP_ACK_UNSENT_DATA);
+        return;
+    }
+    if (seg->flags & TCP_FLAG_RST) {
+        pkt_drop(net, p, DROP_TCP_RESET);
+        if (ack) tcp_reset(tp);                       /* connection refused */
+        return;
+    }
+    if (!(seg->flags & TCP_FLAG_SYN)) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
+    tcp_negotiate_syn(tp, seg);
+    tp->snd_wnd = seg->win;                           /* a SYN's window is never scaled */
+    tp->snd_wl1 = seg->seq;
+    tp->snd_wl2 = seg->ack;
+    tp->max_window = tp->snd_wnd;
+    if (!ack) {                                       /* simultaneous open: SYN-ACK, same ISS */
+        tcp_set_state(sk, SK_SYN_RECV);
+        tcp_retransmit_head(tp);
+        pkt_consume(p);
+        return;
+    }
+    tp->snd_una = seg->ack;
+    tcp_clean_rtx_queue(tp, seg->ack);
+    tp->retransmits = tp->backoff = 0;
+    tcp_rearm_rto(tp);
+    tcp_set_state(sk, SK_ESTABLISHED);
+    tp->quick = TCP_MAX_QUICKACKS;
+    sk_wake(sk, SK_WRITABLE);
+    pkt_consume(p);
+    tcp_send_ack(tp);
+    tcp_write_xmit(tp);
+}
+
+/* RFC 5961 §3.2: only an RST at exactly rcv_nxt resets; one elsewhere in the window
+ * gets a challenge ACK. (The sequence check already dropped those outside it.) */
+static void tcp_rcv_rst(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *seg)
+{
+    pkt_drop(tp->sk.net, p, DROP_TCP_RESET);
+    if (seg->seq == tp->rcv_nxt) tcp_reset(tp);
+    else tcp_send_challenge_ack(tp);
+}
+
+/* Simultaneous open: in SYN_RECV after our SYN-ACK, the peer's SYN-ACK acknowledges
+ * our SYN and repeats its own; Linux's tcp_validate_incoming lets it pass as the ACK
+ * that completes the handshake. */
+static bool tcp_simultaneous_synack(const struct tcp_sock *tp, const struct tcp_seg *seg)
+{
+    return tp->sk.state == SK_SYN_RECV && !tp->parent && (seg->flags & TCP_FLAG_ACK) &&
+           seg->seq + 1 == tp->rcv_nxt && seg->ack == tp->snd_nxt;
+}
+
+static bool tcp_synrecv_ack(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg);
+
+static void tcp_rcv_synack_simopen(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg)
+{
+    if (!tcp_synrecv_ack(tp, p, seg)) return;
+    enum drop why = tcp_ack(tp, seg);
+    if (why != DROP_NONE) pkt_drop(tp->sk.net, p, why); else pkt_consume(p);
+}
+
+/* A SYN in a synchronized state. A child in SYN_RECV seeing its peer's SYN again
+ * repeats the SYN-ACK (tcp_check_req); otherwise RFC 5961 §4: a challenge ACK. */
+static void tcp_rcv_syn(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg)
+{
+    struct net *net = tp->sk.net;
+    if (tp->sk.state == SK_SYN_RECV && seg->seq == tp->irs && !(seg->flags & TCP_FLAG_ACK)) {
+        tcp_retransmit_head(tp);
+        pkt_consume(p);
+        return;
+    }
+    if (tcp_simultaneous_synack(tp, seg)) { tcp_rcv_synack_simopen(tp, p, seg); return; }
+    mib_inc(net, MIB_TcpExtTCPSYNChallenge);
+    tcp_send_challenge_ack(tp);
+    pkt_drop(net, p, DROP_TCP_INVALID_SYN);
+}
+
+/* SYN_RECV's ACK (RFC 9293 §3.10.7.4 "fifth", SYN-RECEIVED): acceptable → ESTABLISHED,
+ * else an RST. false: the segment is done with. */
+static bool tcp_synrecv_ack(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg)
+{
+    if (!seq_after(seg->ack, tp->snd_una) || seq_after(seg->ack, tp->snd_nxt)) {
+        tcp_v4_send_reset(tp->sk.net, seg);
+        pkt_drop(tp->sk.net, p, DROP_TCP_FLAGS);
+        return false;
+    }
+    tcp_set_state(&tp->sk, SK_ESTABLISHED);
+    tp->snd_wl1 = seg->seq - 1;                       /* so the window below is taken */
+    tp->quick = TCP_MAX_QUICKACKS;
+    if (tp->parent) tcp_child_established(tp);
+    else sk_wake(&tp->sk, SK_WRITABLE);
+    return true;
+}
+
+void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    struct net *net = sk->net;
+    tp->segs_in++;
+    if (sk->state == SK_SYN_SENT) { tcp_rcv_synsent(tp, p, seg); return; }
+    if (sk->state == SK_CLOSE) { tcp_v4_send_reset(net, seg); pkt_drop(net, p, DROP_TCP_CLOSE); return; }
+    if (sk->state == SK_TIME_WAIT) { tcp_timewait_rcv(tp, p, seg); return; }
+    if (!tcp_sequence_ok(tp, seg)) {
+        if (!(seg->flags & TCP_FLAG_RST)) tcp_send_ack(tp);       /* tcp_send_dupack */
+        pkt_drop(net, p, DROP_TCP_INVALID_SEQUENCE);
+        return;
+    }
+    if (seg->flags & TCP_FLAG_RST) { tcp_rcv_rst(tp, p, seg); return; }
+    if (tp->tstamp_ok && seg->opt.ts_ok && !seq_after(seg->seq, tp->rcv_wup))
+        tp->ts_recent = seg->opt.ts_val;              /* tcp_store_ts_recent (RFC 7323 §4.3) */
+    if (seg->flags & TCP_FLAG_SYN) { tcp_rcv_syn(tp, p, seg); return; }
+    if (!(seg->flags & TCP_FLAG_ACK)) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
+    if (sk->state == SK_SYN_RECV && !tcp_synrecv_ack(tp, p, seg)) return;
+    enum drop why = tcp_ack(tp, seg);
+    if (why != DROP_NONE) { pkt_drop(net, p, why); return; }
+    if (!tcp_ack_closing_states(tp)) { pkt_consume(p); return; }
+    bool takes_data = sk->state == SK_ESTABLISHED || sk->state == SK_FIN_WAIT1 || sk->state == SK_FIN_WAIT2;
+    if (takes_data && sk->closed && seq_after(seg->end_seq - !!(seg->flags & TCP_FLAG_FIN), tp->rcv_nxt)) {
+        mib_inc(net, MIB_TcpExtTCPAbortOnData);       /* data for an application that left */
+        tcp_send_active_reset(tp);
+        pkt_drop(net, p, DROP_TCP_CLOSE);
+        tcp_done(sk);
+        return;
+    }
+    if (takes_data && (seg->len || (seg->flags & TCP_FLAG_FIN))) tcp_data_queue(tp, p, seg);
+    else pkt_consume(p);
+    tcp_write_xmit(tp);
+}
+
+/* LISTEN (RFC 9293 §3.10.7.2; Linux tcp_v4_conn_request within the backlogs). */
+void tcp_listen_rcv(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
+{
+    struct tcp_sock *lp = tcp_sk(sk);
+    struct net *net = sk->net;
+    if (seg->flags & TCP_FLAG_RST) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
+    if (seg->flags & TCP_FLAG_ACK) { tcp_v4_send_reset(net, seg); pkt_drop(net, p, DROP_TCP_FLAGS); return; }
+    if (!(seg->flags & TCP_FLAG_SYN)) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
+    if (lp->acc_qlen >= lp->max_ack_backlog) mib_inc(net, MIB_TcpExtListenOverflows);
+    if (lp->acc_qlen >= lp->max_ack_backlog || lp->syn_qlen >= MIN(lp->max_ack_backlog, TCP_MAX_SYN_BACKLOG)) {
+        mib_inc(net, MIB_TcpExtListenDrops);
+        pkt_drop(net, p, DROP_TCP_LISTEN_OVERFLOW);
+        return;
+    }
+    struct tcp_sock *child = tcp_create_child(lp, seg);
+    if (!child) { mib_inc(net, MIB_TcpExtListenDrops); pkt_drop(net, p, DROP_NOMEM); return; }
+    TRACEF(p, "tcp_conn_request", NULL, "SYN_RECV");
+    pkt_consume(p);
+    tcp_send_syn(child);
+}

@@ -1,0 +1,331 @@
+/*
+ * tcp/tcp_output.c — building and sending segments (Linux net/ipv4/tcp_output.c).
+ *
+ *   tcp_transmit_skb   a write-queue packet goes out as a clone (a copy while an earlier
+ *                      clone still shares its bytes): header and options pushed into the
+ *                      clone's headroom, checksum left partial when the device offloads
+ *                      it, gso_size = MSS when it carries more than one segment.
+ *   tcp_write_xmit     sends from send_head while the peer's window and cwnd allow;
+ *                      a packet that does not fit is split at a segment boundary
+ *                      (tcp_fragment)
+ *   tcp_send_ack / _fin / _syn / _active_reset / _challenge_ack, tcp_v4_send_reset
+ *
+ * Sequence numbers of every queued packet are in its cb (struct tcp_skb_cb). The queue
+ * holds only payload; headers exist only on the clones that leave.
+ */
+#include "tcp_priv.h"
+#include "net/stack.h"
+#include "net/netdev.h"
+#include "net/csum.h"
+#include "net/offload.h"
+#include "net/trace.h"
+#include "ip/ip.h"
+#include <errno.h>
+
+static uint32_t tcp_time_stamp(const struct net *net) { return (uint32_t)(net->st->now_us / US_PER_MS); }
+
+/* __tcp_v4_send_check: partial on a device that checksums (every GSO packet too: its
+ * segments get their own sums, by the device or the software fallback), else summed. */
+static void tcp_v4_send_check(struct pkt *p, uint8_t *th, uint32_t saddr, uint32_t daddr, struct netdev *dev)
+{
+    uint16_t l4len = (uint16_t)p->len;
+    put_be16(th + TCP_OFF_CSUM, 0);
+    if ((dev->features & NETIF_F_CSUM_MASK) || p->gso_size) {
+        pkt_csum_partial_l4(p, th, TCP_OFF_CSUM, saddr, daddr, IPPROTO_TCP, l4len);
+        return;
+    }
+    put_be16(th + TCP_OFF_CSUM, csum_fold(csum_partial(th, l4len, csum_pseudo(saddr, daddr, IPPROTO_TCP, l4len))));
+    dev->offload_stats.tx_csum_sw_bytes += l4len;
+}
+
+/* Push a TCP header (and options) onto p, whose data is the payload. NULL: no room. */
+static uint8_t *tcp_push_header(struct pkt *p, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+                                uint8_t flags, uint16_t win, const struct tcp_opts *o)
+{
+    size_t olen = o ? tcp_options_size(o) : 0;
+    uint8_t *th = pkt_push(p, TCP_HLEN + olen);
+    if (!th) return NULL;
+    put_be16(th + TCP_OFF_SPORT, sport);
+    put_be16(th + TCP_OFF_DPORT, dport);
+    put_be32(th + TCP_OFF_SEQ, seq);
+    put_be32(th + TCP_OFF_ACK, ack);
+    th[TCP_OFF_DOFF] = (uint8_t)(((TCP_HLEN + olen) / 4) << 4);
+    th[TCP_OFF_FLAGS] = flags;
+    put_be16(th + TCP_OFF_WIN, win);
+    put_be16(th + TCP_OFF_URG, 0);
+    if (olen) tcp_build_options(th + TCP_HLEN, o);
+    pkt_reset_transport_header(p);
+    return th;
+}
+
+/* The route to the peer, from the socket's cache while it is current. */
+static int tcp_route(struct tcp_sock *tp, struct rt_result *rt)
+{
+    struct sock *sk = &tp->sk;
+    const struct rt_result *c = sk_dst_check(sk->net, &tp->dst, sk->remote.addr, sk->bound_dev_if);
+    if (!c) {
+        int err = ip_route_output(sk->net, sk->remote.addr, sk->bound_dev_if, rt);
+        if (err) return err;
+        sk_dst_set(sk->net, &tp->dst, sk->remote.addr, sk->bound_dev_if, rt);
+    }
+    *rt = tp->dst.rt;
+    rt->neigh = sk_dst_neigh(sk->net, &tp->dst);
+    return 0;
+}
+
+/* The options of an outgoing segment: all we offer on a SYN, the timestamp after. */
+static void tcp_out_options(const struct tcp_sock *tp, bool syn, struct tcp_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    const struct net *net = tp->sk.net;
+    bool synack = syn && tp->sk.state != SK_SYN_SENT;
+    if (syn) {
+        o->mss_ok = true;
+        o->mss = tp->advmss;
+        /* a SYN-ACK offers only what the SYN offered (RFC 7323 §2.2, RFC 2018 §2) */
+        o->sack_ok = !synack || tp->sack_ok;
+        o->wscale_ok = !synack || tp->wscale_ok;
+        o->wscale = tp->rcv_wscale;
+        o->ts_ok = !synack || tp->tstamp_ok;
+    } else {
+        o->ts_ok = tp->tstamp_ok;
+    }
+    o->ts_val = tcp_time_stamp(net);
+    o->ts_ecr = tp->ts_recent;
+}
+
+/* The window field: unscaled on SYNs (RFC 7323 §2.2), else tcp_select_window. */
+static uint16_t tcp_window_field(struct tcp_sock *tp, bool syn)
+{
+    if (syn) return (uint16_t)MIN(tp->rcv_wnd, 65535u);
+    return (uint16_t)MIN(tcp_select_window(tp) >> tp->rcv_wscale, 65535u);
+}
+
+/* Headers, checksum, IP: c (owned) carries the payload at data. */
+static int tcp_xmit_pkt(struct tcp_sock *tp, struct pkt *c, uint32_t seq, uint8_t flags)
+{
+    struct sock *sk = &tp->sk;
+    struct net *net = sk->net;
+    struct rt_result rt;
+    int err = tcp_route(tp, &rt);
+    if (err) { pkt_free(c); return err; }
+    bool syn = flags & TCP_FLAG_SYN;
+    if (sk->state != SK_SYN_SENT || !syn) flags |= TCP_FLAG_ACK;
+    struct tcp_opts o;
+    tcp_out_options(tp, syn, &o);
+    uint32_t payload = c->len;
+    if (payload > tp->mss_cache) {
+        c->gso_size = tp->mss_cache;
+        c->gso_type = PKT_GSO_TCPV4;
+        c->gso_segs = (uint16_t)((payload + tp->mss_cache - 1) / tp->mss_cache);
+    }
+    uint8_t *th = tcp_push_header(c, sk->local.port, sk->remote.port, seq, tp->rcv_nxt, flags,
+                                  tcp_window_field(tp, syn), &o);
+    if (!th) { pkt_drop(net, c, DROP_NOMEM); return -ENOBUFS; }
+    if (flags & TCP_FLAG_ACK) { tp->ack_pending = false; timer_stop(net->st, &tp->delack_timer); }
+    tcp_v4_send_check(c, th, sk->local.addr, sk->remote.addr, rt.dev);
+    struct ip_send_opts io = { .src = sk->local.addr, .dst = sk->remote.addr, .proto = IPPROTO_TCP,
+                               .ttl = sk->ttl, .df = true, .id_set = true, .id = sk->inet_id };
+    sk->inet_id += c->gso_segs ? c->gso_segs : 1;
+    uint16_t segs = c->gso_segs ? c->gso_segs : 1;
+    mib_add(net, MIB_TcpOutSegs, segs);
+    tp->segs_out += segs;
+    if (flags & TCP_FLAG_RST) mib_inc(net, MIB_TcpOutRsts);
+    TRACEF(c, "tcp_transmit_skb", NULL, "seq %u len %u", seq, payload);
+    return ip_send_rt(net, c, &io, &rt);
+}
+
+/* A fresh packet with no payload (ACK, RST): room for every header in front. */
+static struct pkt *tcp_ctl_alloc(struct net *net)
+{
+    struct pkt *p = net_pkt_alloc(net, 0);
+    if (p) trace_begin_local(net, p, "tcp");
+    return p;
+}
+
+int tcp_transmit_skb(struct tcp_sock *tp, struct pkt *p)
+{
+    /* __tcp_transmit_skb: clone, or copy while an earlier clone still shares the bytes
+     * (the headers would land in headroom the clone in flight uses) */
+    struct pkt *c = pkt_shared(p) ? pkt_copy(p) : pkt_clone(p);
+    if (!c) return -ENOBUFS;
+    struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+    cb->when_us = tp->sk.net->st->now_us;
+    if (!tp->sk.net->st->tracing) c->tr = NULL;
+    else trace_begin_local(tp->sk.net, c, "tcp");
+    uint8_t flags = cb->tcp_flags;
+    if (c->len && !p->next) flags |= TCP_FLAG_PSH;    /* the end of what was written (tcp_push) */
+    return tcp_xmit_pkt(tp, c, cb->seq, flags);
+}
+
+/* tcp_fragment: cut p after `len` payload bytes; the rest becomes a new packet after
+ * it on the write queue (a copy of those bytes: only at window edges). */
+static int tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len)
+{
+    struct net *net = tp->sk.net;
+    struct pkt *n = net_pkt_alloc(net, p->len - len);
+    if (!n) return -ENOBUFS;
+    memcpy(pkt_put(n, p->len - len), p->data + len, p->len - len);
+    struct tcp_skb_cb *cb = TCP_SKB_CB(p), *ncb = TCP_SKB_CB(n);
+    *ncb = *cb;
+    ncb->seq = cb->seq + len;
+    cb->end_seq = ncb->seq;
+    cb->tcp_flags &= (uint8_t)~(TCP_FLAG_FIN | TCP_FLAG_PSH);   /* FIN/PSH stay on the tail */
+    pkt_trim(p, len);
+    n->next = p->next;
+    p->next = n;
+    if (tp->wq_tail == p) tp->wq_tail = n;
+    return 0;
+}
+
+void tcp_queue_tail(struct tcp_sock *tp, struct pkt *p)
+{
+    p->next = NULL;
+    if (tp->wq_tail) tp->wq_tail->next = p; else tp->wq_head = p;
+    tp->wq_tail = p;
+    if (!tp->send_head) tp->send_head = p;
+}
+
+/* How much more payload the peer's window and cwnd allow (tcp_snd_wnd_test,
+ * tcp_cwnd_test, in bytes). */
+static uint32_t tcp_send_allowance(const struct tcp_sock *tp)
+{
+    uint32_t cwnd_bytes = tp->snd_cwnd * tp->mss_cache;
+    uint32_t limit = tp->snd_una + MIN(tp->snd_wnd, cwnd_bytes);
+    return seq_after(limit, tp->snd_nxt) ? limit - tp->snd_nxt : 0;
+}
+
+void tcp_write_xmit(struct tcp_sock *tp)
+{
+    while (tp->send_head) {
+        struct pkt *p = tp->send_head;
+        uint32_t allow = tcp_send_allowance(tp);
+        bool ctl_only = p->len == 0;             /* a bare SYN or FIN takes no window */
+        if (!allow && !ctl_only) break;
+        if (p->len > allow) {
+            uint32_t cut = allow >= tp->mss_cache ? allow - allow % tp->mss_cache : allow;
+            if (tcp_fragment(tp, p, cut) < 0) break;
+        }
+        if (tcp_transmit_skb(tp, p) < 0 && tp->snd_una == tp->snd_nxt) break;
+        tp->send_head = p->next;
+        tp->snd_nxt = TCP_SKB_CB(p)->end_seq;
+        if (!timer_pending(&tp->rto_timer)) tcp_rearm_rto(tp);
+    }
+}
+
+/* tcp_retransmit_skb for the head of the retransmit queue (the RTO's segment). */
+void tcp_retransmit_head(struct tcp_sock *tp)
+{
+    struct pkt *p = tp->wq_head;
+    if (!p || p == tp->send_head) return;
+    /* only one segment's worth goes again: the rest waits for the ACK clock */
+    if (p->len > tp->mss_cache && tcp_fragment(tp, p, tp->mss_cache) < 0) return;
+    TCP_SKB_CB(p)->retrans++;
+    tp->total_retrans++;
+    mib_inc(tp->sk.net, MIB_TcpRetransSegs);
+    tcp_transmit_skb(tp, p);
+}
+
+void tcp_send_ack(struct tcp_sock *tp)
+{
+    struct pkt *p = tcp_ctl_alloc(tp->sk.net);
+    if (!p) { tcp_schedule_delack(tp); return; }       /* try again later */
+    tcp_xmit_pkt(tp, p, tp->snd_nxt, TCP_FLAG_ACK);
+}
+
+/* RFC 5961 §3.2, §4.2, §5.2: an ACK for the peer to resynchronize, at most
+ * tcp_challenge_ack_limit per second in the namespace (Linux tcp_send_challenge_ack). */
+void tcp_send_challenge_ack(struct tcp_sock *tp)
+{
+    struct net *net = tp->sk.net;
+    struct tcp_net *tn = tcp_net(net);
+    uint64_t now_s = net->st->now_us / US_PER_S;
+    if (tn->challenge_window_s != now_s) { tn->challenge_window_s = now_s; tn->challenge_count = 0; }
+    if (++tn->challenge_count > TCP_CHALLENGE_ACK_LIMIT) return;
+    mib_inc(net, MIB_TcpExtTCPChallengeACK);
+    tcp_send_ack(tp);
+}
+
+/* A SYN (SYN_SENT) or SYN-ACK (SYN_RECV) heads the write queue until it is ACKed. */
+void tcp_send_syn(struct tcp_sock *tp)
+{
+    struct pkt *p = net_pkt_alloc(tp->sk.net, 0);
+    if (!p) return;                                   /* the RTO tries again */
+    struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+    memset(cb, 0, sizeof(*cb));
+    cb->seq = tp->iss;
+    cb->end_seq = tp->iss + 1;
+    cb->tcp_flags = TCP_FLAG_SYN;
+    tp->write_seq = tp->iss + 1;
+    tcp_queue_tail(tp, p);
+    tcp_write_xmit(tp);
+}
+
+/* tcp_send_fin: on the last unsent packet if there is one, else a packet of its own. */
+void tcp_send_fin(struct tcp_sock *tp)
+{
+    if (tp->fin_queued) return;
+    tp->fin_queued = true;
+    struct pkt *p = tp->send_head ? tp->wq_tail : NULL;
+    if (!p) {
+        p = net_pkt_alloc(tp->sk.net, 0);
+        if (!p) return;
+        memset(TCP_SKB_CB(p), 0, sizeof(struct tcp_skb_cb));
+        TCP_SKB_CB(p)->seq = TCP_SKB_CB(p)->end_seq = tp->write_seq;
+        tcp_queue_tail(tp, p);
+    }
+    TCP_SKB_CB(p)->tcp_flags |= TCP_FLAG_FIN;
+    TCP_SKB_CB(p)->end_seq++;
+    tp->write_seq++;
+    tcp_write_xmit(tp);
+}
+
+/* tcp_send_active_reset: RST|ACK at snd_nxt (abort, RFC 9293 §3.10.5). */
+void tcp_send_active_reset(struct tcp_sock *tp)
+{
+    struct pkt *p = tcp_ctl_alloc(tp->sk.net);
+    if (p) tcp_xmit_pkt(tp, p, tp->snd_nxt, TCP_FLAG_RST | TCP_FLAG_ACK);
+}
+
+/* tcp_v4_send_reset: the answer to a segment no connection takes (RFC 9293 §3.10.7.1):
+ * with an ACK, <SEQ=SEG.ACK><CTL=RST>; without, <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+ * Never to an RST. */
+void tcp_v4_send_reset(struct net *net, const struct tcp_seg *seg)
+{
+    if (seg->flags & TCP_FLAG_RST) return;
+    struct rt_result rt;
+    if (ip_route_output(net, seg->saddr, 0, &rt)) return;
+    struct pkt *p = tcp_ctl_alloc(net);
+    if (!p) return;
+    bool ack = seg->flags & TCP_FLAG_ACK;
+    uint8_t *th = tcp_push_header(p, seg->dport, seg->sport, ack ? seg->ack : 0, ack ? 0 : seg->end_seq,
+                                  ack ? TCP_FLAG_RST : TCP_FLAG_RST | TCP_FLAG_ACK, 0, NULL);
+    if (!th) { pkt_drop(net, p, DROP_NOMEM); return; }
+    tcp_v4_send_check(p, th, seg->daddr, seg->saddr, rt.dev);
+    struct ip_send_opts io = { .src = seg->daddr, .dst = seg->saddr, .proto = IPPROTO_TCP, .df = true,
+                               .id_set = true, .id = 0 };
+    mib_inc(net, MIB_TcpOutSegs);
+    mib_inc(net, MIB_TcpOutRsts);
+    ip_send_rt(net, p, &io, &rt);
+}
+
+/* __tcp_select_window, without autotuning: the free receive space (half the free
+ * buffer: the rest is bookkeeping, as Linux's default scaling ratio), at most
+ * rcv_ssthresh, aligned up to the scale unit. Silly window avoidance (RFC 1122
+ * 4.2.3.3): less than a segment and less than half the buffer is offered as nothing.
+ * The right edge never moves left (RFC 9293 §3.8.6.2.2): the window still offered
+ * by the last ACK is kept if larger. */
+uint32_t tcp_select_window(struct tcp_sock *tp)
+{
+    struct sock *sk = &tp->sk;
+    uint32_t unit = 1u << tp->rcv_wscale, full = (uint32_t)sk->rcvbuf / 2;
+    uint32_t space = sk->rmem < (unsigned)sk->rcvbuf ? ((unsigned)sk->rcvbuf - sk->rmem) / 2 : 0;
+    uint32_t win = MIN(space, tp->rcv_ssthresh);
+    if (win < full / 2 && win < tp->rcv_mss) win = 0;
+    win = MIN((win + unit - 1) & ~(unit - 1), 65535u << tp->rcv_wscale);
+    uint32_t cur = tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt;
+    if ((int32_t)cur > 0 && win < cur) win = MIN((cur + unit - 1) & ~(unit - 1), 65535u << tp->rcv_wscale);
+    tp->rcv_wnd = win;
+    tp->rcv_wup = tp->rcv_nxt;
+    return win;
+}

@@ -1,0 +1,169 @@
+/*
+ * tcp/tcp_priv.h — TCP's own state and the calls between its files (Linux
+ * include/net/tcp.h, include/linux/tcp.h). Not for use outside tcp/.
+ *
+ *   tcp.c         the socket calls (tcp_prot): connect, listen, accept, sendmsg,
+ *                 recvmsg, shutdown, close, poll
+ *   tcp_ipv4.c    the tables (4-tuple hash, listeners, bound ports), ISNs (RFC 6528),
+ *                 tcp_v4_rcv, RST for segments no socket takes (tcp_v4_send_reset)
+ *   tcp_input.c   the state machine of RFC 9293 §3.10.7: tcp_rcv_state_process,
+ *                 tcp_rcv_established, tcp_ack, tcp_data_queue, RFC 5961 checks
+ *   tcp_output.c  segments: tcp_transmit_skb (super-segments, partial checksums),
+ *                 tcp_write_xmit, ACKs, SYN, SYN-ACK, FIN, RST, retransmission
+ *   tcp_timer.c   RTO (RFC 6298, Karn, backoff), delayed ACK, TIME_WAIT
+ *
+ * Not built yet (so TCP is not offered to the user commands): SACK-based recovery and a
+ * scoreboard, fast retransmit, an out-of-order queue (such segments are dropped and
+ * answered with a duplicate ACK), PAWS, SYN cookies, keepalive, zero-window probes,
+ * Nagle/CORK, CUBIC, receive-buffer autotuning, ICMP errors (tcp_v4_err), TIME_WAIT
+ * reuse by a new SYN, socket options, ss -i.
+ */
+#ifndef TS_TCP_PRIV_H
+#define TS_TCP_PRIV_H
+#include "tcp.h"
+#include "tcp_seq.h"
+#include "tcp_wire.h"
+#include "net/sock.h"
+#include "ip/dst.h"
+
+#define TCP_TIMEWAIT_LEN   (60 * US_PER_S)     /* Linux TCP_TIMEWAIT_LEN */
+#define TCP_FIN_TIMEOUT    (60 * US_PER_S)     /* tcp_fin_timeout: an orphan in FIN_WAIT2 */
+#define TCP_TIMEOUT_INIT   (1 * US_PER_S)      /* RFC 6298 §2.1 */
+#define TCP_RTO_MIN        (200 * US_PER_MS)   /* Linux TCP_RTO_MIN */
+#define TCP_RTO_MAX        (120 * US_PER_S)
+#define TCP_DELACK_MIN     (40 * US_PER_MS)    /* Linux TCP_DELACK_MIN (the ATO floor) */
+#define TCP_MAX_QUICKACKS  16
+#define TCP_INIT_CWND      10                  /* RFC 6928 */
+#define TCP_SYN_RETRIES    6                   /* net.ipv4.tcp_syn_retries */
+#define TCP_SYNACK_RETRIES 5                   /* net.ipv4.tcp_synack_retries */
+#define TCP_RETRIES2       15                  /* net.ipv4.tcp_retries2 */
+#define TCP_MSS_DEFAULT    536                 /* RFC 9293 §3.7.1: no MSS option */
+#define TCP_MIN_MSS        88                  /* Linux TCP_MIN_MSS */
+#define TCP_MAX_SYN_BACKLOG 1024               /* net.ipv4.tcp_max_syn_backlog (bounded) */
+#define TCP_SOMAXCONN      4096                /* net.core.somaxconn */
+#define TCP_RMEM_DEFAULT   131072              /* net.ipv4.tcp_rmem[1] */
+#define TCP_WMEM_MAX       4194304             /* net.ipv4.tcp_wmem[2] (no autotuning yet) */
+#define TCP_WSCALE_DEFAULT 7                   /* what Linux offers for tcp_rmem[2] = 6 MB */
+#define TCP_CHALLENGE_ACK_LIMIT 1000           /* net.ipv4.tcp_challenge_ack_limit, per s */
+#define TCP_EHASH_SIZE     16384               /* buckets of the 4-tuple hash */
+#define TCP_BHASH_SIZE     1024                /* buckets of the port hash */
+
+/* Per packet on the write queue and the receive queue (Linux struct tcp_skb_cb, kept in
+ * pkt->cb). */
+struct tcp_skb_cb {
+    uint32_t seq, end_seq;          /* end_seq = seq + payload + SYN + FIN */
+    uint64_t when_us;               /* last (re)transmission */
+    uint8_t  tcp_flags;             /* SYN / FIN / PSH of the segment */
+    uint8_t  retrans;               /* times retransmitted (Karn: no RTT sample) */
+};
+_Static_assert(sizeof(struct tcp_skb_cb) <= sizeof(((struct pkt *)0)->cb), "tcp_skb_cb fits cb");
+static inline struct tcp_skb_cb *TCP_SKB_CB(struct pkt *p) { return (struct tcp_skb_cb *)(void *)p->cb; }
+
+struct tcp_sock {
+    struct sock sk;
+    struct sk_dst dst;              /* the peer's route (sk_dst_cache) */
+    struct tcp_sock *ehash_next, *bind_next;
+    /* listener side: children in SYN_RECV and those ready for accept() */
+    struct tcp_sock *parent;        /* the listener of a child not yet accepted */
+    struct tcp_sock *q_next;        /* link in the parent's syn or accept queue */
+    struct tcp_sock *syn_q, *acc_q, *acc_tail;
+    unsigned syn_qlen, acc_qlen, max_ack_backlog;
+    bool     listening_hashed, ehashed, bhashed;
+    bool     orphan_held;           /* tcp_close kept the socket alive (sock_hold) */
+    /* send sequence space (RFC 9293 §3.3.1) */
+    uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, write_seq, max_window;
+    uint8_t  snd_wscale, rcv_wscale;
+    bool     wscale_ok, sack_ok, tstamp_ok, fin_queued;
+    uint16_t mss_cache;             /* payload bytes per segment, options excluded */
+    uint16_t advmss;                /* what we announce: route MTU - 40 */
+    uint16_t rx_mss;                /* the peer's MSS option (536 if none) */
+    uint32_t ts_recent;             /* the peer's last TSval (to echo) */
+    /* receive sequence space */
+    uint32_t irs, rcv_nxt, rcv_wnd, rcv_wup;
+    uint32_t rcv_ssthresh;          /* the window's ceiling (grows with autotuning, not built) */
+    /* the write queue: sent-but-unacked packets first (the retransmit queue), then the
+     * unsent ones from send_head */
+    struct pkt *wq_head, *wq_tail, *send_head;
+    /* RTO (RFC 6298), in microseconds */
+    uint32_t srtt_us, rttvar_us, rto_us;
+    uint8_t  backoff, retransmits;
+    uint32_t snd_cwnd, snd_ssthresh, cwnd_cnt;
+    /* delayed ACK (Linux inet_connection_sock icsk_ack) */
+    bool     ack_pending;
+    uint8_t  quick;                 /* quick ACKs left */
+    uint32_t rcv_mss;               /* largest segment seen: "a full segment" */
+    struct timer rto_timer, delack_timer, tw_timer;
+    uint64_t bytes_acked, bytes_received, segs_out, segs_in, total_retrans;
+};
+static inline struct tcp_sock *tcp_sk(struct sock *sk) { return container_of(sk, struct tcp_sock, sk); }
+static inline const struct tcp_sock *tcp_csk(const struct sock *sk) { return container_of(sk, const struct tcp_sock, sk); }
+
+/* What tcp_v4_rcv hands to the state machine: the header checked, the options parsed. */
+struct tcp_seg {
+    const uint8_t *th;
+    uint32_t seq, end_seq, ack;
+    uint32_t saddr, daddr;
+    uint16_t sport, dport, win;
+    uint8_t  flags;
+    uint32_t len;                   /* payload bytes (p->data is at the payload) */
+    struct tcp_opts opt;
+};
+
+/* Per namespace (net_generic): the tables. */
+struct tcp_net {
+    struct tcp_sock *ehash[TCP_EHASH_SIZE];     /* every socket with a peer */
+    struct tcp_sock *lhash[TCP_BHASH_SIZE];     /* listeners, by port */
+    struct tcp_sock *bhash[TCP_BHASH_SIZE];     /* every socket holding a port */
+    uint64_t isn_key[2];                        /* RFC 6528's secret key (seeded) */
+    bool     key_set;
+    uint64_t challenge_window_s;                /* the second the count is for */
+    unsigned challenge_count;
+};
+struct tcp_net *tcp_net(const struct net *net);
+
+/* tcp_ipv4.c */
+void tcp_ehash_add(struct tcp_sock *tp);
+void tcp_lhash_add(struct tcp_sock *tp);
+void tcp_unhash(struct sock *sk);
+int  tcp_get_port(struct sock *sk, uint16_t port);
+void tcp_bhash_add(struct tcp_sock *tp, uint16_t port);
+uint32_t tcp_v4_init_seq(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport);
+/* RST in answer to seg (RFC 9293 §3.10.7.1, Linux tcp_v4_send_reset). */
+void tcp_v4_send_reset(struct net *net, const struct tcp_seg *seg);
+
+/* tcp_input.c */
+void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg);
+/* The options a peer's SYN brought, and the receive sequence space it opens. */
+void tcp_negotiate_syn(struct tcp_sock *tp, const struct tcp_seg *seg);
+void tcp_listen_rcv(struct sock *sk, struct pkt *p, struct tcp_seg *seg);
+
+/* tcp_output.c */
+int  tcp_transmit_skb(struct tcp_sock *tp, struct pkt *p);
+void tcp_write_xmit(struct tcp_sock *tp);
+void tcp_send_ack(struct tcp_sock *tp);
+void tcp_send_syn(struct tcp_sock *tp);         /* SYN or SYN-ACK by state */
+void tcp_send_fin(struct tcp_sock *tp);
+void tcp_send_active_reset(struct tcp_sock *tp);
+void tcp_send_challenge_ack(struct tcp_sock *tp);
+void tcp_retransmit_head(struct tcp_sock *tp);
+uint32_t tcp_select_window(struct tcp_sock *tp);
+void tcp_queue_tail(struct tcp_sock *tp, struct pkt *p);
+
+/* tcp_timer.c */
+void tcp_init_timers(struct tcp_sock *tp);
+void tcp_stop_timers(struct tcp_sock *tp);
+void tcp_rearm_rto(struct tcp_sock *tp);
+void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t rtt_us);
+void tcp_schedule_delack(struct tcp_sock *tp);
+void tcp_time_wait(struct tcp_sock *tp);
+
+/* tcp.c */
+void tcp_set_state(struct sock *sk, int state);
+/* The connection is over (Linux tcp_done): CLOSE, timers off, unhashed; an orphan is
+ * released. sk may be freed on return unless the caller holds it. */
+void tcp_done(struct sock *sk);
+/* A child finished its handshake: to its listener's accept queue. */
+void tcp_child_established(struct tcp_sock *child);
+struct tcp_sock *tcp_create_child(struct tcp_sock *lp, const struct tcp_seg *seg);
+
+#endif

@@ -1,0 +1,122 @@
+/*
+ * tcp/tcp_timer.c — TCP's timers on the stack clock (Linux net/ipv4/tcp_timer.c,
+ * tcp_input.c tcp_rtt_estimator / tcp_set_rto).
+ *
+ *   retransmission   RFC 6298: SRTT/RTTVAR from samples of segments sent once (Karn),
+ *                    RTO = SRTT + max(4 RTTVAR, 200 ms) as Linux (tcp_rto_min), 1 s
+ *                    before the first sample, doubled on every expiry up to 120 s;
+ *                    tcp_syn_retries / tcp_retries2 expiries end the connection
+ *                    (ETIMEDOUT)
+ *   delayed ACK      40 ms (TCP_DELACK_MIN); armed once, not moved per segment
+ *   TIME_WAIT        60 s (TCP_TIMEWAIT_LEN); the same timer ends an orphan's
+ *                    FIN_WAIT2 after tcp_fin_timeout
+ */
+#include "tcp_priv.h"
+#include "net/stack.h"
+#include <errno.h>
+
+void tcp_rearm_rto(struct tcp_sock *tp)
+{
+    struct stack *st = tp->sk.net->st;
+    if (tp->wq_head == tp->send_head) { timer_stop(st, &tp->rto_timer); return; }    /* nothing out */
+    timer_arm_in(st, &tp->rto_timer, tp->rto_us);
+}
+
+/* tcp_rtt_estimator + tcp_set_rto, RFC 6298 §2.2-2.3 (in µs). */
+void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t r)
+{
+    if (!tp->srtt_us) {
+        tp->srtt_us = r ? r : 1;
+        tp->rttvar_us = r / 2;
+    } else {
+        uint32_t delta = tp->srtt_us > r ? tp->srtt_us - r : r - tp->srtt_us;
+        tp->rttvar_us = tp->rttvar_us - tp->rttvar_us / 4 + delta / 4;      /* beta 1/4 */
+        tp->srtt_us = tp->srtt_us - tp->srtt_us / 8 + r / 8;                /* alpha 1/8 */
+    }
+    uint64_t rto = (uint64_t)tp->srtt_us + MAX(4ull * tp->rttvar_us, TCP_RTO_MIN);
+    tp->rto_us = (uint32_t)MIN(rto, TCP_RTO_MAX);
+}
+
+/* The connection gave up (tcp_write_err): the application hears ETIMEDOUT. */
+static void tcp_write_err(struct tcp_sock *tp)
+{
+    sk_set_err(&tp->sk, ETIMEDOUT);
+    tcp_done(&tp->sk);
+}
+
+/* tcp_retransmit_timer: the oldest unacknowledged segment again, the RTO doubled. */
+static void tcp_retransmit_timer(struct timer *t, void *arg)
+{
+    struct tcp_sock *tp = arg;
+    struct sock *sk = &tp->sk;
+    if (tp->wq_head == tp->send_head) return;
+    unsigned limit = sk->state == SK_SYN_SENT ? TCP_SYN_RETRIES :
+                     sk->state == SK_SYN_RECV ? TCP_SYNACK_RETRIES : TCP_RETRIES2;
+    if (tp->retransmits >= limit) {
+        sock_hold(sk);
+        if (sk->state == SK_SYN_RECV && tp->parent) tcp_done(sk);   /* a child just goes */
+        else tcp_write_err(tp);
+        sock_put(sk);
+        return;
+    }
+    mib_inc(sk->net, MIB_TcpExtTCPTimeouts);
+    /* RFC 5681 §3.1 (7): after a timeout ssthresh is half the flight, cwnd one segment */
+    uint32_t flight = (tp->snd_nxt - tp->snd_una) / (tp->mss_cache ? tp->mss_cache : 1);
+    tp->snd_ssthresh = MAX(flight / 2, 2u);
+    tp->snd_cwnd = 1;
+    tp->cwnd_cnt = 0;
+    tp->retransmits++;
+    tp->backoff++;
+    tcp_retransmit_head(tp);
+    tp->rto_us = (uint32_t)MIN((uint64_t)tp->rto_us * 2, TCP_RTO_MAX);     /* RFC 6298 §5.5 */
+    timer_arm_in(sk->net->st, &tp->rto_timer, tp->rto_us);
+}
+
+/* tcp_delack_timer: the ACK that waited. */
+static void tcp_delack_timer(struct timer *t, void *arg)
+{
+    struct tcp_sock *tp = arg;
+    if (!tp->ack_pending) return;
+    mib_inc(tp->sk.net, MIB_TcpExtDelayedACKs);
+    tcp_send_ack(tp);
+}
+
+/* TIME_WAIT is over (tcp_timewait_kill), or an orphan waited too long in FIN_WAIT2. */
+static void tcp_tw_timer(struct timer *t, void *arg)
+{
+    struct tcp_sock *tp = arg;
+    if (tp->sk.state == SK_TIME_WAIT) mib_inc(tp->sk.net, MIB_TcpExtTW);
+    tcp_done(&tp->sk);
+}
+
+void tcp_schedule_delack(struct tcp_sock *tp)
+{
+    tp->ack_pending = true;
+    if (!timer_pending(&tp->delack_timer)) timer_arm_in(tp->sk.net->st, &tp->delack_timer, TCP_DELACK_MIN);
+}
+
+/* tcp_time_wait: 2 MSL of holding the 4-tuple (RFC 9293 §3.6.1), here as Linux's 60 s. */
+void tcp_time_wait(struct tcp_sock *tp)
+{
+    struct stack *st = tp->sk.net->st;
+    tcp_set_state(&tp->sk, SK_TIME_WAIT);
+    timer_stop(st, &tp->rto_timer);
+    timer_stop(st, &tp->delack_timer);
+    timer_arm_in(st, &tp->tw_timer, TCP_TIMEWAIT_LEN);
+}
+
+void tcp_init_timers(struct tcp_sock *tp)
+{
+    timer_init(&tp->rto_timer, tcp_retransmit_timer, tp);
+    timer_init(&tp->delack_timer, tcp_delack_timer, tp);
+    timer_init(&tp->tw_timer, tcp_tw_timer, tp);
+}
+
+void tcp_stop_timers(struct tcp_sock *tp)
+{
+    if (!tp->sk.net) return;
+    struct stack *st = tp->sk.net->st;
+    timer_stop(st, &tp->rto_timer);
+    timer_stop(st, &tp->delack_timer);
+    timer_stop(st, &tp->tw_timer);
+}

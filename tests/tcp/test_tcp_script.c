@@ -1,0 +1,524 @@
+/*
+ * tests/tcp/test_tcp_script.c — TCP scenarios as scripts in a packetdrill-like form,
+ * run in-process on the fixture's fake wire (no TAP) with the virtual clock.
+ *
+ * One line per event:  TIME ACTION
+ *   TIME      seconds: "0.200" from the script's start, "+0.040" after the last line
+ *   socket    listen PORT | connect PORT | accept | write N | read N | read_eof |
+ *             shutdown_wr | close | state NAME | error ERRNO_NAME
+ *   <         a segment the peer (10.0.0.1:40000) sends us:  < FLAGS SEQ(LEN) [ack A]
+ *             [win W] [<opt,opt...>]
+ *   >         a segment we must have sent at exactly TIME, same form; fields left out
+ *             are not checked; options compared by kind and value (NOPs ignored), a
+ *             value "*" matches any
+ * FLAGS: S F R P and "." for ACK. Sequence numbers are relative: the peer's to its
+ * ISN (PEER_ISN), ours to the ISN of our first SYN (learned from it); acks the other way.
+ * After the last line nothing more may have been sent.
+ */
+#include "tests/fx_check.h"
+#include "tcp/tcp.h"
+#include "tcp/tcp_wire.h"
+#include "net/sock.h"
+#include "net/csum.h"
+#include <errno.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#define PEER_PORT 40000
+#define PEER_ISN  1000000u
+
+struct scr {
+    uint64_t start, t;              /* clock at the start, time of the current line */
+    struct sock *lsk, *sk;
+    uint32_t our_isn;
+    bool     isn_known;
+    uint16_t port, peer_port;       /* ours; the peer's (40000, or what we connect to) */
+    uint32_t last_tsval;            /* our last TSval seen (for "ecr *") */
+    int      line;
+};
+
+static void die(struct scr *s, const char *what, const char *l)
+{
+    ck_abort_msg("script line %d (%s): %s", s->line, l, what);
+}
+
+static uint8_t parse_flags(const char *w)
+{
+    uint8_t fl = 0;
+    for (; *w; w++)
+        fl |= *w == 'S' ? TCP_FLAG_SYN : *w == 'F' ? TCP_FLAG_FIN : *w == 'R' ? TCP_FLAG_RST :
+             *w == 'P' ? TCP_FLAG_PSH : *w == '.' ? TCP_FLAG_ACK : 0;
+    return fl;
+}
+
+/* "<mss 1460,sackOK,TS val 5 ecr *,nop,wscale 7>" into o; *_any says a "*" was given. */
+static void parse_opts(const char *txt, struct tcp_opts *o, bool *val_any, bool *ecr_any)
+{
+    *val_any = *ecr_any = false;
+    char buf[256];
+    snprintf(buf, sizeof(buf), "%s", txt + 1);
+    char *end = strchr(buf, '>');
+    if (end) *end = '\0';
+    memset(o, 0, sizeof(*o));
+    for (char *it = strtok(buf, ","); it; it = strtok(NULL, ",")) {
+        while (*it == ' ') it++;
+        char v[32] = "", e[32] = "";
+        if (sscanf(it, "mss %hu", &o->mss) == 1) o->mss_ok = true;
+        else if (!strcmp(it, "sackOK")) o->sack_ok = true;
+        else if (sscanf(it, "wscale %hhu", &o->wscale) == 1) o->wscale_ok = true;
+        else if (sscanf(it, "TS val %31s ecr %31s", v, e) == 2) {
+            o->ts_ok = true;
+            *val_any = !strcmp(v, "*");
+            *ecr_any = !strcmp(e, "*");
+            o->ts_val = (uint32_t)strtoul(v, NULL, 10);
+            o->ts_ecr = (uint32_t)strtoul(e, NULL, 10);
+        }
+    }
+}
+
+struct seg_line { uint8_t flags; uint32_t seq, len, ack, win; bool has_ack, has_win, has_opts; const char *opts; };
+
+static void parse_seg(struct scr *s, const char *l, const char *rest, struct seg_line *g)
+{
+    char fl[8];
+    int n = 0;
+    memset(g, 0, sizeof(*g));
+    if (sscanf(rest, "%7s %u(%u)%n", fl, &g->seq, &g->len, &n) != 3) die(s, "bad segment", l);
+    g->flags = parse_flags(fl);
+    rest += n;
+    const char *a = strstr(rest, "ack "), *w = strstr(rest, "win "), *o = strchr(rest, '<');
+    if (a && (!o || a < o)) { g->has_ack = true; g->ack = (uint32_t)strtoul(a + 4, NULL, 10); }
+    if (w && (!o || w < o)) { g->has_win = true; g->win = (uint32_t)strtoul(w + 4, NULL, 10); }
+    if (o) { g->has_opts = true; g->opts = o; }
+}
+
+static void inject(struct scr *s, const char *l, const char *rest)
+{
+    struct seg_line g;
+    parse_seg(s, l, rest, &g);
+    uint8_t seg[TCP_HLEN + TCP_OPT_MAX + 2048];
+    struct tcp_opts o = { 0 };
+    bool va = false, ea = false;
+    if (g.has_opts) parse_opts(g.opts, &o, &va, &ea);
+    if (ea) o.ts_ecr = s->last_tsval;
+    size_t olen = tcp_build_options(seg + TCP_HLEN, &o);
+    ck_assert_uint_le(g.len, 2048);
+    put_be16(seg + TCP_OFF_SPORT, s->peer_port);
+    put_be16(seg + TCP_OFF_DPORT, s->port);
+    put_be32(seg + TCP_OFF_SEQ, PEER_ISN + g.seq);
+    put_be32(seg + TCP_OFF_ACK, g.has_ack ? s->our_isn + g.ack : 0);
+    seg[TCP_OFF_DOFF] = (uint8_t)(((TCP_HLEN + olen) / 4) << 4);
+    seg[TCP_OFF_FLAGS] = g.flags;
+    put_be16(seg + TCP_OFF_WIN, (uint16_t)(g.has_win ? g.win : 65535));
+    put_be16(seg + TCP_OFF_CSUM, 0);
+    put_be16(seg + TCP_OFF_URG, 0);
+    size_t len = TCP_HLEN + olen + g.len;
+    for (uint32_t i = 0; i < g.len; i++) seg[TCP_HLEN + olen + i] = (uint8_t)('a' + (g.seq + i) % 26);
+    put_be16(seg + TCP_OFF_CSUM, csum_fold(csum_partial(seg, len, csum_pseudo(FX_PEER, FX_ADDR, IPPROTO_TCP, (uint16_t)len))));
+    size_t flen = fx_build_ipv4(fxc_buf, sizeof(fxc_buf), FX_PEER, FX_ADDR, IPPROTO_TCP, 64, 1, 0x4000, seg, len);
+    fx_inject(f, fxc_buf, flen);
+}
+
+static void expect_opts(struct scr *s, const char *l, const struct seg_line *g, const uint8_t *th)
+{
+    struct tcp_opts want, got;
+    bool va, ea;
+    parse_opts(g->opts, &want, &va, &ea);
+    ck_assert_int_eq(tcp_parse_options(th + TCP_HLEN, tcp_doff(th) - TCP_HLEN, th[TCP_OFF_FLAGS] & TCP_FLAG_SYN, &got), TCP_OPT_OK);
+    if (got.mss_ok != want.mss_ok || (want.mss_ok && got.mss != want.mss)) die(s, "mss option differs", l);
+    if (got.sack_ok != want.sack_ok) die(s, "sackOK option differs", l);
+    if (got.wscale_ok != want.wscale_ok || (want.wscale_ok && got.wscale != want.wscale)) die(s, "wscale differs", l);
+    if (got.ts_ok != want.ts_ok) die(s, "TS option differs", l);
+    if (want.ts_ok && !va && got.ts_val != want.ts_val) die(s, "TS val differs", l);
+    if (want.ts_ok && !ea && got.ts_ecr != want.ts_ecr) die(s, "TS ecr differs", l);
+}
+
+static void expect(struct scr *s, const char *l, const char *rest)
+{
+    struct seg_line g;
+    parse_seg(s, l, rest, &g);
+    struct fx_ipv4 ip;
+    struct fx_frame fr;
+    if (!fx_tx_pop_frame(f, &fr)) die(s, "expected a segment, none was sent", l);
+    free(fxc_cur);
+    fxc_cur = fr.data;                  /* freed by the next pop or the teardown */
+    uint64_t fxc_last_at = fr.at_us;
+    if (!fx_parse_ipv4(fr.data, fr.len, &ip)) die(s, "not IPv4", l);
+    char msg[256];
+    if (ip.proto != IPPROTO_TCP || ip.plen < TCP_HLEN) die(s, "not a TCP segment", l);
+    const uint8_t *th = ip.payload;
+    if (!s->isn_known && (th[TCP_OFF_FLAGS] & TCP_FLAG_SYN)) {
+        s->our_isn = tcp_seq(th) - g.seq;
+        s->isn_known = true;
+    }
+    uint32_t plen = (uint32_t)ip.plen - tcp_doff(th);
+    snprintf(msg, sizeof(msg), "sent at %.3f: flags 0x%02x seq %u(%u) ack %u win %u (t, flags, seq, len, ack, win)",
+             (double)(fxc_last_at - s->start) / 1e6, th[TCP_OFF_FLAGS], tcp_seq(th) - s->our_isn, plen,
+             tcp_ack_seq(th) - PEER_ISN, tcp_window(th));
+    if (fxc_last_at != s->t) die(s, msg, l);
+    if (th[TCP_OFF_FLAGS] != g.flags || tcp_seq(th) != s->our_isn + g.seq || plen != g.len) die(s, msg, l);
+    if (g.has_ack && tcp_ack_seq(th) != PEER_ISN + g.ack) die(s, msg, l);
+    if (g.has_win && tcp_window(th) != g.win) die(s, msg, l);
+    if (tcp_sport(th) != s->port || tcp_dport(th) != s->peer_port) die(s, "ports differ", l);
+    if (csum_fold(csum_partial(ip.payload, ip.plen,
+        csum_pseudo(ip.src, ip.dst, IPPROTO_TCP, (uint16_t)ip.plen))) != 0) die(s, "bad TCP checksum", l);
+    struct tcp_opts got;
+    tcp_parse_options(th + TCP_HLEN, tcp_doff(th) - TCP_HLEN, false, &got);
+    if (got.ts_ok) s->last_tsval = got.ts_val;
+    if (g.has_opts) expect_opts(s, l, &g, th);
+}
+
+static const char *const state_names[] = { "?", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1",
+    "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING" };
+
+static int errno_by_name(const char *n)
+{
+    static const struct { const char *n; int e; } t[] = { { "ECONNREFUSED", ECONNREFUSED },
+        { "ECONNRESET", ECONNRESET }, { "ETIMEDOUT", ETIMEDOUT }, { "EPIPE", EPIPE } };
+    for (size_t i = 0; i < ARRAY_SIZE(t); i++) if (!strcmp(t[i].n, n)) return t[i].e;
+    return 0;
+}
+
+static void sock_call(struct scr *s, const char *l, const char *w)
+{
+    int err = 0, n = 0;
+    char arg[32] = "";
+    sscanf(w, "%*s %31s", arg);
+    static uint8_t buf[65536];
+    if (!strncmp(w, "listen ", 7)) {
+        s->lsk = sock_create(f->net, SOCK_STREAM, IPPROTO_TCP, &err);
+        s->port = (uint16_t)atoi(arg);
+        ck_assert_int_eq(sock_bind(s->lsk, 0, s->port), 0);
+        ck_assert_int_eq(sock_listen(s->lsk, 8), 0);
+    } else if (!strncmp(w, "connect ", 8)) {
+        s->sk = sock_create(f->net, SOCK_STREAM, IPPROTO_TCP, &err);
+        s->peer_port = (uint16_t)atoi(arg);
+        ck_assert_int_eq(sock_connect(s->sk, FX_PEER, (uint16_t)atoi(arg)), -EINPROGRESS);
+        s->port = s->sk->local.port;
+    } else if (!strcmp(w, "accept")) {
+        s->sk = sock_accept(s->lsk, &err);
+        if (!s->sk) die(s, "accept found no connection", l);
+    } else if (!strncmp(w, "write ", 6)) {
+        n = atoi(arg);
+        memset(buf, 'x', (size_t)n);
+        if (sock_sendto(s->sk, buf, (size_t)n, NULL) != n) die(s, "write took less", l);
+    } else if (!strncmp(w, "read ", 5)) {
+        long r = sock_recvfrom(s->sk, buf, sizeof(buf), NULL);
+        if (r != atoi(arg)) { char m[64]; snprintf(m, sizeof(m), "read returned %ld", r); die(s, m, l); }
+    } else if (!strcmp(w, "read_eof")) {
+        if (sock_recvfrom(s->sk, buf, sizeof(buf), NULL) != 0) die(s, "no end of stream", l);
+    } else if (!strcmp(w, "shutdown_wr")) {
+        ck_assert_int_eq(sock_shutdown(s->sk, 1), 0);
+    } else if (!strcmp(w, "close")) {
+        sock_close(s->sk);
+        s->sk = NULL;
+    } else if (!strncmp(w, "state ", 6)) {
+        if (strcmp(state_names[s->sk->state], arg)) die(s, state_names[s->sk->state], l);
+    } else if (!strncmp(w, "error ", 6)) {
+        if (sock_error(s->sk) != -errno_by_name(arg)) die(s, "other error", l);
+    } else {
+        die(s, "unknown line", l);
+    }
+    stack_poll(f->st);
+}
+
+/* Run a script (lines separated by newlines); '#' starts a comment. */
+static void run_script(const char *text)
+{
+    struct scr s = { .start = fx_now_us(f), .t = fx_now_us(f), .peer_port = PEER_PORT };
+    char *copy = strdup(text), *save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        s.line++;
+        while (*l == ' ') l++;
+        if (!*l || *l == '#') continue;
+        char *w = l;
+        double t = strtod(*l == '+' ? l + 1 : l, &w);
+        uint64_t at = (*l == '+' ? s.t : s.start) + (uint64_t)(t * 1e6 + 0.5);
+        if (at < fx_now_us(f)) die(&s, "time goes backwards", l);
+        fx_advance_us(f, at - fx_now_us(f));
+        s.t = at;
+        while (*w == ' ') w++;
+        if (*w == '<') inject(&s, l, w + 1);
+        else if (*w == '>') expect(&s, l, w + 1);
+        else sock_call(&s, l, w);
+    }
+    free(copy);
+    if (fx_tx_count(f)) {
+        struct fx_frame fr;
+        fx_tx_pop_frame(f, &fr);
+        struct fx_ipv4 ip;
+        fx_parse_ipv4(fr.data, fr.len, &ip);
+        uint8_t fl = ip.plen >= TCP_HLEN ? ip.payload[TCP_OFF_FLAGS] : 0;
+        free(fr.data);
+        ck_abort_msg("a segment nobody expected: flags 0x%02x at %.3f", fl, (double)(fr.at_us - s.start) / 1e6);
+    }
+    if (s.sk) sock_close(s.sk);
+    if (s.lsk) sock_close(s.lsk);
+}
+
+static void setup(void)
+{
+    f = fx_new(0x7c9);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_ptr_nonnull(fx_neigh_set(f, f->dev, FX_PEER, &fx_peer_mac, NUD_PERMANENT));
+    ck_assert_int_eq(tcp_enable(f->st), 0);
+}
+
+/* Connections closed by the script live on as orphans (FIN_WAIT, TIME_WAIT) holding
+ * their FIN: an hour of virtual time ends every one of them before the leak check. */
+static void teardown(void)
+{
+    if (f) { fx_advance_us(f, 3600 * US_PER_S); fx_tx_clear(f); }
+    fxc_teardown();
+}
+
+#define SYN_OPTS "<mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>"
+#define OUR_SYN_OPTS "<mss 1460,sackOK,TS val * ecr *,wscale 7>"
+
+/* The passive handshake (RFC 9293 §3.5 figure 6), with every option. */
+#define PASSIVE_OPEN \
+    "0.000 listen 8080\n" \
+    "0.000 < S 0(0) win 65535 " SYN_OPTS "\n" \
+    "0.000 > S. 0(0) ack 1 win 64240 " OUR_SYN_OPTS "\n" \
+    "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n" \
+    "+0 accept\n" \
+    "+0 state ESTABLISHED\n"
+
+START_TEST(test_passive_open)
+{
+    run_script(PASSIVE_OPEN);
+    ck_assert_uint_eq(MIB(MIB_TcpPassiveOpens), 1);
+}
+END_TEST
+
+START_TEST(test_active_open)
+{
+    run_script(
+        "0.000 connect 80\n"
+        "0.000 > S 0(0) win 64240 " OUR_SYN_OPTS "\n"
+        "+0.020 < S. 0(0) ack 1 win 65535 " SYN_OPTS "\n"
+        "+0 > . 1(0) ack 1 win 502 <nop,nop,TS val * ecr 100>\n"
+        "+0 state ESTABLISHED\n");
+    ck_assert_uint_eq(MIB(MIB_TcpActiveOpens), 1);
+}
+END_TEST
+
+/* In-order data both ways: quick ACKs at the start (Linux's quick-ack mode), our data
+ * with PSH, the peer's ACK frees the retransmit queue (no retransmission follows). */
+START_TEST(test_data_and_acks)
+{
+    run_script(PASSIVE_OPEN
+        "+0.100 < P. 1(100) ack 1 win 512 <nop,nop,TS val 200 ecr *>\n"
+        "+0 > . 1(0) ack 101 <nop,nop,TS val * ecr 200>\n"
+        "+0 read 100\n"
+        "+0.010 write 3000\n"
+        "+0 > . 1(1448) ack 101\n"
+        "+0 > . 1449(1448) ack 101\n"
+        "+0 > P. 2897(104) ack 101\n"
+        "+0.010 < . 101(0) ack 3001 win 512 <nop,nop,TS val 210 ecr *>\n"
+        "+2.000 state ESTABLISHED\n");
+}
+END_TEST
+
+/* After the quick ACKs run out, a lone segment waits for the 40 ms delayed-ACK timer;
+ * two full segments are ACKed at once (RFC 1122 4.2.3.2, Linux __tcp_ack_snd_check). */
+START_TEST(test_delayed_ack)
+{
+    char *sc = malloc(16384);
+    size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
+    uint32_t seq = 1;
+    for (int i = 0; i < 16; i++, seq += 10)
+        n += (size_t)sprintf(sc + n, "+0.001 < P. %u(10) ack 1 win 512\n+0 > . 1(0) ack %u\n", seq, seq + 10);
+    n += (size_t)sprintf(sc + n, "+0.001 < P. %u(10) ack 1 win 512\n+0.040 > . 1(0) ack %u\n", seq, seq + 10);
+    seq += 10;
+    n += (size_t)sprintf(sc + n, "+0.001 < P. %u(1448) ack 1 win 512\n+0.001 < P. %u(1448) ack 1 win 512\n"
+                                 "+0 > . 1(0) ack %u\n", seq, seq + 1448, seq + 2896);
+    run_script(sc);
+    free(sc);
+    ck_assert_uint_eq(MIB(MIB_TcpExtDelayedACKs), 1);
+}
+END_TEST
+
+/* Our active close, then theirs: FIN_WAIT1, FIN_WAIT2, TIME_WAIT for 60 s, CLOSED. */
+START_TEST(test_active_close_time_wait)
+{
+    run_script(PASSIVE_OPEN
+        "+0.100 shutdown_wr\n"
+        "+0 > F. 1(0) ack 1\n"
+        "+0 state FIN_WAIT1\n"
+        "+0.010 < . 1(0) ack 2 win 512\n"
+        "+0 state FIN_WAIT2\n"
+        "+0.010 < F. 1(0) ack 2 win 512\n"
+        "+0 > . 2(0) ack 2\n"
+        "+0 state TIME_WAIT\n"
+        "+0.500 < F. 1(0) ack 2 win 512\n"        /* our ACK was lost: again */
+        "+0 > . 2(0) ack 2\n"
+        "+59.999 state TIME_WAIT\n"
+        "+0.001 state CLOSE\n"
+        "+0 read_eof\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtTW), 1);
+}
+END_TEST
+
+/* The peer closes first: CLOSE_WAIT, end of stream, our close sends FIN (LAST_ACK). */
+START_TEST(test_passive_close)
+{
+    run_script(PASSIVE_OPEN
+        "+0.100 < F. 1(0) ack 1 win 512\n"
+        "+0 > . 1(0) ack 2\n"
+        "+0 state CLOSE_WAIT\n"
+        "+0 read_eof\n"
+        "+0.010 shutdown_wr\n"
+        "+0 > F. 1(0) ack 2\n"
+        "+0 state LAST_ACK\n"
+        "+0.010 < . 2(0) ack 2 win 512\n"
+        "+0 state CLOSE\n");
+}
+END_TEST
+
+/* Both FINs cross: FIN_WAIT1 -> CLOSING -> TIME_WAIT (RFC 9293 §3.6 figure 13). */
+START_TEST(test_simultaneous_close)
+{
+    run_script(PASSIVE_OPEN
+        "+0.100 shutdown_wr\n"
+        "+0 > F. 1(0) ack 1\n"
+        "+0.005 < F. 1(0) ack 1 win 512\n"
+        "+0 > . 2(0) ack 2\n"
+        "+0 state CLOSING\n"
+        "+0.005 < . 2(0) ack 2 win 512\n"
+        "+0 state TIME_WAIT\n");
+}
+END_TEST
+
+/* Both SYNs cross (RFC 9293 §3.5 figure 7): SYN_SENT -> SYN_RECV -> ESTABLISHED. */
+START_TEST(test_simultaneous_open)
+{
+    run_script(
+        "0.000 connect 80\n"
+        "0.000 > S 0(0) " OUR_SYN_OPTS "\n"
+        "+0.010 < S 0(0) win 65535 " SYN_OPTS "\n"
+        "+0 > S. 0(0) ack 1 " OUR_SYN_OPTS "\n"
+        "+0 state SYN_RECV\n"
+        "+0.010 < S. 0(0) ack 1 win 65535 " SYN_OPTS "\n"
+        "+0 state ESTABLISHED\n");
+}
+END_TEST
+
+/* A closed port answers a SYN with RST|ACK and an ACK with RST at its ack
+ * (RFC 9293 §3.10.7.1); an RST is never answered. */
+START_TEST(test_rst_closed_port)
+{
+    run_script(
+        "0.000 < S 0(0) win 65535 " SYN_OPTS "\n"
+        "0.000 > R. 0(0) ack 1 win 0\n"
+        "0.100 < . 5(0) ack 77 win 512\n"
+        "0.100 > R 77(0) win 0\n"
+        "0.200 < R. 5(0) ack 77 win 512\n");
+    ck_assert_uint_eq(MIB(MIB_TcpOutRsts), 2);
+}
+END_TEST
+
+/* RTO: 10 ms handshake RTT gives RTO = 10 + max(4 * 5, 200) = 210 ms (RFC 6298, Linux's
+ * 200 ms floor), doubled at every expiry; the ACK of the retransmission ends it. */
+START_TEST(test_rto_backoff)
+{
+    run_script(PASSIVE_OPEN
+        "+0.100 write 100\n"
+        "+0 > P. 1(100) ack 1\n"
+        "+0.210 > P. 1(100) ack 1\n"
+        "+0.420 > P. 1(100) ack 1\n"
+        "+0.840 > P. 1(100) ack 1\n"
+        "+0.010 < . 1(0) ack 101 win 512\n"
+        "+5 state ESTABLISHED\n");
+    ck_assert_uint_eq(MIB(MIB_TcpRetransSegs), 3);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPTimeouts), 3);
+}
+END_TEST
+
+/* An unanswered SYN: 1 s, then doubling (RFC 6298 §5.5); after tcp_syn_retries (6)
+ * the connect fails with ETIMEDOUT. */
+START_TEST(test_syn_retries_timeout)
+{
+    run_script(
+        "0 connect 80\n"
+        "0 > S 0(0)\n"
+        "1 > S 0(0)\n"
+        "3 > S 0(0)\n"
+        "7 > S 0(0)\n"
+        "15 > S 0(0)\n"
+        "31 > S 0(0)\n"
+        "63 > S 0(0)\n"
+        "127 state CLOSE\n"
+        "127 error ETIMEDOUT\n");
+}
+END_TEST
+
+/* RST for a closed port answers our SYN: connect fails with ECONNREFUSED. */
+START_TEST(test_connect_refused)
+{
+    run_script(
+        "0 connect 80\n"
+        "0 > S 0(0)\n"
+        "+0.001 < R. 0(0) ack 1 win 0\n"
+        "+0 state CLOSE\n"
+        "+0 error ECONNREFUSED\n");
+}
+END_TEST
+
+/* RFC 5961 §3.2: an RST inside the window but not at rcv_nxt is answered by a challenge
+ * ACK and changes nothing; at exactly rcv_nxt it resets (ECONNRESET). A SYN on an
+ * established connection gets a challenge ACK too (§4). */
+START_TEST(test_challenge_ack)
+{
+    run_script(PASSIVE_OPEN
+        "+0.100 < R 5000(0) win 0\n"
+        "+0 > . 1(0) ack 1\n"
+        "+0 state ESTABLISHED\n"
+        "+0.100 < S 77(0) win 65535\n"
+        "+0 > . 1(0) ack 1\n"
+        "+0.100 < R 1(0) win 0\n"
+        "+0 state CLOSE\n"
+        "+0 error ECONNRESET\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPChallengeACK), 2);
+    ck_assert_uint_eq(MIB(MIB_TcpEstabResets), 1);
+}
+END_TEST
+
+/* A segment outside the window is answered by a duplicate ACK, its data dropped; an
+ * out-of-order one (no queue yet) too. */
+START_TEST(test_out_of_window)
+{
+    run_script(PASSIVE_OPEN
+        "+0.100 < P. 200000(10) ack 1 win 512\n"
+        "+0 > . 1(0) ack 1\n"
+        "+0.100 < P. 11(10) ack 1 win 512\n"
+        "+0 > . 1(0) ack 1\n"
+        "+0 state ESTABLISHED\n");
+    ck_assert_uint_eq(DROPS(DROP_TCP_INVALID_SEQUENCE), 1);
+    ck_assert_uint_eq(DROPS(DROP_TCP_OFO_DROP), 1);
+}
+END_TEST
+
+Suite *tcp_script_suite(void)
+{
+    Suite *s = suite_create("tcp_script");
+    TCase *tc = tcase_create("scripts");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 20);
+    tcase_add_test(tc, test_passive_open);
+    tcase_add_test(tc, test_active_open);
+    tcase_add_test(tc, test_data_and_acks);
+    tcase_add_test(tc, test_delayed_ack);
+    tcase_add_test(tc, test_active_close_time_wait);
+    tcase_add_test(tc, test_passive_close);
+    tcase_add_test(tc, test_simultaneous_close);
+    tcase_add_test(tc, test_simultaneous_open);
+    tcase_add_test(tc, test_rst_closed_port);
+    tcase_add_test(tc, test_rto_backoff);
+    tcase_add_test(tc, test_syn_retries_timeout);
+    tcase_add_test(tc, test_connect_refused);
+    tcase_add_test(tc, test_challenge_ack);
+    tcase_add_test(tc, test_out_of_window);
+    suite_add_tcase(s, tc);
+    return s;
+}
