@@ -238,7 +238,7 @@ static void tcp_data_queue(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *s
     if (p->len) {
         if (!tcp_queue_rcv(tp, p, tp->rcv_nxt)) { pkt_drop(net, p, DROP_SOCKET_RCVBUFF); tcp_send_ack(tp); return; }
         TRACEF(p, "tcp_data_queue", NULL, "queued %u bytes", p->len);
-        trace_end(p, NULL);
+        trace_end(p);
     } else {
         pkt_consume(p);
     }
