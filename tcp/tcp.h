@@ -5,8 +5,7 @@
  * at start-up from inet_extra_init, before the first namespace exists.
  * tcp_enable() makes TCP reachable: the SOCK_STREAM/IPPROTO_TCP entry of the socket
  * table and IP protocol 6 (segments to a closed port are answered with RST from then
- * on). The program does not call it yet: the user commands (nc, serve, ss -t) wait for
- * the parts that are not built (see tcp/tcp_priv.h's header); the tests call it.
+ * on). inet_extra_init calls both, so nc, serve and ss -t reach TCP.
  */
 #ifndef TS_TCP_H
 #define TS_TCP_H
