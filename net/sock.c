@@ -272,6 +272,13 @@ int sock_getsockopt_level(struct sock *sk, int level, int opt, void *val, size_t
     return 0;
 }
 
+void sock_get_queues(const struct sock *sk, unsigned *rq, unsigned *sq)
+{
+    if (sk->prot->get_queues) { sk->prot->get_queues(sk, rq, sq); return; }
+    *rq = sk->rmem;
+    *sq = sk->wmem;
+}
+
 int sock_get_info(const struct sock *sk, char *buf, size_t len)
 {
     if (len) buf[0] = '\0';

@@ -243,6 +243,9 @@ struct proto {
     int  (*getsockopt)(struct sock *sk, int level, int opt, void *val, size_t *len);
     /* `ss -i`'s detail line into buf; returns its length (0: nothing to show). */
     int  (*get_info)(const struct sock *sk, char *buf, size_t len);
+    /* ss's Recv-Q and Send-Q (inet_diag idiag_rqueue/idiag_wqueue); NULL: the memory
+     * charged to the receive and send queues. */
+    void (*get_queues)(const struct sock *sk, unsigned *rq, unsigned *sq);
     /* Every socket of net in the order ss lists them (Linux inet_diag's dump). */
     void (*for_each)(struct net *net, void (*fn)(struct sock *sk, void *arg), void *arg);
     void (*close)(struct sock *sk);     /* see the contract above */
@@ -285,6 +288,7 @@ int  sock_getsockopt(struct sock *sk, int opt, int *val);
 int  sock_setsockopt_level(struct sock *sk, int level, int opt, const void *val, size_t len);
 int  sock_getsockopt_level(struct sock *sk, int level, int opt, void *val, size_t *len);
 int  sock_get_info(const struct sock *sk, char *buf, size_t len);
+void sock_get_queues(const struct sock *sk, unsigned *rq, unsigned *sq);
 void sock_set_cb(struct sock *sk, const struct sock_cb *cb, void *arg);
 unsigned sock_poll(const struct sock *sk);        /* current readiness */
 /* Every socket of that type and protocol in net, in ss's order; -EPROTONOSUPPORT. */

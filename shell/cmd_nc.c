@@ -1,6 +1,6 @@
 /*
- * shell/cmd_nc.c — nc with OpenBSD netcat's semantics, on the stack's own sockets.
- * UDP only: TCP is not available in this build yet (the command says so and fails).
+ * shell/cmd_nc.c — nc with OpenBSD netcat's semantics, on the stack's own sockets:
+ * the command line, and nc over UDP (TCP, the default, is in cmd_nc_tcp.c).
  *
  *   nc -u HOST PORT [< FILE]        connect(), send FILE, print what comes back
  *   nc -u -l PORT [> FILE]          bind, and "connect" to the first sender (as OpenBSD
@@ -14,7 +14,7 @@
  * application-level pacing a sender needs when the receiver is a real host whose
  * socket buffer is finite.
  */
-#include "cmd.h"
+#include "cmd_nc.h"
 #include "net/socket.h"
 #include "net/netdev.h"
 #include <arpa/inet.h>
@@ -139,7 +139,7 @@ static void nc_interrupt(struct cmd_ctx *c) { nc_done(c->priv, 0); }
 
 int cmd_nc(struct cmd_ctx *c, int argc, char **argv)
 {
-    bool udp = false, listen = false, keep = false, verbose = false, zero = false;
+    bool udp = false, listen = false, keep = false, verbose = false, zero = false, shut_wr = false;
     double wait = 0, interval = 0.001;
     const char *args[2] = { NULL, NULL };
     int nargs = 0;
@@ -153,7 +153,8 @@ int cmd_nc(struct cmd_ctx *c, int argc, char **argv)
                 case 'k': keep = true; break;
                 case 'v': verbose = true; break;
                 case 'z': zero = true; break;
-                case 'N': case 'n': case 'd': break;
+                case 'N': shut_wr = true; break;
+                case 'n': case 'd': break;
                 case 'w': case 'i': {
                     const char *v = f[1] ? f + 1 : (i + 1 < argc ? argv[++i] : NULL);
                     char *end;
@@ -174,10 +175,6 @@ int cmd_nc(struct cmd_ctx *c, int argc, char **argv)
         if (nargs == 2) { cmd_error(c, "nc: too many arguments"); return 1; }
         args[nargs++] = a;
     }
-    if (!udp) {
-        cmd_error(c, "nc: TCP is not available in this build yet; use -u for UDP");
-        return 1;
-    }
     const char *host = NULL, *port_s;
     if (listen) {
         if (nargs == 2) { host = args[0]; port_s = args[1]; }
@@ -194,6 +191,11 @@ int cmd_nc(struct cmd_ctx *c, int argc, char **argv)
     if (host && !ip4_pton(host, &addr)) {
         cmd_error(c, "nc: getaddrinfo for host \"%s\" port %ld: Name or service not known", host, port);
         return 1;
+    }
+    if (!udp) {
+        struct nc_opts o = { .host = host, .addr = addr, .port = (uint16_t)port, .listen = listen, .keep = keep,
+                             .verbose = verbose, .zero = zero, .shut_wr = shut_wr, .wait_us = (uint64_t)(wait * 1e6) };
+        return nc_tcp_start(c, &o);
     }
     int fd = ts_socket(c->net, AF_INET, SOCK_DGRAM, 0);
     if (fd < 0) { cmd_error(c, "nc: socket: %s", strerror(errno)); return 1; }

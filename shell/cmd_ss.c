@@ -67,8 +67,10 @@ static void ss_one(struct sock *sk, void *arg)
     struct ss_row *r = &col->rows[col->n++];
     bool peer = state != SK_CLOSE && state != SK_LISTEN;
     snprintf(r->state, sizeof(r->state), "%s", ss_state_name[state]);
-    snprintf(r->recvq, sizeof(r->recvq), "%u", sk->rmem);
-    snprintf(r->sendq, sizeof(r->sendq), "%u", sk->wmem);
+    unsigned rq, sq;
+    sock_get_queues(sk, &rq, &sq);
+    snprintf(r->recvq, sizeof(r->recvq), "%u", rq);
+    snprintf(r->sendq, sizeof(r->sendq), "%u", sq);
     ip4_ntop(sk->local.addr, r->laddr);
     port_str(r->lport, sizeof(r->lport), sk->local.port, col->numeric, col->proto);
     ip4_ntop(peer ? sk->remote.addr : 0, r->paddr);

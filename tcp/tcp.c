@@ -381,11 +381,24 @@ static unsigned tcp_poll(const struct sock *sk)
     return m;
 }
 
+/* tcp_diag_get_info: a listener's accept queue and backlog; a connection's unread bytes
+ * and bytes not yet acknowledged (write_seq - snd_una, as ss's Send-Q). */
+static void tcp_get_queues(const struct sock *sk, unsigned *rq, unsigned *sq)
+{
+    const struct tcp_sock *tp = tcp_csk(sk);
+    if (sk->state == SK_LISTEN) { *rq = tp->acc_qlen; *sq = tp->max_ack_backlog; return; }
+    unsigned unread = 0;
+    for (const struct pkt *p = sk->rq; p; p = p->next) unread += p->len;
+    *rq = unread;
+    *sq = sk->state == SK_CLOSE ? 0 : tp->write_seq - tp->snd_una;
+}
+
 static const struct proto tcp_prot = {
     .name = "tcp", .obj_size = sizeof(struct tcp_sock), .init = tcp_init_sock, .get_port = tcp_get_port,
     .bind = tcp_bind, .connect = tcp_v4_connect, .disconnect = tcp_disconnect, .sendmsg = tcp_sendmsg,
     .recvmsg = tcp_recvmsg, .poll = tcp_poll, .shutdown = tcp_shutdown, .listen = tcp_listen,
     .accept = tcp_accept, .close = tcp_close, .destroy = tcp_destroy, .unhash = tcp_unhash,
+    .get_queues = tcp_get_queues,
 };
 
 const struct inet_protosw tcp_protosw = {

@@ -1,0 +1,20 @@
+/*
+ * shell/cmd_nc.h — what nc's command line asked for, shared by its UDP part (cmd_nc.c)
+ * and its TCP part (cmd_nc_tcp.c).
+ */
+#ifndef TS_CMD_NC_H
+#define TS_CMD_NC_H
+#include "cmd.h"
+
+struct nc_opts {
+    const char *host;               /* as typed (NULL: listen on every address) */
+    uint32_t addr;                  /* host order */
+    uint16_t port;
+    bool listen, keep, verbose, zero, shut_wr;
+    uint64_t wait_us;               /* -w: connect and idle timeout; 0 none */
+};
+
+/* nc over TCP (OpenBSD netcat's remote_connect / local_listen / readwrite). */
+int nc_tcp_start(struct cmd_ctx *c, const struct nc_opts *o);
+
+#endif
