@@ -198,7 +198,12 @@ static bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq)
 {
     struct sock *sk = &tp->sk;
     uint32_t truesize = pkt_truesize(p);
-    if (sk->rmem + truesize > (unsigned)sk->rcvbuf && sk->rq) return false;
+    /* Data here is inside the window we offered, which is at most half the free buffer
+     * (tcp_select_window); a frame's buffer may be twice its payload (buffer classes,
+     * copybreak), so in-window data can pass rcvbuf a little. Dropping it would leave a
+     * hole no out-of-order queue fills: it is taken up to twice rcvbuf (Linux instead
+     * collapses the queue, tcp_prune_queue, and drops only when that fails). */
+    if (sk->rmem + truesize > 2u * (unsigned)sk->rcvbuf && sk->rq) return false;
     TCP_SKB_CB(p)->seq = seq;
     TCP_SKB_CB(p)->end_seq = seq + p->len;
     p->next = NULL;
