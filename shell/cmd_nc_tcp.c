@@ -32,6 +32,7 @@ struct nc_tcp {
     struct cmd_ctx *c;
     struct stack *st;
     struct nc_opts o;
+    char host[64];                  /* o.host's copy: argv is gone once the command runs on */
     int lfd, fd;                    /* listening socket (-l), the connection; -1 none */
     bool connected, in_done, out_done, net_eof;
     struct timer idle;              /* -w: the connect timeout, then the idle timeout */
@@ -211,7 +212,7 @@ static int nct_listen(struct nc_tcp *r, struct sockaddr_in *sin)
         return -1;
     }
     if (ts_listen(r->st, r->lfd, 1) < 0) { cmd_error(c, "nc: listen failed: %s", strerror(errno)); return -1; }
-    if (r->o.verbose) cmd_error(c, "Listening on %s %u", r->o.host ? r->o.host : "0.0.0.0", r->o.port);
+    if (r->o.verbose) cmd_error(c, "Listening on %s %u", r->o.host, r->o.port);
     ts_set_ready_cb(r->st, r->lfd, nct_ready, r);
     return 0;
 }
@@ -237,6 +238,8 @@ int nc_tcp_start(struct cmd_ctx *c, const struct nc_opts *o)
     struct nc_tcp *r = calloc(1, sizeof(*r));
     if (!r) { cmd_error(c, "nc: %s", strerror(ENOMEM)); return 1; }
     r->c = c; r->st = c->st; r->o = *o;
+    snprintf(r->host, sizeof(r->host), "%s", o->host ? o->host : "0.0.0.0");
+    r->o.host = r->host;
     r->lfd = r->fd = -1;
     timer_init(&r->idle, nct_idle_cb, r);
     c->priv = r;
