@@ -140,11 +140,12 @@ static const struct cmd_def commands[] = {
     { "nstat", cmd_nstat, "nstat [-a] [-z] [-s] [-n]",
       "Counters with Linux's names, then the drop reasons (TsDrop...); increments since the\n"
       "last call. -a: absolute values, -z: zeros too, -s: do not remember, -n: remember only." },
-    { "nc", cmd_nc, "nc [-u] [-l] [-k] [-v] [-z] [-w SECONDS] [-i SECONDS] [HOST] PORT [< FILE] [> FILE]",
-      "OpenBSD netcat on the stack's sockets (UDP; TCP is not available in this build yet).\n"
-      "< and > are host files. -w: idle timeout; -i: pacing between datagrams (default 1 ms)." },
+    { "nc", cmd_nc, "nc [-u] [-l] [-k] [-N] [-v] [-z] [-w SECONDS] [-i SECONDS] [HOST] PORT [< FILE] [> FILE]",
+      "OpenBSD netcat on the stack's sockets (TCP; -u: UDP). < and > are host files.\n"
+      "-N: FIN at the end of the input; -w: connect and idle timeout; -i: UDP pacing (1 ms)." },
     { "serve", cmd_serve, "serve echo|discard|chargen udp|tcp PORT | serve list | serve stop PORT",
-      "RFC 862/863/864 servers in the background; `serve list` prints PROTO PORT KIND CONNECTIONS." },
+      "RFC 862/863/864 servers in the background (TCP or UDP); `serve list` prints PROTO PORT KIND\n"
+      "CONNECTIONS (TCP: connections accepted; UDP: distinct peers)." },
     { "tc", cmd_tc, "tc [-s] qdisc add|change|replace|del|show [dev DEV] [root] [KIND OPTIONS]",
       "Queueing disciplines on a device's egress (iproute2's tc): `tc qdisc add dev tap0 root\n"
       "netem delay 100ms 10ms loss 30%` emulates a slow, lossy link (netem: delay TIME [JITTER],\n"
