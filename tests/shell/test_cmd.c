@@ -441,8 +441,14 @@ START_TEST(test_cmd_serve_echo)
     ck_assert_mem_eq(u.data, "ping?", 5);
     out_is("serve list", "udp 7 echo 1\n");
     fails("serve echo udp 7", 1, "serve: bind udp port 7: Address already in use\n");
-    fails("serve echo tcp 7", 1, "serve: ");
+    out_is("serve echo tcp 7", "");                      /* TCP's port 7 is another port */
+    out_is("serve list", "tcp 7 echo 0\nudp 7 echo 1\n");
+    ck_assert_int_eq(run("ss -tln"), 0);
+    ck_assert_ptr_nonnull(strstr(out, "LISTEN"));
+    ck_assert_ptr_nonnull(strstr(out, "0.0.0.0:7 "));
+    fails("serve echo tcp 7", 1, "serve: bind tcp port 7: Address already in use\n");
     fails("serve echo udp 70000", 2, "serve: ");
+    out_is("serve stop 7", "");
     out_is("serve stop 7", "");
     out_is("serve list", "");
     fails("serve stop 7", 1, "serve: no server on port 7\n");
@@ -464,10 +470,10 @@ START_TEST(test_cmd_nc_errors)
     fails("nc -u 10.0.0.1 seven", 1, "nc: port number invalid: seven\n");
     fails("nc -u not-an-address 7", 1, "nc: ");
     fails("nc -x 10.0.0.1 7", 1, "nc: invalid option -- 'x'\n");
-    /* without -u: TCP, which is not built yet */
-    fails("nc 10.0.0.1 7", 1, "nc: ");
-    ck_assert_ptr_nonnull(strstr(err, "TCP"));
-    fails("nc -l 7", 1, "nc: ");
+    /* without -u: TCP, the same checks */
+    fails("nc 10.0.0.1", 1, "nc: missing hostname and port\n");
+    fails("nc -l", 1, "nc: missing port number\n");
+    fails("nc 10.0.0.1 65536", 1, "nc: port number invalid: 65536\n");
     ck_assert_ptr_null(f->net->socks);                  /* nothing left open */
     ck_assert_int_eq(f->net->cmd_refs, 0);
     ck_assert_int_eq(done_calls, 0);
