@@ -51,7 +51,8 @@ static int tcp_init_path(struct tcp_sock *tp, uint32_t daddr)
     int err = ip_route_output(sk->net, daddr, sk->bound_dev_if, &rt);
     if (err) return err;
     if (!sk->local.addr) sk->local.addr = rt.src;
-    tp->advmss = (uint16_t)(rt.dev->mtu - IP4_HLEN - TCP_HLEN);
+    /* an IPv4 packet is at most 65535 bytes, whatever the MTU (lo: 65536) */
+    tp->advmss = (uint16_t)(MIN(rt.dev->mtu, 65535u) - IP4_HLEN - TCP_HLEN);
     uint32_t space = MIN((uint32_t)sk->rcvbuf / 2, 65535u);
     tp->rcv_wnd = space - space % tp->advmss;
     tp->rcv_ssthresh = tp->rcv_wnd;
@@ -267,11 +268,13 @@ static void tcp_close(struct sock *sk)
         timer_arm_in(sk->net->st, &tp->tw_timer, TCP_FIN_TIMEOUT);
 }
 
-/* tcp_xmit_size_goal: the largest super-segment, a whole number of MSS. */
+/* tcp_xmit_size_goal: the largest super-segment, a whole number of MSS; when one MSS
+ * is larger than a packet can carry with every option (lo), the packet's limit: never
+ * 0, which would queue empty packets without end. */
 static uint32_t tcp_size_goal(const struct tcp_sock *tp)
 {
     uint32_t max = 65535 - IP4_HLEN - TCP_HLEN_MAX;
-    return max - max % tp->mss_cache;
+    return max < tp->mss_cache ? max : max - max % tp->mss_cache;
 }
 
 /* Append up to n bytes to the unsent tail if it has room; returns bytes taken. */

@@ -480,6 +480,44 @@ START_TEST(test_cmd_nc_errors)
 }
 END_TEST
 
+/* nc over TCP against serve echo tcp, over lo on the virtual clock: the file goes out,
+ * -N sends the FIN, the echo comes back whole (also after the FIN: half-close), and the
+ * client ends when both directions have. A closed port refuses at once; -z -v connects. */
+START_TEST(test_cmd_nc_tcp_echo)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/in", tmpdir);
+    static char data[40000];
+    for (size_t i = 0; i < sizeof(data); i++) data[i] = (char)('a' + (i * 7 + i / 1000) % 26);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    ck_assert_uint_eq(fwrite(data, 1, sizeof(data), fp), sizeof(data));
+    fclose(fp);
+    out_is("serve echo tcp 7", "");
+    ck_assert_int_eq(runf("nc -N 127.0.0.1 7 < %s", path), CMD_ASYNC);
+    fx_advance_ms(f, 1);
+    for (int i = 0; i < 100 && !done_calls; i++) fx_advance_ms(f, 10);
+    ck_assert_int_eq(done_calls, 1);
+    ck_assert_int_eq(done_status, 0);
+    ck_assert_uint_eq(out_len, sizeof(data));
+    ck_assert_mem_eq(out, data, sizeof(data));
+    out_is("serve list", "tcp 7 echo 1\n");
+    /* nothing listens on 9: the RST fails the connect at once, status 1 */
+    done_calls = 0;
+    ck_assert_int_eq(run("nc 127.0.0.1 9"), CMD_ASYNC);
+    fx_advance_ms(f, 1);
+    ck_assert_int_eq(done_calls, 1);
+    ck_assert_int_eq(done_status, 1);
+    ck_assert_str_eq(err, "nc: connect to 127.0.0.1 port 9 (tcp) failed: Connection refused\n");
+    done_calls = 0;
+    ck_assert_int_eq(run("nc -z -v 127.0.0.1 7"), CMD_ASYNC);
+    fx_advance_ms(f, 1);
+    ck_assert_int_eq(done_calls, 1);
+    ck_assert_int_eq(done_status, 0);
+    ck_assert_msg(!strncmp(err, "Connection to 127.0.0.1 7 port [tcp/", 36), "%s", err);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ ping */
 
 /* The echo sequence is 16 bits: the 65536th echo goes out as seq 0 and its reply counts
@@ -533,7 +571,8 @@ Suite *cmd_suite(void)
         { "netns", { test_cmd_netns_exec, test_cmd_ping_seq_wraps_veth } },
         { "redirect", { test_cmd_redirections, test_cmd_stdin_file_feeds_nc } },
         { "commands", { test_cmd_help, test_cmd_sleep_is_asynchronous, test_cmd_sysctl, test_cmd_nstat_increments,
-                        test_cmd_ss_udp, test_cmd_serve_echo, test_cmd_nc_errors } },
+                        test_cmd_ss_udp, test_cmd_serve_echo, test_cmd_nc_errors,
+                        test_cmd_nc_tcp_echo } },
         { "ping", { test_cmd_ping_seq_wraps } },
         { "linux_compat", { test_cmd_sysctl_ip_local_port_range } },
     };
