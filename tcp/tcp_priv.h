@@ -12,7 +12,7 @@
  *                 tcp_write_xmit, ACKs, SYN, SYN-ACK, FIN, RST, retransmission
  *   tcp_timer.c   RTO (RFC 6298, Karn, backoff), delayed ACK, TIME_WAIT
  *
- * Not built yet (so TCP is not offered to the user commands): SACK-based recovery and a
+ * Not built yet (a lossless link needs none of them): SACK-based recovery and a
  * scoreboard, fast retransmit, an out-of-order queue (such segments are dropped and
  * answered with a duplicate ACK), PAWS, SYN cookies, keepalive, zero-window probes,
  * Nagle/CORK, CUBIC, receive-buffer autotuning, ICMP errors (tcp_v4_err), TIME_WAIT
