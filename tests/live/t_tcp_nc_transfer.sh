@@ -3,8 +3,9 @@
 # with the TAP's offloads on (TSO, checksum offload: the default), then after the
 # stack's `ethtool -K tap0 tso off tx off` (segments cut and summed in software):
 #  (a) kernel -> stack: the stack runs `nc -l 5001 > FILE`, namespace tslA runs
-#      netcat-openbsd `nc -N 10.99.0.2 5001 < FILE`; while the bytes flow the stack's
-#      `ss -tn` must show the connection ESTAB with both addresses;
+#      netcat-openbsd `nc -N 10.99.0.2 5001` fed FILE with a 1 s pause halfway; while
+#      the bytes flow the stack's `ss -tan` must show the connection ESTAB with both
+#      addresses;
 #  (b) stack -> kernel: tslA runs `nc -l 5002 > FILE`, the stack `nc -N 10.99.0.1 5002 <
 #      FILE`.
 # TSL_TCP_MB sets the size (default 50 MB). Each direction prints its time and rate.
@@ -42,7 +43,10 @@ transfer() {    # LABEL PORTA PORTB
         ts ss -tln 2>/dev/null | grep -qE " 0\.0\.0\.0:$pa " && break
         sleep 0.05
     done
-    timeout 300 ip netns exec "$NS_A" nc -N 10.99.0.2 "$pa" <"$src" >/dev/null 2>"$TSL_TMP/a.kerr" &
+    # the sender pauses 1 s halfway, so ss looks at a transfer in progress however fast
+    # the rest goes (the pause is left out of the rate)
+    { head -c $((SIZE / 2)) "$src"; sleep 1; tail -c +$((SIZE / 2 + 1)) "$src"; } |
+        timeout 300 ip netns exec "$NS_A" nc -N 10.99.0.2 "$pa" >/dev/null 2>"$TSL_TMP/a.kerr" &
     kn=$!; tsl_helper $kn
     # ss during the transfer: ESTAB, the stack's address and port, the kernel's address
     while [ -z "$seen" ] && tsl_alive $kn; do
@@ -52,7 +56,7 @@ transfer() {    # LABEL PORTA PORTB
     [ $rc = 0 ] || fail "$label (a) kernel nc -N 10.99.0.2 $pa exited $rc ($(head -c 200 "$TSL_TMP/a.kerr"))"
     tsl_wait_exit $sn 60; rc=$?
     [ $rc = 0 ] || fail "$label (a) the stack's nc -l $pa exited $rc ($(head -c 200 "$TSL_TMP/a.stderr"))"
-    local ta; ta=$(secs "$t0")
+    local ta; ta=$(awk -v s="$(secs "$t0")" 'BEGIN { printf "%.1f", s - 1 }')
     [ -n "$seen" ] || fail "$label (a) ss -tan never showed ESTAB 10.99.0.2:$pa <-> 10.99.0.1 during the transfer"
     check "$label (a) kernel -> stack" "$aout"
     note "$label (a) kernel -> stack: $MB MB in $ta s ($(rate "$ta") Mbit/s), sha256 equal; ss -tan: $(echo $seen)"
