@@ -29,8 +29,14 @@ expect_contains "c1 -> kernel" "$out" '^3 packets transmitted, 3 received, 0% pa
 note "c1 -> kernel: $(printf '%s\n' "$out" | grep 'packets transmitted')"
 # ip -s link: the second number of the line under "TX:" / "RX:" is the packet count.
 pk() { printf '%s\n' "$1" | awk -v w="$2:" '$1 == w { getline; print $2; exit }'; }
-s0=$(ts ip -s link show v0 2>&1); s1=$(ts ip netns exec c1 ip -s link show v1 2>&1)
-tx0=$(pk "$s0" TX); rx1=$(pk "$s1" RX); tx1=$(pk "$s1" TX); rx0=$(pk "$s0" RX)
+# The four counters come from two commands; a neighbour probe sent between them would
+# show as a difference, so a mismatch is read again (up to three times) before failing.
+for try in 1 2 3; do
+    s0=$(ts ip -s link show v0 2>&1); s1=$(ts ip netns exec c1 ip -s link show v1 2>&1)
+    tx0=$(pk "$s0" TX); rx1=$(pk "$s1" RX); tx1=$(pk "$s1" TX); rx0=$(pk "$s0" RX)
+    [ "$tx0" = "$rx1" ] && [ "$tx1" = "$rx0" ] && break
+    sleep 0.5
+done
 note "v0 tx $tx0 -> v1 rx $rx1; v1 tx $tx1 -> v0 rx $rx0"
 [ -n "$tx0" ] && [ "$tx0" -ge 6 ] || fail "v0 sent ${tx0:-?} packets, expected at least 6"
 [ "$tx0" = "$rx1" ] && [ "$tx1" = "$rx0" ] || fail "counters disagree: v0 tx $tx0 v1 rx $rx1, v1 tx $tx1 v0 rx $rx0"
