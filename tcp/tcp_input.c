@@ -139,6 +139,7 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
         struct sock *sk = &tp->sk;
         if (sk->wmem * 2 <= (unsigned)sk->sndbuf) sk_wake(sk, SK_WRITABLE);
     }
+    tcp_ack_probe(tp);                                /* the peer answers: probes stop */
     return DROP_NONE;
 }
 
@@ -399,14 +400,20 @@ void tcp_listen_rcv(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
     struct tcp_sock *lp = tcp_sk(sk);
     struct net *net = sk->net;
     if (seg->flags & TCP_FLAG_RST) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
+    if ((seg->flags & TCP_FLAG_ACK) && tcp_syncookie_check(lp, p, seg)) return;      /* cookie_v4_check */
     if (seg->flags & TCP_FLAG_ACK) { tcp_v4_send_reset(net, seg); pkt_drop(net, p, DROP_TCP_FLAGS); return; }
     if (!(seg->flags & TCP_FLAG_SYN)) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
+    /* tcp_conn_request: a full SYN backlog means a cookie (tcp_syncookies), a full accept
+     * queue a drop */
+    bool want_cookie = tcp_want_cookie(lp, lp->syn_qlen >= MIN(lp->max_ack_backlog, TCP_MAX_SYN_BACKLOG));
+    bool syn_full = !want_cookie && lp->syn_qlen >= MIN(lp->max_ack_backlog, TCP_MAX_SYN_BACKLOG);
     if (lp->acc_qlen >= lp->max_ack_backlog) mib_inc(net, MIB_TcpExtListenOverflows);
-    if (lp->acc_qlen >= lp->max_ack_backlog || lp->syn_qlen >= MIN(lp->max_ack_backlog, TCP_MAX_SYN_BACKLOG)) {
+    if (lp->acc_qlen >= lp->max_ack_backlog || syn_full) {
         mib_inc(net, MIB_TcpExtListenDrops);
         pkt_drop(net, p, DROP_TCP_LISTEN_OVERFLOW);
         return;
     }
+    if (want_cookie) { tcp_syncookie_send(lp, seg); pkt_consume(p); return; }
     struct tcp_sock *child = tcp_create_child(lp, seg);
     if (!child) { mib_inc(net, MIB_TcpExtListenDrops); pkt_drop(net, p, DROP_NOMEM); return; }
     TRACEF(p, "tcp_conn_request", NULL, "SYN_RECV");
