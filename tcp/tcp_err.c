@@ -75,7 +75,7 @@ static uint32_t tcp_simple_retransmit(struct tcp_sock *tp, uint32_t old_mss)
 {
     uint32_t budget = tp->snd_cwnd * tp->mss_cache, segs = 0;
     tp->snd_ssthresh = MAX(tp->snd_ssthresh, tp->snd_cwnd - tp->snd_cwnd / 4);
-    for (struct pkt *p = tp->wq_head; p && p != tp->send_head && budget; p = p->next) {
+    for (struct pkt *p = tp->wq_head; p && p != tp->send_head && budget >= tp->mss_cache; p = p->next) {
         if (MIN(p->len, old_mss) <= tp->mss_cache) continue;      /* it fitted */
         if (p->len > budget && tcp_fragment(tp, p, budget - budget % tp->mss_cache) < 0) break;
         uint32_t n = (p->len + tp->mss_cache - 1) / tp->mss_cache;

@@ -11,12 +11,15 @@
  *   tcp_output.c  segments: tcp_transmit_skb (super-segments, partial checksums),
  *                 tcp_write_xmit, ACKs, SYN, SYN-ACK, FIN, RST, retransmission
  *   tcp_timer.c   RTO (RFC 6298, Karn, backoff), delayed ACK, TIME_WAIT
+ *   tcp_err.c     ICMP errors (tcp_v4_err): unreachables, PMTU (tcp_v4_mtu_reduced)
+ *   tcp_keepalive.c  zero-window probes (tcp_probe_timer), SO_KEEPALIVE
+ *   tcp_syncookies.c SYN cookies when the SYN backlog is full
+ *   tcp_paws.c    PAWS (RFC 7323 §5) and TS.Recent
  *
  * Not built yet (so TCP is not offered to the user commands): SACK-based recovery and a
  * scoreboard, fast retransmit, an out-of-order queue (such segments are dropped and
- * answered with a duplicate ACK), PAWS, SYN cookies, keepalive, zero-window probes,
- * Nagle/CORK, CUBIC, receive-buffer autotuning, ICMP errors (tcp_v4_err), TIME_WAIT
- * reuse by a new SYN, socket options, ss -i.
+ * answered with a duplicate ACK), Nagle/CORK, CUBIC, receive-buffer autotuning,
+ * TIME_WAIT reuse by a new SYN, socket options (TCP_KEEPIDLE/INTVL/CNT too), ss -i.
  */
 #ifndef TS_TCP_PRIV_H
 #define TS_TCP_PRIV_H
@@ -105,6 +108,7 @@ struct tcp_sock {
     struct timer probe_timer, keepalive_timer;
     uint8_t  probes_out, probe_backoff;
     uint64_t rcv_tstamp;
+    uint64_t ts_recent_stamp;       /* when ts_recent was taken, s (PAWS's 24 days) */
     /* a listener: when its SYN backlog last overflowed (tcp_synq_overflow) */
     uint64_t synq_overflow_us;
     bool     synq_overflowed;
@@ -172,6 +176,10 @@ void tcp_check_probe_timer(struct tcp_sock *tp);    /* after tcp_write_xmit */
 void tcp_ack_probe(struct tcp_sock *tp);            /* every acceptable ACK */
 void tcp_set_keepalive(struct sock *sk, bool on);  /* SO_KEEPALIVE (proto.keepalive) */
 void tcp_keepalive_reset(struct tcp_sock *tp);      /* the idle clock from now */
+
+/* tcp_paws.c */
+bool tcp_paws_reject(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *seg);
+void tcp_replace_ts_recent(struct tcp_sock *tp, const struct tcp_seg *seg);
 
 /* tcp_syncookies.c */
 void tcp_syncookies_net_init(struct net *net, struct tcp_net *tn);

@@ -1,7 +1,7 @@
 /*
  * tests/tcp/test_tcp_extra.c — scenarios for ICMP errors (tcp_err.c), zero-window
  * probes and keepalive (tcp_keepalive.c) and SYN cookies (tcp_syncookies.c), in the
- * script form of test_tcp_script.c (whose runner this file includes), plus lines of
+ * PAWS (tcp_paws.c), in the script form of test_tcp_script.c (whose runner this file includes), plus lines of
  * its own:
  *   icmp unreach net|host|proto|port|frag [mtu N] seq S   an ICMP error from the peer
  *        quoting our segment with relative sequence S (time_exceeded / param too)
@@ -12,6 +12,8 @@
  *   mss N              the MSS now in use (payload per segment) must be N
  *   df 0|1             the last segment expected had (not) the DF bit
  *   nop                nothing (time passes: what timers send must be expected)
+ *   forget_isn         the next SYN we send tells our ISN again (another connection)
+ *   wscale N           the peer's window scale in use must be N
  */
 #define TCP_SCRIPT_EXT_LINE extra_line
 #define tcp_script_suite tcp_script_base_copy_suite
@@ -65,6 +67,11 @@ static bool extra_line(struct scr *s, const char *l, const char *w)
     if (sscanf(w, "keepalive %d", &v) == 1) { ck_assert_int_eq(sock_setsockopt(s->sk, SO_KEEPALIVE, v), 0); return true; }
     if (sscanf(w, "recverr %d", &v) == 1) { s->sk->recverr = v; return true; }
     if (!strcmp(w, "nop")) return true;
+    if (!strcmp(w, "forget_isn")) { s->isn_known = false; return true; }
+    if (sscanf(w, "wscale %d", &v) == 1) {
+        if (tcp_sk(s->sk)->snd_wscale != v) die(s, "other window scale", l);
+        return true;
+    }
     if (sscanf(w, "df %d", &v) == 1) {
         struct fx_ipv4 ip;
         if (!fxc_cur || !fx_parse_ipv4(fxc_cur, FX_FRAME_MAX, &ip)) die(s, "no segment to look at", l);
@@ -335,6 +342,185 @@ START_TEST(test_keepalive_defaults)
 }
 END_TEST
 
+/* ---- SYN cookies (Linux net/ipv4/syncookies.c) ---- */
+
+static const struct tcp_cookie_tuple tup = { 0x0a000001, 0x0a000002, 40000, 8080 };
+
+/* A cookie gives back its MSS index in its minute and the next, not later, and not for
+ * another 4-tuple or peer ISN. (As Linux's, its low 24 bits are a sum: a change of a few
+ * units there or in the peer's ISN shifts the index within the table; the peer's ACK
+ * must carry both exactly anyway.) */
+START_TEST(test_cookie_encode_decode)
+{
+    for (uint32_t idx = 0; idx < 4; idx++) {
+        uint32_t c = tcp_syn_cookie_make(f->net, &tup, 777, 1000, idx);
+        ck_assert_uint_eq(tcp_syn_cookie_check(f->net, &tup, c, 777, 1000), idx);
+        ck_assert_uint_eq(tcp_syn_cookie_check(f->net, &tup, c, 777, 1001), idx);
+        ck_assert_uint_eq(tcp_syn_cookie_check(f->net, &tup, c, 777, 1002), UINT32_MAX);
+        ck_assert_uint_ge(tcp_syn_cookie_check(f->net, &tup, c, 777 + 0x800000, 1000), 4);
+        struct tcp_cookie_tuple other = tup;
+        other.sport++;
+        ck_assert_uint_ge(tcp_syn_cookie_check(f->net, &other, c, 777, 1000), 4);
+        ck_assert_uint_ge(tcp_syn_cookie_check(f->net, &tup, c ^ 0x800000, 777, 1000), 4);
+    }
+    /* the minute wraps in the top 8 bits */
+    uint32_t c = tcp_syn_cookie_make(f->net, &tup, 0xffffffffu, 255, 3);
+    ck_assert_uint_eq(tcp_syn_cookie_check(f->net, &tup, c, 0xffffffffu, 256), 3);
+}
+END_TEST
+
+/* Linux's msstab {536, 1300, 1440, 1460}: the largest not above the peer's MSS. */
+START_TEST(test_cookie_mss_index)
+{
+    ck_assert_uint_eq(tcp_cookie_mss_index(88), 0);
+    ck_assert_uint_eq(tcp_cookie_mss_index(536), 0);
+    ck_assert_uint_eq(tcp_cookie_mss_index(1299), 0);
+    ck_assert_uint_eq(tcp_cookie_mss_index(1300), 1);
+    ck_assert_uint_eq(tcp_cookie_mss_index(1459), 2);
+    ck_assert_uint_eq(tcp_cookie_mss_index(1460), 3);
+    ck_assert_uint_eq(tcp_cookie_mss_index(9000), 3);
+}
+END_TEST
+
+/* cookie_init_timestamp / cookie_timestamp_decode: WS in bits 0-3 (0xf none), SACK in
+ * bit 4, the value never ahead of now. */
+START_TEST(test_cookie_timestamp)
+{
+    struct tcp_opts o;
+    uint32_t ts = tcp_cookie_init_timestamp(1000, true, 7, true);
+    ck_assert_uint_eq(ts & 0x3f, 0x17);
+    ck_assert_uint_le(ts, 1000);
+    ck_assert_uint_gt(ts, 1000 - 64);
+    memset(&o, 0, sizeof(o));
+    tcp_cookie_timestamp_decode(ts, &o);
+    ck_assert(o.wscale_ok && o.wscale == 7 && o.sack_ok);
+    ts = tcp_cookie_init_timestamp(1000, false, 0, false);
+    ck_assert_uint_eq(ts & 0x3f, 0x0f);
+    tcp_cookie_timestamp_decode(ts, &o);
+    ck_assert(!o.wscale_ok && !o.sack_ok);
+    ts = tcp_cookie_init_timestamp(1024 + 14, true, 14, false);     /* options above now's bits */
+    ck_assert_uint_eq(ts, 1024 + 14);
+    ts = tcp_cookie_init_timestamp(1024 + 3, true, 14, false);
+    ck_assert_uint_eq(ts, 1024 - 64 + 14);
+}
+END_TEST
+
+/* Eight half-open connections fill the SYN backlog (listen backlog 8); the ninth SYN
+ * gets a cookie: nothing is kept, and its ACK makes an established child with the MSS
+ * from the table (1400 -> 1300) and the window scale from the echoed timestamp. */
+START_TEST(test_syncookies_full_backlog)
+{
+    char *sc = malloc(8192);
+    size_t n = (size_t)sprintf(sc, "0 listen 8080\n");
+    for (int i = 0; i < 8; i++)
+        n += (size_t)sprintf(sc + n, "+0 peer_port %d\n+0 forget_isn\n+0.001 < S 0(0) win 65535 " SYN_OPTS "\n"
+                                     "+0 > S. 0(0) ack 1 " OUR_SYN_OPTS "\n", 40000 + i);
+    sprintf(sc + n,
+        "+0 peer_port 41000\n+0 forget_isn\n"
+        "+0.001 < S 0(0) win 65535 <mss 1400,sackOK,TS val 100 ecr 0,nop,wscale 6>\n"
+        "+0 > S. 0(0) ack 1 win 64240 <mss 1460,sackOK,TS val * ecr 100,wscale 7>\n"
+        "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n"
+        "+0 accept\n"
+        "+0 state ESTABLISHED\n"
+        "+0 mss 1288\n"
+        "+0 wscale 6\n"
+        "+0.010 write 100\n"
+        "+0 > P. 1(100) ack 1 <nop,nop,TS val * ecr 110>\n"
+        "+0.010 < . 1(0) ack 101 win 512 <nop,nop,TS val 120 ecr *>\n"
+        "+0 peer_port 41001\n"
+        "+0.010 < . 1(0) ack 1 win 512\n"          /* no cookie of ours: RST */
+        "+0 > R 1(0) win 0\n");
+    run_script(sc);
+    free(sc);
+    ck_assert_uint_eq(MIB(MIB_TcpExtSyncookiesSent), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtSyncookiesRecv), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtSyncookiesFailed), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPReqQFullDoCookies), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpPassiveOpens), 1);
+}
+END_TEST
+
+/* Without timestamps a cookie carries only the MSS: the SYN-ACK offers no window scale
+ * or SACK (tcp_clear_options). tcp_syncookies = 2: cookies even with room. */
+START_TEST(test_syncookies_no_timestamps)
+{
+    run_script(
+        "0 sysctl net.ipv4.tcp_syncookies 2\n"
+        "0 listen 8080\n"
+        "0 < S 0(0) win 65535 <mss 1460,sackOK,nop,wscale 6>\n"
+        "0 > S. 0(0) ack 1 win 64240 <mss 1460>\n"
+        "+0.010 < . 1(0) ack 1 win 65535\n"
+        "+0 accept\n"
+        "+0 state ESTABLISHED\n"
+        "+0 mss 1460\n"
+        "+0 wscale 0\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtSyncookiesRecv), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPReqQFullDoCookies), 0);
+}
+END_TEST
+
+/* A cookie is good for its minute and the next (MAX_SYNCOOKIE_AGE): an ACK two minutes
+ * and more later is a stray ACK and gets an RST. */
+START_TEST(test_syncookies_expire)
+{
+    run_script(
+        "0 sysctl net.ipv4.tcp_syncookies 2\n"
+        "0 listen 8080\n"
+        "0 < S 0(0) win 65535 <mss 1460>\n"
+        "0 > S. 0(0) ack 1 <mss 1460>\n"
+        "+121 < . 1(0) ack 1 win 65535\n"
+        "+0 > R 1(0)\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtSyncookiesRecv), 0);
+    ck_assert_uint_eq(MIB(MIB_TcpPassiveOpens), 0);
+}
+END_TEST
+
+/* tcp_syncookies = 0: a full SYN backlog drops the SYN (TCPReqQFullDrop, ListenDrops). */
+START_TEST(test_syncookies_off)
+{
+    char *sc = malloc(8192);
+    size_t n = (size_t)sprintf(sc, "0 sysctl net.ipv4.tcp_syncookies 0\n0 listen 8080\n");
+    for (int i = 0; i < 8; i++)
+        n += (size_t)sprintf(sc + n, "+0 peer_port %d\n+0 forget_isn\n+0.001 < S 0(0) win 65535 " SYN_OPTS "\n"
+                                     "+0 > S. 0(0) ack 1\n", 40000 + i);
+    sprintf(sc + n, "+0 peer_port 41000\n+0.001 < S 0(0) win 65535 " SYN_OPTS "\n+0.100 nop\n");
+    run_script(sc);
+    free(sc);
+    ck_assert_uint_eq(MIB(MIB_TcpExtSyncookiesSent), 0);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPReqQFullDrop), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtListenDrops), 1);
+}
+END_TEST
+
+/* ---- PAWS (RFC 7323 §5, Linux tcp_paws_discard) ---- */
+
+/* An older TSval than TS.Recent: dropped and answered by a duplicate ACK (PAWSEstab);
+ * one tick older passes (TCP_PAWS_WINDOW) without moving TS.Recent back; a pure
+ * duplicate ACK overtaken within an RTO passes silently (tcp_disordered_ack); a SYN
+ * gets a challenge ACK; an RST is judged by its sequence number alone. */
+START_TEST(test_paws)
+{
+    run_script(PASSIVE_OPEN
+        "+0.100 < P. 1(10) ack 1 win 512 <nop,nop,TS val 200 ecr *>\n"
+        "+0 > . 1(0) ack 11 <nop,nop,TS val * ecr 200>\n"
+        "+0 read 10\n"
+        "+0.010 < P. 11(10) ack 1 win 512 <nop,nop,TS val 150 ecr *>\n"
+        "+0 > . 1(0) ack 11 <nop,nop,TS val * ecr 200>\n"
+        "+0.010 < P. 11(10) ack 1 win 512 <nop,nop,TS val 199 ecr *>\n"
+        "+0 > . 1(0) ack 21 <nop,nop,TS val * ecr 200>\n"
+        "+0 read 10\n"
+        "+0.010 < . 21(0) ack 1 win 512 <nop,nop,TS val 150 ecr *>\n"
+        "+0.010 < S 21(0) win 512 <nop,nop,TS val 100 ecr 0>\n"
+        "+0 > . 1(0) ack 21 <nop,nop,TS val * ecr 200>\n"
+        "+0.010 < R 21(0) win 0 <nop,nop,TS val 100 ecr 0>\n"
+        "+0 state CLOSE\n"
+        "+0 error ECONNRESET\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtPAWSEstab), 1);
+    ck_assert_uint_eq(DROPS(DROP_TCP_RFC7323_PAWS), 2);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPSYNChallenge), 1);
+}
+END_TEST
+
 Suite *tcp_extra_suite(void)
 {
     Suite *s = suite_create("tcp_extra");
@@ -355,6 +541,14 @@ Suite *tcp_extra_suite(void)
     tcase_add_test(tc, test_zero_window_probe_timeout);
     tcase_add_test(tc, test_keepalive);
     tcase_add_test(tc, test_keepalive_defaults);
+    tcase_add_test(tc, test_cookie_encode_decode);
+    tcase_add_test(tc, test_cookie_mss_index);
+    tcase_add_test(tc, test_cookie_timestamp);
+    tcase_add_test(tc, test_syncookies_full_backlog);
+    tcase_add_test(tc, test_syncookies_no_timestamps);
+    tcase_add_test(tc, test_syncookies_expire);
+    tcase_add_test(tc, test_syncookies_off);
+    tcase_add_test(tc, test_paws);
     suite_add_tcase(s, tc);
     return s;
 }
