@@ -82,6 +82,7 @@ struct sock *sk_clone(const struct sock *sk, int *err)
     n->reuseaddr = sk->reuseaddr; n->reuseport = sk->reuseport; n->broadcast = sk->broadcast;
     n->recverr = sk->recverr; n->ttl = sk->ttl; n->bound_dev_if = sk->bound_dev_if;
     n->rcvbuf = sk->rcvbuf; n->sndbuf = sk->sndbuf;
+    n->keepalive = sk->keepalive;               /* SOCK_KEEPOPEN is inherited (sock_copy) */
     return n;
 }
 

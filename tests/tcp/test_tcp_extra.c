@@ -7,7 +7,7 @@
  *        quoting our segment with relative sequence S (time_exceeded / param too)
  *   peer_port N        later segments come from (and must go to) that port
  *   sysctl NAME VALUE  set a sysctl of the namespace
- *   keepalive 1|0      SO_KEEPALIVE on the connection
+ *   keepalive 1|0      SO_KEEPALIVE on the connection (before accept: the listener)
  *   recverr 1          IP_RECVERR on the connection
  *   mss N              the MSS now in use (payload per segment) must be N
  *   df 0|1             the last segment expected had (not) the DF bit
@@ -64,7 +64,10 @@ static bool extra_line(struct scr *s, const char *l, const char *w)
         if (!e || sysctl_write(f->net, e, val)) die(s, "sysctl", l);
         return true;
     }
-    if (sscanf(w, "keepalive %d", &v) == 1) { ck_assert_int_eq(sock_setsockopt(s->sk, SO_KEEPALIVE, v), 0); return true; }
+    if (sscanf(w, "keepalive %d", &v) == 1) {         /* the connection, else the listener */
+        ck_assert_int_eq(sock_setsockopt(s->sk ? s->sk : s->lsk, SO_KEEPALIVE, v), 0);
+        return true;
+    }
     if (sscanf(w, "recverr %d", &v) == 1) { s->sk->recverr = v; return true; }
     if (!strcmp(w, "nop")) return true;
     if (!strcmp(w, "forget_isn")) { s->isn_known = false; return true; }
@@ -325,6 +328,24 @@ START_TEST(test_keepalive)
 }
 END_TEST
 
+/* A listener's SO_KEEPALIVE goes to its children: the idle clock starts when the
+ * handshake completes (tcp_create_openreq_child). */
+START_TEST(test_keepalive_inherited)
+{
+    run_script(
+        "0 sysctl net.ipv4.tcp_keepalive_time 10\n"
+        "0 listen 8080\n"
+        "0 keepalive 1\n"
+        "0 < S 0(0) win 65535 " SYN_OPTS "\n"
+        "0 > S. 0(0) ack 1\n"
+        "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n"
+        "+0 accept\n"
+        "+10 > . 0(0) ack 1\n"
+        "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 120 ecr *>\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPKeepAlive), 1);
+}
+END_TEST
+
 /* Linux's defaults (7200 / 75 / 9); traffic keeps the connection from probing; turning
  * SO_KEEPALIVE off stops it. */
 START_TEST(test_keepalive_defaults)
@@ -541,6 +562,7 @@ Suite *tcp_extra_suite(void)
     tcase_add_test(tc, test_zero_window_probe_timeout);
     tcase_add_test(tc, test_keepalive);
     tcase_add_test(tc, test_keepalive_defaults);
+    tcase_add_test(tc, test_keepalive_inherited);
     tcase_add_test(tc, test_cookie_encode_decode);
     tcase_add_test(tc, test_cookie_mss_index);
     tcase_add_test(tc, test_cookie_timestamp);
