@@ -98,6 +98,7 @@
     X(TCP_CLOSE)           /* the socket is closed for receiving */                      \
     X(TCP_OFO_DROP)        /* out of order: no out-of-order queue yet */                 \
     X(TCP_LISTEN_OVERFLOW) /* SYN or accept queue full */                                \
+    X(TCP_RFC7323_PAWS)    /* TSval older than TS.Recent: an old duplicate (RFC 7323 §5) */\
     X(NETNS_GONE)
 
 #define DROP_AS_ENUM(n) DROP_##n,

@@ -27,7 +27,10 @@
     X(TcpInCsumErrors) X(TcpExtTW) X(TcpExtDelayedACKs) X(TcpExtListenOverflows)         \
     X(TcpExtListenDrops) X(TcpExtTCPTimeouts) X(TcpExtTCPChallengeACK)                   \
     X(TcpExtTCPSYNChallenge) X(TcpExtTCPAbortOnData) X(TcpExtTCPAbortOnClose)            \
-    X(TcpExtTCPOFODrop)
+    X(TcpExtTCPOFODrop)                                                                  \
+    X(TcpExtOutOfWindowIcmps) X(TcpExtTCPWinProbe) X(TcpExtTCPKeepAlive)   \
+    X(TcpExtSyncookiesSent) X(TcpExtSyncookiesRecv) X(TcpExtSyncookiesFailed)            \
+    X(TcpExtTCPReqQFullDoCookies) X(TcpExtTCPReqQFullDrop) X(TcpExtPAWSEstab)
 
 #define MIB_AS_ENUM(n) MIB_##n,
 enum mib_id { MIB_COUNTERS(MIB_AS_ENUM) MIB_MAX };

@@ -82,6 +82,7 @@ struct sock *sk_clone(const struct sock *sk, int *err)
     n->reuseaddr = sk->reuseaddr; n->reuseport = sk->reuseport; n->broadcast = sk->broadcast;
     n->recverr = sk->recverr; n->ttl = sk->ttl; n->bound_dev_if = sk->bound_dev_if;
     n->rcvbuf = sk->rcvbuf; n->sndbuf = sk->sndbuf;
+    n->keepalive = sk->keepalive;               /* SOCK_KEEPOPEN is inherited (sock_copy) */
     return n;
 }
 
@@ -215,6 +216,10 @@ int sock_setsockopt(struct sock *sk, int opt, int val)
     case SO_REUSEADDR: sk->reuseaddr = val != 0; return 0;
     case SO_REUSEPORT: sk->reuseport = val != 0; return 0;
     case SO_BROADCAST: sk->broadcast = val != 0; return 0;
+    case SO_KEEPALIVE:                  /* sk_prot->keepalive, then SOCK_KEEPOPEN */
+        if (sk->prot->keepalive) sk->prot->keepalive(sk, val != 0);
+        sk->keepalive = val != 0;
+        return 0;
     /* As sock_setsockopt: capped by *mem_max (compared unsigned, so a negative value means
      * "the most"), kept below INT_MAX / 2 so that doubling (bookkeeping overhead) cannot
      * overflow, then floored at SOCK_MIN_RCVBUF / SOCK_MIN_SNDBUF. */
@@ -238,6 +243,7 @@ int sock_getsockopt(struct sock *sk, int opt, int *val)
     case SO_REUSEADDR: *val = sk->reuseaddr; return 0;
     case SO_REUSEPORT: *val = sk->reuseport; return 0;
     case SO_BROADCAST: *val = sk->broadcast; return 0;
+    case SO_KEEPALIVE: *val = sk->keepalive; return 0;
     case SO_RCVBUF: *val = sk->rcvbuf; return 0;
     case SO_SNDBUF: *val = sk->sndbuf; return 0;
     case SO_ERROR: *val = sk->err; sk->err = 0; return 0;

@@ -112,6 +112,9 @@ struct sock_cb {
 #ifndef SO_ERROR
 #define SO_ERROR 4
 #endif
+#ifndef SO_KEEPALIVE
+#define SO_KEEPALIVE 9
+#endif
 #ifndef SO_BROADCAST
 #define SO_BROADCAST 6
 #endif
@@ -188,6 +191,7 @@ struct sock {
     bool addr_bound;                    /* local address set by bind(), not by connect() */
     uint16_t inet_id;                   /* IP ID counter once connected (random start) */
     bool reuseaddr, reuseport, broadcast;
+    bool keepalive;                     /* SO_KEEPALIVE (Linux SOCK_KEEPOPEN) */
     bool recverr;                       /* IP_RECVERR: ICMP errors go to the error queue */
     uint8_t ttl;                        /* IP_TTL; 0: net.ipv4.ip_default_ttl */
     int bound_dev_if;                   /* SO_BINDTODEVICE (ifindex), 0: any */
@@ -248,6 +252,7 @@ struct proto {
     void (*get_queues)(const struct sock *sk, unsigned *rq, unsigned *sq);
     /* Every socket of net in the order ss lists them (Linux inet_diag's dump). */
     void (*for_each)(struct net *net, void (*fn)(struct sock *sk, void *arg), void *arg);
+    void (*keepalive)(struct sock *sk, bool on);        /* SO_KEEPALIVE changed */
     void (*close)(struct sock *sk);     /* see the contract above */
     void (*destroy)(struct sock *sk);
     void (*unhash)(struct sock *sk);    /* remove from lookup tables */

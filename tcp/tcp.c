@@ -23,7 +23,13 @@
 #include <errno.h>
 #include <sys/socket.h>
 
-void tcp_set_state(struct sock *sk, int state) { sk->state = (uint8_t)state; }
+void tcp_set_state(struct sock *sk, int state)
+{
+    sk->state = (uint8_t)state;
+    if (state != SK_ESTABLISHED) return;
+    tcp_sk(sk)->rcv_tstamp = sk->net->st->now_us;    /* the handshake's ACK: heard from */
+    if (sk->keepalive) tcp_keepalive_reset(tcp_sk(sk));   /* tcp_finish_connect */
+}
 
 static int tcp_init_sock(struct sock *sk)
 {
@@ -402,6 +408,7 @@ static const struct proto tcp_prot = {
     .recvmsg = tcp_recvmsg, .poll = tcp_poll, .shutdown = tcp_shutdown, .listen = tcp_listen,
     .accept = tcp_accept, .close = tcp_close, .destroy = tcp_destroy, .unhash = tcp_unhash,
     .get_queues = tcp_get_queues,
+    .keepalive = tcp_set_keepalive,
 };
 
 const struct inet_protosw tcp_protosw = {

@@ -29,7 +29,7 @@ void tcp_negotiate_syn(struct tcp_sock *tp, const struct tcp_seg *seg)
     if (!tp->wscale_ok) tp->rcv_wscale = 0;
     tp->sack_ok = tp->sack_ok && o->sack_ok;
     tp->tstamp_ok = tp->tstamp_ok && o->ts_ok;
-    if (tp->tstamp_ok) tp->ts_recent = o->ts_val;
+    if (tp->tstamp_ok) { tp->ts_recent = o->ts_val; tp->ts_recent_stamp = tp->sk.net->st->now_us / US_PER_S; }
     tp->mss_cache = (uint16_t)(MIN(tp->advmss, tp->rx_mss) - (tp->tstamp_ok ? 12 : 0));
     tp->rcv_mss = MIN(TCP_MSS_DEFAULT, tp->mss_cache);
     tp->irs = seg->seq;
@@ -139,6 +139,7 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
         struct sock *sk = &tp->sk;
         if (sk->wmem * 2 <= (unsigned)sk->sndbuf) sk_wake(sk, SK_WRITABLE);
     }
+    tcp_ack_probe(tp);                                /* the peer answers: probes stop */
     return DROP_NONE;
 }
 
@@ -371,14 +372,14 @@ void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
     if (sk->state == SK_SYN_SENT) { tcp_rcv_synsent(tp, p, seg); return; }
     if (sk->state == SK_CLOSE) { tcp_v4_send_reset(net, seg); pkt_drop(net, p, DROP_TCP_CLOSE); return; }
     if (sk->state == SK_TIME_WAIT) { tcp_timewait_rcv(tp, p, seg); return; }
+    if (tcp_paws_reject(tp, p, seg)) return;         /* RFC 7323 §5 (tcp_validate_incoming) */
     if (!tcp_sequence_ok(tp, seg)) {
         if (!(seg->flags & TCP_FLAG_RST)) tcp_send_ack(tp);       /* tcp_send_dupack */
         pkt_drop(net, p, DROP_TCP_INVALID_SEQUENCE);
         return;
     }
     if (seg->flags & TCP_FLAG_RST) { tcp_rcv_rst(tp, p, seg); return; }
-    if (tp->tstamp_ok && seg->opt.ts_ok && !seq_after(seg->seq, tp->rcv_wup))
-        tp->ts_recent = seg->opt.ts_val;              /* tcp_store_ts_recent (RFC 7323 §4.3) */
+    tcp_replace_ts_recent(tp, seg);                   /* RFC 7323 §4.3 */
     if (seg->flags & TCP_FLAG_SYN) { tcp_rcv_syn(tp, p, seg); return; }
     if (!(seg->flags & TCP_FLAG_ACK)) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
     if (sk->state == SK_SYN_RECV && !tcp_synrecv_ack(tp, p, seg)) return;
@@ -404,14 +405,20 @@ void tcp_listen_rcv(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
     struct tcp_sock *lp = tcp_sk(sk);
     struct net *net = sk->net;
     if (seg->flags & TCP_FLAG_RST) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
+    if ((seg->flags & TCP_FLAG_ACK) && tcp_syncookie_check(lp, p, seg)) return;      /* cookie_v4_check */
     if (seg->flags & TCP_FLAG_ACK) { tcp_v4_send_reset(net, seg); pkt_drop(net, p, DROP_TCP_FLAGS); return; }
     if (!(seg->flags & TCP_FLAG_SYN)) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
+    /* tcp_conn_request: a full SYN backlog means a cookie (tcp_syncookies), a full accept
+     * queue a drop */
+    bool want_cookie = tcp_want_cookie(lp, lp->syn_qlen >= MIN(lp->max_ack_backlog, TCP_MAX_SYN_BACKLOG));
+    bool syn_full = !want_cookie && lp->syn_qlen >= MIN(lp->max_ack_backlog, TCP_MAX_SYN_BACKLOG);
     if (lp->acc_qlen >= lp->max_ack_backlog) mib_inc(net, MIB_TcpExtListenOverflows);
-    if (lp->acc_qlen >= lp->max_ack_backlog || lp->syn_qlen >= MIN(lp->max_ack_backlog, TCP_MAX_SYN_BACKLOG)) {
+    if (lp->acc_qlen >= lp->max_ack_backlog || syn_full) {
         mib_inc(net, MIB_TcpExtListenDrops);
         pkt_drop(net, p, DROP_TCP_LISTEN_OVERFLOW);
         return;
     }
+    if (want_cookie) { tcp_syncookie_send(lp, seg); pkt_consume(p); return; }
     struct tcp_sock *child = tcp_create_child(lp, seg);
     if (!child) { mib_inc(net, MIB_TcpExtListenDrops); pkt_drop(net, p, DROP_NOMEM); return; }
     TRACEF(p, "tcp_conn_request", NULL, "SYN_RECV");

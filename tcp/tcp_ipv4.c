@@ -18,6 +18,7 @@
 #include "net/offload.h"
 #include "net/trace.h"
 #include "net/datagram.h"
+#include "net/sysctl.h"
 #include "ip/ip.h"
 #include <errno.h>
 
@@ -71,6 +72,13 @@ uint32_t tcp_v4_init_seq(struct net *net, uint32_t saddr, uint32_t daddr, uint16
 {
     uint32_t f = (uint32_t)siphash_2u64(tcp_net(net)->isn_key, tuple_word(saddr, daddr), ports_word(sport, dport, 0));
     return f + (uint32_t)(net->st->now_us / 4);
+}
+
+/* cookie_hash: tags 2 and 3 keep it apart from the ISN's and the table's hashes. */
+uint32_t tcp_cookie_hash(struct net *net, const struct tcp_cookie_tuple *t, uint32_t count, int c)
+{
+    uint64_t ports = (uint64_t)count << 32 | (uint32_t)t->sport << 16 | t->dport;
+    return (uint32_t)siphash_2u64(tcp_net(net)->isn_key, tuple_word(t->saddr, t->daddr), ports ^ ((uint64_t)(2 + c) << 62));
 }
 
 /* The ehash bucket of a connection seen from our side (local, remote). */
@@ -128,7 +136,7 @@ void tcp_unhash(struct sock *sk)
 }
 
 /* __inet_lookup_established: the exact 4-tuple. */
-static struct tcp_sock *tcp_lookup_established(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
+struct tcp_sock *tcp_lookup_established(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
 {
     struct tcp_net *tn = tcp_net(net);
     for (struct tcp_sock *tp = tn->ehash[ehash_bucket(tn, daddr, dport, saddr, sport)]; tp; tp = tp->ehash_next) {
@@ -260,10 +268,21 @@ static void tcp_v4_rcv(struct pkt *p)
     sock_put(sk);
 }
 
-static const struct pernet_ops tcp_pernet = { .name = "tcp", .id = &tcp_net_id,
-                                              .size = sizeof(struct tcp_net) };
+/* The namespace's TCP sysctls (net_generic, not tcp_net(): that would draw the key). */
+static int tcp_net_init(struct net *net)
+{
+    struct tcp_net *tn = net_generic(net, tcp_net_id);
+    tcp_keepalive_net_init(net, tn);
+    tcp_syncookies_net_init(net, tn);
+    return 0;
+}
 
-static const struct ip_proto tcp_ip_proto = { .rcv = tcp_v4_rcv, .name = "tcp", .linux_name = "tcp_v4_rcv" };
+static void tcp_net_exit(struct net *net) { sysctl_unregister_owner(net, net_generic(net, tcp_net_id)); }
+
+static const struct pernet_ops tcp_pernet = { .name = "tcp", .init = tcp_net_init, .exit = tcp_net_exit,
+                                              .id = &tcp_net_id, .size = sizeof(struct tcp_net) };
+
+static const struct ip_proto tcp_ip_proto = { .rcv = tcp_v4_rcv, .err = tcp_v4_err, .name = "tcp", .linux_name = "tcp_v4_rcv" };
 
 int tcp_init(struct stack *st)
 {

@@ -125,7 +125,7 @@ static int tcp_xmit_pkt(struct tcp_sock *tp, struct pkt *c, uint32_t seq, uint8_
     if (flags & TCP_FLAG_ACK) { tp->ack_pending = false; timer_stop(net->st, &tp->delack_timer); }
     tcp_v4_send_check(c, th, sk->local.addr, sk->remote.addr, rt.dev);
     struct ip_send_opts io = { .src = sk->local.addr, .dst = sk->remote.addr, .proto = IPPROTO_TCP,
-                               .ttl = sk->ttl, .df = true, .id_set = true, .id = sk->inet_id };
+                               .ttl = sk->ttl, .df = !tp->pmtu_locked, .id_set = true, .id = sk->inet_id };
     sk->inet_id += c->gso_segs ? c->gso_segs : 1;
     uint16_t segs = c->gso_segs ? c->gso_segs : 1;
     mib_add(net, MIB_TcpOutSegs, segs);
@@ -160,7 +160,7 @@ int tcp_transmit_skb(struct tcp_sock *tp, struct pkt *p)
 
 /* tcp_fragment: cut p after `len` payload bytes; the rest becomes a new packet after
  * it on the write queue (a copy of those bytes: only at window edges). */
-static int tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len)
+int tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len)
 {
     struct net *net = tp->sk.net;
     struct pkt *n = net_pkt_alloc(net, p->len - len);
@@ -211,6 +211,7 @@ void tcp_write_xmit(struct tcp_sock *tp)
         tp->snd_nxt = TCP_SKB_CB(p)->end_seq;
         if (!timer_pending(&tp->rto_timer)) tcp_rearm_rto(tp);
     }
+    tcp_check_probe_timer(tp);
 }
 
 /* tcp_retransmit_skb for the head of the retransmit queue (the RTO's segment). */
@@ -226,12 +227,15 @@ void tcp_retransmit_head(struct tcp_sock *tp)
     tcp_transmit_skb(tp, p);
 }
 
-void tcp_send_ack(struct tcp_sock *tp)
+/* A bare ACK at seq: snd_nxt, or snd_una - 1 for a probe (tcp_xmit_probe_skb). */
+void tcp_send_ack_at(struct tcp_sock *tp, uint32_t seq)
 {
     struct pkt *p = tcp_ctl_alloc(tp->sk.net);
     if (!p) { tcp_schedule_delack(tp); return; }       /* try again later */
-    tcp_xmit_pkt(tp, p, tp->snd_nxt, TCP_FLAG_ACK);
+    tcp_xmit_pkt(tp, p, seq, TCP_FLAG_ACK);
 }
+
+void tcp_send_ack(struct tcp_sock *tp) { tcp_send_ack_at(tp, tp->snd_nxt); }
 
 /* RFC 5961 §3.2, §4.2, §5.2: an ACK for the peer to resynchronize, at most
  * tcp_challenge_ack_limit per second in the namespace (Linux tcp_send_challenge_ack). */
@@ -306,6 +310,32 @@ void tcp_v4_send_reset(struct net *net, const struct tcp_seg *seg)
                                .id_set = true, .id = 0 };
     mib_inc(net, MIB_TcpOutSegs);
     mib_inc(net, MIB_TcpOutRsts);
+    ip_send_rt(net, p, &io, &rt);
+}
+
+/* The SYN-ACK of a SYN cookie (tcp_make_synack for a request that is not kept): MSS
+ * from the route, our window scale, SACK and the timestamp only if the SYN offered them
+ * (o holds the peer's SYN options, already cleared of what a cookie cannot carry); the
+ * TSval carries the peer's options (cookie_init_timestamp). */
+void tcp_v4_send_synack_stateless(struct tcp_sock *lp, const struct tcp_seg *seg, uint32_t isn, const struct tcp_opts *peer)
+{
+    struct net *net = lp->sk.net;
+    struct rt_result rt;
+    if (ip_route_output(net, seg->saddr, 0, &rt)) return;
+    struct pkt *p = tcp_ctl_alloc(net);
+    if (!p) return;
+    uint16_t advmss = (uint16_t)(rt.dev->mtu - IP4_HLEN - TCP_HLEN);
+    uint32_t space = MIN((uint32_t)lp->sk.rcvbuf / 2, 65535u);
+    struct tcp_opts o = { .mss_ok = true, .mss = advmss, .sack_ok = peer->sack_ok, .wscale_ok = peer->wscale_ok,
+                          .wscale = lp->rcv_wscale, .ts_ok = peer->ts_ok, .ts_ecr = peer->ts_val };
+    o.ts_val = tcp_cookie_init_timestamp(tcp_time_stamp(net), peer->wscale_ok, peer->wscale, peer->sack_ok);
+    uint8_t *th = tcp_push_header(p, seg->dport, seg->sport, isn, seg->seq + 1, TCP_FLAG_SYN | TCP_FLAG_ACK,
+                                  (uint16_t)(space - space % advmss), &o);
+    if (!th) { pkt_drop(net, p, DROP_NOMEM); return; }
+    tcp_v4_send_check(p, th, seg->daddr, seg->saddr, rt.dev);
+    struct ip_send_opts io = { .src = seg->daddr, .dst = seg->saddr, .proto = IPPROTO_TCP, .ttl = lp->sk.ttl,
+                               .df = true, .id_set = true, .id = 0 };
+    mib_inc(net, MIB_TcpOutSegs);
     ip_send_rt(net, p, &io, &rt);
 }
 

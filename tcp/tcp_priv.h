@@ -11,12 +11,15 @@
  *   tcp_output.c  segments: tcp_transmit_skb (super-segments, partial checksums),
  *                 tcp_write_xmit, ACKs, SYN, SYN-ACK, FIN, RST, retransmission
  *   tcp_timer.c   RTO (RFC 6298, Karn, backoff), delayed ACK, TIME_WAIT
+ *   tcp_err.c     ICMP errors (tcp_v4_err): unreachables, PMTU (tcp_v4_mtu_reduced)
+ *   tcp_keepalive.c  zero-window probes (tcp_probe_timer), SO_KEEPALIVE
+ *   tcp_syncookies.c SYN cookies when the SYN backlog is full
+ *   tcp_paws.c    PAWS (RFC 7323 §5) and TS.Recent
  *
  * Not built yet (a lossless link needs none of them): SACK-based recovery and a
  * scoreboard, fast retransmit, an out-of-order queue (such segments are dropped and
- * answered with a duplicate ACK), PAWS, SYN cookies, keepalive, zero-window probes,
- * Nagle/CORK, CUBIC, receive-buffer autotuning, ICMP errors (tcp_v4_err), TIME_WAIT
- * reuse by a new SYN, socket options, ss -i.
+ * answered with a duplicate ACK), Nagle/CORK, CUBIC, receive-buffer autotuning,
+ * TIME_WAIT reuse by a new SYN, socket options (TCP_KEEPIDLE/INTVL/CNT too), ss -i.
  */
 #ifndef TS_TCP_PRIV_H
 #define TS_TCP_PRIV_H
@@ -94,6 +97,21 @@ struct tcp_sock {
     uint32_t rcv_mss;               /* largest segment seen: "a full segment" */
     struct timer rto_timer, delack_timer, tw_timer;
     uint64_t bytes_acked, bytes_received, segs_out, segs_in, total_retrans;
+    /* ICMP errors (tcp_err.c): the last soft error (Linux sk_err_soft), reported if the
+     * connection times out; the path MTU the MSS is computed from (icsk_pmtu_cookie,
+     * 0: the device's), locked at 552 without DF below ip_rt_min_pmtu */
+    int      soft_err;
+    uint16_t pmtu_cookie;
+    bool     pmtu_locked;
+    /* zero-window probes and keepalive (tcp_keepalive.c): probes sent without an
+     * answer (icsk_probes_out), the probe timer's backoff, when the peer's last ACK came */
+    struct timer probe_timer, keepalive_timer;
+    uint8_t  probes_out, probe_backoff;
+    uint64_t rcv_tstamp;
+    uint64_t ts_recent_stamp;       /* when ts_recent was taken, s (PAWS's 24 days) */
+    /* a listener: when its SYN backlog last overflowed (tcp_synq_overflow) */
+    uint64_t synq_overflow_us;
+    bool     synq_overflowed;
 };
 static inline struct tcp_sock *tcp_sk(struct sock *sk) { return container_of(sk, struct tcp_sock, sk); }
 static inline const struct tcp_sock *tcp_csk(const struct sock *sk) { return container_of(sk, const struct tcp_sock, sk); }
@@ -109,6 +127,9 @@ struct tcp_seg {
     struct tcp_opts opt;
 };
 
+/* The addresses and ports of a SYN, as a SYN cookie's hash takes them. */
+struct tcp_cookie_tuple { uint32_t saddr, daddr; uint16_t sport, dport; };
+
 /* Per namespace (net_generic): the tables. */
 struct tcp_net {
     struct tcp_sock *ehash[TCP_EHASH_SIZE];     /* every socket with a peer */
@@ -118,6 +139,8 @@ struct tcp_net {
     bool     key_set;
     uint64_t challenge_window_s;                /* the second the count is for */
     unsigned challenge_count;
+    int keepalive_time_ms, keepalive_intvl_ms, keepalive_probes;   /* net.ipv4.tcp_keepalive_* */
+    int syncookies;                                                 /* net.ipv4.tcp_syncookies */
 };
 struct tcp_net *tcp_net(const struct net *net);
 
@@ -127,9 +150,13 @@ void tcp_lhash_add(struct tcp_sock *tp);
 void tcp_unhash(struct sock *sk);
 int  tcp_get_port(struct sock *sk, uint16_t port);
 void tcp_bhash_add(struct tcp_sock *tp, uint16_t port);
+/* The keyed hash of a SYN cookie (cookie_hash): c 0 or 1, count the minute. */
+uint32_t tcp_cookie_hash(struct net *net, const struct tcp_cookie_tuple *t, uint32_t count, int c);
 uint32_t tcp_v4_init_seq(struct net *net, uint32_t saddr, uint32_t daddr, uint16_t sport, uint16_t dport);
 /* RST in answer to seg (RFC 9293 §3.10.7.1, Linux tcp_v4_send_reset). */
 void tcp_v4_send_reset(struct net *net, const struct tcp_seg *seg);
+/* __inet_lookup_established: the socket of a segment from saddr:sport to daddr:dport. */
+struct tcp_sock *tcp_lookup_established(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport);
 
 /* tcp_input.c */
 void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg);
@@ -137,7 +164,38 @@ void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg);
 void tcp_negotiate_syn(struct tcp_sock *tp, const struct tcp_seg *seg);
 void tcp_listen_rcv(struct sock *sk, struct pkt *p, struct tcp_seg *seg);
 
+/* tcp_err.c */
+void tcp_v4_err(struct net *net, int type, int code, uint32_t info, const uint8_t *quoted, size_t qlen);
+void tcp_sync_mss(struct tcp_sock *tp, uint32_t pmtu);
+
+/* tcp_keepalive.c */
+void tcp_keepalive_net_init(struct net *net, struct tcp_net *tn);
+void tcp_probe_timers_init(struct tcp_sock *tp);
+void tcp_probe_timers_stop(struct tcp_sock *tp);
+void tcp_check_probe_timer(struct tcp_sock *tp);    /* after tcp_write_xmit */
+void tcp_ack_probe(struct tcp_sock *tp);            /* every acceptable ACK */
+void tcp_set_keepalive(struct sock *sk, bool on);  /* SO_KEEPALIVE (proto.keepalive) */
+void tcp_keepalive_reset(struct tcp_sock *tp);      /* the idle clock from now */
+
+/* tcp_paws.c */
+bool tcp_paws_reject(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *seg);
+void tcp_replace_ts_recent(struct tcp_sock *tp, const struct tcp_seg *seg);
+
+/* tcp_syncookies.c */
+void tcp_syncookies_net_init(struct net *net, struct tcp_net *tn);
+uint32_t tcp_syn_cookie_make(struct net *net, const struct tcp_cookie_tuple *t, uint32_t sseq, uint32_t count, uint32_t data);
+uint32_t tcp_syn_cookie_check(struct net *net, const struct tcp_cookie_tuple *t, uint32_t cookie, uint32_t sseq, uint32_t count);
+unsigned tcp_cookie_mss_index(uint16_t mss);
+uint32_t tcp_cookie_init_timestamp(uint32_t ts_now, bool wscale_ok, uint8_t wscale, bool sack_ok);
+void tcp_cookie_timestamp_decode(uint32_t tsecr, struct tcp_opts *o);
+bool tcp_want_cookie(struct tcp_sock *lp, bool backlog_full);
+void tcp_syncookie_send(struct tcp_sock *lp, const struct tcp_seg *seg);
+bool tcp_syncookie_check(struct tcp_sock *lp, struct pkt *p, struct tcp_seg *seg);
+
 /* tcp_output.c */
+void tcp_v4_send_synack_stateless(struct tcp_sock *lp, const struct tcp_seg *seg, uint32_t isn, const struct tcp_opts *peer);
+void tcp_send_ack_at(struct tcp_sock *tp, uint32_t seq);
+int  tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len);
 int  tcp_transmit_skb(struct tcp_sock *tp, struct pkt *p);
 void tcp_write_xmit(struct tcp_sock *tp);
 void tcp_send_ack(struct tcp_sock *tp);
@@ -156,6 +214,8 @@ void tcp_rearm_rto(struct tcp_sock *tp);
 void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t rtt_us);
 void tcp_schedule_delack(struct tcp_sock *tp);
 void tcp_time_wait(struct tcp_sock *tp);
+/* Give up (tcp_write_err): the last soft error or ETIMEDOUT, then tcp_done. */
+void tcp_write_err(struct tcp_sock *tp);
 
 /* tcp.c */
 void tcp_set_state(struct sock *sk, int state);

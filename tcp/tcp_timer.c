@@ -37,10 +37,11 @@ void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t r)
     tp->rto_us = (uint32_t)MIN(rto, TCP_RTO_MAX);
 }
 
-/* The connection gave up (tcp_write_err): the application hears ETIMEDOUT. */
-static void tcp_write_err(struct tcp_sock *tp)
+/* The connection gave up (tcp_write_err): the application hears the last soft ICMP
+ * error if there was one (sk_err_soft), else ETIMEDOUT. */
+void tcp_write_err(struct tcp_sock *tp)
 {
-    sk_set_err(&tp->sk, ETIMEDOUT);
+    sk_set_err(&tp->sk, tp->soft_err ? tp->soft_err : ETIMEDOUT);
     tcp_done(&tp->sk);
 }
 
@@ -110,6 +111,7 @@ void tcp_init_timers(struct tcp_sock *tp)
     timer_init(&tp->rto_timer, tcp_retransmit_timer, tp);
     timer_init(&tp->delack_timer, tcp_delack_timer, tp);
     timer_init(&tp->tw_timer, tcp_tw_timer, tp);
+    tcp_probe_timers_init(tp);
 }
 
 void tcp_stop_timers(struct tcp_sock *tp)
@@ -119,4 +121,5 @@ void tcp_stop_timers(struct tcp_sock *tp)
     timer_stop(st, &tp->rto_timer);
     timer_stop(st, &tp->delack_timer);
     timer_stop(st, &tp->tw_timer);
+    tcp_probe_timers_stop(tp);
 }

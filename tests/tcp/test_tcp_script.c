@@ -174,10 +174,18 @@ static const char *const state_names[] = { "?", "ESTABLISHED", "SYN_SENT", "SYN_
 static int errno_by_name(const char *n)
 {
     static const struct { const char *n; int e; } t[] = { { "ECONNREFUSED", ECONNREFUSED },
-        { "ECONNRESET", ECONNRESET }, { "ETIMEDOUT", ETIMEDOUT }, { "EPIPE", EPIPE } };
+        { "ECONNRESET", ECONNRESET }, { "ETIMEDOUT", ETIMEDOUT }, { "EPIPE", EPIPE },
+        { "EHOSTUNREACH", EHOSTUNREACH }, { "ENETUNREACH", ENETUNREACH }, { "ENOPROTOOPT", ENOPROTOOPT },
+        { "EMSGSIZE", EMSGSIZE }, { "NONE", 0 } };
     for (size_t i = 0; i < ARRAY_SIZE(t); i++) if (!strcmp(t[i].n, n)) return t[i].e;
     return 0;
 }
+
+/* A file that includes this one may define TCP_SCRIPT_EXT_LINE(s, l, w) for lines of
+ * its own (true: handled). */
+#ifdef TCP_SCRIPT_EXT_LINE
+static bool TCP_SCRIPT_EXT_LINE(struct scr *s, const char *l, const char *w);
+#endif
 
 static void sock_call(struct scr *s, const char *l, const char *w)
 {
@@ -216,6 +224,9 @@ static void sock_call(struct scr *s, const char *l, const char *w)
         if (strcmp(state_names[s->sk->state], arg)) die(s, state_names[s->sk->state], l);
     } else if (!strncmp(w, "error ", 6)) {
         if (sock_error(s->sk) != -errno_by_name(arg)) die(s, "other error", l);
+#ifdef TCP_SCRIPT_EXT_LINE
+    } else if (TCP_SCRIPT_EXT_LINE(s, l, w)) {
+#endif
     } else {
         die(s, "unknown line", l);
     }
