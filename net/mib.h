@@ -27,7 +27,9 @@
     X(TcpInCsumErrors) X(TcpExtTW) X(TcpExtDelayedACKs) X(TcpExtListenOverflows)         \
     X(TcpExtListenDrops) X(TcpExtTCPTimeouts) X(TcpExtTCPChallengeACK)                   \
     X(TcpExtTCPSYNChallenge) X(TcpExtTCPAbortOnData) X(TcpExtTCPAbortOnClose)            \
-    X(TcpExtTCPOFODrop)
+    X(TcpExtTCPOFODrop) X(TcpExtTCPOFOQueue) X(TcpExtTCPOFOMerge)                 \
+    X(TcpExtTCPSackRecovery) X(TcpExtTCPRenoRecovery) X(TcpExtTCPFastRetrans)           \
+    X(TcpExtTCPSACKDiscard)
 
 #define MIB_AS_ENUM(n) MIB_##n,
 enum mib_id { MIB_COUNTERS(MIB_AS_ENUM) MIB_MAX };

@@ -212,6 +212,7 @@ static void tcp_destroy(struct sock *sk)
     struct tcp_sock *tp = tcp_sk(sk);
     tcp_stop_timers(tp);
     tcp_purge_write_queue(tp);
+    tcp_ofo_purge(tp);
 }
 
 static int tcp_disconnect(struct sock *sk)
@@ -220,6 +221,7 @@ static int tcp_disconnect(struct sock *sk)
     if (sk->state == SK_LISTEN) tcp_listen_stop(tp);
     tcp_stop_timers(tp);
     tcp_purge_write_queue(tp);
+    tcp_ofo_purge(tp);
     tcp_unhash(sk);
     tcp_set_state(sk, SK_CLOSE);
     return 0;

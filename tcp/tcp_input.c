@@ -10,8 +10,7 @@
  *                           check, RST (RFC 5961 §3), SYN (RFC 5961 §4), ACK (tcp_ack,
  *                           RFC 5961 §5), data (tcp_data_queue), FIN (tcp_fin)
  *
- * Data is taken in order only; an out-of-order segment is dropped and answered with a
- * duplicate ACK (no out-of-order queue yet). Each received packet, whatever its length
+ * Data after a hole waits in the out-of-order queue (tcp_ofo.c). Each received packet, whatever its length
  * (a GSO super-frame too), is queued whole: no copy.
  */
 #include "tcp_priv.h"
@@ -194,7 +193,7 @@ static void tcp_ack_snd_check(struct tcp_sock *tp)
 }
 
 /* Queue in-order payload on the receive queue (consumes p). false: no room. */
-static bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq)
+bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq)
 {
     struct sock *sk = &tp->sk;
     uint32_t truesize = pkt_truesize(p);
@@ -214,15 +213,18 @@ static bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq)
 }
 
 /* tcp_data_queue: in-order payload (a duplicate head trimmed, a tail past the window
- * cut), then the FIN if it is next. Consumes p. */
+ * cut), then what it lets the out-of-order queue hand on, then the FIN if it is next.
+ * A segment after a hole is held (tcp_data_queue_ofo) and answered at once: the
+ * duplicate ACK with SACK blocks tells the sender (RFC 5681 §4.2, RFC 2018 §4). Any
+ * segment while data is held is ACKed at once too (__tcp_ack_snd_check's ofo test,
+ * ICSK_ACK_NOW when a hole fills). Consumes p. */
 static void tcp_data_queue(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg)
 {
     struct net *net = tp->sk.net;
     bool fin = seg->flags & TCP_FLAG_FIN;
     if (seq_after(seg->seq, tp->rcv_nxt)) {           /* a hole before it */
-        mib_inc(net, MIB_TcpExtTCPOFODrop);
-        tcp_send_ack(tp);                             /* the duplicate ACK reports the hole */
-        pkt_drop(net, p, DROP_TCP_OFO_DROP);
+        tcp_data_queue_ofo(tp, p, seg);
+        tcp_send_ack(tp);
         return;
     }
     uint32_t dup = tp->rcv_nxt - seg->seq;            /* bytes we already have */
@@ -235,14 +237,17 @@ static void tcp_data_queue(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *s
     uint32_t win = tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt;
     if (p->len > win) { pkt_trim(p, win); fin = false; }          /* beyond the window */
     tp->rcv_mss = MAX(tp->rcv_mss, MIN(p->gso_size ? p->gso_size : p->len, tp->advmss));
+    bool held = tp->ooo_head != NULL;
     if (p->len) {
         if (!tcp_queue_rcv(tp, p, tp->rcv_nxt)) { pkt_drop(net, p, DROP_SOCKET_RCVBUFF); tcp_send_ack(tp); return; }
         TRACEF(p, "tcp_data_queue", NULL, "queued %u bytes", p->len);
-        trace_end(p, NULL);
+        trace_end(p);
     } else {
         pkt_consume(p);
     }
+    if (held && !fin) fin = tcp_ofo_queue(tp);
     if (fin) { tcp_fin(tp); tcp_send_ack(tp); return; }
+    if (held) { tcp_send_ack(tp); return; }
     tcp_ack_snd_check(tp);
 }
 

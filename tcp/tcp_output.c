@@ -89,6 +89,10 @@ static void tcp_out_options(const struct tcp_sock *tp, bool syn, struct tcp_opts
         o->ts_ok = !synack || tp->tstamp_ok;
     } else {
         o->ts_ok = tp->tstamp_ok;
+        if (tp->sack_ok && tp->num_sacks) {           /* what the out-of-order queue holds */
+            o->num_sacks = tp->num_sacks;
+            memcpy(o->sacks, tp->selective_acks, tp->num_sacks * sizeof(o->sacks[0]));
+        }
     }
     o->ts_val = tcp_time_stamp(net);
     o->ts_ecr = tp->ts_recent;

@@ -55,6 +55,25 @@ struct tcp_skb_cb {
     uint64_t when_us;               /* last (re)transmission */
     uint8_t  tcp_flags;             /* SYN / FIN / PSH of the segment */
     uint8_t  retrans;               /* times retransmitted (Karn: no RTT sample) */
+    uint8_t  sacked;                /* TCPCB_*: the sender's scoreboard (tcp_sack.c) */
+};
+#define TCPCB_SACKED_ACKED   0x01   /* the peer SACKed all of it */
+#define TCPCB_SACKED_RETRANS 0x02   /* retransmitted during this recovery, not yet acked */
+#define TCPCB_LOST           0x04   /* taken as lost (RFC 6675 IsLost, or NewReno's head) */
+#define TCP_OFO_MAX_PKTS     1024   /* packets held out of order (the rcvbuf bounds bytes) */
+#define TCP_DUPTHRESH        3      /* RFC 5681 §3.2, RFC 6675 DupThresh (tcp_reordering) */
+
+/* Where loss recovery is (Linux enum tcp_ca_state, the states used here). */
+enum { TCP_CA_OPEN = 0, TCP_CA_DISORDER = 1, TCP_CA_RECOVERY = 3, TCP_CA_LOSS = 4 };
+
+struct tcp_sock;
+/* A congestion control (Linux struct tcp_congestion_ops): tcp_cong.c. */
+struct tcp_cong_ops {
+    const char *name;
+    void     (*init)(struct tcp_sock *tp);
+    uint32_t (*ssthresh)(struct tcp_sock *tp);               /* on a loss: the new ssthresh */
+    void     (*cong_avoid)(struct tcp_sock *tp, uint32_t acked);
+    void     (*on_rto)(struct tcp_sock *tp);                  /* optional: an RTO fired */
 };
 _Static_assert(sizeof(struct tcp_skb_cb) <= sizeof(((struct pkt *)0)->cb), "tcp_skb_cb fits cb");
 static inline struct tcp_skb_cb *TCP_SKB_CB(struct pkt *p) { return (struct tcp_skb_cb *)(void *)p->cb; }
@@ -94,6 +113,21 @@ struct tcp_sock {
     uint32_t rcv_mss;               /* largest segment seen: "a full segment" */
     struct timer rto_timer, delack_timer, tw_timer;
     uint64_t bytes_acked, bytes_received, segs_out, segs_in, total_retrans;
+    /* the out-of-order queue (sorted, never overlapping) and the SACK blocks we send,
+     * most recent first (tcp_ofo.c) */
+    struct pkt *ooo_head;
+    unsigned ooo_len;
+    uint8_t  num_sacks;
+    struct tcp_sack_block selective_acks[TCP_NUM_SACKS];
+    /* loss recovery (tcp_sack.c, tcp_recovery.c) */
+    uint8_t  ca_state;              /* TCP_CA_* */
+    uint32_t dupacks;               /* RFC 5681 duplicate ACKs (without SACK: Linux's reno sacks) */
+    uint32_t high_seq;              /* RFC 6582/6675 RecoveryPoint: snd_nxt at entry */
+    uint32_t sacked_out, lost_out, retrans_out;     /* segments, as Linux counts them */
+    uint32_t prior_cwnd;
+    /* congestion control (tcp_cong.c) and its private state (Linux icsk_ca_priv) */
+    const struct tcp_cong_ops *ca_ops;
+    uint64_t ca_priv[12];
 };
 static inline struct tcp_sock *tcp_sk(struct sock *sk) { return container_of(sk, struct tcp_sock, sk); }
 static inline const struct tcp_sock *tcp_csk(const struct sock *sk) { return container_of(sk, const struct tcp_sock, sk); }
@@ -156,6 +190,16 @@ void tcp_rearm_rto(struct tcp_sock *tp);
 void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t rtt_us);
 void tcp_schedule_delack(struct tcp_sock *tp);
 void tcp_time_wait(struct tcp_sock *tp);
+
+/* tcp_input.c: in-order payload onto the receive queue (false: no room) */
+bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq);
+
+/* tcp_ofo.c */
+void tcp_data_queue_ofo(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *seg);
+bool tcp_ofo_queue(struct tcp_sock *tp);        /* true: the FIN became in order */
+void tcp_ofo_purge(struct tcp_sock *tp);
+void tcp_sack_new_ofo(struct tcp_sock *tp, uint32_t seq, uint32_t end);
+void tcp_sack_remove(struct tcp_sock *tp);
 
 /* tcp.c */
 void tcp_set_state(struct sock *sk, int state);
