@@ -32,6 +32,7 @@ static int tcp_init_sock(struct sock *sk)
     tp->rto_us = TCP_TIMEOUT_INIT;
     tp->snd_cwnd = TCP_INIT_CWND;
     tp->snd_ssthresh = 0x7fffffff;                    /* TCP_INFINITE_SSTHRESH */
+    tcp_cong_init_sock(tp);
     tp->mss_cache = tp->advmss = tp->rx_mss = TCP_MSS_DEFAULT;
     tp->rcv_mss = TCP_MSS_DEFAULT;
     tp->wscale_ok = tp->sack_ok = tp->tstamp_ok = true;   /* what our SYN offers */

@@ -91,19 +91,6 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack)
     return tp->mss_cache ? (acked_bytes + tp->mss_cache - 1) / tp->mss_cache : 1;
 }
 
-/* RFC 5681 §3.1: slow start below ssthresh (+1 segment per segment acked), then
- * congestion avoidance (+1 segment per window) — Linux tcp_reno_cong_avoid. */
-static void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked)
-{
-    if (tp->snd_cwnd < tp->snd_ssthresh) {
-        uint32_t room = tp->snd_ssthresh - tp->snd_cwnd;
-        tp->snd_cwnd += MIN(acked, room);
-        acked -= MIN(acked, room);
-    }
-    tp->cwnd_cnt += acked;
-    if (tp->cwnd_cnt >= tp->snd_cwnd) { tp->cwnd_cnt -= tp->snd_cwnd; tp->snd_cwnd++; }
-}
-
 /* tcp_ack_update_window (RFC 9293 §3.10.7.4, SND.WL1/WL2 rule). */
 static void tcp_ack_update_window(struct tcp_sock *tp, const struct tcp_seg *seg)
 {
@@ -133,7 +120,7 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
         uint32_t acked = tcp_clean_rtx_queue(tp, seg->ack);
         tp->retransmits = 0;
         tp->backoff = 0;
-        tcp_cong_avoid(tp, acked);
+        tp->ca_ops->cong_avoid(tp, acked);
         tcp_rearm_rto(tp);                            /* RFC 6298 §5.3 */
         struct sock *sk = &tp->sk;
         if (sk->wmem * 2 <= (unsigned)sk->sndbuf) sk_wake(sk, SK_WRITABLE);

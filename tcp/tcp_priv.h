@@ -201,6 +201,18 @@ void tcp_ofo_purge(struct tcp_sock *tp);
 void tcp_sack_new_ofo(struct tcp_sock *tp, uint32_t seq, uint32_t end);
 void tcp_sack_remove(struct tcp_sock *tp);
 
+/* tcp_cong.c, tcp_cubic.c */
+extern const struct tcp_cong_ops tcp_reno, tcp_cubic;
+double cubic_k(double w_max, double cwnd_epoch);     /* RFC 9438 eq. 2 (seconds) */
+double cubic_w(double t, double k, double w_max);    /* RFC 9438 eq. 1 (segments) */
+int  tcp_cong_init(struct stack *st);
+const struct tcp_cong_ops *tcp_cong_find(const char *name);
+void tcp_cong_init_sock(struct tcp_sock *tp);
+void tcp_cong_set(struct tcp_sock *tp, const struct tcp_cong_ops *ops);
+void tcp_cong_on_rto(struct tcp_sock *tp);
+uint32_t tcp_slow_start(struct tcp_sock *tp, uint32_t acked);
+void tcp_cong_avoid_ai(struct tcp_sock *tp, uint32_t w, uint32_t acked);
+
 /* tcp.c */
 void tcp_set_state(struct sock *sk, int state);
 /* The connection is over (Linux tcp_done): CLOSE, timers off, unhashed; an orphan is
