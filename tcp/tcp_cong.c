@@ -99,4 +99,5 @@ void tcp_cong_on_rto(struct tcp_sock *tp)
     tp->snd_cwnd = 1;
     tp->cwnd_cnt = 0;
     if (tp->ca_ops->on_rto) tp->ca_ops->on_rto(tp);
+    tcp_recovery_on_rto(tp);
 }

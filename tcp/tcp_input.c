@@ -114,17 +114,20 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
         tcp_send_challenge_ack(tp);
         return DROP_TCP_TOO_OLD_ACK;
     }
+    bool dup = tcp_is_dupack(tp, seg);
     tcp_ack_update_window(tp, seg);
+    if (tp->sack_ok && seg->opt.num_sacks) tcp_sacktag(tp, seg);     /* the scoreboard */
+    uint32_t acked = 0;
     if (seq_after(seg->ack, tp->snd_una)) {
         tp->snd_una = seg->ack;
-        uint32_t acked = tcp_clean_rtx_queue(tp, seg->ack);
+        acked = tcp_clean_rtx_queue(tp, seg->ack);
         tp->retransmits = 0;
         tp->backoff = 0;
-        tp->ca_ops->cong_avoid(tp, acked);
         tcp_rearm_rto(tp);                            /* RFC 6298 §5.3 */
         struct sock *sk = &tp->sk;
         if (sk->wmem * 2 <= (unsigned)sk->sndbuf) sk_wake(sk, SK_WRITABLE);
     }
+    tcp_recovery_ack(tp, seg->ack, acked, dup);       /* cwnd growth, or fast recovery */
     return DROP_NONE;
 }
 

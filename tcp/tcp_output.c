@@ -164,7 +164,7 @@ int tcp_transmit_skb(struct tcp_sock *tp, struct pkt *p)
 
 /* tcp_fragment: cut p after `len` payload bytes; the rest becomes a new packet after
  * it on the write queue (a copy of those bytes: only at window edges). */
-static int tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len)
+int tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len)
 {
     struct net *net = tp->sk.net;
     struct pkt *n = net_pkt_alloc(net, p->len - len);
@@ -196,6 +196,11 @@ static uint32_t tcp_send_allowance(const struct tcp_sock *tp)
 {
     uint32_t cwnd_bytes = tp->snd_cwnd * tp->mss_cache;
     uint32_t limit = tp->snd_una + MIN(tp->snd_wnd, cwnd_bytes);
+    if (tp->ca_state == TCP_CA_RECOVERY) {            /* RFC 6675: cwnd - pipe, not cwnd - flight */
+        uint32_t pipe = tcp_pipe((struct tcp_sock *)tp);
+        uint32_t room = tp->snd_cwnd > pipe ? (tp->snd_cwnd - pipe) * tp->mss_cache : 0;
+        limit = seq_min(tp->snd_una + tp->snd_wnd, tp->snd_nxt + room);
+    }
     return seq_after(limit, tp->snd_nxt) ? limit - tp->snd_nxt : 0;
 }
 

@@ -11,12 +11,16 @@
  *   tcp_output.c  segments: tcp_transmit_skb (super-segments, partial checksums),
  *                 tcp_write_xmit, ACKs, SYN, SYN-ACK, FIN, RST, retransmission
  *   tcp_timer.c   RTO (RFC 6298, Karn, backoff), delayed ACK, TIME_WAIT
+ *   tcp_ofo.c     the out-of-order queue and the SACK blocks we send (RFC 2018 §4)
+ *   tcp_sack.c    the sender's SACK scoreboard, IsLost and pipe (RFC 6675)
+ *   tcp_recovery.c fast retransmit and recovery (RFC 5681, NewReno RFC 6582, RFC 6675)
+ *   tcp_cong.c    congestion control ops, Reno, net.ipv4.tcp_congestion_control
+ *   tcp_cubic.c   CUBIC (RFC 9438), the default
  *
- * Not built yet (so TCP is not offered to the user commands): SACK-based recovery and a
- * scoreboard, fast retransmit, an out-of-order queue (such segments are dropped and
- * answered with a duplicate ACK), PAWS, SYN cookies, keepalive, zero-window probes,
- * Nagle/CORK, CUBIC, receive-buffer autotuning, ICMP errors (tcp_v4_err), TIME_WAIT
- * reuse by a new SYN, socket options, ss -i.
+ * Not built yet (so TCP is not offered to the user commands): PRR, RACK-TLP, D-SACK
+ * and undo, HyStart, PAWS, SYN cookies, keepalive, zero-window probes, Nagle/CORK,
+ * receive-buffer autotuning, ICMP errors (tcp_v4_err), TIME_WAIT reuse by a new SYN,
+ * socket options, ss -i.
  */
 #ifndef TS_TCP_PRIV_H
 #define TS_TCP_PRIV_H
@@ -182,6 +186,8 @@ void tcp_send_challenge_ack(struct tcp_sock *tp);
 void tcp_retransmit_head(struct tcp_sock *tp);
 uint32_t tcp_select_window(struct tcp_sock *tp);
 void tcp_queue_tail(struct tcp_sock *tp, struct pkt *p);
+/* Cut p after len payload bytes; the rest becomes the next packet (marks copied). */
+int  tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len);
 
 /* tcp_timer.c */
 void tcp_init_timers(struct tcp_sock *tp);
@@ -200,6 +206,19 @@ bool tcp_ofo_queue(struct tcp_sock *tp);        /* true: the FIN became in order
 void tcp_ofo_purge(struct tcp_sock *tp);
 void tcp_sack_new_ofo(struct tcp_sock *tp, uint32_t seq, uint32_t end);
 void tcp_sack_remove(struct tcp_sock *tp);
+
+/* tcp_sack.c: the sender's scoreboard */
+uint32_t tcp_pcount(const struct tcp_sock *tp, const struct pkt *p);
+void tcp_sacktag(struct tcp_sock *tp, const struct tcp_seg *seg);
+void tcp_mark_lost(struct tcp_sock *tp);
+uint32_t tcp_scoreboard_count(struct tcp_sock *tp);
+uint32_t tcp_pipe(struct tcp_sock *tp);
+void tcp_clear_lost_marks(struct tcp_sock *tp);
+
+/* tcp_recovery.c */
+bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_seg *seg);
+void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup);
+void tcp_recovery_on_rto(struct tcp_sock *tp);
 
 /* tcp_cong.c, tcp_cubic.c */
 extern const struct tcp_cong_ops tcp_reno, tcp_cubic;
