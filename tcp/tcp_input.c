@@ -182,12 +182,13 @@ static void tcp_ack_snd_check(struct tcp_sock *tp)
     tcp_schedule_delack(tp);
 }
 
-/* Queue in-order payload on the receive queue (consumes p). false: no room. */
-bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq)
+/* Queue in-order payload on the receive queue (consumes p). false: no room. held:
+ * it comes from the out-of-order queue, already within the buffer (no room test). */
+bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq, bool held)
 {
     struct sock *sk = &tp->sk;
     uint32_t truesize = pkt_truesize(p);
-    if (sk->rmem + truesize > (unsigned)sk->rcvbuf && sk->rq) return false;
+    if (!held && sk->rmem + truesize > (unsigned)sk->rcvbuf && sk->rq) return false;
     TCP_SKB_CB(p)->seq = seq;
     TCP_SKB_CB(p)->end_seq = seq + p->len;
     p->next = NULL;
@@ -229,7 +230,7 @@ static void tcp_data_queue(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *s
     tp->rcv_mss = MAX(tp->rcv_mss, MIN(p->gso_size ? p->gso_size : p->len, tp->advmss));
     bool held = tp->ooo_head != NULL;
     if (p->len) {
-        if (!tcp_queue_rcv(tp, p, tp->rcv_nxt)) { pkt_drop(net, p, DROP_SOCKET_RCVBUFF); tcp_send_ack(tp); return; }
+        if (!tcp_queue_rcv(tp, p, tp->rcv_nxt, false)) { pkt_drop(net, p, DROP_SOCKET_RCVBUFF); tcp_send_ack(tp); return; }
         TRACEF(p, "tcp_data_queue", NULL, "queued %u bytes", p->len);
         trace_end(p);
     } else {

@@ -156,8 +156,8 @@ bool tcp_ofo_queue(struct tcp_sock *tp)
         if (!seq_after(cb->end_seq, tp->rcv_nxt)) { pkt_drop(sk->net, p, DROP_TCP_OFOMERGE); continue; }
         fin = cb->tcp_flags & TCP_FLAG_FIN;
         pkt_pull(p, tp->rcv_nxt - cb->seq);
-        if (!p->len) pkt_consume(p);
-        else if (!tcp_queue_rcv(tp, p, tp->rcv_nxt)) { pkt_drop(sk->net, p, DROP_SOCKET_RCVBUFF); return false; }
+        if (p->len) tcp_queue_rcv(tp, p, tp->rcv_nxt, true);   /* its charge moves with it */
+        else pkt_consume(p);
     }
     tcp_sack_remove(tp);
     return fin;

@@ -197,8 +197,9 @@ void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t rtt_us);
 void tcp_schedule_delack(struct tcp_sock *tp);
 void tcp_time_wait(struct tcp_sock *tp);
 
-/* tcp_input.c: in-order payload onto the receive queue (false: no room) */
-bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq);
+/* tcp_input.c: in-order payload onto the receive queue (false: no room; held: from
+ * the out-of-order queue, already charged, always taken) */
+bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq, bool held);
 
 /* tcp_ofo.c */
 void tcp_data_queue_ofo(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *seg);

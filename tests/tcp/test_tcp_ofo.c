@@ -96,6 +96,30 @@ START_TEST(test_ofo_overlap_and_fin)
 }
 END_TEST
 
+/* The queue is bounded by the receive buffer: with 8000 bytes, three held 1000-byte
+ * segments (2224 bytes of buffer each here) fit and the fourth is dropped (TCPOFODrop),
+ * its block not reported. What is held is never dropped again when the hole fills. */
+START_TEST(test_ofo_bounded)
+{
+    run_script(PASSIVE_OPEN
+        "+0 rcvbuf 8000\n"
+        "+0.100 < P. 1001(1000) ack 1 win 512\n"
+        "+0 " DUPACK "1001:2001>\n"
+        "+0.001 < P. 2001(1000) ack 1 win 512\n"
+        "+0 " DUPACK "1001:3001>\n"
+        "+0.001 < P. 3001(1000) ack 1 win 512\n"
+        "+0 " DUPACK "1001:4001>\n"
+        "+0.001 < P. 4001(1000) ack 1 win 512\n"
+        "+0 " DUPACK "1001:4001>\n"
+        "+0.001 < P. 1(1000) ack 1 win 512\n"
+        "+0 > . 1(0) ack 4001 <nop,nop,TS val * ecr 110>\n"
+        "+0 read 4000\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPOFOQueue), 3);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPOFODrop), 1);
+    ck_assert_uint_eq(DROPS(DROP_TCP_OFO_DROP), 1);
+}
+END_TEST
+
 Suite *tcp_ofo_suite(void)
 {
     Suite *s = suite_create("tcp_ofo");
@@ -105,6 +129,7 @@ Suite *tcp_ofo_suite(void)
     tcase_add_test(tc, test_sack_block_order);
     tcase_add_test(tc, test_ofo_reassembly_sack);
     tcase_add_test(tc, test_ofo_overlap_and_fin);
+    tcase_add_test(tc, test_ofo_bounded);
     suite_add_tcase(s, tc);
     return s;
 }

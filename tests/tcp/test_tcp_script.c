@@ -5,7 +5,7 @@
  * One line per event:  TIME ACTION
  *   TIME      seconds: "0.200" from the script's start, "+0.040" after the last line
  *   socket    listen PORT | connect PORT | accept | write N | read N | read_eof |
- *             shutdown_wr | close | state NAME | error ERRNO_NAME
+ *             shutdown_wr | close | state NAME | error ERRNO_NAME | rcvbuf BYTES
  *   <         a segment the peer (10.0.0.1:40000) sends us:  < FLAGS SEQ(LEN) [ack A]
  *             [win W] [<opt,opt...>]
  *   >         a segment we must have sent at exactly TIME, same form; fields left out
@@ -224,6 +224,8 @@ static void sock_call(struct scr *s, const char *l, const char *w)
     } else if (!strcmp(w, "close")) {
         sock_close(s->sk);
         s->sk = NULL;
+    } else if (!strncmp(w, "rcvbuf ", 7)) {
+        s->sk->rcvbuf = atoi(arg);                    /* the buffer as SO_RCVBUF leaves it */
     } else if (!strncmp(w, "state ", 6)) {
         if (strcmp(state_names[s->sk->state], arg)) die(s, state_names[s->sk->state], l);
     } else if (!strncmp(w, "error ", 6)) {
