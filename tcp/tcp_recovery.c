@@ -106,7 +106,7 @@ static bool tcp_head_lost(struct tcp_sock *tp)
  * dup: it was a duplicate ACK (tcp_is_dupack, judged before the window update). */
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
 {
-    if (tp->sack_ok) tcp_mark_lost(tp);
+    if (tp->sack_ok && (dup || tp->ca_state == TCP_CA_RECOVERY)) tcp_mark_lost(tp);   /* not per plain ACK */
     if (tp->ca_state == TCP_CA_RECOVERY) {
         if (!seq_before(ack, tp->high_seq)) { tcp_exit_recovery(tp); return; }
         if (dup) tp->dupacks++;
