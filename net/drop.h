@@ -96,7 +96,9 @@
     X(TCP_ACK_UNSENT_DATA) /* acknowledges what was never sent */                        \
     X(TCP_TOO_OLD_ACK)     /* acknowledges before snd_una - max_window (RFC 5961 §5) */  \
     X(TCP_CLOSE)           /* the socket is closed for receiving */                      \
-    X(TCP_OFO_DROP)        /* out of order: no out-of-order queue yet */                 \
+    X(TCP_OFO_DROP)        /* out of order, no room in the out-of-order queue */         \
+    X(TCP_OFOMERGE)        /* out of order, all of it already held */                   \
+    X(TCP_OVERWINDOW)      /* starts at or beyond the right edge of the window */        \
     X(TCP_LISTEN_OVERFLOW) /* SYN or accept queue full */                                \
     X(TCP_RFC7323_PAWS)    /* TSval older than TS.Recent: an old duplicate (RFC 7323 §5) */\
     X(NETNS_GONE)

@@ -27,8 +27,10 @@
     X(TcpInCsumErrors) X(TcpExtTW) X(TcpExtDelayedACKs) X(TcpExtListenOverflows)         \
     X(TcpExtListenDrops) X(TcpExtTCPTimeouts) X(TcpExtTCPChallengeACK)                   \
     X(TcpExtTCPSYNChallenge) X(TcpExtTCPAbortOnData) X(TcpExtTCPAbortOnClose)            \
-    X(TcpExtTCPOFODrop)                                                                  \
-    X(TcpExtOutOfWindowIcmps) X(TcpExtTCPWinProbe) X(TcpExtTCPKeepAlive)   \
+    X(TcpExtTCPOFODrop) X(TcpExtTCPOFOQueue) X(TcpExtTCPOFOMerge)                       \
+    X(TcpExtTCPSackRecovery) X(TcpExtTCPRenoRecovery) X(TcpExtTCPFastRetrans)           \
+    X(TcpExtTCPSACKDiscard)                                                              \
+    X(TcpExtOutOfWindowIcmps) X(TcpExtTCPWinProbe) X(TcpExtTCPKeepAlive)                 \
     X(TcpExtSyncookiesSent) X(TcpExtSyncookiesRecv) X(TcpExtSyncookiesFailed)            \
     X(TcpExtTCPReqQFullDoCookies) X(TcpExtTCPReqQFullDrop) X(TcpExtPAWSEstab)
 

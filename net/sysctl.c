@@ -18,7 +18,18 @@ int sysctl_register(struct net *net, const char *name, int *val, enum sysctl_uni
     struct sysctl_entry *e = &t->v[t->n++];
     snprintf(e->name, sizeof(e->name), "%s", name);
     e->val = val; e->unit = unit; e->min = min; e->max = max; e->changed = changed; e->owner = owner;
+    e->choices = NULL;
     return 0;
+}
+
+int sysctl_register_choice(struct net *net, const char *name, int *val, const char *const *choices,
+                           sysctl_changed_fn changed, void *owner)
+{
+    int n = 0;
+    while (choices[n]) n++;
+    int err = sysctl_register(net, name, val, SC_CHOICE, 0, n - 1, changed, owner);
+    if (!err) net->sysctl->v[net->sysctl->n - 1].choices = choices;
+    return err;
 }
 
 void sysctl_unregister_owner(struct net *net, void *owner)
@@ -45,6 +56,7 @@ struct sysctl_entry *sysctl_find(struct net *net, const char *name)
 void sysctl_format(const struct sysctl_entry *e, char *buf, size_t n)
 {
     if (e->unit == SC_INT_PAIR) { snprintf(buf, n, "%d\t%d", e->val[0], e->val[1]); return; }
+    if (e->unit == SC_CHOICE) { snprintf(buf, n, "%s", e->choices[*e->val]); return; }
     int v = *e->val;
     switch (e->unit) {
     case SC_MS_AS_S:      v /= 1000; break;
@@ -71,6 +83,15 @@ int sysctl_write(struct net *net, struct sysctl_entry *e, const char *value)
         e->val[1] = (int)b;
         if (e->changed) e->changed(net, e);
         return 0;
+    }
+    if (e->unit == SC_CHOICE) {
+        for (int i = 0; e->choices[i]; i++) {
+            if (strcmp(e->choices[i], value)) continue;
+            *e->val = i;
+            if (e->changed) e->changed(net, e);
+            return 0;
+        }
+        return -ENOENT;
     }
     errno = 0;
     long v = strtol(value, &end, 10);

@@ -14,6 +14,8 @@ enum sysctl_unit {
     SC_MS_AS_S,      /* stored ms, shown seconds (proc_dointvec_jiffies) */
     SC_MS_AS_USERHZ, /* stored ms, shown 1/100 s (proc_dointvec_userhz_jiffies) */
     SC_INT_PAIR,     /* val[0] and val[1], shown "A\tB"; written "A B", A <= B */
+    SC_CHOICE,       /* an index into choices[], shown and written as the name
+                        (net.ipv4.tcp_congestion_control) */
 };
 
 struct sysctl_entry;
@@ -26,12 +28,17 @@ struct sysctl_entry {
     int   min, max;             /* in stored units */
     sysctl_changed_fn changed;
     void *owner;
+    const char *const *choices;     /* SC_CHOICE: the names, NULL-terminated */
 };
 
 struct sysctl_table { struct sysctl_entry *v; int n, cap; };
 
 int  sysctl_register(struct net *net, const char *name, int *val, enum sysctl_unit unit,
                      int min, int max, sysctl_changed_fn changed, void *owner);
+/* A value chosen by name from choices (NULL-terminated); *val is the index. An unknown
+ * name is refused with -ENOENT, as Linux's tcp_set_default_congestion_control. */
+int  sysctl_register_choice(struct net *net, const char *name, int *val, const char *const *choices,
+                            sysctl_changed_fn changed, void *owner);
 void sysctl_unregister_owner(struct net *net, void *owner);
 struct sysctl_entry *sysctl_find(struct net *net, const char *name);
 /* Format the value as Linux shows it. */

@@ -38,6 +38,7 @@ static int tcp_init_sock(struct sock *sk)
     tp->rto_us = TCP_TIMEOUT_INIT;
     tp->snd_cwnd = TCP_INIT_CWND;
     tp->snd_ssthresh = 0x7fffffff;                    /* TCP_INFINITE_SSTHRESH */
+    tcp_cong_init_sock(tp);
     tp->mss_cache = tp->advmss = tp->rx_mss = TCP_MSS_DEFAULT;
     tp->rcv_mss = TCP_MSS_DEFAULT;
     tp->wscale_ok = tp->sack_ok = tp->tstamp_ok = true;   /* what our SYN offers */
@@ -219,6 +220,7 @@ static void tcp_destroy(struct sock *sk)
     struct tcp_sock *tp = tcp_sk(sk);
     tcp_stop_timers(tp);
     tcp_purge_write_queue(tp);
+    tcp_ofo_purge(tp);
 }
 
 static int tcp_disconnect(struct sock *sk)
@@ -227,6 +229,7 @@ static int tcp_disconnect(struct sock *sk)
     if (sk->state == SK_LISTEN) tcp_listen_stop(tp);
     tcp_stop_timers(tp);
     tcp_purge_write_queue(tp);
+    tcp_ofo_purge(tp);
     tcp_unhash(sk);
     tcp_set_state(sk, SK_CLOSE);
     return 0;

@@ -10,8 +10,7 @@
  *                           check, RST (RFC 5961 §3), SYN (RFC 5961 §4), ACK (tcp_ack,
  *                           RFC 5961 §5), data (tcp_data_queue), FIN (tcp_fin)
  *
- * Data is taken in order only; an out-of-order segment is dropped and answered with a
- * duplicate ACK (no out-of-order queue yet). Each received packet, whatever its length
+ * Data after a hole waits in the out-of-order queue (tcp_ofo.c). Each received packet, whatever its length
  * (a GSO super-frame too), is queued whole: no copy.
  */
 #include "tcp_priv.h"
@@ -92,19 +91,6 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack)
     return tp->mss_cache ? (acked_bytes + tp->mss_cache - 1) / tp->mss_cache : 1;
 }
 
-/* RFC 5681 §3.1: slow start below ssthresh (+1 segment per segment acked), then
- * congestion avoidance (+1 segment per window) — Linux tcp_reno_cong_avoid. */
-static void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked)
-{
-    if (tp->snd_cwnd < tp->snd_ssthresh) {
-        uint32_t room = tp->snd_ssthresh - tp->snd_cwnd;
-        tp->snd_cwnd += MIN(acked, room);
-        acked -= MIN(acked, room);
-    }
-    tp->cwnd_cnt += acked;
-    if (tp->cwnd_cnt >= tp->snd_cwnd) { tp->cwnd_cnt -= tp->snd_cwnd; tp->snd_cwnd++; }
-}
-
 /* tcp_ack_update_window (RFC 9293 §3.10.7.4, SND.WL1/WL2 rule). */
 static void tcp_ack_update_window(struct tcp_sock *tp, const struct tcp_seg *seg)
 {
@@ -128,17 +114,20 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
         tcp_send_challenge_ack(tp);
         return DROP_TCP_TOO_OLD_ACK;
     }
+    bool dup = tcp_is_dupack(tp, seg);
     tcp_ack_update_window(tp, seg);
+    if (tp->sack_ok && seg->opt.num_sacks) tcp_sacktag(tp, seg);     /* the scoreboard */
+    uint32_t acked = 0;
     if (seq_after(seg->ack, tp->snd_una)) {
         tp->snd_una = seg->ack;
-        uint32_t acked = tcp_clean_rtx_queue(tp, seg->ack);
+        acked = tcp_clean_rtx_queue(tp, seg->ack);
         tp->retransmits = 0;
         tp->backoff = 0;
-        tcp_cong_avoid(tp, acked);
         tcp_rearm_rto(tp);                            /* RFC 6298 §5.3 */
         struct sock *sk = &tp->sk;
         if (sk->wmem * 2 <= (unsigned)sk->sndbuf) sk_wake(sk, SK_WRITABLE);
     }
+    tcp_recovery_ack(tp, seg->ack, acked, dup);       /* cwnd growth, or fast recovery */
     tcp_ack_probe(tp);                                /* the peer answers: probes stop */
     return DROP_NONE;
 }
@@ -194,17 +183,18 @@ static void tcp_ack_snd_check(struct tcp_sock *tp)
     tcp_schedule_delack(tp);
 }
 
-/* Queue in-order payload on the receive queue (consumes p). false: no room. */
-static bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq)
+/* Queue in-order payload on the receive queue (consumes p). false: no room. held:
+ * it comes from the out-of-order queue, already within the buffer (no room test). */
+bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq, bool held)
 {
     struct sock *sk = &tp->sk;
     uint32_t truesize = pkt_truesize(p);
     /* Data here is inside the window we offered, which is at most half the free buffer
      * (tcp_select_window); a frame's buffer may be twice its payload (buffer classes,
-     * copybreak), so in-window data can pass rcvbuf a little. Dropping it would leave a
-     * hole no out-of-order queue fills: it is taken up to twice rcvbuf (Linux instead
-     * collapses the queue, tcp_prune_queue, and drops only when that fails). */
-    if (sk->rmem + truesize > 2u * (unsigned)sk->rcvbuf && sk->rq) return false;
+     * copybreak), so in-window data can pass rcvbuf a little. It is taken up to twice
+     * rcvbuf (Linux instead collapses the queue, tcp_prune_queue, and drops only when
+     * that fails); data from the out-of-order queue (held) was charged already. */
+    if (!held && sk->rmem + truesize > 2u * (unsigned)sk->rcvbuf && sk->rq) return false;
     TCP_SKB_CB(p)->seq = seq;
     TCP_SKB_CB(p)->end_seq = seq + p->len;
     p->next = NULL;
@@ -220,15 +210,18 @@ static bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq)
 }
 
 /* tcp_data_queue: in-order payload (a duplicate head trimmed, a tail past the window
- * cut), then the FIN if it is next. Consumes p. */
+ * cut), then what it lets the out-of-order queue hand on, then the FIN if it is next.
+ * A segment after a hole is held (tcp_data_queue_ofo) and answered at once: the
+ * duplicate ACK with SACK blocks tells the sender (RFC 5681 §4.2, RFC 2018 §4). Any
+ * segment while data is held is ACKed at once too (__tcp_ack_snd_check's ofo test,
+ * ICSK_ACK_NOW when a hole fills). Consumes p. */
 static void tcp_data_queue(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg)
 {
     struct net *net = tp->sk.net;
     bool fin = seg->flags & TCP_FLAG_FIN;
     if (seq_after(seg->seq, tp->rcv_nxt)) {           /* a hole before it */
-        mib_inc(net, MIB_TcpExtTCPOFODrop);
-        tcp_send_ack(tp);                             /* the duplicate ACK reports the hole */
-        pkt_drop(net, p, DROP_TCP_OFO_DROP);
+        tcp_data_queue_ofo(tp, p, seg);
+        tcp_send_ack(tp);
         return;
     }
     uint32_t dup = tp->rcv_nxt - seg->seq;            /* bytes we already have */
@@ -241,14 +234,17 @@ static void tcp_data_queue(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *s
     uint32_t win = tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt;
     if (p->len > win) { pkt_trim(p, win); fin = false; }          /* beyond the window */
     tp->rcv_mss = MAX(tp->rcv_mss, MIN(p->gso_size ? p->gso_size : p->len, tp->advmss));
+    bool held = tp->ooo_head != NULL;
     if (p->len) {
-        if (!tcp_queue_rcv(tp, p, tp->rcv_nxt)) { pkt_drop(net, p, DROP_SOCKET_RCVBUFF); tcp_send_ack(tp); return; }
+        if (!tcp_queue_rcv(tp, p, tp->rcv_nxt, false)) { pkt_drop(net, p, DROP_SOCKET_RCVBUFF); tcp_send_ack(tp); return; }
         TRACEF(p, "tcp_data_queue", NULL, "queued %u bytes", p->len);
         trace_end(p);
     } else {
         pkt_consume(p);
     }
+    if (held && !fin) fin = tcp_ofo_queue(tp);
     if (fin) { tcp_fin(tp); tcp_send_ack(tp); return; }
+    if (held) { tcp_send_ack(tp); return; }
     tcp_ack_snd_check(tp);
 }
 

@@ -286,7 +286,8 @@ static const struct ip_proto tcp_ip_proto = { .rcv = tcp_v4_rcv, .err = tcp_v4_e
 
 int tcp_init(struct stack *st)
 {
-    return pernet_register(st, &tcp_pernet) < 0 ? -1 : 0;
+    if (pernet_register(st, &tcp_pernet) < 0) return -1;
+    return tcp_cong_init(st);
 }
 
 extern const struct inet_protosw tcp_protosw;

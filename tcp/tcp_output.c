@@ -89,6 +89,10 @@ static void tcp_out_options(const struct tcp_sock *tp, bool syn, struct tcp_opts
         o->ts_ok = !synack || tp->tstamp_ok;
     } else {
         o->ts_ok = tp->tstamp_ok;
+        if (tp->sack_ok && tp->num_sacks) {           /* what the out-of-order queue holds */
+            o->num_sacks = tp->num_sacks;
+            memcpy(o->sacks, tp->selective_acks, tp->num_sacks * sizeof(o->sacks[0]));
+        }
     }
     o->ts_val = tcp_time_stamp(net);
     o->ts_ecr = tp->ts_recent;
@@ -192,6 +196,11 @@ static uint32_t tcp_send_allowance(const struct tcp_sock *tp)
 {
     uint32_t cwnd_bytes = tp->snd_cwnd * tp->mss_cache;
     uint32_t limit = tp->snd_una + MIN(tp->snd_wnd, cwnd_bytes);
+    if (tp->ca_state == TCP_CA_RECOVERY) {            /* RFC 6675: cwnd - pipe, not cwnd - flight */
+        uint32_t pipe = tcp_pipe((struct tcp_sock *)tp);
+        uint32_t room = tp->snd_cwnd > pipe ? (tp->snd_cwnd - pipe) * tp->mss_cache : 0;
+        limit = seq_min(tp->snd_una + tp->snd_wnd, tp->snd_nxt + room);
+    }
     return seq_after(limit, tp->snd_nxt) ? limit - tp->snd_nxt : 0;
 }
 

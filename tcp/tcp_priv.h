@@ -15,11 +15,15 @@
  *   tcp_keepalive.c  zero-window probes (tcp_probe_timer), SO_KEEPALIVE
  *   tcp_syncookies.c SYN cookies when the SYN backlog is full
  *   tcp_paws.c    PAWS (RFC 7323 §5) and TS.Recent
+ *   tcp_ofo.c     the out-of-order queue and the SACK blocks we send (RFC 2018 §4)
+ *   tcp_sack.c    the sender's SACK scoreboard, IsLost and pipe (RFC 6675)
+ *   tcp_recovery.c fast retransmit and recovery (RFC 5681, NewReno RFC 6582, RFC 6675)
+ *   tcp_cong.c    congestion control ops, Reno, net.ipv4.tcp_congestion_control
+ *   tcp_cubic.c   CUBIC (RFC 9438), the default
  *
- * Not built yet (a lossless link needs none of them): SACK-based recovery and a
- * scoreboard, fast retransmit, an out-of-order queue (such segments are dropped and
- * answered with a duplicate ACK), Nagle/CORK, CUBIC, receive-buffer autotuning,
- * TIME_WAIT reuse by a new SYN, socket options (TCP_KEEPIDLE/INTVL/CNT too), ss -i.
+ * Not built yet: PRR, RACK-TLP, D-SACK and undo, HyStart, Nagle/CORK, receive-buffer
+ * autotuning, TIME_WAIT reuse by a new SYN, socket options (TCP_NODELAY,
+ * TCP_KEEPIDLE/INTVL/CNT, TCP_INFO), ss -i.
  */
 #ifndef TS_TCP_PRIV_H
 #define TS_TCP_PRIV_H
@@ -58,6 +62,25 @@ struct tcp_skb_cb {
     uint64_t when_us;               /* last (re)transmission */
     uint8_t  tcp_flags;             /* SYN / FIN / PSH of the segment */
     uint8_t  retrans;               /* times retransmitted (Karn: no RTT sample) */
+    uint8_t  sacked;                /* TCPCB_*: the sender's scoreboard (tcp_sack.c) */
+};
+#define TCPCB_SACKED_ACKED   0x01   /* the peer SACKed all of it */
+#define TCPCB_SACKED_RETRANS 0x02   /* retransmitted during this recovery, not yet acked */
+#define TCPCB_LOST           0x04   /* taken as lost (RFC 6675 IsLost, or NewReno's head) */
+#define TCP_OFO_MAX_PKTS     1024   /* packets held out of order (the rcvbuf bounds bytes) */
+#define TCP_DUPTHRESH        3      /* RFC 5681 §3.2, RFC 6675 DupThresh (tcp_reordering) */
+
+/* Where loss recovery is (Linux enum tcp_ca_state, the states used here). */
+enum { TCP_CA_OPEN = 0, TCP_CA_DISORDER = 1, TCP_CA_RECOVERY = 3, TCP_CA_LOSS = 4 };
+
+struct tcp_sock;
+/* A congestion control (Linux struct tcp_congestion_ops): tcp_cong.c. */
+struct tcp_cong_ops {
+    const char *name;
+    void     (*init)(struct tcp_sock *tp);
+    uint32_t (*ssthresh)(struct tcp_sock *tp);               /* on a loss: the new ssthresh */
+    void     (*cong_avoid)(struct tcp_sock *tp, uint32_t acked);
+    void     (*on_rto)(struct tcp_sock *tp);                  /* optional: an RTO fired */
 };
 _Static_assert(sizeof(struct tcp_skb_cb) <= sizeof(((struct pkt *)0)->cb), "tcp_skb_cb fits cb");
 static inline struct tcp_skb_cb *TCP_SKB_CB(struct pkt *p) { return (struct tcp_skb_cb *)(void *)p->cb; }
@@ -112,6 +135,21 @@ struct tcp_sock {
     /* a listener: when its SYN backlog last overflowed (tcp_synq_overflow) */
     uint64_t synq_overflow_us;
     bool     synq_overflowed;
+    /* the out-of-order queue (sorted, never overlapping) and the SACK blocks we send,
+     * most recent first (tcp_ofo.c) */
+    struct pkt *ooo_head;
+    unsigned ooo_len;
+    uint8_t  num_sacks;
+    struct tcp_sack_block selective_acks[TCP_NUM_SACKS];
+    /* loss recovery (tcp_sack.c, tcp_recovery.c) */
+    uint8_t  ca_state;              /* TCP_CA_* */
+    uint32_t dupacks;               /* RFC 5681 duplicate ACKs (without SACK: Linux's reno sacks) */
+    uint32_t high_seq;              /* RFC 6582/6675 RecoveryPoint: snd_nxt at entry */
+    uint32_t sacked_out, lost_out, retrans_out;     /* segments, as Linux counts them */
+    uint32_t prior_cwnd;
+    /* congestion control (tcp_cong.c) and its private state (Linux icsk_ca_priv) */
+    const struct tcp_cong_ops *ca_ops;
+    uint64_t ca_priv[12];
 };
 static inline struct tcp_sock *tcp_sk(struct sock *sk) { return container_of(sk, struct tcp_sock, sk); }
 static inline const struct tcp_sock *tcp_csk(const struct sock *sk) { return container_of(sk, const struct tcp_sock, sk); }
@@ -206,6 +244,8 @@ void tcp_send_challenge_ack(struct tcp_sock *tp);
 void tcp_retransmit_head(struct tcp_sock *tp);
 uint32_t tcp_select_window(struct tcp_sock *tp);
 void tcp_queue_tail(struct tcp_sock *tp, struct pkt *p);
+/* Cut p after len payload bytes; the rest becomes the next packet (marks copied). */
+int  tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len);
 
 /* tcp_timer.c */
 void tcp_init_timers(struct tcp_sock *tp);
@@ -216,6 +256,42 @@ void tcp_schedule_delack(struct tcp_sock *tp);
 void tcp_time_wait(struct tcp_sock *tp);
 /* Give up (tcp_write_err): the last soft error or ETIMEDOUT, then tcp_done. */
 void tcp_write_err(struct tcp_sock *tp);
+
+/* tcp_input.c: in-order payload onto the receive queue (false: no room; held: from
+ * the out-of-order queue, already charged, always taken) */
+bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq, bool held);
+
+/* tcp_ofo.c */
+void tcp_data_queue_ofo(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *seg);
+bool tcp_ofo_queue(struct tcp_sock *tp);        /* true: the FIN became in order */
+void tcp_ofo_purge(struct tcp_sock *tp);
+void tcp_sack_new_ofo(struct tcp_sock *tp, uint32_t seq, uint32_t end);
+void tcp_sack_remove(struct tcp_sock *tp);
+
+/* tcp_sack.c: the sender's scoreboard */
+uint32_t tcp_pcount(const struct tcp_sock *tp, const struct pkt *p);
+void tcp_sacktag(struct tcp_sock *tp, const struct tcp_seg *seg);
+void tcp_mark_lost(struct tcp_sock *tp);
+uint32_t tcp_scoreboard_count(struct tcp_sock *tp);
+uint32_t tcp_pipe(struct tcp_sock *tp);
+void tcp_clear_lost_marks(struct tcp_sock *tp);
+
+/* tcp_recovery.c */
+bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_seg *seg);
+void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup);
+void tcp_recovery_on_rto(struct tcp_sock *tp);
+
+/* tcp_cong.c, tcp_cubic.c */
+extern const struct tcp_cong_ops tcp_reno, tcp_cubic;
+double cubic_k(double w_max, double cwnd_epoch);     /* RFC 9438 eq. 2 (seconds) */
+double cubic_w(double t, double k, double w_max);    /* RFC 9438 eq. 1 (segments) */
+int  tcp_cong_init(struct stack *st);
+const struct tcp_cong_ops *tcp_cong_find(const char *name);
+void tcp_cong_init_sock(struct tcp_sock *tp);
+void tcp_cong_set(struct tcp_sock *tp, const struct tcp_cong_ops *ops);
+void tcp_cong_on_rto(struct tcp_sock *tp);
+uint32_t tcp_slow_start(struct tcp_sock *tp, uint32_t acked);
+void tcp_cong_avoid_ai(struct tcp_sock *tp, uint32_t w, uint32_t acked);
 
 /* tcp.c */
 void tcp_set_state(struct sock *sk, int state);

@@ -61,11 +61,7 @@ static void tcp_retransmit_timer(struct timer *t, void *arg)
         return;
     }
     mib_inc(sk->net, MIB_TcpExtTCPTimeouts);
-    /* RFC 5681 §3.1 (7): after a timeout ssthresh is half the flight, cwnd one segment */
-    uint32_t flight = (tp->snd_nxt - tp->snd_una) / (tp->mss_cache ? tp->mss_cache : 1);
-    tp->snd_ssthresh = MAX(flight / 2, 2u);
-    tp->snd_cwnd = 1;
-    tp->cwnd_cnt = 0;
+    tcp_cong_on_rto(tp);                              /* ssthresh by the algorithm, cwnd 1 */
     tp->retransmits++;
     tp->backoff++;
     tcp_retransmit_head(tp);

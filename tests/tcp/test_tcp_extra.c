@@ -16,7 +16,13 @@
  *   wscale N           the peer's window scale in use must be N
  */
 #define TCP_SCRIPT_EXT_LINE extra_line
+/* this file's own copy of the runner (with the extra lines): its exported names are
+ * renamed so they do not collide with test_tcp_script.c's */
 #define tcp_script_suite tcp_script_base_copy_suite
+#define run_script extra_run_script
+#define tcp_script_setup setup
+#define tcp_script_teardown teardown
+#define tcp_script_fx extra_script_fx
 #include "test_tcp_script.c"
 #undef tcp_script_suite
 #include "tcp/tcp_priv.h"

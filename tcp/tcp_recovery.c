@@ -1,0 +1,139 @@
+/*
+ * tcp/tcp_recovery.c — fast retransmit and fast recovery (RFC 5681 §3.2; with SACK
+ * RFC 6675; without, NewReno RFC 6582; Linux tcp_fastretrans_alert, tcp_enter_recovery,
+ * tcp_xmit_retransmit_queue).
+ *
+ *   Open      every ACK that advances SND.UNA grows cwnd (the congestion control's
+ *             cong_avoid); duplicate ACKs are counted.
+ *   entry     on the third duplicate ACK (DupThresh), or with SACK as soon as the
+ *             scoreboard takes the first unacknowledged segment as lost (IsLost):
+ *             RecoveryPoint = SND.NXT, ssthresh from the congestion control (Reno
+ *             half, CUBIC 0.7), cwnd = ssthresh, and the first segment is sent again
+ *             at once (the fast retransmit).
+ *   Recovery  what may be sent is cwnd - pipe (RFC 6675 SetPipe; without SACK each
+ *             duplicate ACK counts as a segment that left, which is RFC 5681's window
+ *             inflation). Lost segments go first (NextSeg rule 1), then new data.
+ *             A partial ACK without SACK marks and resends the next hole at once
+ *             (RFC 6582 §3.2 step 5).
+ *   exit      the ACK reaching RecoveryPoint: cwnd = ssthresh (Linux
+ *             tcp_end_cwnd_reduction), Open again.
+ *
+ * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), RACK-TLP, D-SACK
+ * and undo of spurious recoveries, lost-retransmission detection (an RTO covers it).
+ */
+#include "tcp_priv.h"
+#include "net/stack.h"
+
+/* RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT: data outstanding, no payload, no SYN/FIN,
+ * the ACK unchanged and the window unchanged. Call before the window is updated. */
+bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_seg *seg)
+{
+    return tp->snd_una != tp->snd_nxt && !seg->len && !(seg->flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) &&
+           seg->ack == tp->snd_una && ((uint32_t)seg->win << tp->snd_wscale) == tp->snd_wnd;
+}
+
+/* One lost packet again, at most a segment of it (the rest keeps its LOST mark). */
+static void tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p)
+{
+    if (p->len > tp->mss_cache && tcp_fragment(tp, p, tp->mss_cache) < 0) return;
+    struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+    cb->sacked |= TCPCB_SACKED_RETRANS;
+    cb->retrans++;
+    tp->total_retrans++;
+    mib_inc(tp->sk.net, MIB_TcpRetransSegs);
+    mib_inc(tp->sk.net, MIB_TcpExtTCPFastRetrans);
+    tcp_transmit_skb(tp, p);
+}
+
+static struct pkt *tcp_next_lost(struct tcp_sock *tp)
+{
+    for (struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) {
+        uint8_t s = TCP_SKB_CB(p)->sacked;
+        if ((s & TCPCB_LOST) && !(s & (TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS))) return p;
+    }
+    return NULL;
+}
+
+/* tcp_xmit_retransmit_queue: lost segments while pipe < cwnd. */
+static void tcp_xmit_lost(struct tcp_sock *tp)
+{
+    struct pkt *p;
+    while (tcp_pipe(tp) < tp->snd_cwnd && (p = tcp_next_lost(tp))) tcp_retransmit_lost(tp, p);
+}
+
+/* The head is lost: marked, and sent again now whatever pipe says (RFC 5681 §3.2
+ * step 2, RFC 6675 §5 (4.3), RFC 6582 §3.2 step 5). */
+static void tcp_resend_head(struct tcp_sock *tp)
+{
+    struct pkt *p = tp->wq_head;
+    if (!p || p == tp->send_head || (TCP_SKB_CB(p)->sacked & (TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS))) return;
+    if (p->len > tp->mss_cache && tcp_fragment(tp, p, tp->mss_cache) < 0) return;   /* only its first segment */
+    TCP_SKB_CB(p)->sacked |= TCPCB_LOST;
+    tcp_retransmit_lost(tp, p);
+}
+
+/* tcp_enter_recovery. */
+static void tcp_enter_recovery(struct tcp_sock *tp)
+{
+    struct net *net = tp->sk.net;
+    mib_inc(net, tp->sack_ok ? MIB_TcpExtTCPSackRecovery : MIB_TcpExtTCPRenoRecovery);
+    tp->high_seq = tp->snd_nxt;
+    tp->prior_cwnd = tp->snd_cwnd;
+    tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
+    tp->snd_cwnd = tp->snd_ssthresh;
+    tp->cwnd_cnt = 0;
+    tp->ca_state = TCP_CA_RECOVERY;
+    tcp_resend_head(tp);
+}
+
+static void tcp_exit_recovery(struct tcp_sock *tp)
+{
+    tp->snd_cwnd = tp->snd_ssthresh;                  /* tcp_end_cwnd_reduction */
+    tp->ca_state = TCP_CA_OPEN;
+    tp->dupacks = 0;
+    tcp_clear_lost_marks(tp);
+}
+
+/* Is the first unacknowledged segment lost (RFC 6675 §5 entry, IsLost(HighACK+1))? */
+static bool tcp_head_lost(struct tcp_sock *tp)
+{
+    struct pkt *p = tp->wq_head;
+    return p && p != tp->send_head && (TCP_SKB_CB(p)->sacked & TCPCB_LOST);
+}
+
+/* tcp_fastretrans_alert and the cwnd growth of tcp_ack, after the ACK was taken
+ * (SACK blocks tagged, acknowledged data freed). acked: segments newly acknowledged;
+ * dup: it was a duplicate ACK (tcp_is_dupack, judged before the window update). */
+void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
+{
+    if (tp->sack_ok && (dup || tp->ca_state == TCP_CA_RECOVERY)) tcp_mark_lost(tp);   /* not per plain ACK */
+    if (tp->ca_state == TCP_CA_RECOVERY) {
+        if (!seq_before(ack, tp->high_seq)) { tcp_exit_recovery(tp); return; }
+        if (dup) tp->dupacks++;
+        else if (acked && !tp->sack_ok) {             /* NewReno partial ACK */
+            tp->dupacks = tp->dupacks > acked ? tp->dupacks - acked : 0;
+            tcp_resend_head(tp);
+        }
+        tcp_xmit_lost(tp);
+        return;
+    }
+    if (acked) {
+        tp->dupacks = 0;
+        tp->ca_ops->cong_avoid(tp, acked);
+        return;
+    }
+    if (!dup) return;
+    tp->dupacks++;
+    if (tp->dupacks >= TCP_DUPTHRESH || (tp->sack_ok && tcp_head_lost(tp))) {
+        tcp_enter_recovery(tp);
+        tcp_xmit_lost(tp);
+    }
+}
+
+/* An RTO ends any recovery; the scoreboard keeps only what the peer SACKed. */
+void tcp_recovery_on_rto(struct tcp_sock *tp)
+{
+    tp->ca_state = TCP_CA_OPEN;
+    tp->dupacks = 0;
+    tcp_clear_lost_marks(tp);
+}

@@ -1,0 +1,26 @@
+/*
+ * tests/tcp/tcp_script.h — the packetdrill-like script runner of test_tcp_script.c, for
+ * other scenario files. Their fixture calls tcp_script_setup()/tcp_script_teardown() and
+ * takes the fixture from tcp_script_fx() (fx_check.h's `f` is per file).
+ */
+#ifndef TS_TEST_TCP_SCRIPT_H
+#define TS_TEST_TCP_SCRIPT_H
+#include "tests/fixture.h"
+
+void run_script(const char *text);
+void tcp_script_setup(void);
+void tcp_script_teardown(void);
+struct fx *tcp_script_fx(void);
+
+/* The peer's SYN with every option, and what we answer with (test_tcp_script.c). */
+#define SYN_OPTS "<mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>"
+#define OUR_SYN_OPTS "<mss 1460,sackOK,TS val * ecr *,wscale 7>"
+#define PASSIVE_OPEN \
+    "0.000 listen 8080\n" \
+    "0.000 < S 0(0) win 65535 " SYN_OPTS "\n" \
+    "0.000 > S. 0(0) ack 1 win 64240 " OUR_SYN_OPTS "\n" \
+    "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n" \
+    "+0 accept\n" \
+    "+0 state ESTABLISHED\n"
+
+#endif
