@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-struct ss_row { char state[12], recvq[24], sendq[24], laddr[20], lport[24], paddr[20], pport[24], info[384]; };
+struct ss_row { char state[12], recvq[24], sendq[24], laddr[20], lport[24], paddr[20], pport[24], info[768]; };
 struct ss_collect {
     struct ss_row *rows; int n, cap;
     bool all, listening, numeric, info, mem;

@@ -21,6 +21,7 @@
 #include "net/netdev.h"
 #include "ip/ip.h"
 #include <errno.h>
+#include <stdio.h>
 #include <sys/socket.h>
 
 void tcp_set_state(struct sock *sk, int state)
@@ -405,12 +406,46 @@ static void tcp_get_queues(const struct sock *sk, unsigned *rq, unsigned *sq)
     *sq = sk->state == SK_CLOSE ? 0 : tp->write_seq - tp->snd_una;
 }
 
+/* tcp_get_info: the `ss -ti` detail line, in iproute2's tcp_show_info order and words
+ * (Linux fills struct tcp_info, ss prints it): the options agreed, the congestion
+ * control, RTO and its backoff, smoothed RTT and its variance (ms), the MSS, cwnd and
+ * ssthresh (segments), byte and segment counts, what is in flight, and the windows. */
+static int tcp_get_info(const struct sock *sk, char *buf, size_t len)
+{
+    const struct tcp_sock *tp = tcp_csk(sk);
+    if (sk->state == SK_LISTEN || sk->state == SK_CLOSE) { buf[0] = '\0'; return 0; }
+    size_t n = 0;
+#define TI_PUT(...) do { int k_ = snprintf(buf + n, len - n, __VA_ARGS__); \
+                         if (k_ > 0) n = MIN(n + (size_t)k_, len - 1); } while (0)
+    if (tp->tstamp_ok) TI_PUT("ts ");
+    if (tp->sack_ok) TI_PUT("sack ");
+    TI_PUT("%s", tp->ca_ops ? tp->ca_ops->name : "reno");
+    if (tp->wscale_ok) TI_PUT(" wscale:%u,%u", tp->snd_wscale, tp->rcv_wscale);
+    TI_PUT(" rto:%g", tp->rto_us / 1000.0);
+    if (tp->backoff) TI_PUT(" backoff:%u", tp->backoff);
+    if (tp->srtt_us) TI_PUT(" rtt:%g/%g", tp->srtt_us / 1000.0, tp->rttvar_us / 1000.0);
+    TI_PUT(" mss:%u rcvmss:%u advmss:%u cwnd:%u", tp->mss_cache, tp->rcv_mss, tp->advmss, tp->snd_cwnd);
+    if (tp->snd_ssthresh < 0xffff) TI_PUT(" ssthresh:%u", tp->snd_ssthresh);
+    TI_PUT(" bytes_acked:%llu bytes_received:%llu segs_out:%llu segs_in:%llu",
+           (unsigned long long)tp->bytes_acked, (unsigned long long)tp->bytes_received,
+           (unsigned long long)tp->segs_out, (unsigned long long)tp->segs_in);
+    uint32_t unacked = 0;
+    for (const struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) unacked++;
+    if (unacked) TI_PUT(" unacked:%u", unacked);
+    if (tp->retrans_out || tp->total_retrans) TI_PUT(" retrans:%u/%llu", tp->retrans_out, (unsigned long long)tp->total_retrans);
+    if (tp->lost_out) TI_PUT(" lost:%u", tp->lost_out);
+    if (tp->sacked_out) TI_PUT(" sacked:%u", tp->sacked_out);
+    TI_PUT(" rcv_ssthresh:%u snd_wnd:%u rcv_wnd:%u", tp->rcv_ssthresh, tp->snd_wnd, tp->rcv_wnd);
+#undef TI_PUT
+    return (int)n;
+}
+
 static const struct proto tcp_prot = {
     .name = "tcp", .obj_size = sizeof(struct tcp_sock), .init = tcp_init_sock, .get_port = tcp_get_port,
     .bind = tcp_bind, .connect = tcp_v4_connect, .disconnect = tcp_disconnect, .sendmsg = tcp_sendmsg,
     .recvmsg = tcp_recvmsg, .poll = tcp_poll, .shutdown = tcp_shutdown, .listen = tcp_listen,
     .accept = tcp_accept, .close = tcp_close, .destroy = tcp_destroy, .unhash = tcp_unhash,
-    .get_queues = tcp_get_queues,
+    .get_queues = tcp_get_queues, .get_info = tcp_get_info,
     .keepalive = tcp_set_keepalive,
 };
 

@@ -52,6 +52,9 @@ while live and time.time() < deadline:
             else:
                 c["eof"] = True; sel.unregister(s); s.close(); live -= 1
 bad = [c for c in conns if not c["eof"] or bytes(c["got"]) != c["data"] + b"\0" * extra]
+if bad and len(sys.argv) > 4:
+    sys.stdout.flush()
+    os.system(sys.argv[4])      # while the sockets are still open: what each side holds
 for c in bad[:5]:
     print(f"client {c['i']}: sent {c['sent']}, got {len(c['got'])} bytes, FIN {'seen' if c['eof'] else 'missing'}, "
           f"{'equal' if bytes(c['got']) == c['data'] else 'different'}")
@@ -59,11 +62,23 @@ print(f"{n - len(bad)} of {n} clients got their {size} bytes back intact")
 sys.exit(1 if bad else 0)
 PY
 
+# On failure, before the clients close: the stack's sockets and TCP counters, the kernel's.
+{
+    echo "echo '--- stack: ss -tn (queues not empty)'"
+    echo "'$TSL_BIN' ctl --ctl '$TSL_SOCK' ss -tni 2>&1 | awk 'NR == 1 || \$1 != 0 || \$2 != 0 { print; getline; print }' | head -n 40"
+    echo "echo '--- stack: nstat -az (TCP, not zero)'"
+    echo "'$TSL_BIN' ctl --ctl '$TSL_SOCK' nstat -az 2>&1 | grep -E '^(Tcp|TcpExt)' | awk '\$2 != 0' | head -n 60"
+    echo "echo '--- kernel: ss -tnio (queues not empty)'"
+    echo "ss -tnio 2>&1 | grep -v -A1 '^TIME-WAIT' | grep -v '^--' | head -n 40"
+    echo "echo '--- kernel: nstat -az (TCP, not zero)'"
+    echo "nstat -az 2>&1 | grep -E '^(Tcp|TcpExt)' | awk '\$2 != 0' | head -n 60"
+} >"$TSL_TMP/dump.sh"
+
 round() {   # LABEL
     local t0 out rc
     t0=$(date +%s.%N)
-    out=$(timeout 50 ip netns exec "$NS_A" python3 "$TSL_TMP/clients.py" $N $SZ $EXTRA 2>&1); rc=$?
-    [ $rc = 0 ] || fail "$1: $N concurrent echo clients: $(echo $out | tail -c 600)"
+    out=$(timeout 50 ip netns exec "$NS_A" python3 "$TSL_TMP/clients.py" $N $SZ $EXTRA "bash $TSL_TMP/dump.sh" 2>&1); rc=$?
+    [ $rc = 0 ] || { echo "$out"; fail "$1: $N concurrent echo clients: $(echo "$out" | grep -E '^client|clients got' | tail -c 600)"; }
     note "$1: $(echo "$out" | tail -n 1) in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
     # half-close: nc -N sends 1 MiB, shuts its write side, and must still get all of it
     head -c 1048576 /dev/urandom >"$TSL_TMP/h.in"
