@@ -58,11 +58,30 @@ static void tcp_reset(struct tcp_sock *tp)
     tcp_done(sk);
 }
 
-/* tcp_clean_rtx_queue: free what the ACK covers; an RTT sample from the oldest newly
- * acked segment if none of them was retransmitted (Karn). Returns segments acked. */
-static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack)
+/* The RTT sample of an ACK (Linux tcp_ack_update_rtt): from the oldest newly acked
+ * segment if none of them was retransmitted (Karn's rule, RFC 6298 §3); else from the
+ * timestamp it echoes (RFC 7323 §4.1, tcp_rtt_tsopt_us), which names the transmission
+ * that was acknowledged. A valid sample sets a fresh RTO and ends the backoff
+ * (RFC 6298 §5.7 leaves the backed-off RTO in place until one comes). */
+static void tcp_ack_update_rtt(struct tcp_sock *tp, const struct tcp_seg *seg, uint64_t first_when, bool retrans)
 {
-    uint64_t now = tp->sk.net->st->now_us, first_when = 0;
+    uint64_t now = tp->sk.net->st->now_us;
+    int64_t rtt_us = -1;
+    if (first_when && !retrans) rtt_us = (int64_t)(now - first_when);
+    else if (seg && tp->tstamp_ok && seg->opt.ts_ok && seg->opt.ts_ecr) {
+        int32_t delta_ms = (int32_t)((uint32_t)(now / US_PER_MS) - seg->opt.ts_ecr);
+        if (delta_ms >= 0) rtt_us = delta_ms ? (int64_t)delta_ms * US_PER_MS : 1;
+    }
+    if (rtt_us < 0) return;
+    tcp_rtt_estimator(tp, (uint32_t)MIN(rtt_us, (int64_t)TCP_RTO_MAX));
+    tp->backoff = 0;
+}
+
+/* tcp_clean_rtx_queue: free what the ACK covers and take its RTT sample (seg NULL: no
+ * timestamp to use). Returns segments acked. */
+static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, const struct tcp_seg *seg)
+{
+    uint64_t first_when = 0;
     bool retrans = false;
     uint32_t acked_bytes = 0;
     while (tp->wq_head && tp->wq_head != tp->send_head) {
@@ -86,7 +105,7 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack)
         }
         break;
     }
-    if (first_when && !retrans) tcp_rtt_estimator(tp, (uint32_t)(now - first_when));
+    if (acked_bytes) tcp_ack_update_rtt(tp, seg, first_when, retrans);
     tp->bytes_acked += acked_bytes;
     return tp->mss_cache ? (acked_bytes + tp->mss_cache - 1) / tp->mss_cache : 1;
 }
@@ -120,9 +139,8 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
     uint32_t acked = 0;
     if (seq_after(seg->ack, tp->snd_una)) {
         tp->snd_una = seg->ack;
-        acked = tcp_clean_rtx_queue(tp, seg->ack);
+        acked = tcp_clean_rtx_queue(tp, seg->ack, seg);
         tp->retransmits = 0;
-        tp->backoff = 0;
         tcp_rearm_rto(tp);                            /* RFC 6298 §5.3 */
         struct sock *sk = &tp->sk;
         if (sk->wmem * 2 <= (unsigned)sk->sndbuf) sk_wake(sk, SK_WRITABLE);
@@ -289,7 +307,7 @@ static void tcp_rcv_synsent(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *
         return;
     }
     tp->snd_una = seg->ack;
-    tcp_clean_rtx_queue(tp, seg->ack);
+    tcp_clean_rtx_queue(tp, seg->ack, seg);
     tp->retransmits = tp->backoff = 0;
     tcp_rearm_rto(tp);
     tcp_set_state(sk, SK_ESTABLISHED);

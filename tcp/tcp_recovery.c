@@ -17,6 +17,12 @@
  *             (RFC 6582 §3.2 step 5).
  *   exit      the ACK reaching RecoveryPoint: cwnd = ssthresh (Linux
  *             tcp_end_cwnd_reduction), Open again.
+ *   Loss      after an RTO (Linux tcp_enter_loss, RFC 5681 §3.1, RFC 6675 §5.1):
+ *             every segment the peer does not hold is taken as lost, cwnd is 1, and
+ *             as ACKs come back slow start clocks the lost segments out again, then
+ *             new data (cwnd - pipe as in Recovery). Without this, one segment would
+ *             go per RTO, each RTO twice as long. Open again at the ACK reaching the
+ *             SND.NXT of the RTO.
  *
  * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), RACK-TLP, D-SACK
  * and undo of spurious recoveries, lost-retransmission detection (an RTO covers it).
@@ -32,7 +38,9 @@ bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_seg *seg)
            seg->ack == tp->snd_una && ((uint32_t)seg->win << tp->snd_wscale) == tp->snd_wnd;
 }
 
-/* One lost packet again, at most a segment of it (the rest keeps its LOST mark). */
+/* One lost packet again, at most a segment of it (the rest keeps its LOST mark).
+ * Counted as Linux's tcp_xmit_retransmit_queue does: TCPFastRetrans in recovery,
+ * TCPSlowStartRetrans in the Loss state. */
 static void tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p)
 {
     if (p->len > tp->mss_cache && tcp_fragment(tp, p, tp->mss_cache) < 0) return;
@@ -41,7 +49,7 @@ static void tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p)
     cb->retrans++;
     tp->total_retrans++;
     mib_inc(tp->sk.net, MIB_TcpRetransSegs);
-    mib_inc(tp->sk.net, MIB_TcpExtTCPFastRetrans);
+    mib_inc(tp->sk.net, tp->ca_state == TCP_CA_LOSS ? MIB_TcpExtTCPSlowStartRetrans : MIB_TcpExtTCPFastRetrans);
     tcp_transmit_skb(tp, p);
 }
 
@@ -107,6 +115,12 @@ static bool tcp_head_lost(struct tcp_sock *tp)
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
 {
     if (tp->sack_ok && (dup || tp->ca_state == TCP_CA_RECOVERY)) tcp_mark_lost(tp);   /* not per plain ACK */
+    if (tp->ca_state == TCP_CA_LOSS) {                /* tcp_process_loss */
+        if (acked) tp->ca_ops->cong_avoid(tp, acked); /* slow start: cwnd < ssthresh */
+        if (!seq_before(ack, tp->high_seq)) { tp->ca_state = TCP_CA_OPEN; tp->dupacks = 0; tcp_clear_lost_marks(tp); }
+        else tcp_xmit_lost(tp);
+        return;
+    }
     if (tp->ca_state == TCP_CA_RECOVERY) {
         if (!seq_before(ack, tp->high_seq)) { tcp_exit_recovery(tp); return; }
         if (dup) tp->dupacks++;
@@ -130,10 +144,16 @@ void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool du
     }
 }
 
-/* An RTO ends any recovery; the scoreboard keeps only what the peer SACKed. */
+/* tcp_enter_loss: an RTO ends any recovery; what the peer SACKed stays, everything
+ * else is lost (its earlier retransmission too), up to RecoveryPoint = SND.NXT. The
+ * timer then sends the head again (tcp_retransmit_head marks it retransmitted). */
 void tcp_recovery_on_rto(struct tcp_sock *tp)
 {
-    tp->ca_state = TCP_CA_OPEN;
+    for (struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) {
+        struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+        cb->sacked = (cb->sacked & TCPCB_SACKED_ACKED) ? TCPCB_SACKED_ACKED : TCPCB_LOST;
+    }
+    tp->high_seq = tp->snd_nxt;
+    tp->ca_state = TCP_CA_LOSS;
     tp->dupacks = 0;
-    tcp_clear_lost_marks(tp);
 }

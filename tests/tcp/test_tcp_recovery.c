@@ -139,6 +139,53 @@ static void queue_sent(struct tcp_sock *tp, uint32_t seq, uint32_t len)
     tp->snd_nxt = seq + len;
 }
 
+/* An RTO with all ten segments lost (Linux tcp_enter_loss, RFC 5681 §3.1): segment 1
+ * goes again with cwnd 1. Its ACK echoes the retransmission's timestamp, a valid RTT
+ * sample (RFC 7323 §4.1; Karn's rule forbids only the send time), so the RTO is fresh:
+ * 10 ms + 200 = 210 ms, not the backed-off 420. Slow start then clocks out the other
+ * lost segments as ACKs come (2, then 4, then the last 3 under ssthresh 7), not one per
+ * RTO; the ACK of everything ends the Loss state and new data goes as cwnd 7. */
+START_TEST(test_rto_loss_slow_start)
+{
+    char *sc = malloc(8192);
+    size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
+    n = send_ten(sc, n);
+    n += (size_t)sprintf(sc + n, "+0.210 > . 1(%u) ack 1\n", MSS);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <nop,nop,TS val 120 ecr *>\n", SEG(2));
+    for (int k = 2; k <= 3; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEG(k), MSS);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <nop,nop,TS val 130 ecr *>\n", SEG(4));
+    for (int k = 4; k <= 7; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEG(k), MSS);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <nop,nop,TS val 140 ecr *>\n", SEG(8));
+    for (int k = 8; k <= 10; k++) n += (size_t)sprintf(sc + n, "+0 > %s %u(%u) ack 1\n", k == 10 ? "P." : ".", SEG(k), MSS);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack 14481 win 512 <nop,nop,TS val 150 ecr *>\n");
+    send_seven(sc, n);
+    run_script(sc);
+    free(sc);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPTimeouts), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpRetransSegs), 10);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPSlowStartRetrans), 9);
+}
+END_TEST
+
+/* The same loss, and the ACK of segment 1's retransmission is lost too: the second RTO
+ * comes after the backed-off 420 ms (no RTT sample came to end the backoff). */
+START_TEST(test_rto_backoff_kept_without_sample)
+{
+    char *sc = malloc(8192);
+    size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
+    n = send_ten(sc, n);
+    n += (size_t)sprintf(sc + n, "+0.210 > . 1(%u) ack 1\n", MSS);
+    n += (size_t)sprintf(sc + n, "+0.420 > . 1(%u) ack 1\n", MSS);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <nop,nop,TS val 120 ecr *>\n", SEG(2));
+    for (int k = 2; k <= 3; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEG(k), MSS);
+    n += (size_t)sprintf(sc + n, "+0.210 > . %u(%u) ack 1\n", SEG(2), MSS);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack 14481 win 512 <nop,nop,TS val 130 ecr *>\n");
+    run_script(sc);
+    free(sc);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPTimeouts), 3);
+}
+END_TEST
+
 /* The scoreboard by hand: MSS 1000, one 10-segment super-segment across the sequence
  * wrap. SACK blocks split it at their edges; an
  * invalid block is counted and ignored; IsLost needs more than 2 MSS SACKed above;
@@ -195,6 +242,8 @@ Suite *tcp_recovery_suite(void)
     tcase_add_test(tc, test_fast_retransmit);
     tcase_add_test(tc, test_sack_two_holes);
     tcase_add_test(tc, test_newreno_partial_ack);
+    tcase_add_test(tc, test_rto_loss_slow_start);
+    tcase_add_test(tc, test_rto_backoff_kept_without_sample);
     suite_add_tcase(s, tc);
     return s;
 }
