@@ -16,6 +16,7 @@
 #include "tcp_priv.h"
 #include "net/stack.h"
 #include "net/trace.h"
+#include "arp/neigh.h"
 #include <errno.h>
 
 /* The options a SYN brought (tcp_parse_options at connection set-up, tcp_sync_mss). */
@@ -121,6 +122,15 @@ static void tcp_ack_update_window(struct tcp_sock *tp, const struct tcp_seg *seg
     }
 }
 
+/* sk_dst_confirm (Linux tcp_ack: forward progress, or a plain duplicate ACK): the
+ * peer answers, so its neighbour entry is reachable without an ARP probe (the upper
+ * layer's confirmation of RFC 1122 §2.3.2.1; arp/neigh.c's timer reads it). */
+static void tcp_dst_confirm(struct tcp_sock *tp)
+{
+    struct neigh *n = sk_dst_neigh(tp->sk.net, &tp->dst);
+    if (n) neigh_confirm(n);
+}
+
 /* tcp_ack: DROP_NONE when the segment goes on, else the reason it is dropped (an ACK
  * or challenge ACK already sent). */
 static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
@@ -136,6 +146,7 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
     bool dup = tcp_is_dupack(tp, seg);
     tcp_ack_update_window(tp, seg);
     if (tp->sack_ok && seg->opt.num_sacks) tcp_sacktag(tp, seg);     /* the scoreboard */
+    if (dup || seq_after(seg->ack, tp->snd_una) || (tp->sack_ok && seg->opt.num_sacks)) tcp_dst_confirm(tp);
     uint32_t acked = 0;
     if (seq_after(seg->ack, tp->snd_una)) {
         tp->snd_una = seg->ack;

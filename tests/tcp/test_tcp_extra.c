@@ -521,6 +521,26 @@ END_TEST
 
 /* ---- PAWS (RFC 7323 §5, Linux tcp_paws_discard) ---- */
 
+/* The ACKs of our data confirm the peer's neighbour entry (Linux tcp_ack's
+ * sk_dst_confirm): a write every 10 s for 100 s, each ACKed, keeps it REACHABLE past
+ * any reachable time (15..45 s), so no ARP probe is ever sent (the script allows no
+ * frame it does not expect). Without the confirmations it would go STALE, then DELAY
+ * and PROBE on the next write. */
+START_TEST(test_ack_confirms_neighbour)
+{
+    ck_assert_ptr_nonnull(fx_neigh_set(f, f->dev, FX_PEER, &fx_peer_mac, NUD_REACHABLE));
+    char *sc = malloc(8192);
+    size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
+    for (unsigned k = 0; k < 10; k++) {
+        n += (size_t)sprintf(sc + n, "+10 write 100\n+0 > P. %u(100) ack 1\n", 1 + 100 * k);
+        n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512\n", 101 + 100 * k);
+    }
+    run_script(sc);
+    free(sc);
+    ck_assert_str_eq(nud_state_name(fx_neigh_state(f, FX_PEER)), "REACHABLE");
+}
+END_TEST
+
 /* An older TSval than TS.Recent: dropped and answered by a duplicate ACK (PAWSEstab);
  * one tick older passes (TCP_PAWS_WINDOW) without moving TS.Recent back; a pure
  * duplicate ACK overtaken within an RTO passes silently (tcp_disordered_ack); a SYN
@@ -577,6 +597,7 @@ Suite *tcp_extra_suite(void)
     tcase_add_test(tc, test_syncookies_expire);
     tcase_add_test(tc, test_syncookies_off);
     tcase_add_test(tc, test_paws);
+    tcase_add_test(tc, test_ack_confirms_neighbour);
     suite_add_tcase(s, tc);
     return s;
 }
