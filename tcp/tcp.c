@@ -104,7 +104,7 @@ static int tcp_listen(struct sock *sk, int backlog)
         int err = tcp_get_port(sk, 0);
         if (err) return -EAGAIN;
     }
-    tp->max_ack_backlog = (unsigned)MIN(backlog, TCP_SOMAXCONN);
+    tp->max_ack_backlog = (unsigned)MIN(backlog, tcp_net(sk->net)->somaxconn);
     if (sk->state == SK_LISTEN) return 0;
     tcp_set_state(sk, SK_LISTEN);
     tcp_lhash_add(tp);
@@ -275,7 +275,7 @@ static void tcp_close(struct sock *sk)
     tp->orphan_held = true;
     sk->shut_rd = sk->shut_wr = true;
     if (!tcp_close_state(tp) && sk->state == SK_FIN_WAIT2)
-        timer_arm_in(sk->net->st, &tp->tw_timer, TCP_FIN_TIMEOUT);
+        timer_arm_in(sk->net->st, &tp->tw_timer, (uint64_t)tcp_net(sk->net)->fin_timeout_ms * US_PER_MS);
 }
 
 /* tcp_xmit_size_goal: the largest super-segment, a whole number of MSS; when one MSS

@@ -173,7 +173,7 @@ static bool tcp_ack_closing_states(struct tcp_sock *tp)
     case SK_FIN_WAIT1:
         if (!tcp_fin_acked(tp)) break;
         tcp_set_state(sk, SK_FIN_WAIT2);
-        if (sk->closed) timer_arm_in(sk->net->st, &tp->tw_timer, TCP_FIN_TIMEOUT);   /* tcp_fin_timeout */
+        if (sk->closed) timer_arm_in(sk->net->st, &tp->tw_timer, (uint64_t)tcp_net(sk->net)->fin_timeout_ms * US_PER_MS);
         break;
     case SK_CLOSING:
         if (tcp_fin_acked(tp)) tcp_time_wait(tp);
@@ -399,7 +399,8 @@ void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
     if (sk->state == SK_TIME_WAIT) { tcp_timewait_rcv(tp, p, seg); return; }
     if (tcp_paws_reject(tp, p, seg)) return;         /* RFC 7323 §5 (tcp_validate_incoming) */
     if (!tcp_sequence_ok(tp, seg)) {
-        if (!(seg->flags & TCP_FLAG_RST)) tcp_send_ack(tp);       /* tcp_send_dupack */
+        if (!(seg->flags & TCP_FLAG_RST) && !tcp_oow_rate_limited(tp, seg, MIB_TcpExtTCPACKSkippedSeq))
+            tcp_send_ack(tp);                         /* tcp_send_dupack */
         pkt_drop(net, p, DROP_TCP_INVALID_SEQUENCE);
         return;
     }
@@ -435,8 +436,8 @@ void tcp_listen_rcv(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
     if (!(seg->flags & TCP_FLAG_SYN)) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
     /* tcp_conn_request: a full SYN backlog means a cookie (tcp_syncookies), a full accept
      * queue a drop */
-    bool want_cookie = tcp_want_cookie(lp, lp->syn_qlen >= MIN(lp->max_ack_backlog, TCP_MAX_SYN_BACKLOG));
-    bool syn_full = !want_cookie && lp->syn_qlen >= MIN(lp->max_ack_backlog, TCP_MAX_SYN_BACKLOG);
+    bool want_cookie = tcp_want_cookie(lp, lp->syn_qlen >= MIN(lp->max_ack_backlog, (unsigned)tcp_net(lp->sk.net)->max_syn_backlog));
+    bool syn_full = !want_cookie && lp->syn_qlen >= MIN(lp->max_ack_backlog, (unsigned)tcp_net(lp->sk.net)->max_syn_backlog);
     if (lp->acc_qlen >= lp->max_ack_backlog) mib_inc(net, MIB_TcpExtListenOverflows);
     if (lp->acc_qlen >= lp->max_ack_backlog || syn_full) {
         mib_inc(net, MIB_TcpExtListenDrops);

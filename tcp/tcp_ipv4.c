@@ -272,6 +272,7 @@ static void tcp_v4_rcv(struct pkt *p)
 static int tcp_net_init(struct net *net)
 {
     struct tcp_net *tn = net_generic(net, tcp_net_id);
+    tcp_sysctl_net_init(net, tn);
     tcp_keepalive_net_init(net, tn);
     tcp_syncookies_net_init(net, tn);
     return 0;

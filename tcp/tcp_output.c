@@ -247,19 +247,6 @@ void tcp_send_ack_at(struct tcp_sock *tp, uint32_t seq)
 
 void tcp_send_ack(struct tcp_sock *tp) { tcp_send_ack_at(tp, tp->snd_nxt); }
 
-/* RFC 5961 §3.2, §4.2, §5.2: an ACK for the peer to resynchronize, at most
- * tcp_challenge_ack_limit per second in the namespace (Linux tcp_send_challenge_ack). */
-void tcp_send_challenge_ack(struct tcp_sock *tp)
-{
-    struct net *net = tp->sk.net;
-    struct tcp_net *tn = tcp_net(net);
-    uint64_t now_s = net->st->now_us / US_PER_S;
-    if (tn->challenge_window_s != now_s) { tn->challenge_window_s = now_s; tn->challenge_count = 0; }
-    if (++tn->challenge_count > TCP_CHALLENGE_ACK_LIMIT) return;
-    mib_inc(net, MIB_TcpExtTCPChallengeACK);
-    tcp_send_ack(tp);
-}
-
 /* A SYN (SYN_SENT) or SYN-ACK (SYN_RECV) heads the write queue until it is ACKed. */
 void tcp_send_syn(struct tcp_sock *tp)
 {

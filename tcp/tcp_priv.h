@@ -34,24 +34,17 @@
 #include "ip/dst.h"
 
 #define TCP_TIMEWAIT_LEN   (60 * US_PER_S)     /* Linux TCP_TIMEWAIT_LEN */
-#define TCP_FIN_TIMEOUT    (60 * US_PER_S)     /* tcp_fin_timeout: an orphan in FIN_WAIT2 */
 #define TCP_TIMEOUT_INIT   (1 * US_PER_S)      /* RFC 6298 §2.1 */
 #define TCP_RTO_MIN        (200 * US_PER_MS)   /* Linux TCP_RTO_MIN */
 #define TCP_RTO_MAX        (120 * US_PER_S)
 #define TCP_DELACK_MIN     (40 * US_PER_MS)    /* Linux TCP_DELACK_MIN (the ATO floor) */
 #define TCP_MAX_QUICKACKS  16
 #define TCP_INIT_CWND      10                  /* RFC 6928 */
-#define TCP_SYN_RETRIES    6                   /* net.ipv4.tcp_syn_retries */
-#define TCP_SYNACK_RETRIES 5                   /* net.ipv4.tcp_synack_retries */
-#define TCP_RETRIES2       15                  /* net.ipv4.tcp_retries2 */
 #define TCP_MSS_DEFAULT    536                 /* RFC 9293 §3.7.1: no MSS option */
 #define TCP_MIN_MSS        88                  /* Linux TCP_MIN_MSS */
-#define TCP_MAX_SYN_BACKLOG 1024               /* net.ipv4.tcp_max_syn_backlog (bounded) */
-#define TCP_SOMAXCONN      4096                /* net.core.somaxconn */
 #define TCP_RMEM_DEFAULT   131072              /* net.ipv4.tcp_rmem[1] */
 #define TCP_WMEM_MAX       4194304             /* net.ipv4.tcp_wmem[2] (no autotuning yet) */
 #define TCP_WSCALE_DEFAULT 7                   /* what Linux offers for tcp_rmem[2] = 6 MB */
-#define TCP_CHALLENGE_ACK_LIMIT 1000           /* net.ipv4.tcp_challenge_ack_limit, per s */
 #define TCP_EHASH_SIZE     16384               /* buckets of the 4-tuple hash */
 #define TCP_BHASH_SIZE     1024                /* buckets of the port hash */
 
@@ -135,6 +128,9 @@ struct tcp_sock {
     /* a listener: when its SYN backlog last overflowed (tcp_synq_overflow) */
     uint64_t synq_overflow_us;
     bool     synq_overflowed;
+    /* the last ACK sent to a refused segment (tp->last_oow_ack_time, tcp_sysctl.c) */
+    uint64_t last_oow_ack_us;
+    bool     oow_ack_sent;
     /* the out-of-order queue (sorted, never overlapping) and the SACK blocks we send,
      * most recent first (tcp_ofo.c) */
     struct pkt *ooo_head;
@@ -175,8 +171,12 @@ struct tcp_net {
     struct tcp_sock *bhash[TCP_BHASH_SIZE];     /* every socket holding a port */
     uint64_t isn_key[2];                        /* RFC 6528's secret key (seeded) */
     bool     key_set;
-    uint64_t challenge_window_s;                /* the second the count is for */
-    unsigned challenge_count;
+    uint64_t challenge_window_s;                /* the second the budget is for */
+    unsigned challenge_count;                   /* challenge ACKs left in it */
+    bool     challenge_budget_set;
+    /* tcp_sysctl.c */
+    int syn_retries, synack_retries, retries2, fin_timeout_ms, max_syn_backlog, somaxconn;
+    int challenge_ack_limit, invalid_ratelimit_ms;
     int keepalive_time_ms, keepalive_intvl_ms, keepalive_probes;   /* net.ipv4.tcp_keepalive_* */
     int syncookies;                                                 /* net.ipv4.tcp_syncookies */
 };
@@ -240,7 +240,11 @@ void tcp_send_ack(struct tcp_sock *tp);
 void tcp_send_syn(struct tcp_sock *tp);         /* SYN or SYN-ACK by state */
 void tcp_send_fin(struct tcp_sock *tp);
 void tcp_send_active_reset(struct tcp_sock *tp);
+/* tcp_sysctl.c */
+void tcp_sysctl_net_init(struct net *net, struct tcp_net *tn);
 void tcp_send_challenge_ack(struct tcp_sock *tp);
+/* The per-socket limit of ACKs to refused segments; true: skip this one (counted). */
+bool tcp_oow_rate_limited(struct tcp_sock *tp, const struct tcp_seg *seg, enum mib_id mib);
 void tcp_retransmit_head(struct tcp_sock *tp);
 uint32_t tcp_select_window(struct tcp_sock *tp);
 void tcp_queue_tail(struct tcp_sock *tp, struct pkt *p);

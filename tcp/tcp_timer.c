@@ -51,8 +51,9 @@ static void tcp_retransmit_timer(struct timer *t, void *arg)
     struct tcp_sock *tp = arg;
     struct sock *sk = &tp->sk;
     if (tp->wq_head == tp->send_head) return;
-    unsigned limit = sk->state == SK_SYN_SENT ? TCP_SYN_RETRIES :
-                     sk->state == SK_SYN_RECV ? TCP_SYNACK_RETRIES : TCP_RETRIES2;
+    const struct tcp_net *tn = tcp_net(sk->net);
+    unsigned limit = (unsigned)(sk->state == SK_SYN_SENT ? tn->syn_retries :
+                                sk->state == SK_SYN_RECV ? tn->synack_retries : tn->retries2);
     if (tp->retransmits >= limit) {
         sock_hold(sk);
         if (sk->state == SK_SYN_RECV && tp->parent) tcp_done(sk);   /* a child just goes */

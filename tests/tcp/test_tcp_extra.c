@@ -521,6 +521,89 @@ END_TEST
 
 /* ---- PAWS (RFC 7323 §5, Linux tcp_paws_discard) ---- */
 
+/* The numeric TCP sysctls: Linux's names and defaults (Linux 6.x; tcp_max_syn_backlog
+ * is fixed here where Linux scales it), shown as Linux shows them, and out-of-range
+ * writes refused (tcp_syn_retries is 1..127 as Linux's MAX_TCP_SYNCNT). */
+START_TEST(test_tcp_sysctls)
+{
+    static const char *const want[][2] = {
+        { "net.ipv4.tcp_syn_retries", "6" }, { "net.ipv4.tcp_synack_retries", "5" },
+        { "net.ipv4.tcp_retries2", "15" }, { "net.ipv4.tcp_fin_timeout", "60" },
+        { "net.ipv4.tcp_max_syn_backlog", "1024" }, { "net.core.somaxconn", "4096" },
+        { "net.ipv4.tcp_challenge_ack_limit", "2147483647" }, { "net.ipv4.tcp_invalid_ratelimit", "500" },
+    };
+    char buf[64];
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        struct sysctl_entry *e = sysctl_find(f->net, want[i][0]);
+        ck_assert_msg(e != NULL, "%s missing", want[i][0]);
+        sysctl_format(e, buf, sizeof(buf));
+        ck_assert_msg(!strcmp(buf, want[i][1]), "%s = %s, want %s", want[i][0], buf, want[i][1]);
+    }
+    struct sysctl_entry *e = sysctl_find(f->net, "net.ipv4.tcp_syn_retries");
+    ck_assert_int_lt(sysctl_write(f->net, e, "0"), 0);
+    ck_assert_int_lt(sysctl_write(f->net, e, "128"), 0);
+    ck_assert_int_eq(sysctl_write(f->net, e, "2"), 0);
+    ck_assert_int_lt(sysctl_write(f->net, sysctl_find(f->net, "net.core.somaxconn"), "-1"), 0);
+}
+END_TEST
+
+/* tcp_syn_retries 2: a SYN and two more (1 s, 2 s later), then ETIMEDOUT at 7 s. */
+START_TEST(test_syn_retries_sysctl)
+{
+    extra_run_script(
+        "0 sysctl net.ipv4.tcp_syn_retries 2\n"
+        "0 connect 80\n"
+        "0 > S 0(0)\n"
+        "1 > S 0(0)\n"
+        "3 > S 0(0)\n"
+        "7 state CLOSE\n"
+        "7 error ETIMEDOUT\n");
+}
+END_TEST
+
+/* Linux __tcp_oow_rate_limited (tcp_invalid_ratelimit 500 ms): of two pure ACKs out of
+ * the window 100 ms apart only the first is answered (TCPACKSkippedSeq); data out of
+ * the window is answered every time and does not take the time; a challenge ACK
+ * shares the limit: skipped 300 ms after the first answer (TCPACKSkippedChallenge),
+ * sent 600 ms after it. */
+START_TEST(test_oow_ack_rate_limit)
+{
+    extra_run_script(PASSIVE_OPEN
+        "+0.100 < . 200000(0) ack 1 win 512\n"
+        "+0 > . 1(0) ack 1\n"
+        "+0.100 < . 200000(0) ack 1 win 512\n"
+        "+0.100 < P. 200000(10) ack 1 win 512\n"
+        "+0 > . 1(0) ack 1\n"
+        "+0.100 < R 5000(0) win 0\n"
+        "+0.300 < R 5000(0) win 0\n"
+        "+0 > . 1(0) ack 1\n"
+        "+0 state ESTABLISHED\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPACKSkippedSeq), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPACKSkippedChallenge), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPChallengeACK), 1);
+}
+END_TEST
+
+/* A finite tcp_challenge_ack_limit is a budget per second for the namespace, drawn in
+ * [limit/2, limit*3/2) (here exactly 1); with tcp_invalid_ratelimit 0 only it limits:
+ * of two in-window RSTs in one second one is challenged, and again in the next. */
+START_TEST(test_challenge_ack_namespace_limit)
+{
+    extra_run_script(
+        "0.000 sysctl net.ipv4.tcp_challenge_ack_limit 1\n"
+        "0.000 sysctl net.ipv4.tcp_invalid_ratelimit 0\n"
+        PASSIVE_OPEN
+        "+0.100 < R 5000(0) win 0\n"
+        "+0 > . 1(0) ack 1\n"
+        "+0.001 < R 5000(0) win 0\n"
+        "+1 < R 5000(0) win 0\n"
+        "+0 > . 1(0) ack 1\n"
+        "+0 state ESTABLISHED\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPChallengeACK), 2);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPACKSkippedChallenge), 0);
+}
+END_TEST
+
 /* The ACKs of our data confirm the peer's neighbour entry (Linux tcp_ack's
  * sk_dst_confirm): a write every 10 s for 100 s, each ACKed, keeps it REACHABLE past
  * any reachable time (15..45 s), so no ARP probe is ever sent (the script allows no
@@ -598,6 +681,10 @@ Suite *tcp_extra_suite(void)
     tcase_add_test(tc, test_syncookies_off);
     tcase_add_test(tc, test_paws);
     tcase_add_test(tc, test_ack_confirms_neighbour);
+    tcase_add_test(tc, test_oow_ack_rate_limit);
+    tcase_add_test(tc, test_tcp_sysctls);
+    tcase_add_test(tc, test_syn_retries_sysctl);
+    tcase_add_test(tc, test_challenge_ack_namespace_limit);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -483,14 +483,15 @@ END_TEST
 
 /* RFC 5961 §3.2: an RST inside the window but not at rcv_nxt is answered by a challenge
  * ACK and changes nothing; at exactly rcv_nxt it resets (ECONNRESET). A SYN on an
- * established connection gets a challenge ACK too (§4). */
+ * established connection gets a challenge ACK too (§4), here 500 ms later: the
+ * per-socket limit (tcp_invalid_ratelimit) would skip one sooner. */
 START_TEST(test_challenge_ack)
 {
     run_script(PASSIVE_OPEN
         "+0.100 < R 5000(0) win 0\n"
         "+0 > . 1(0) ack 1\n"
         "+0 state ESTABLISHED\n"
-        "+0.100 < S 77(0) win 65535\n"
+        "+0.500 < S 77(0) win 65535\n"
         "+0 > . 1(0) ack 1\n"
         "+0.100 < R 1(0) win 0\n"
         "+0 state CLOSE\n"
