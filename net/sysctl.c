@@ -107,7 +107,9 @@ static int sysctl_parse_ints(const char *value, long *out, int max)
 }
 
 /* The vector kinds: a pair must be given whole and ordered (ipv4_local_port_range); a
- * vector takes its first values (proc_dointvec_minmax), each in range or -EINVAL. */
+ * vector takes its first values (proc_dointvec_minmax), each in range or -EINVAL.
+ * LINUX_DIFF: more values than the vector holds are refused; Linux stores the first
+ * ones and reports a short write. */
 static int sysctl_write_ints(struct net *net, struct sysctl_entry *e, const char *value)
 {
     long v[8];

@@ -21,6 +21,11 @@
  *
  * The receiver needs its own RTT for "once per RTT" (tcp_rcv_rtt_*): from the
  * timestamps the peer echoes, or as the time one window of data takes to arrive.
+ *
+ * LINUX_DIFF: Linux since 6.7 measures each connection's payload-to-truesize ratio
+ * (tp->scaling_ratio) and offers more window when its packets are dense; here the ratio
+ * stays at Linux's default, one half. tcp_rmem[0] (the floor under memory pressure)
+ * is kept but unused: there is no global TCP memory pressure.
  */
 #include "tcp_priv.h"
 #include "net/stack.h"
