@@ -15,6 +15,7 @@
  *                          rcv_wnd rcv_wscale rcv_rtt (us) snd_cwnd
  *   info_has TEXT          the `ss -i` line contains TEXT
  *   nop                    nothing (time passes)
+ * and plain unit tests of the sysctl vectors and of the window rules one by one.
  *
  * Sizes: the fixture's device has MTU 1500 (advmss 1460, mss 1448 with timestamps); a
  * received 1448-byte segment is held in a 2 KiB buffer, truesize T = 2048 +
@@ -424,6 +425,58 @@ START_TEST(test_silly_window_avoidance)
 }
 END_TEST
 
+/* The rules of __tcp_select_window one by one, on a socket built by hand: buffer
+ * 131072 (window 65536, a sixteenth 4096), clamp and rcv_ssthresh 64076, rcv_mss 1448.
+ * rmem is set so that the free window (rcvbuf - rmem) / 2 is the number wanted. */
+static uint32_t win_at(struct tcp_sock *tp, uint32_t free_win)
+{
+    tp->sk.rmem = 131072 - 2 * free_win;
+    return tcp_window_from_free_space(tp);
+}
+
+START_TEST(test_select_window_rules)
+{
+    static struct tcp_sock tp;
+    memset(&tp, 0, sizeof(tp));
+    tp.sk.rcvbuf = 131072;
+    tp.window_clamp = tp.rcv_ssthresh = 64076;
+    tp.rcv_mss = 1448;
+    tp.rcv_wscale = 7;
+    tp.quick = 3;
+    ck_assert_uint_eq(win_at(&tp, 65536), 64128);       /* rcv_ssthresh, up to 128 */
+    ck_assert_uint_eq(win_at(&tp, 40000), 40064);       /* the free space, up to 128 */
+    ck_assert_uint_eq(tp.quick, 3);
+    ck_assert_uint_eq(win_at(&tp, 30000), 29952);       /* below half: down to 128, quick ACKs stop */
+    ck_assert_uint_eq(tp.quick, 0);
+    ck_assert_uint_eq(win_at(&tp, 4200), 4096);
+    ck_assert_uint_eq(win_at(&tp, 4000), 0);            /* silly: below a sixteenth */
+    tp.rcv_mss = 8000;
+    ck_assert_uint_eq(win_at(&tp, 7000), 0);            /* silly: below a segment */
+    ck_assert_uint_eq(win_at(&tp, 40000), 40064);       /* a segment, and half free: offered */
+    /* unscaled: whole segments, or the last offer kept while within one segment */
+    tp.rcv_wscale = 0;
+    tp.rcv_mss = 1448;
+    tp.rcv_wnd = 0;
+    ck_assert_uint_eq(win_at(&tp, 40000), 39096);       /* 27 * 1448 */
+    tp.rcv_wnd = 39000;
+    ck_assert_uint_eq(win_at(&tp, 40000), 39000);
+    tp.rcv_wnd = 38000;
+    ck_assert_uint_eq(win_at(&tp, 40000), 39096);
+    /* tcp_select_window: the right edge stays where the last offer put it */
+    tp.rcv_wscale = 7;
+    tp.rcv_wup = 1000;
+    tp.rcv_wnd = 60000;
+    tp.rcv_nxt = 2000;                                  /* 59000 still offered */
+    tp.sk.rmem = 131072 - 2 * 20000;
+    ck_assert_uint_eq(tcp_select_window(&tp), 59008);   /* 59000 up to 128, not 19968 */
+    ck_assert_uint_eq(tp.rcv_wup, 2000);
+    ck_assert_uint_eq(tp.rcv_wnd, 59008);
+    tp.sk.rmem = 0;
+    tp.rcv_nxt = 3000;
+    ck_assert_uint_eq(tcp_select_window(&tp), 64128);   /* more room: the edge moves on */
+}
+END_TEST
+
 /* ---- the send buffer ------------------------------------------------------------------ */
 
 /* tcp_wmem[1] (16384) until established, then 2 * max(10, cwnd) segments of one 2 KiB
@@ -481,6 +534,7 @@ Suite *tcp_rcvbuf_suite(void)
     tcase_add_test(tc, test_rcv_rtt_per_window);
     tcase_add_test(tc, test_window_never_shrinks);
     tcase_add_test(tc, test_silly_window_avoidance);
+    tcase_add_test(tc, test_select_window_rules);
     tcase_add_test(tc, test_sndbuf_expand);
     tcase_add_test(tc, test_so_sndbuf_locks);
     suite_add_tcase(s, tc);
