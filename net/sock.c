@@ -81,7 +81,7 @@ struct sock *sk_clone(const struct sock *sk, int *err)
     if (!n) return NULL;
     n->reuseaddr = sk->reuseaddr; n->reuseport = sk->reuseport; n->broadcast = sk->broadcast;
     n->recverr = sk->recverr; n->ttl = sk->ttl; n->bound_dev_if = sk->bound_dev_if;
-    n->rcvbuf = sk->rcvbuf; n->sndbuf = sk->sndbuf;
+    n->rcvbuf = sk->rcvbuf; n->sndbuf = sk->sndbuf; n->userlocks = sk->userlocks;
     n->keepalive = sk->keepalive;               /* SOCK_KEEPOPEN is inherited (sock_copy) */
     return n;
 }
@@ -226,11 +226,13 @@ int sock_setsockopt(struct sock *sk, int opt, int val)
     case SO_RCVBUF: {
         unsigned v = MIN((unsigned)val, (unsigned)st->rmem_max);
         sk->rcvbuf = MAX((int)MIN(v, (unsigned)INT_MAX / 2) * 2, 2304);
+        sk->userlocks |= SOCK_RCVBUF_LOCK;
         return 0;
     }
     case SO_SNDBUF: {
         unsigned v = MIN((unsigned)val, (unsigned)st->wmem_max);
         sk->sndbuf = MAX((int)MIN(v, (unsigned)INT_MAX / 2) * 2, 4608);
+        sk->userlocks |= SOCK_SNDBUF_LOCK;
         return 0;
     }
     default: return -ENOPROTOOPT;

@@ -137,6 +137,10 @@ struct sock_cb {
 #define IP_RECVERR 11
 #endif
 
+/* sk_userlocks bits, Linux's values. */
+#define SOCK_SNDBUF_LOCK 1
+#define SOCK_RCVBUF_LOCK 2
+
 /* recvmsg flags, Linux's MSG_* values under our own names (glibc declares MSG_* as
  * enumerators, which a #define here would break). */
 #define SK_MSG_PEEK     0x02
@@ -202,6 +206,8 @@ struct sock {
     unsigned pending;                   /* events to report */
     int err;                            /* pending error (SO_ERROR), positive errno */
     int rcvbuf, sndbuf;                 /* limits, bytes */
+    uint8_t userlocks;                  /* SOCK_*BUF_LOCK: set by SO_RCVBUF / SO_SNDBUF, so
+                                         * TCP leaves that buffer's size alone (sk_userlocks) */
     unsigned rmem, wmem;                /* charged, bytes (both queues count in rmem) */
     unsigned refs;                      /* packets in flight that point at us, + 1 while open */
     struct pkt *rq, *rq_tail;           /* receive queue (Linux sk_receive_queue) */

@@ -2,6 +2,7 @@
 #include "sysctl.h"
 #include "stack.h"
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,7 +20,16 @@ int sysctl_register(struct net *net, const char *name, int *val, enum sysctl_uni
     snprintf(e->name, sizeof(e->name), "%s", name);
     e->val = val; e->unit = unit; e->min = min; e->max = max; e->changed = changed; e->owner = owner;
     e->choices = NULL;
+    e->nvals = unit == SC_INT_PAIR ? 2 : 1;
     return 0;
+}
+
+int sysctl_register_vec(struct net *net, const char *name, int *val, int n, int min, int max,
+                        sysctl_changed_fn changed, void *owner)
+{
+    int err = sysctl_register(net, name, val, SC_INT_VEC, min, max, changed, owner);
+    if (!err) net->sysctl->v[net->sysctl->n - 1].nvals = n;
+    return err;
 }
 
 int sysctl_register_choice(struct net *net, const char *name, int *val, const char *const *choices,
@@ -55,7 +65,16 @@ struct sysctl_entry *sysctl_find(struct net *net, const char *name)
 
 void sysctl_format(const struct sysctl_entry *e, char *buf, size_t n)
 {
-    if (e->unit == SC_INT_PAIR) { snprintf(buf, n, "%d\t%d", e->val[0], e->val[1]); return; }
+    if (e->unit == SC_INT_PAIR || e->unit == SC_INT_VEC) {
+        size_t k = 0;
+        if (n) buf[0] = '\0';
+        for (int i = 0; i < e->nvals && k < n; i++) {
+            int w = snprintf(buf + k, n - k, i ? "\t%d" : "%d", e->val[i]);
+            if (w < 0) break;
+            k += (size_t)w;
+        }
+        return;
+    }
     if (e->unit == SC_CHOICE) { snprintf(buf, n, "%s", e->choices[*e->val]); return; }
     int v = *e->val;
     switch (e->unit) {
@@ -66,24 +85,49 @@ void sysctl_format(const struct sysctl_entry *e, char *buf, size_t n)
     snprintf(buf, n, "%d", v);
 }
 
+/* Up to max integers separated by blanks (a trailing newline allowed, as echo writes
+ * one): how many, or -EINVAL for anything else or a value beyond an int. */
+static int sysctl_parse_ints(const char *value, long *out, int max)
+{
+    int n = 0;
+    const char *p = value;
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+        if (!*p) break;
+        if (n == max) return -EINVAL;
+        char *end;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (end == p || errno || v < INT_MIN || v > INT_MAX) return -EINVAL;
+        if (*end && *end != ' ' && *end != '\t' && *end != '\n') return -EINVAL;
+        out[n++] = v;
+        p = end;
+    }
+    return n ? n : -EINVAL;
+}
+
+/* The vector kinds: a pair must be given whole and ordered (ipv4_local_port_range); a
+ * vector takes its first values (proc_dointvec_minmax), each in range or -EINVAL.
+ * LINUX_DIFF: more values than the vector holds are refused; Linux stores the first
+ * ones and reports a short write. */
+static int sysctl_write_ints(struct net *net, struct sysctl_entry *e, const char *value)
+{
+    long v[8];
+    if (e->nvals > (int)ARRAY_SIZE(v)) return -EINVAL;
+    int n = sysctl_parse_ints(value, v, e->nvals);
+    if (n < 0) return n;
+    if (e->unit == SC_INT_PAIR && (n != 2 || v[0] > v[1])) return -EINVAL;
+    for (int i = 0; i < n; i++)
+        if (v[i] < e->min || v[i] > e->max) return -EINVAL;
+    for (int i = 0; i < n; i++) e->val[i] = (int)v[i];
+    if (e->changed) e->changed(net, e);
+    return 0;
+}
+
 int sysctl_write(struct net *net, struct sysctl_entry *e, const char *value)
 {
     char *end;
-    if (e->unit == SC_INT_PAIR) {
-        errno = 0;
-        long a = strtol(value, &end, 10);
-        if (end == value) return -EINVAL;
-        const char *rest = end;
-        long b = strtol(rest, &end, 10);
-        if (end == rest || errno) return -EINVAL;
-        while (*end == ' ' || *end == '\t') end++;
-        if (*end) return -EINVAL;
-        if (a < e->min || b > e->max || a > b) return -EINVAL;   /* ipv4_local_port_range */
-        e->val[0] = (int)a;
-        e->val[1] = (int)b;
-        if (e->changed) e->changed(net, e);
-        return 0;
-    }
+    if (e->unit == SC_INT_PAIR || e->unit == SC_INT_VEC) return sysctl_write_ints(net, e, value);
     if (e->unit == SC_CHOICE) {
         for (int i = 0; e->choices[i]; i++) {
             if (strcmp(e->choices[i], value)) continue;

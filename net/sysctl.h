@@ -14,6 +14,9 @@ enum sysctl_unit {
     SC_MS_AS_S,      /* stored ms, shown seconds (proc_dointvec_jiffies) */
     SC_MS_AS_USERHZ, /* stored ms, shown 1/100 s (proc_dointvec_userhz_jiffies) */
     SC_INT_PAIR,     /* val[0] and val[1], shown "A\tB"; written "A B", A <= B */
+    SC_INT_VEC,      /* val[0..nvals-1], each in [min, max], shown tab-separated; a write
+                        sets the values given, from the first (proc_dointvec_minmax on a
+                        vector: net.ipv4.tcp_rmem) */
     SC_CHOICE,       /* an index into choices[], shown and written as the name
                         (net.ipv4.tcp_congestion_control) */
 };
@@ -29,6 +32,7 @@ struct sysctl_entry {
     sysctl_changed_fn changed;
     void *owner;
     const char *const *choices;     /* SC_CHOICE: the names, NULL-terminated */
+    int   nvals;                    /* SC_INT_VEC: how many ints at val */
 };
 
 struct sysctl_table { struct sysctl_entry *v; int n, cap; };
@@ -39,6 +43,9 @@ int  sysctl_register(struct net *net, const char *name, int *val, enum sysctl_un
  * name is refused with -ENOENT, as Linux's tcp_set_default_congestion_control. */
 int  sysctl_register_choice(struct net *net, const char *name, int *val, const char *const *choices,
                             sysctl_changed_fn changed, void *owner);
+/* n ints at val (SC_INT_VEC), each in [min, max]. */
+int  sysctl_register_vec(struct net *net, const char *name, int *val, int n, int min, int max,
+                         sysctl_changed_fn changed, void *owner);
 void sysctl_unregister_owner(struct net *net, void *owner);
 struct sysctl_entry *sysctl_find(struct net *net, const char *name);
 /* Format the value as Linux shows it. */

@@ -14,7 +14,7 @@
 
 static void sysctl_print(struct cmd_ctx *c, const struct sysctl_entry *e, bool value_only)
 {
-    char v[32];
+    char v[64];                     /* a vector: three ints, tab-separated */
     sysctl_format(e, v, sizeof(v));
     if (value_only) cmd_printf(c, "%s\n", v);
     else cmd_printf(c, "%s = %s\n", e->name, v);

@@ -29,6 +29,7 @@ void tcp_set_state(struct sock *sk, int state)
     sk->state = (uint8_t)state;
     if (state != SK_ESTABLISHED) return;
     tcp_sk(sk)->rcv_tstamp = sk->net->st->now_us;    /* the handshake's ACK: heard from */
+    tcp_init_buffer_space(tcp_sk(sk));                /* tcp_init_transfer */
     if (sk->keepalive) tcp_keepalive_reset(tcp_sk(sk));   /* tcp_finish_connect */
 }
 
@@ -43,15 +44,14 @@ static int tcp_init_sock(struct sock *sk)
     tp->mss_cache = tp->advmss = tp->rx_mss = TCP_MSS_DEFAULT;
     tp->rcv_mss = TCP_MSS_DEFAULT;
     tp->wscale_ok = tp->sack_ok = tp->tstamp_ok = true;   /* what our SYN offers */
-    tp->rcv_wscale = TCP_WSCALE_DEFAULT;
-    sk->rcvbuf = TCP_RMEM_DEFAULT;
-    sk->sndbuf = TCP_WMEM_MAX;
+    const struct tcp_net *tn = tcp_net_sysctls(sk->net);
+    sk->rcvbuf = tn->rmem[1];                         /* net.ipv4.tcp_rmem, tcp_wmem */
+    sk->sndbuf = tn->wmem[1];
     sk->inet_id = (uint16_t)stack_rand32(sk->net->st);
     return 0;
 }
 
-/* Route MTU to MSS, and the first window (tcp_select_initial_window: the space up to
- * 65535, a whole number of segments). */
+/* Route MTU to MSS (the first window follows from it: tcp_select_initial_window). */
 static int tcp_init_path(struct tcp_sock *tp, uint32_t daddr)
 {
     struct sock *sk = &tp->sk;
@@ -61,9 +61,6 @@ static int tcp_init_path(struct tcp_sock *tp, uint32_t daddr)
     if (!sk->local.addr) sk->local.addr = rt.src;
     /* an IPv4 packet is at most 65535 bytes, whatever the MTU (lo: 65536) */
     tp->advmss = (uint16_t)(MIN(rt.dev->mtu, 65535u) - IP4_HLEN - TCP_HLEN);
-    uint32_t space = MIN((uint32_t)sk->rcvbuf / 2, 65535u);
-    tp->rcv_wnd = space - space % tp->advmss;
-    tp->rcv_ssthresh = tp->rcv_wnd;
     return 0;
 }
 
@@ -85,6 +82,7 @@ static int tcp_v4_connect(struct sock *sk, uint32_t addr, uint16_t port)
     if (!port || !addr) return -EINVAL;
     int err = tcp_init_path(tp, addr);
     if (err) return err;
+    tcp_select_initial_window(tp, tp->advmss);       /* tcp_connect_init */
     if (!sk->bound && (err = tcp_get_port(sk, 0)) < 0) return -EAGAIN;
     sk->remote.addr = addr;
     sk->remote.port = port;
@@ -104,7 +102,7 @@ static int tcp_listen(struct sock *sk, int backlog)
         int err = tcp_get_port(sk, 0);
         if (err) return -EAGAIN;
     }
-    tp->max_ack_backlog = (unsigned)MIN(backlog, tcp_net(sk->net)->somaxconn);
+    tp->max_ack_backlog = (unsigned)MIN(backlog, tcp_net_sysctls(sk->net)->somaxconn);
     if (sk->state == SK_LISTEN) return 0;
     tcp_set_state(sk, SK_LISTEN);
     tcp_lhash_add(tp);
@@ -123,6 +121,7 @@ struct tcp_sock *tcp_create_child(struct tcp_sock *lp, const struct tcp_seg *seg
     nsk->remote.addr = seg->saddr;
     nsk->remote.port = seg->sport;
     tcp_negotiate_syn(tp, seg);
+    tcp_select_initial_window(tp, tp->advmss - (tp->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0));   /* tcp_openreq_init_rwin */
     tp->iss = tcp_v4_init_seq(nsk->net, seg->daddr, seg->saddr, seg->dport, seg->sport);
     tp->snd_una = tp->snd_nxt = tp->write_seq = tp->iss;
     tp->snd_wnd = tp->max_window = seg->win;
@@ -275,7 +274,7 @@ static void tcp_close(struct sock *sk)
     tp->orphan_held = true;
     sk->shut_rd = sk->shut_wr = true;
     if (!tcp_close_state(tp) && sk->state == SK_FIN_WAIT2)
-        timer_arm_in(sk->net->st, &tp->tw_timer, (uint64_t)tcp_net(sk->net)->fin_timeout_ms * US_PER_MS);
+        timer_arm_in(sk->net->st, &tp->tw_timer, (uint64_t)tcp_net_sysctls(sk->net)->fin_timeout_ms * US_PER_MS);
 }
 
 /* tcp_xmit_size_goal: the largest super-segment, a whole number of MSS; when one MSS
@@ -341,13 +340,14 @@ static long tcp_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
     return copied ? copied : err;
 }
 
-/* tcp_cleanup_rbuf: after a read, tell the peer when the window has at least doubled. */
+/* tcp_cleanup_rbuf: after a read, tell the peer when the window it may use has at least
+ * doubled (only worth working out while the offer is at most half the clamp). */
 static void tcp_cleanup_rbuf(struct tcp_sock *tp)
 {
     uint32_t offered = tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt;
-    if (2 * offered > tp->rcv_ssthresh || tp->sk.state != SK_ESTABLISHED) return;
-    uint32_t space = ((unsigned)tp->sk.rcvbuf - tp->sk.rmem) / 2;
-    if (MIN(space, tp->rcv_ssthresh) >= 2 * offered) tcp_send_ack(tp);
+    if (tp->sk.shut_rd || 2 * offered > tp->window_clamp || tp->sk.state != SK_ESTABLISHED) return;
+    uint32_t win = tcp_window_from_free_space(tp);
+    if (win && win >= 2 * offered) tcp_send_ack(tp);
 }
 
 static long tcp_recvmsg(struct sock *sk, struct sk_msghdr *msg)
@@ -377,7 +377,12 @@ static long tcp_recvmsg(struct sock *sk, struct sk_msghdr *msg)
             }
         }
     }
-    if (copied) { if (!peek) tcp_cleanup_rbuf(tp); return copied; }
+    if (copied && !peek) {
+        tp->copied_seq += (uint32_t)copied;
+        tcp_rcv_space_adjust(tp);
+        tcp_cleanup_rbuf(tp);
+    }
+    if (copied) return copied;
     if (sk->err) return sock_error(sk);
     if (sk->shut_rd || sk->state == SK_CLOSE) return 0;
     return -EAGAIN;
@@ -435,6 +440,8 @@ static int tcp_get_info(const struct sock *sk, char *buf, size_t len)
     if (tp->retrans_out || tp->total_retrans) TI_PUT(" retrans:%u/%llu", tp->retrans_out, (unsigned long long)tp->total_retrans);
     if (tp->lost_out) TI_PUT(" lost:%u", tp->lost_out);
     if (tp->sacked_out) TI_PUT(" sacked:%u", tp->sacked_out);
+    if (tp->rcv_rtt_est.rtt_us) TI_PUT(" rcv_rtt:%g", (tp->rcv_rtt_est.rtt_us >> 3) / 1000.0);
+    if (tp->rcvq_space.space) TI_PUT(" rcv_space:%u", tp->rcvq_space.space);
     TI_PUT(" rcv_ssthresh:%u snd_wnd:%u rcv_wnd:%u", tp->rcv_ssthresh, tp->snd_wnd, tp->rcv_wnd);
 #undef TI_PUT
     return (int)n;

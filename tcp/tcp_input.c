@@ -26,15 +26,16 @@ void tcp_negotiate_syn(struct tcp_sock *tp, const struct tcp_seg *seg)
     tp->rx_mss = o->mss_ok ? MAX(o->mss, (uint16_t)TCP_MIN_MSS) : TCP_MSS_DEFAULT;
     tp->wscale_ok = tp->wscale_ok && o->wscale_ok;
     tp->snd_wscale = tp->wscale_ok ? o->wscale : 0;
-    if (!tp->wscale_ok) tp->rcv_wscale = 0;
+    if (!tp->wscale_ok) { tp->rcv_wscale = 0; tp->window_clamp = MIN(tp->window_clamp, 65535u); }
     tp->sack_ok = tp->sack_ok && o->sack_ok;
     tp->tstamp_ok = tp->tstamp_ok && o->ts_ok;
     if (tp->tstamp_ok) { tp->ts_recent = o->ts_val; tp->ts_recent_stamp = tp->sk.net->st->now_us / US_PER_S; }
-    tp->mss_cache = (uint16_t)(MIN(tp->advmss, tp->rx_mss) - (tp->tstamp_ok ? 12 : 0));
+    tp->mss_cache = (uint16_t)(MIN(tp->advmss, tp->rx_mss) - (tp->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0));
     tp->rcv_mss = MIN(TCP_MSS_DEFAULT, tp->mss_cache);
     tp->irs = seg->seq;
     tp->rcv_nxt = seg->seq + 1;
     tp->rcv_wup = tp->rcv_nxt;
+    tp->copied_seq = tp->rcv_nxt;
 }
 
 /* tcp_sequence (RFC 9293 §3.10.7.4 "first"): does any of the segment fall in the window
@@ -131,6 +132,35 @@ static void tcp_dst_confirm(struct tcp_sock *tp)
     if (n) neigh_confirm(n);
 }
 
+/* tcp_sndbuf_expand: room for twice the larger of cwnd and the initial window in
+ * segments (fast recovery sends up to 1.7 cwnd under CUBIC; 2 leaves a cushion for an
+ * application slow to refill), each charged as a segment in a buffer of its own: the
+ * power-of-two buffer that holds it and its headers, plus the packet's header. Up to
+ * tcp_wmem[2]. */
+void tcp_sndbuf_expand(struct tcp_sock *tp)
+{
+    struct sock *sk = &tp->sk;
+    uint32_t seg = MAX(tp->rx_mss, tp->mss_cache) + PKT_HEADROOM, pow2 = 1;
+    while (pow2 < seg) pow2 <<= 1;
+    uint64_t per_mss = pow2 + sizeof(struct pkt);
+    uint32_t nr_segs = MAX(MAX((uint32_t)TCP_INIT_CWND, tp->snd_cwnd), (uint32_t)TCP_DUPTHRESH + 1);
+    uint64_t sndmem = 2 * (uint64_t)nr_segs * per_mss;
+    if ((uint64_t)sk->sndbuf < sndmem)
+        sk->sndbuf = (int)MIN(sndmem, (uint64_t)tcp_net_sysctls(sk->net)->wmem[2]);
+}
+
+/* tcp_new_space: an ACK freed send buffer. If the sender is not using all of cwnd, the
+ * buffer, not cwnd, is what limits it: let the buffer follow cwnd (tcp_should_expand_sndbuf;
+ * never when SO_SNDBUF fixed it). Then wake a writer once half the buffer is free. */
+static void tcp_new_space(struct tcp_sock *tp)
+{
+    struct sock *sk = &tp->sk;
+    uint32_t packets_out = tp->mss_cache ? (tp->snd_nxt - tp->snd_una + tp->mss_cache - 1) / tp->mss_cache : 0;
+    uint32_t in_flight = packets_out - MIN(packets_out, tp->sacked_out + tp->lost_out) + tp->retrans_out;
+    if (!(sk->userlocks & SOCK_SNDBUF_LOCK) && in_flight < tp->snd_cwnd) tcp_sndbuf_expand(tp);
+    if (sk->wmem * 2 <= (unsigned)sk->sndbuf) sk_wake(sk, SK_WRITABLE);
+}
+
 /* tcp_ack: DROP_NONE when the segment goes on, else the reason it is dropped (an ACK
  * or challenge ACK already sent). */
 static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
@@ -153,10 +183,9 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
         acked = tcp_clean_rtx_queue(tp, seg->ack, seg);
         tp->retransmits = 0;
         tcp_rearm_rto(tp);                            /* RFC 6298 §5.3 */
-        struct sock *sk = &tp->sk;
-        if (sk->wmem * 2 <= (unsigned)sk->sndbuf) sk_wake(sk, SK_WRITABLE);
     }
     tcp_recovery_ack(tp, seg->ack, acked, dup);       /* cwnd growth, or fast recovery */
+    if (acked) tcp_new_space(tp);                     /* tcp_check_space */
     tcp_ack_probe(tp);                                /* the peer answers: probes stop */
     return DROP_NONE;
 }
@@ -173,7 +202,7 @@ static bool tcp_ack_closing_states(struct tcp_sock *tp)
     case SK_FIN_WAIT1:
         if (!tcp_fin_acked(tp)) break;
         tcp_set_state(sk, SK_FIN_WAIT2);
-        if (sk->closed) timer_arm_in(sk->net->st, &tp->tw_timer, (uint64_t)tcp_net(sk->net)->fin_timeout_ms * US_PER_MS);
+        if (sk->closed) timer_arm_in(sk->net->st, &tp->tw_timer, (uint64_t)tcp_net_sysctls(sk->net)->fin_timeout_ms * US_PER_MS);
         break;
     case SK_CLOSING:
         if (tcp_fin_acked(tp)) tcp_time_wait(tp);
@@ -223,6 +252,7 @@ bool tcp_queue_rcv(struct tcp_sock *tp, struct pkt *p, uint32_t seq, bool held)
      * copybreak), so in-window data can pass rcvbuf a little. It is taken up to twice
      * rcvbuf (Linux instead collapses the queue, tcp_prune_queue, and drops only when
      * that fails); data from the out-of-order queue (held) was charged already. */
+    if (!held && sk->rmem >= (unsigned)sk->rcvbuf) tcp_clamp_window(tp);    /* tcp_prune_queue */
     if (!held && sk->rmem + truesize > 2u * (unsigned)sk->rcvbuf && sk->rq) return false;
     TCP_SKB_CB(p)->seq = seq;
     TCP_SKB_CB(p)->end_seq = seq + p->len;
@@ -265,9 +295,12 @@ static void tcp_data_queue(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *s
     tp->rcv_mss = MAX(tp->rcv_mss, MIN(p->gso_size ? p->gso_size : p->len, tp->advmss));
     bool held = tp->ooo_head != NULL;
     if (p->len) {
+        uint32_t len = p->len, truesize = pkt_truesize(p);
         if (!tcp_queue_rcv(tp, p, tp->rcv_nxt, false)) { pkt_drop(net, p, DROP_SOCKET_RCVBUFF); tcp_send_ack(tp); return; }
-        TRACEF(p, "tcp_data_queue", NULL, "queued %u bytes", p->len);
+        TRACEF(p, "tcp_data_queue", NULL, "queued %u bytes", len);
         trace_end(p);
+        tcp_rcv_rtt_measure(tp);                      /* tcp_event_data_recv */
+        if (len >= 128) tcp_grow_window(tp, truesize, len);
     } else {
         pkt_consume(p);
     }
@@ -420,6 +453,7 @@ void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
         tcp_done(sk);
         return;
     }
+    if (takes_data && seg->len) tcp_rcv_rtt_measure_ts(tp, seg);
     if (takes_data && (seg->len || (seg->flags & TCP_FLAG_FIN))) tcp_data_queue(tp, p, seg);
     else pkt_consume(p);
     tcp_write_xmit(tp);
@@ -436,8 +470,8 @@ void tcp_listen_rcv(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
     if (!(seg->flags & TCP_FLAG_SYN)) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
     /* tcp_conn_request: a full SYN backlog means a cookie (tcp_syncookies), a full accept
      * queue a drop */
-    bool want_cookie = tcp_want_cookie(lp, lp->syn_qlen >= MIN(lp->max_ack_backlog, (unsigned)tcp_net(lp->sk.net)->max_syn_backlog));
-    bool syn_full = !want_cookie && lp->syn_qlen >= MIN(lp->max_ack_backlog, (unsigned)tcp_net(lp->sk.net)->max_syn_backlog);
+    bool want_cookie = tcp_want_cookie(lp, lp->syn_qlen >= MIN(lp->max_ack_backlog, (unsigned)tcp_net_sysctls(lp->sk.net)->max_syn_backlog));
+    bool syn_full = !want_cookie && lp->syn_qlen >= MIN(lp->max_ack_backlog, (unsigned)tcp_net_sysctls(lp->sk.net)->max_syn_backlog);
     if (lp->acc_qlen >= lp->max_ack_backlog) mib_inc(net, MIB_TcpExtListenOverflows);
     if (lp->acc_qlen >= lp->max_ack_backlog || syn_full) {
         mib_inc(net, MIB_TcpExtListenDrops);

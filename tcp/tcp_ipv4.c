@@ -38,6 +38,10 @@ struct tcp_net *tcp_net(const struct net *net)
     return tn;
 }
 
+/* The namespace's TCP settings without drawing the key (a socket's creation must not
+ * change what the seeded generator hands out next). */
+const struct tcp_net *tcp_net_sysctls(const struct net *net) { return net_generic(net, tcp_net_id); }
+
 /* ---- SipHash-2-4 (Aumasson and Bernstein), for the ISN's F() and the table hash ---- */
 #define ROTL64(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
 static void sip_round(uint64_t v[4])
@@ -275,6 +279,7 @@ static int tcp_net_init(struct net *net)
     tcp_sysctl_net_init(net, tn);
     tcp_keepalive_net_init(net, tn);
     tcp_syncookies_net_init(net, tn);
+    tcp_rcvbuf_net_init(net, tn);
     return 0;
 }
 

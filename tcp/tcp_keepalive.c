@@ -99,7 +99,7 @@ static void tcp_probe_timer(struct timer *t, void *arg)
 {
     struct tcp_sock *tp = arg;
     if (!tp->send_head || tp->wq_head != tp->send_head) { tp->probes_out = 0; tp->probe_backoff = 0; return; }
-    if (tp->probes_out >= tcp_net(tp->sk.net)->retries2) {   /* no answer to any of them */
+    if (tp->probes_out >= tcp_net_sysctls(tp->sk.net)->retries2) {   /* no answer to any of them */
         struct sock *sk = &tp->sk;
         sock_hold(sk);
         tcp_write_err(tp);
@@ -113,7 +113,7 @@ static void tcp_probe_timer(struct timer *t, void *arg)
         return;
     }
     tp->probes_out++;
-    if (tp->probe_backoff < tcp_net(tp->sk.net)->retries2) tp->probe_backoff++;
+    if (tp->probe_backoff < tcp_net_sysctls(tp->sk.net)->retries2) tp->probe_backoff++;
     timer_arm_in(tp->sk.net->st, &tp->probe_timer, tcp_probe0_when(tp));
 }
 

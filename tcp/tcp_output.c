@@ -321,13 +321,16 @@ void tcp_v4_send_synack_stateless(struct tcp_sock *lp, const struct tcp_seg *seg
     if (ip_route_output(net, seg->saddr, 0, &rt)) return;
     struct pkt *p = tcp_ctl_alloc(net);
     if (!p) return;
-    uint16_t advmss = (uint16_t)(rt.dev->mtu - IP4_HLEN - TCP_HLEN);
-    uint32_t space = MIN((uint32_t)lp->sk.rcvbuf / 2, 65535u);
+    uint16_t advmss = (uint16_t)(MIN(rt.dev->mtu, 65535u) - IP4_HLEN - TCP_HLEN);
+    uint32_t clamp = 0;
+    uint8_t wscale;
+    uint32_t win = tcp_initial_window(&lp->sk, advmss - (peer->ts_ok ? TCPOLEN_TSTAMP_ALIGNED : 0), peer->wscale_ok,
+                                      &clamp, &wscale);
     struct tcp_opts o = { .mss_ok = true, .mss = advmss, .sack_ok = peer->sack_ok, .wscale_ok = peer->wscale_ok,
-                          .wscale = lp->rcv_wscale, .ts_ok = peer->ts_ok, .ts_ecr = peer->ts_val };
+                          .wscale = wscale, .ts_ok = peer->ts_ok, .ts_ecr = peer->ts_val };
     o.ts_val = tcp_cookie_init_timestamp(tcp_time_stamp(net), peer->wscale_ok, peer->wscale, peer->sack_ok);
     uint8_t *th = tcp_push_header(p, seg->dport, seg->sport, isn, seg->seq + 1, TCP_FLAG_SYN | TCP_FLAG_ACK,
-                                  (uint16_t)(space - space % advmss), &o);
+                                  (uint16_t)win, &o);
     if (!th) { pkt_drop(net, p, DROP_NOMEM); return; }
     tcp_v4_send_check(p, th, seg->daddr, seg->saddr, rt.dev);
     struct ip_send_opts io = { .src = seg->daddr, .dst = seg->saddr, .proto = IPPROTO_TCP, .ttl = lp->sk.ttl,
@@ -336,22 +339,45 @@ void tcp_v4_send_synack_stateless(struct tcp_sock *lp, const struct tcp_seg *seg
     ip_send_rt(net, p, &io, &rt);
 }
 
-/* __tcp_select_window, without autotuning: the free receive space (half the free
- * buffer: the rest is bookkeeping, as Linux's default scaling ratio), at most
- * rcv_ssthresh, aligned up to the scale unit. Silly window avoidance (RFC 1122
- * 4.2.3.3): less than a segment and less than half the buffer is offered as nothing.
- * The right edge never moves left (RFC 9293 §3.8.6.2.2): the window still offered
- * by the last ACK is kept if larger. */
-uint32_t tcp_select_window(struct tcp_sock *tp)
+/* __tcp_select_window: the window the buffer allows now. The free space (half the free
+ * buffer, tcp_space), at most rcv_ssthresh; with a scale, rounded up to its unit so it
+ * is not scaled away; without, a whole number of segments, kept when within one of the
+ * last offer. Receiver silly-window avoidance (RFC 1122 4.2.3.3): once less than half
+ * the buffer's window is free, less than a segment or a sixteenth of it is offered as
+ * nothing, and quick ACKs stop. */
+uint32_t tcp_window_from_free_space(struct tcp_sock *tp)
 {
     struct sock *sk = &tp->sk;
-    uint32_t unit = 1u << tp->rcv_wscale, full = (uint32_t)sk->rcvbuf / 2;
-    uint32_t space = sk->rmem < (unsigned)sk->rcvbuf ? ((unsigned)sk->rcvbuf - sk->rmem) / 2 : 0;
-    uint32_t win = MIN(space, tp->rcv_ssthresh);
-    if (win < full / 2 && win < tp->rcv_mss) win = 0;
-    win = MIN((win + unit - 1) & ~(unit - 1), 65535u << tp->rcv_wscale);
-    uint32_t cur = tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt;
-    if ((int32_t)cur > 0 && win < cur) win = MIN((cur + unit - 1) & ~(unit - 1), 65535u << tp->rcv_wscale);
+    long mss = tp->rcv_mss, free_space = tcp_space(sk), allowed = tcp_full_space(sk);
+    long full = MIN((long)tp->window_clamp, allowed);
+    if (mss > full) { mss = full; if (mss <= 0) return 0; }
+    if (free_space < full / 2) {
+        tp->quick = 0;
+        free_space &= ~((1L << tp->rcv_wscale) - 1);      /* not grown by the rounding below */
+        if (free_space < allowed / 16 || free_space < mss) return 0;
+    }
+    free_space = MIN(free_space, (long)tp->rcv_ssthresh);
+    if (tp->rcv_wscale) {
+        long unit = 1L << tp->rcv_wscale;
+        return (uint32_t)((free_space + unit - 1) & ~(unit - 1));
+    }
+    long win = tp->rcv_wnd;
+    if (win <= free_space - mss || win > free_space) win = free_space - free_space % mss;
+    else if (mss == full && free_space > win + full / 2) win = free_space;
+    return (uint32_t)win;
+}
+
+/* tcp_select_window: the window of an outgoing segment, in bytes. The right edge never
+ * moves left (RFC 9293 §3.8.6.2.2, Linux without tcp_shrink_window): a smaller window
+ * than what the last ACK still offers is raised to it. At most what the scale can
+ * express. */
+uint32_t tcp_select_window(struct tcp_sock *tp)
+{
+    uint32_t unit = 1u << tp->rcv_wscale, max = 65535u << tp->rcv_wscale;
+    int32_t cur = (int32_t)(tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt);
+    uint32_t win = tcp_window_from_free_space(tp);
+    if (cur > 0 && win < (uint32_t)cur) win = ((uint32_t)cur + unit - 1) & ~(unit - 1);
+    win = MIN(win, max);
     tp->rcv_wnd = win;
     tp->rcv_wup = tp->rcv_nxt;
     return win;

@@ -20,9 +20,11 @@
  *   tcp_recovery.c fast retransmit and recovery (RFC 5681, NewReno RFC 6582, RFC 6675)
  *   tcp_cong.c    congestion control ops, Reno, net.ipv4.tcp_congestion_control
  *   tcp_cubic.c   CUBIC (RFC 9438), the default
+ *   tcp_rcvbuf.c  receive-buffer autotuning: tcp_rmem/tcp_wmem, the first window and its
+ *                 scale, the receiver's RTT, rcv_ssthresh growth, tcp_rcv_space_adjust
  *
- * Not built yet: PRR, RACK-TLP, D-SACK and undo, HyStart, Nagle/CORK, receive-buffer
- * autotuning, TIME_WAIT reuse by a new SYN, socket options (TCP_NODELAY,
+ * Not built yet: PRR, RACK-TLP, D-SACK and undo, HyStart, Nagle/CORK,
+ * TIME_WAIT reuse by a new SYN, socket options (TCP_NODELAY,
  * TCP_KEEPIDLE/INTVL/CNT, TCP_INFO), ss -i.
  */
 #ifndef TS_TCP_PRIV_H
@@ -42,9 +44,8 @@
 #define TCP_INIT_CWND      10                  /* RFC 6928 */
 #define TCP_MSS_DEFAULT    536                 /* RFC 9293 §3.7.1: no MSS option */
 #define TCP_MIN_MSS        88                  /* Linux TCP_MIN_MSS */
-#define TCP_RMEM_DEFAULT   131072              /* net.ipv4.tcp_rmem[1] */
-#define TCP_WMEM_MAX       4194304             /* net.ipv4.tcp_wmem[2] (no autotuning yet) */
-#define TCP_WSCALE_DEFAULT 7                   /* what Linux offers for tcp_rmem[2] = 6 MB */
+#define TCP_MAX_WSCALE     14                  /* RFC 7323 §2.3 */
+#define TCPOLEN_TSTAMP_ALIGNED 12              /* the timestamp option with its two NOPs */
 #define TCP_EHASH_SIZE     16384               /* buckets of the 4-tuple hash */
 #define TCP_BHASH_SIZE     1024                /* buckets of the port hash */
 
@@ -99,7 +100,14 @@ struct tcp_sock {
     uint32_t ts_recent;             /* the peer's last TSval (to echo) */
     /* receive sequence space */
     uint32_t irs, rcv_nxt, rcv_wnd, rcv_wup;
-    uint32_t rcv_ssthresh;          /* the window's ceiling (grows with autotuning, not built) */
+    uint32_t rcv_ssthresh;          /* the window's ceiling now (grows as data comes) */
+    uint32_t window_clamp;          /* the largest window we will offer (follows rcvbuf) */
+    uint32_t copied_seq;            /* the next byte the application reads */
+    /* receive-buffer autotuning (tcp_rcvbuf.c): the receiver's RTT estimate (Linux
+     * rcv_rtt_est: rtt_us << 3; a per-window sample waits for rcv_nxt to pass seq), and
+     * what the application read in the last RTT (rcvq_space) */
+    struct { uint32_t rtt_us, seq, last_tsecr; uint64_t time; } rcv_rtt_est;
+    struct { uint32_t space, seq; uint64_t time; } rcvq_space;
     /* the write queue: sent-but-unacked packets first (the retransmit queue), then the
      * unsent ones from send_head */
     struct pkt *wq_head, *wq_tail, *send_head;
@@ -179,8 +187,11 @@ struct tcp_net {
     int challenge_ack_limit, invalid_ratelimit_ms;
     int keepalive_time_ms, keepalive_intvl_ms, keepalive_probes;   /* net.ipv4.tcp_keepalive_* */
     int syncookies;                                                 /* net.ipv4.tcp_syncookies */
+    int rmem[3], wmem[3];           /* net.ipv4.tcp_rmem, tcp_wmem: min, default, max */
+    int moderate_rcvbuf;            /* net.ipv4.tcp_moderate_rcvbuf */
 };
 struct tcp_net *tcp_net(const struct net *net);
+const struct tcp_net *tcp_net_sysctls(const struct net *net);     /* no key drawn */
 
 /* tcp_ipv4.c */
 void tcp_ehash_add(struct tcp_sock *tp);
@@ -284,6 +295,27 @@ void tcp_clear_lost_marks(struct tcp_sock *tp);
 bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_seg *seg);
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup);
 void tcp_recovery_on_rto(struct tcp_sock *tp);
+
+/* tcp_rcvbuf.c. The window a buffer holds is half of it (Linux tcp_win_from_space at
+ * its default scaling ratio): the rest pays for the packets' own overhead. */
+static inline uint32_t tcp_win_from_space(long space) { return space > 0 ? (uint32_t)(space / 2) : 0; }
+static inline uint32_t tcp_full_space(const struct sock *sk) { return tcp_win_from_space(sk->rcvbuf); }
+static inline uint32_t tcp_space(const struct sock *sk) { return tcp_win_from_space((long)sk->rcvbuf - (long)sk->rmem); }
+void tcp_rcvbuf_net_init(struct net *net, struct tcp_net *tn);
+uint32_t tcp_initial_window(const struct sock *sk, uint32_t mss, bool wscale_ok, uint32_t *clamp, uint8_t *wscale);
+void tcp_select_initial_window(struct tcp_sock *tp, uint32_t mss);
+void tcp_init_buffer_space(struct tcp_sock *tp);    /* on reaching ESTABLISHED */
+void tcp_rcv_rtt_measure_ts(struct tcp_sock *tp, const struct tcp_seg *seg);
+void tcp_rcv_rtt_measure(struct tcp_sock *tp);
+void tcp_grow_window(struct tcp_sock *tp, uint32_t truesize, uint32_t len);
+void tcp_clamp_window(struct tcp_sock *tp);
+void tcp_rcv_space_adjust(struct tcp_sock *tp);     /* after the application read */
+
+/* tcp_input.c: the send buffer follows cwnd (Linux tcp_sndbuf_expand) */
+void tcp_sndbuf_expand(struct tcp_sock *tp);
+
+/* tcp_output.c: the window the free buffer allows now (Linux __tcp_select_window) */
+uint32_t tcp_window_from_free_space(struct tcp_sock *tp);
 
 /* tcp_cong.c, tcp_cubic.c */
 extern const struct tcp_cong_ops tcp_reno, tcp_cubic;

@@ -53,7 +53,7 @@ static bool tcp_oow_limited(struct tcp_sock *tp, enum mib_id mib)
 {
     struct net *net = tp->sk.net;
     uint64_t now = net->st->now_us;
-    if (tp->oow_ack_sent && now - tp->last_oow_ack_us < (uint64_t)tcp_net(net)->invalid_ratelimit_ms * US_PER_MS) {
+    if (tp->oow_ack_sent && now - tp->last_oow_ack_us < (uint64_t)tcp_net_sysctls(net)->invalid_ratelimit_ms * US_PER_MS) {
         mib_inc(net, mib);
         return true;
     }

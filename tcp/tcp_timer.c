@@ -51,7 +51,7 @@ static void tcp_retransmit_timer(struct timer *t, void *arg)
     struct tcp_sock *tp = arg;
     struct sock *sk = &tp->sk;
     if (tp->wq_head == tp->send_head) return;
-    const struct tcp_net *tn = tcp_net(sk->net);
+    const struct tcp_net *tn = tcp_net_sysctls(sk->net);
     unsigned limit = (unsigned)(sk->state == SK_SYN_SENT ? tn->syn_retries :
                                 sk->state == SK_SYN_RECV ? tn->synack_retries : tn->retries2);
     if (tp->retransmits >= limit) {

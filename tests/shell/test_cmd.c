@@ -345,6 +345,11 @@ START_TEST(test_cmd_sysctl)
     fails("sysctl -w net.ipv4.foo=1", 1, "sysctl: cannot stat /proc/sys/net/ipv4/foo: No such file or directory\n");
     fails("sysctl -w net.ipv4.ip_forward", 1, "sysctl: \"net.ipv4.ip_forward\" must be of the form name=value\n");
     ck_assert_int_eq(f->net->ipv4.ip_forward, 1);
+    /* a three-number sysctl: quoted as one word, shown tab-separated, bad values refused */
+    out_is("sysctl net.ipv4.tcp_rmem", "net.ipv4.tcp_rmem = 4096\t131072\t6291456\n");
+    out_is("sysctl -w net.ipv4.tcp_rmem=\"4096 262144 8388608\"", "net.ipv4.tcp_rmem = 4096\t262144\t8388608\n");
+    fails("sysctl -w net.ipv4.tcp_rmem=\"4096 0 8388608\"", 1, "sysctl: setting key \"net.ipv4.tcp_rmem\": Invalid argument\n");
+    out_is("sysctl -n net.ipv4.tcp_wmem", "4096\t16384\t4194304\n");
 }
 END_TEST
 

@@ -18,7 +18,7 @@ struct fx *tcp_script_fx(void);
 #define PASSIVE_OPEN \
     "0.000 listen 8080\n" \
     "0.000 < S 0(0) win 65535 " SYN_OPTS "\n" \
-    "0.000 > S. 0(0) ack 1 win 64240 " OUR_SYN_OPTS "\n" \
+    "0.000 > S. 0(0) ack 1 win 65160 " OUR_SYN_OPTS "\n" \
     "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n" \
     "+0 accept\n" \
     "+0 state ESTABLISHED\n"

@@ -445,7 +445,7 @@ START_TEST(test_syncookies_full_backlog)
     sprintf(sc + n,
         "+0 peer_port 41000\n+0 forget_isn\n"
         "+0.001 < S 0(0) win 65535 <mss 1400,sackOK,TS val 100 ecr 0,nop,wscale 6>\n"
-        "+0 > S. 0(0) ack 1 win 64240 <mss 1460,sackOK,TS val * ecr 100,wscale 7>\n"
+        "+0 > S. 0(0) ack 1 win 65160 <mss 1460,sackOK,TS val * ecr 100,wscale 7>\n"
         "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n"
         "+0 accept\n"
         "+0 state ESTABLISHED\n"

@@ -23,7 +23,7 @@ static void teardown(void) { tcp_script_teardown(); f = NULL; }
 #define PASSIVE_OPEN_NOSACK \
     "0.000 listen 8080\n" \
     "0.000 < S 0(0) win 65535 <mss 1460,TS val 100 ecr 0,nop,wscale 7>\n" \
-    "0.000 > S. 0(0) ack 1 win 64240 <mss 1460,TS val * ecr *,wscale 7>\n" \
+    "0.000 > S. 0(0) ack 1 win 65160 <mss 1460,TS val * ecr *,wscale 7>\n" \
     "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n" \
     "+0 accept\n"
 

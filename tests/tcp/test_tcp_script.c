@@ -233,7 +233,8 @@ static void sock_call(struct scr *s, const char *l, const char *w)
         sock_close(s->sk);
         s->sk = NULL;
     } else if (!strncmp(w, "rcvbuf ", 7)) {
-        s->sk->rcvbuf = atoi(arg);                    /* the buffer as SO_RCVBUF leaves it */
+        s->sk->rcvbuf = atoi(arg);                    /* the buffer as SO_RCVBUF leaves it, */
+        s->sk->userlocks |= SOCK_RCVBUF_LOCK;        /* fixed: autotuning leaves it alone */
     } else if (!strncmp(w, "state ", 6)) {
         if (strcmp(state_names[s->sk->state], arg)) die(s, state_names[s->sk->state], l);
     } else if (!strncmp(w, "error ", 6)) {
