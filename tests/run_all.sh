@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Each Check test case has a timeout (a hang fails, it does not stall the run); on a busy
+# machine the sanitizer build runs several times slower, so the timeouts are scaled.
+export CK_TIMEOUT_MULTIPLIER=${CK_TIMEOUT_MULTIPLIER:-4}
 pass=0; fail=0; failed=()
 group() {
     local name=$1; shift
