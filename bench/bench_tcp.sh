@@ -329,6 +329,17 @@ ts_drops() {
     return 0
 }
 
+# The daemon's CPU time so far, in ns (the scheduler's count, /proc/PID/schedstat): what
+# tapstack itself spent on a run, user and kernel (its system calls) together.
+ts_cpu() { awk '{ print $1 }' "/proc/$DPID/schedstat" 2>/dev/null || echo 0; }
+# add_cpu METRIC PATH CPU0 UNITS DIVISOR: tapstack's CPU since CPU0, in µs per unit.
+add_cpu() {
+    if [ "$2" = lx ]; then add "$1" lx NA; return 0; fi
+    if [ "$2" = ts ]; then
+        add "$1" ts "$(awk -v a="$3" -v b="$(ts_cpu)" -v n="$4" 'BEGIN { printf "%.1f", (n > 0) ? (b - a) / 1000 / n : 0 }')"
+    fi
+}
+
 # wait_listen PATH NS PORT: until PORT listens on the far end (tapstack's ss, or the
 # namespace's), at most 5 s.
 wait_listen() {
@@ -363,11 +374,12 @@ PORT=5000                                      # a fresh port for every bulk run
 # the kernel. The time runs from the sender's start to the receiver's exit (every byte
 # written); rate MB/s = SIZE / time / 1e6.
 bulk() {
-    local path=$1 dir=$2 port=$((PORT++)) out=$DATA/recv.bin rpid rc src_rc t0 t1 got what
+    local path=$1 dir=$2 port=$((PORT++)) out=$DATA/recv.bin rpid rc src_rc t0 t1 got what cpu0
     what="bulk $dir, $MB MB, port $port"
     rm -f "$out"
     [ "$path" = ts ] && ts_counters >"$TMP/d0"
     sender_counters "$path" "$dir" >"$TMP/c0"
+    cpu0=$(ts_cpu)
     # the receiver, in the background
     if [ "$dir" = in ] && [ "$path" = ts ]; then
         timeout -k 3 "$LIMIT" "$BIN" ctl --ctl "$SOCK" "nc -l $port > $out" >"$TMP/recv.out" 2>&1 &
@@ -415,6 +427,7 @@ bulk() {
     fi
     sender_counters "$path" "$dir" >"$TMP/c1"
     add "bulk${dir}.retrans" "$path" "$(delta TcpRetransSegs)"
+    add_cpu "bulk${dir}.cpu" "$path" "$cpu0" "$MB"
     if [ "$path" = ts ]; then
         ts_counters >"$TMP/d1"
         ts_drops "$what"
@@ -441,10 +454,12 @@ client() {
 # conn PATH: CONN_N sequential connect+close to the discard port; the far end's
 # PassiveOpens must have grown by the connections made.
 conn() {
-    local path=$1 what="$CONN_N sequential connect+close" ok opens
+    local path=$1 what="$CONN_N sequential connect+close" ok opens cpu0
     if [ "$path" = ts ]; then ts_counters >"$TMP/c0"; else lx_counters "$NS_C" >"$TMP/c0"; fi
     cp "$TMP/c0" "$TMP/d0"
+    cpu0=$(ts_cpu)
     client "$path" conn "$DISCARD_PORT" "$CONN_N" 120
+    add_cpu conn.cpu "$path" "$cpu0" "$CONN_N"
     if [ "$path" = ts ]; then ts_counters >"$TMP/c1"; else lx_counters "$NS_C" >"$TMP/c1"; fi
     cp "$TMP/c1" "$TMP/d1"
     ok=$(kv "$R_LINE" ok)
@@ -463,8 +478,10 @@ conn() {
 
 # rr PATH: RR_N 1-byte round trips to the echo port over one connection.
 rr() {
-    local path=$1 what="$RR_N 1-byte request/response" done
+    local path=$1 what="$RR_N 1-byte request/response" done cpu0
+    cpu0=$(ts_cpu)
     client "$path" rr "$ECHO_PORT" "$RR_N" 120
+    add_cpu rr.cpu "$path" "$cpu0" "$RR_N"
     done=$(kv "$R_LINE" done)
     if [ "$done" = "$RR_N" ]; then
         add rr.rate "$path" "$(kv "$R_LINE" rate)"
@@ -514,11 +531,18 @@ row "1-byte round trip, mean (us)" rr.avg time 1
 row "1-byte round trip, p99 (us)" rr.p99 time 1
 row "bulk in: sender's retransmits (segs)" bulkin.retrans abs 0
 row "bulk out: sender's retransmits (segs)" bulkout.retrans abs 0
+row "tapstack CPU, bulk in (us per MB)" bulkin.cpu abs 0
+row "tapstack CPU, bulk out (us per MB)" bulkout.cpu abs 0
+row "tapstack CPU per connect+close (us)" conn.cpu abs 1
+row "tapstack CPU per 1-byte round trip (us)" rr.cpu abs 1
 echo
 echo "ratio: x1.00 = as good as Linux over veth; bigger is worse (times: tapstack/Linux;"
 echo "       rates: Linux/tapstack), the median of the per-round ratios. Bulk: $MB MB with"
 echo "       nc -N into nc -l > FILE, from the sender's start to the receiver's exit. Targets:"
-echo "       bulk each way x2.00 or better (0.5x Linux's throughput); connect+close x2.00 or better."
+echo "       bulk each way x2.00 or better (0.5x Linux's throughput); connect+close x2.00 or better.
+       tapstack CPU: the daemon's time on a CPU during the run (/proc/PID/schedstat: its
+       code and its system calls), per MB, connection or round trip; steadier than the
+       rates on a busy machine, and what a change to the stack's code moves."
 if [ ${#DROP_INFO[@]} -gt 0 ]; then
     echo "       tapstack's TCP discarded segments (TCP's own checks, counted, not problems):"
     for d in "${DROP_INFO[@]}"; do echo "         $d"; done
