@@ -466,11 +466,12 @@ conn() {
     if [ -n "$ok" ]; then
         add conn.rate "$path" "$(kv "$R_LINE" rate)"
         add conn.us "$path" "$(kv "$R_LINE" connect_avg_us)"
+        add conn.p50 "$path" "$(kv "$R_LINE" connect_p50_us)"
         [ "$ok" != "$CONN_N" ] && PROBLEMS+=("$(who "$path"): $what: $ok of $CONN_N connected ($(kv "$R_LINE" fail) failed: $(kv "$R_LINE" first_err))")
         opens=$(delta TcpPassiveOpens)
         [ "$opens" != "$ok" ] && PROBLEMS+=("$(who "$path"): $what: the far end counted $opens PassiveOpens for $ok connections")
     else
-        add conn.rate "$path" NA; add conn.us "$path" NA
+        add conn.rate "$path" NA; add conn.us "$path" NA; add conn.p50 "$path" NA
     fi
     if [ "$path" = ts ]; then ts_drops "$what"; check_daemon "$what"; else check_server "$what"; fi
     return 0
@@ -486,10 +487,11 @@ rr() {
     if [ "$done" = "$RR_N" ]; then
         add rr.rate "$path" "$(kv "$R_LINE" rate)"
         add rr.avg "$path" "$(kv "$R_LINE" rtt_avg_us)"
+        add rr.p50 "$path" "$(kv "$R_LINE" rtt_p50_us)"
         add rr.p99 "$path" "$(kv "$R_LINE" rtt_p99_us)"
     else
         PROBLEMS+=("$(who "$path"): $what: ${done:-0} round trips done (error $(kv "$R_LINE" error))")
-        add rr.rate "$path" NA; add rr.avg "$path" NA; add rr.p99 "$path" NA
+        add rr.rate "$path" NA; add rr.avg "$path" NA; add rr.p50 "$path" NA; add rr.p99 "$path" NA
     fi
     [ "$(kv "$R_LINE" bad)" ] && [ "$(kv "$R_LINE" bad)" != 0 ] && PROBLEMS+=("$(who "$path"): $what: $(kv "$R_LINE" bad) wrong echoes")
     if [ "$path" = ts ]; then check_daemon "$what"; else check_server "$what"; fi
@@ -526,8 +528,10 @@ row "bulk in: kernel -> far end (MB/s)" bulkin rate 1
 row "bulk out: far end -> kernel (MB/s)" bulkout rate 1
 row "connect+close, sequential (/s)" conn.rate rate 0
 row "connect() time, mean (us)" conn.us time 1
+row "connect() time, median (us)" conn.p50 time 1
 row "1-byte req/resp rate (/s)" rr.rate rate 0
 row "1-byte round trip, mean (us)" rr.avg time 1
+row "1-byte round trip, median (us)" rr.p50 time 1
 row "1-byte round trip, p99 (us)" rr.p99 time 1
 row "bulk in: sender's retransmits (segs)" bulkin.retrans abs 0
 row "bulk out: sender's retransmits (segs)" bulkout.retrans abs 0
