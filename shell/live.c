@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,9 +296,18 @@ static bool read_file_lines(struct session *s, const char *path, char *err, size
     return true;
 }
 
+/* Freed memory stays with the process (as the kernel's slab caches keep freed sockets):
+ * with glibc's default trim threshold (128 KiB) a connection's allocations freed next to
+ * the heap's top shrink it with brk() at every close, and the next connection grows it
+ * again, each time a page-table update with a TLB shootdown on the other CPUs and fresh
+ * pages faulted in: half of the stack's CPU time per connection under a connect+close
+ * load (bench/bench_tcp.sh). glibc still trims past this much free at the top. */
+#define LIVE_MALLOC_TRIM_THRESHOLD (32 << 20)
+
 int live_main(int argc, char **argv, struct app_opts *o)
 {
     signal(SIGPIPE, SIG_IGN);
+    mallopt(M_TRIM_THRESHOLD, LIVE_MALLOC_TRIM_THRESHOLD);
     struct live *lv = calloc(1, sizeof(*lv));
     if (!lv) return 1;
     struct timespec ts, mono;

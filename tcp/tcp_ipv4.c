@@ -3,7 +3,7 @@
  * (Linux net/ipv4/tcp_ipv4.c, inet_hashtables.c, net/core/secure_seq.c).
  *
  *   tables     ehash: every socket with a peer (SYN_SENT .. TIME_WAIT), by a keyed hash
- *              of the 4-tuple; lhash: listeners by port; bhash: every socket holding a
+ *              of the 4-tuple (jhash, as inet_ehashfn: it runs for every segment); lhash: listeners by port; bhash: every socket holding a
  *              local port (bind conflicts, ephemeral ports). Fixed bucket arrays per
  *              namespace: a lookup is one bucket walk.
  *   ISN        RFC 6528: ISN = M + F(localip, localport, remoteip, remoteport, key),
@@ -23,6 +23,7 @@
 #include <errno.h>
 
 static unsigned tcp_net_id;
+static uint64_t siphash_2u64(const uint64_t key[2], uint64_t a, uint64_t b);
 
 /* The namespace's tables. The key is drawn from the seeded generator on first use, not
  * when the namespace is made: a run without TCP draws the same numbers as before TCP
@@ -34,6 +35,7 @@ struct tcp_net *tcp_net(const struct net *net)
         for (int i = 0; i < 2; i++)
             tn->isn_key[i] = (uint64_t)stack_rand32(net->st) << 32 | stack_rand32(net->st);
         tn->key_set = true;
+        tn->ehash_secret = (uint32_t)siphash_2u64(tn->isn_key, 0, (uint64_t)1 << 62);
     }
     return tn;
 }
@@ -85,10 +87,28 @@ uint32_t tcp_cookie_hash(struct net *net, const struct tcp_cookie_tuple *t, uint
     return (uint32_t)siphash_2u64(tcp_net(net)->isn_key, tuple_word(t->saddr, t->daddr), ports ^ ((uint64_t)(2 + c) << 62));
 }
 
-/* The ehash bucket of a connection seen from our side (local, remote). */
+/* jhash_3words (Bob Jenkins' lookup3 final mix, as Linux's include/linux/jhash.h): the
+ * table hash of inet_ehashfn. A bucket index needs a keyed, well-mixed hash, not a
+ * cryptographic one: SipHash here cost ~300 instructions of every received segment. */
+static uint32_t rol32(uint32_t w, unsigned s) { return w << s | w >> (32 - s); }
+static uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initval)
+{
+    initval += 0xdeadbeef + (3 << 2);        /* JHASH_INITVAL + the length in bytes */
+    a += initval; b += initval; c += initval;
+    c ^= b; c -= rol32(b, 14);
+    a ^= c; a -= rol32(c, 11);
+    b ^= a; b -= rol32(a, 25);
+    c ^= b; c -= rol32(b, 16);
+    a ^= c; a -= rol32(c, 4);
+    b ^= a; b -= rol32(a, 14);
+    c ^= b; c -= rol32(b, 24);
+    return c;
+}
+
+/* The ehash bucket of a connection seen from our side (local, remote): __inet_ehashfn. */
 static unsigned ehash_bucket(const struct tcp_net *tn, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
-    return (unsigned)siphash_2u64(tn->isn_key, tuple_word(laddr, raddr), ports_word(lport, rport, 1)) % TCP_EHASH_SIZE;
+    return jhash_3words(laddr, raddr, (uint32_t)lport << 16 | rport, tn->ehash_secret) % TCP_EHASH_SIZE;
 }
 
 void tcp_ehash_add(struct tcp_sock *tp)

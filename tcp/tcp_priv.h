@@ -178,6 +178,7 @@ struct tcp_net {
     struct tcp_sock *lhash[TCP_BHASH_SIZE];     /* listeners, by port */
     struct tcp_sock *bhash[TCP_BHASH_SIZE];     /* every socket holding a port */
     uint64_t isn_key[2];                        /* RFC 6528's secret key (seeded) */
+    uint32_t ehash_secret;                      /* the table hash's key, from isn_key */
     bool     key_set;
     uint64_t challenge_window_s;                /* the second the budget is for */
     unsigned challenge_count;                   /* challenge ACKs left in it */

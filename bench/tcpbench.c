@@ -1,0 +1,236 @@
+/*
+ * bench/tcpbench.c — the TCP client (and the Linux-side server) of bench/bench_tcp.sh.
+ * bench_tcp.sh compiles it on the fly into its temporary directory (cc -O2); it is not
+ * part of tapstack. One client, run in the same way against tapstack and against the
+ * Linux kernel, so that only the far end differs. C rather than Python: the Linux
+ * yardstick's server must not be an interpreter's speed, and a lighter client leaves
+ * more of each figure to the stacks being compared.
+ *
+ *   tcpbench conn  DST PORT N LIMIT_S
+ *       connection set-up: N times, one after the other, socket(), connect() (blocking:
+ *       it returns when the SYN-ACK is in), close() (a FIN). The rate is N over the
+ *       whole run; the mean connect() time is the handshake's round trip plus calls.
+ *   tcpbench rr    DST PORT N LIMIT_S
+ *       1-byte request/response over one connection (TCP_NODELAY): N times, send one
+ *       byte, wait for its echo, check it is that byte.
+ *   tcpbench serve ECHOPORT DISCARDPORT
+ *       the Linux yardstick's server: RFC 862 echo and RFC 863 discard over TCP (poll,
+ *       TCP_NODELAY on every accepted connection, each closed at the client's FIN).
+ *       Prints "ready" once listening; runs until SIGTERM/SIGINT.
+ *
+ * Every client prints one line of key=value pairs (times in microseconds). Every wait is
+ * bounded (2 s per connect, send or receive, LIMIT_S per run); exit status 0 when the
+ * run completed (failures included: they are counted), 1 on an error, 2 on bad arguments.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXN 1000000
+#define MAXCONNS 256
+#define OP_TIMEOUT_S 2
+
+static uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static long arg_long(const char *s, long lo, long hi, const char *what)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end || v < lo || v > hi) {
+        fprintf(stderr, "tcpbench: bad %s \"%s\" (%ld..%ld)\n", what, s, lo, hi);
+        exit(2);
+    }
+    return v;
+}
+
+static struct sockaddr_in dst_addr(const char *dst, long port)
+{
+    struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    if (inet_pton(AF_INET, dst, &sin.sin_addr) != 1) { fprintf(stderr, "tcpbench: bad address %s\n", dst); exit(2); }
+    return sin;
+}
+
+/* A stream socket whose connect, send and receive give up after OP_TIMEOUT_S (Linux's
+ * connect() honours SO_SNDTIMEO). */
+static int tcp_socket(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) { perror("tcpbench: socket"); exit(1); }
+    struct timeval tv = { .tv_sec = OP_TIMEOUT_S };
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return fd;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* "min=.. p50=.. p99=.. avg=.." of n samples (sorted in place). */
+static void print_spread(const char *prefix, uint32_t *us, long n)
+{
+    if (n == 0) { printf(" %s_avg_us=NA", prefix); return; }
+    double sum = 0;
+    for (long i = 0; i < n; i++) sum += us[i];
+    qsort(us, (size_t)n, sizeof(*us), cmp_u32);
+    printf(" %s_avg_us=%.1f %s_min_us=%u %s_p50_us=%u %s_p99_us=%u", prefix, sum / n, prefix, us[0],
+           prefix, us[n / 2], prefix, us[(n * 99) / 100]);
+}
+
+static int do_conn(int argc, char **argv)
+{
+    if (argc != 6) return 2;
+    struct sockaddr_in sin = dst_addr(argv[2], arg_long(argv[3], 1, 65535, "port"));
+    long n = arg_long(argv[4], 1, MAXN, "N");
+    uint64_t limit = (uint64_t)arg_long(argv[5], 1, 3600, "LIMIT_S") * 1000000u;
+    uint32_t *us = calloc((size_t)n, sizeof(*us));
+    if (!us) return 1;
+    long ok = 0, fail = 0, done = 0;
+    int first_err = 0;
+    uint64_t t0 = now_us();
+    for (; done < n && now_us() - t0 < limit; done++) {
+        int fd = tcp_socket();
+        uint64_t a = now_us();
+        if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+            us[ok++] = (uint32_t)(now_us() - a);
+        } else {
+            if (!first_err) first_err = errno;
+            fail++;
+        }
+        close(fd);
+    }
+    uint64_t el = now_us() - t0;
+    printf("conn n=%ld done=%ld ok=%ld fail=%ld elapsed_us=%llu rate=%.0f", n, done, ok, fail,
+           (unsigned long long)el, el ? ok * 1e6 / el : 0.0);
+    print_spread("connect", us, ok);
+    printf(" first_err=%s\n", first_err ? strerror(first_err) : "none");
+    free(us);
+    return 0;
+}
+
+static int do_rr(int argc, char **argv)
+{
+    if (argc != 6) return 2;
+    struct sockaddr_in sin = dst_addr(argv[2], arg_long(argv[3], 1, 65535, "port"));
+    long n = arg_long(argv[4], 1, MAXN, "N");
+    uint64_t limit = (uint64_t)arg_long(argv[5], 1, 3600, "LIMIT_S") * 1000000u;
+    uint32_t *us = calloc((size_t)n, sizeof(*us));
+    if (!us) return 1;
+    int fd = tcp_socket(), one = 1;
+    if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+        printf("rr n=%ld done=0 error=connect:%s\n", n, strerror(errno));
+        return 0;
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    long done = 0, bad = 0;
+    const char *err = "none";
+    uint64_t t0 = now_us();
+    while (done < n && now_us() - t0 < limit) {
+        uint8_t out = (uint8_t)done, in;
+        uint64_t a = now_us();
+        if (send(fd, &out, 1, 0) != 1) { err = "send"; break; }
+        ssize_t r = recv(fd, &in, 1, 0);
+        if (r != 1) { err = r == 0 ? "eof" : "recv"; break; }
+        us[done++] = (uint32_t)(now_us() - a);
+        if (in != out) bad++;
+    }
+    uint64_t el = now_us() - t0;
+    close(fd);
+    printf("rr n=%ld done=%ld bad=%ld elapsed_us=%llu rate=%.0f", n, done, bad, (unsigned long long)el,
+           el ? done * 1e6 / el : 0.0);
+    print_spread("rtt", us, done);
+    printf(" error=%s\n", err);
+    free(us);
+    return 0;
+}
+
+static volatile sig_atomic_t stop;
+static void on_signal(int sig) { (void)sig; stop = 1; }
+
+static int tcp_listener(long port)
+{
+    struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if (fd < 0) { perror("tcpbench: socket"); exit(1); }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 || listen(fd, 1024) < 0) {
+        perror("tcpbench: bind/listen");
+        exit(1);
+    }
+    return fd;
+}
+
+/* poll slots 0 and 1: the listeners (echo, discard); then the connections, each with
+ * its kind in echo[]. */
+static int do_serve(int argc, char **argv)
+{
+    if (argc != 4) return 2;
+    struct pollfd pf[2 + MAXCONNS];
+    bool echo[2 + MAXCONNS];
+    int n = 2, one = 1;
+    static uint8_t buf[65536];
+    pf[0] = (struct pollfd){ .fd = tcp_listener(arg_long(argv[2], 1, 65535, "port")), .events = POLLIN };
+    pf[1] = (struct pollfd){ .fd = tcp_listener(arg_long(argv[3], 1, 65535, "port")), .events = POLLIN };
+    signal(SIGTERM, on_signal);
+    signal(SIGINT, on_signal);
+    printf("ready\n");
+    fflush(stdout);
+    while (!stop) {
+        if (poll(pf, (nfds_t)n, 500) < 0 && errno != EINTR) { perror("tcpbench: poll"); return 1; }
+        for (int i = n - 1; i >= 2; i--) {
+            if (!pf[i].revents) continue;
+            ssize_t r = read(pf[i].fd, buf, sizeof(buf));
+            if (r > 0 && echo[i]) {
+                for (ssize_t off = 0, w; off < r; off += w)
+                    if ((w = write(pf[i].fd, buf + off, (size_t)(r - off))) <= 0) { r = -1; break; }
+            }
+            if (r <= 0 && !(r < 0 && errno == EAGAIN)) {        /* FIN or error: close */
+                close(pf[i].fd);
+                pf[i] = pf[n - 1];
+                echo[i] = echo[n - 1];
+                n--;
+            }
+        }
+        for (int l = 0; l < 2; l++) {
+            if (!(pf[l].revents & POLLIN)) continue;
+            int c = accept4(pf[l].fd, NULL, NULL, SOCK_CLOEXEC);
+            if (c < 0) continue;
+            if (n == 2 + MAXCONNS) { close(c); continue; }
+            setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+            pf[n] = (struct pollfd){ .fd = c, .events = POLLIN };
+            echo[n++] = l == 0;
+        }
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = 2;
+    if (argc >= 2 && !strcmp(argv[1], "conn")) rc = do_conn(argc, argv);
+    else if (argc >= 2 && !strcmp(argv[1], "rr")) rc = do_rr(argc, argv);
+    else if (argc >= 2 && !strcmp(argv[1], "serve")) rc = do_serve(argc, argv);
+    if (rc == 2)
+        fprintf(stderr, "usage: tcpbench conn DST PORT N LIMIT_S | rr DST PORT N LIMIT_S |"
+                        " serve ECHOPORT DISCARDPORT\n");
+    return rc;
+}
