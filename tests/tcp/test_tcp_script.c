@@ -706,6 +706,22 @@ START_TEST(test_trace_delack_and_ofo)
 }
 END_TEST
 
+/* A zero window: the probe timer's line, and the probe's journey from it. */
+START_TEST(test_trace_probe_timer)
+{
+    fx_trace(f, true);
+    run_script(PASSIVE_OPEN
+        "+0.100 < . 1(0) ack 1 win 0\n"
+        "+0 write 100\n"
+        "+0.210 > . 0(0) ack 1\n"
+        "+0.010 < . 1(0) ack 1 win 512\n"
+        "+0 > P. 1(100) ack 1\n"
+        "+0.010 < . 1(0) ack 101 win 512\n");
+    log_has(" tcp 10.0.0.2:8080 > 10.0.0.1:40000: tcp_probe_timer(probe 1)\n");
+    log_has("tx: tcp_probe_timer(probe 1) > tcp_xmit_probe_skb > tcp_transmit_skb(");
+}
+END_TEST
+
 Suite *tcp_script_suite(void)
 {
     Suite *s = suite_create("tcp_script");
@@ -729,6 +745,7 @@ Suite *tcp_script_suite(void)
     tcase_add_test(tc, test_script_writes_its_pcap);
     tcase_add_test(tc, test_trace_connection);
     tcase_add_test(tc, test_trace_delack_and_ofo);
+    tcase_add_test(tc, test_trace_probe_timer);
     suite_add_tcase(s, tc);
     return s;
 }
