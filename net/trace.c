@@ -121,7 +121,7 @@ static void note_unframed_summary(struct pkt_trace *t, const struct pkt *p)
 
 /* ------------------------------------------------------------------ recording */
 
-static void add_causes(struct pkt_trace *t, const struct stack *st, const char *origin);
+static void add_causes(struct pkt_trace *t, const struct net *net, const char *origin);
 
 void trace_cross(struct pkt *p, struct netdev *dev, enum trace_dir dir)
 {
@@ -161,7 +161,7 @@ void trace_begin_local(struct net *net, struct pkt *p, const char *origin)
     t->origin_level = (uint8_t)trace_net_level(net);
     char label[TRACE_LABEL_LEN];
     make_label(label, net, origin, TRACE_TX);
-    if (line_open(t, label, 0, false)) add_causes(t, st, origin);
+    if (line_open(t, label, 0, false)) add_causes(t, net, origin);
 }
 
 static void add_stage(struct pkt_trace *t, const char *fn, const char *linux_fn, const char *detail)
@@ -193,10 +193,12 @@ void trace_stage(struct pkt *p, const char *fn, const char *linux_fn, const char
 
 /* ------------------------------------------------------------------ causes, events */
 
-void trace_cause_push(struct stack *st, struct trace_cause *c, const char *origin, const char *fn,
+void trace_cause_push(struct net *net, struct trace_cause *c, const char *origin, const char *fn,
                       const char *linux_fn, const char *fmt, ...)
 {
+    struct stack *st = net->st;
     c->st = st;
+    c->net = net;
     c->origin = origin;
     c->fn = fn;
     c->linux_fn = linux_fn;
@@ -218,13 +220,14 @@ void trace_cause_pop(struct trace_cause *c)
     c->st = NULL;
 }
 
-/* A new local journey's first stages: the open causes of its origin, outermost first. */
-static void add_causes(struct pkt_trace *t, const struct stack *st, const char *origin)
+/* A new local journey's first stages: the open causes of its namespace and origin,
+ * outermost first. */
+static void add_causes(struct pkt_trace *t, const struct net *net, const char *origin)
 {
     const struct trace_cause *open[TRACE_CAUSE_MAX];
     int n = 0;
-    for (const struct trace_cause *c = st->trace_cause; c && n < TRACE_CAUSE_MAX; c = c->up)
-        if (!strcmp(c->origin, origin)) open[n++] = c;
+    for (const struct trace_cause *c = net->st->trace_cause; c && n < TRACE_CAUSE_MAX; c = c->up)
+        if (c->net == net && !strcmp(c->origin, origin)) open[n++] = c;
     while (n--) add_stage(t, open[n]->fn, open[n]->linux_fn, open[n]->detail);
 }
 

@@ -107,29 +107,32 @@ void trace_end(struct pkt *p);
  * packet made later (a TCP segment cloned in tcp_transmit_skb, an ACK) records, as its
  * first stages, the causes open at that moment whose origin is its own ("tcp"), outermost
  * first: "tcp_sendmsg(100 bytes) > tcp_write_xmit > tcp_transmit_skb(...)", as Linux's
- * call stack would show. A cause lives in its function's frame and closes when the
- * function returns (the cleanup attribute), so no path can leave it open:
+ * call stack would show; only a packet of the cause's namespace takes it (a segment
+ * another namespace sends in answer, inside the same call, has causes of its own). A
+ * cause lives in its function's frame and closes when the function returns (the
+ * cleanup attribute), so no path can leave it open:
  *
- *     TRACE_CAUSE(st, "tcp", "tcp_write_xmit", NULL, NULL);
+ *     TRACE_CAUSE(net, "tcp", "tcp_write_xmit", NULL, NULL);
  *
  * With trace off it costs one store and one branch. At most TRACE_CAUSE_MAX are copied. */
 #define TRACE_CAUSE_MAX 4
 struct trace_cause {
     struct stack *st;               /* NULL: not open (trace was off) */
+    const struct net *net;          /* whose packets take it */
     struct trace_cause *up;         /* the enclosing one */
     const char *origin, *fn, *linux_fn;
     char detail[48];
 };
-void trace_cause_push(struct stack *st, struct trace_cause *c, const char *origin, const char *fn,
+void trace_cause_push(struct net *net, struct trace_cause *c, const char *origin, const char *fn,
                       const char *linux_fn, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void trace_cause_pop(struct trace_cause *c);
 static inline void trace_cause_end(struct trace_cause *c) { if (c->st) trace_cause_pop(c); }
 #define TRACE_CAT2(a, b) a##b
 #define TRACE_CAT(a, b) TRACE_CAT2(a, b)
-#define TRACE_CAUSE(stk, origin, fn, lfn, ...) \
+#define TRACE_CAUSE(netp, origin, fn, lfn, ...) \
     struct trace_cause TRACE_CAT(trace_cause_, __LINE__) __attribute__((cleanup(trace_cause_end))); \
     TRACE_CAT(trace_cause_, __LINE__).st = NULL; \
-    if ((stk)->tracing) trace_cause_push((stk), &TRACE_CAT(trace_cause_, __LINE__), (origin), (fn), (lfn), __VA_ARGS__)
+    if ((netp)->st->tracing) trace_cause_push((netp), &TRACE_CAT(trace_cause_, __LINE__), (origin), (fn), (lfn), __VA_ARGS__)
 
 /* Events: a line printed at once (not a packet's journey) for something that happens
  * to a connection rather than to a packet — a state change, a timer, cwnd moving:

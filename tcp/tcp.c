@@ -339,7 +339,7 @@ static long tcp_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
             src += k; left -= k; copied += (long)k;
         }
     }
-    TRACE_CAUSE(sk->net->st, "tcp", "tcp_sendmsg", NULL, "%ld bytes", copied);
+    TRACE_CAUSE(sk->net, "tcp", "tcp_sendmsg", NULL, "%ld bytes", copied);
     tcp_write_xmit(tp);
     return copied ? copied : err;
 }

@@ -208,7 +208,7 @@ static uint32_t tcp_send_allowance(const struct tcp_sock *tp)
 
 void tcp_write_xmit(struct tcp_sock *tp)
 {
-    TRACE_CAUSE(tp->sk.net->st, "tcp", "tcp_write_xmit", NULL, NULL);
+    TRACE_CAUSE(tp->sk.net, "tcp", "tcp_write_xmit", NULL, NULL);
     while (tp->send_head) {
         struct pkt *p = tp->send_head;
         uint32_t allow = tcp_send_allowance(tp);
@@ -236,14 +236,14 @@ void tcp_retransmit_head(struct tcp_sock *tp)
     TCP_SKB_CB(p)->retrans++;
     tp->total_retrans++;
     mib_inc(tp->sk.net, MIB_TcpRetransSegs);
-    TRACE_CAUSE(tp->sk.net->st, "tcp", "tcp_retransmit_skb", NULL, "retransmission %u", TCP_SKB_CB(p)->retrans);
+    TRACE_CAUSE(tp->sk.net, "tcp", "tcp_retransmit_skb", NULL, "retransmission %u", TCP_SKB_CB(p)->retrans);
     tcp_transmit_skb(tp, p);
 }
 
 /* A bare ACK at seq: snd_nxt, or snd_una - 1 for a probe (tcp_xmit_probe_skb). */
 void tcp_send_ack_at(struct tcp_sock *tp, uint32_t seq)
 {
-    TRACE_CAUSE(tp->sk.net->st, "tcp", seq == tp->snd_nxt ? "tcp_send_ack" : "tcp_xmit_probe_skb", NULL, NULL);
+    TRACE_CAUSE(tp->sk.net, "tcp", seq == tp->snd_nxt ? "tcp_send_ack" : "tcp_xmit_probe_skb", NULL, NULL);
     struct pkt *p = tcp_ctl_alloc(tp->sk.net);
     if (!p) { tcp_schedule_delack(tp); return; }       /* try again later */
     tcp_xmit_pkt(tp, p, seq, TCP_FLAG_ACK);
@@ -261,7 +261,7 @@ void tcp_send_challenge_ack(struct tcp_sock *tp)
     if (tn->challenge_window_s != now_s) { tn->challenge_window_s = now_s; tn->challenge_count = 0; }
     if (++tn->challenge_count > TCP_CHALLENGE_ACK_LIMIT) return;
     mib_inc(net, MIB_TcpExtTCPChallengeACK);
-    TRACE_CAUSE(net->st, "tcp", "tcp_send_challenge_ack", NULL, NULL);
+    TRACE_CAUSE(net, "tcp", "tcp_send_challenge_ack", NULL, NULL);
     tcp_send_ack(tp);
 }
 
@@ -277,7 +277,7 @@ void tcp_send_syn(struct tcp_sock *tp)
     cb->tcp_flags = TCP_FLAG_SYN;
     tp->write_seq = tp->iss + 1;
     tcp_queue_tail(tp, p);
-    TRACE_CAUSE(tp->sk.net->st, "tcp", tp->sk.state == SK_SYN_SENT ? "tcp_connect" : "tcp_v4_send_synack", NULL, NULL);
+    TRACE_CAUSE(tp->sk.net, "tcp", tp->sk.state == SK_SYN_SENT ? "tcp_connect" : "tcp_v4_send_synack", NULL, NULL);
     tcp_write_xmit(tp);
 }
 
@@ -297,14 +297,14 @@ void tcp_send_fin(struct tcp_sock *tp)
     TCP_SKB_CB(p)->tcp_flags |= TCP_FLAG_FIN;
     TCP_SKB_CB(p)->end_seq++;
     tp->write_seq++;
-    TRACE_CAUSE(tp->sk.net->st, "tcp", "tcp_send_fin", NULL, NULL);
+    TRACE_CAUSE(tp->sk.net, "tcp", "tcp_send_fin", NULL, NULL);
     tcp_write_xmit(tp);
 }
 
 /* tcp_send_active_reset: RST|ACK at snd_nxt (abort, RFC 9293 §3.10.5). */
 void tcp_send_active_reset(struct tcp_sock *tp)
 {
-    TRACE_CAUSE(tp->sk.net->st, "tcp", "tcp_send_active_reset", NULL, NULL);
+    TRACE_CAUSE(tp->sk.net, "tcp", "tcp_send_active_reset", NULL, NULL);
     struct pkt *p = tcp_ctl_alloc(tp->sk.net);
     if (p) tcp_xmit_pkt(tp, p, tp->snd_nxt, TCP_FLAG_RST | TCP_FLAG_ACK);
 }

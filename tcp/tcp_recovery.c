@@ -43,7 +43,7 @@ static void tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p)
     tp->total_retrans++;
     mib_inc(tp->sk.net, MIB_TcpRetransSegs);
     mib_inc(tp->sk.net, MIB_TcpExtTCPFastRetrans);
-    TRACE_CAUSE(tp->sk.net->st, "tcp", "tcp_retransmit_skb", NULL, "lost, retransmission %u", cb->retrans);
+    TRACE_CAUSE(tp->sk.net, "tcp", "tcp_retransmit_skb", NULL, "lost, retransmission %u", cb->retrans);
     tcp_transmit_skb(tp, p);
 }
 

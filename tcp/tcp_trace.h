@@ -40,7 +40,7 @@ void tcp_trace_ack(struct pkt *p, const struct tcp_sock *tp, uint32_t prior_una)
 /* A timer acts: its event line, and a cause for what it sends (to the end of the
  * function that uses it). */
 #define TCP_TRACE_TIMER(tp, name, ...) \
-    TRACE_CAUSE((tp)->sk.net->st, "tcp", (name), NULL, __VA_ARGS__); \
+    TRACE_CAUSE((tp)->sk.net, "tcp", (name), NULL, __VA_ARGS__); \
     do { if (TCP_TRACING(&(tp)->sk)) tcp_trace_timer((tp), (name), __VA_ARGS__); } while (0)
 #define TCP_TRACE_RCV(p, sk) do { if ((p)->tr) tcp_trace_rcv((p), (sk)); } while (0)
 #define TCP_TRACE_ACK(p, tp, una) do { if ((p)->tr) tcp_trace_ack((p), (tp), (una)); } while (0)

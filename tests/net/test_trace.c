@@ -340,7 +340,7 @@ END_TEST
 /* What a socket call does, as a function that opens a cause and makes a packet. */
 static struct pkt *make_in_cause(const char *origin)
 {
-    TRACE_CAUSE(f->st, "tcp", "inner_xmit", NULL, NULL);
+    TRACE_CAUSE(f->net, "tcp", "inner_xmit", NULL, NULL);
     struct pkt *p = mkframe(4);
     trace_begin_local(f->net, p, origin);
     return p;                                       /* the cause closes here */
@@ -354,10 +354,17 @@ START_TEST(test_causes_are_the_first_stages)
     tracing(1, 0, 0);
     struct pkt *p, *q;
     {
-        TRACE_CAUSE(f->st, "tcp", "outer_call", "linux_outer", "%d bytes", 100);
+        TRACE_CAUSE(f->net, "tcp", "outer_call", "linux_outer", "%d bytes", 100);
         p = make_in_cause("tcp");
         q = make_in_cause("arp");
         ck_assert_ptr_nonnull(f->st->trace_cause);  /* the outer one is still open */
+        struct net *other = fx_add_net(f, "ns3");     /* another namespace's packet: none */
+        ck_assert_ptr_nonnull(other);
+        struct pkt *o = mkframe(5);
+        trace_begin_local(other, o, "tcp");
+        ck_assert_ptr_nonnull(o->tr);
+        ck_assert_uint_eq(o->tr->nstages, 0);
+        pkt_free(o);
     }
     ck_assert_ptr_null(f->st->trace_cause);         /* all closed */
     TRACE(p, "tcp_transmit_skb", NULL);
@@ -374,7 +381,7 @@ START_TEST(test_causes_are_the_first_stages)
     tracing(0, 0, 0);
     fx_log_clear(f);
     {
-        TRACE_CAUSE(f->st, "tcp", "off", NULL, NULL);
+        TRACE_CAUSE(f->net, "tcp", "off", NULL, NULL);
         ck_assert_ptr_null(f->st->trace_cause);
     }
 }
