@@ -30,9 +30,10 @@ void tcp_trace_rcv(struct pkt *p, const struct sock *sk);
 void tcp_trace_ack(struct pkt *p, const struct tcp_sock *tp, uint32_t prior_una);
 
 #define TCP_TRACING(sk) ((sk)->net->st->tracing)
-/* A state change (from tcp_set_state, before the state is written). */
+/* A state change (from tcp_set_state, before the state is written; a socket already
+ * released has left its namespace: no line). */
 #define TCP_TRACE_STATE(sk, state) \
-    do { if (TCP_TRACING(sk) && (sk)->state != (state)) tcp_trace_state((sk), (state)); } while (0)
+    do { if ((sk)->net && TCP_TRACING(sk) && (sk)->state != (state)) tcp_trace_state((sk), (state)); } while (0)
 /* cwnd / ssthresh may have moved since old_cwnd / old_ssthresh were read. */
 #define TCP_TRACE_CWND(tp, oc, os) \
     do { if (TCP_TRACING(&(tp)->sk) && ((tp)->snd_cwnd != (oc) || (tp)->snd_ssthresh != (os))) \
