@@ -22,6 +22,7 @@
 
 struct sysctl_table;
 struct link_ops;
+struct trace_cause;
 struct sock;
 struct sock_fd;
 struct inet_protosw;
@@ -153,6 +154,7 @@ struct stack {
     void      (*log)(void *arg, const char *line);
     void       *log_arg;
     bool        tracing;                /* any trace on in any namespace: fast check */
+    struct trace_cause *trace_cause;    /* the innermost open cause (net/trace.h TRACE_CAUSE) */
     /* The one-line summary of a frame as `tcpdump -n` prints it, which begins each traced
      * journey (net/trace.h). The shell sets it: the decoder is the shell's, and net/ does
      * not depend on the shell. net: where the frame is (for its tunnel ports). */

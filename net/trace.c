@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 /* ------------------------------------------------------------------ the record */
 
@@ -120,6 +121,8 @@ static void note_unframed_summary(struct pkt_trace *t, const struct pkt *p)
 
 /* ------------------------------------------------------------------ recording */
 
+static void add_causes(struct pkt_trace *t, const struct net *net, const char *origin);
+
 void trace_cross(struct pkt *p, struct netdev *dev, enum trace_dir dir)
 {
     struct stack *st = dev->net->st;
@@ -158,13 +161,12 @@ void trace_begin_local(struct net *net, struct pkt *p, const char *origin)
     t->origin_level = (uint8_t)trace_net_level(net);
     char label[TRACE_LABEL_LEN];
     make_label(label, net, origin, TRACE_TX);
-    line_open(t, label, 0, false);
+    if (line_open(t, label, 0, false)) add_causes(t, net, origin);
 }
 
-void trace_stage(struct pkt *p, const char *fn, const char *linux_fn, const char *fmt, ...)
+static void add_stage(struct pkt_trace *t, const char *fn, const char *linux_fn, const char *detail)
 {
-    struct pkt_trace *t = p->tr;
-    if (!t || t->full || !t->nlines) return;
+    if (t->full || !t->nlines) return;
     if (t->nstages == TRACE_MAX_STAGES) {
         if (t->lost_stages < UINT16_MAX) t->lost_stages++;
         return;
@@ -172,15 +174,83 @@ void trace_stage(struct pkt *p, const char *fn, const char *linux_fn, const char
     struct trace_stage *s = &t->stage[t->nstages++];
     s->fn = fn;
     s->linux_fn = linux_fn && strcmp(linux_fn, fn) ? linux_fn : NULL;
-    s->detail = TRACE_NONE;
+    s->detail = detail && detail[0] ? pool_put(t, detail) : TRACE_NONE;
+}
+
+void trace_stage(struct pkt *p, const char *fn, const char *linux_fn, const char *fmt, ...)
+{
+    struct pkt_trace *t = p->tr;
+    if (!t || t->full || !t->nlines) return;
+    char detail[96] = "";
     if (fmt) {
-        char detail[96];
         va_list ap;
         va_start(ap, fmt);
         vsnprintf(detail, sizeof(detail), fmt, ap);
         va_end(ap);
-        if (detail[0]) s->detail = pool_put(t, detail);
     }
+    add_stage(t, fn, linux_fn, detail);
+}
+
+/* ------------------------------------------------------------------ causes, events */
+
+void trace_cause_push(struct net *net, struct trace_cause *c, const char *origin, const char *fn,
+                      const char *linux_fn, const char *fmt, ...)
+{
+    struct stack *st = net->st;
+    c->st = st;
+    c->net = net;
+    c->origin = origin;
+    c->fn = fn;
+    c->linux_fn = linux_fn;
+    c->detail[0] = '\0';
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(c->detail, sizeof(c->detail), fmt, ap);
+        va_end(ap);
+    }
+    c->up = st->trace_cause;
+    st->trace_cause = c;
+}
+
+void trace_cause_pop(struct trace_cause *c)
+{
+    for (struct trace_cause **pp = &c->st->trace_cause; *pp; pp = &(*pp)->up)
+        if (*pp == c) { *pp = c->up; break; }       /* always the innermost but one never knows */
+    c->st = NULL;
+}
+
+/* A new local journey's first stages: the open causes of its namespace and origin,
+ * outermost first. */
+static void add_causes(struct pkt_trace *t, const struct net *net, const char *origin)
+{
+    const struct trace_cause *open[TRACE_CAUSE_MAX];
+    int n = 0;
+    for (const struct trace_cause *c = net->st->trace_cause; c && n < TRACE_CAUSE_MAX; c = c->up)
+        if (c->net == net && !strcmp(c->origin, origin)) open[n++] = c;
+    while (n--) add_stage(t, open[n]->fn, open[n]->linux_fn, open[n]->detail);
+}
+
+bool trace_net_on(const struct net *net) { return net->st->tracing && trace_net_level(net) > 0; }
+
+void trace_event(struct net *net, const char *fmt, ...)
+{
+    if (!trace_net_on(net) || !net->st->log) return;
+    char text[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof(text), fmt, ap);
+    va_end(ap);
+    uint64_t now = net->st->now_us;
+    time_t secs = (time_t)(now / US_PER_S);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    if (net->name[0])
+        stack_log(net->st, "%02d:%02d:%02d.%06u [%s] %s", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  (unsigned)(now % US_PER_S), net->name, text);
+    else
+        stack_log(net->st, "%02d:%02d:%02d.%06u %s", tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  (unsigned)(now % US_PER_S), text);
 }
 
 void trace_handover(struct pkt *from, struct pkt *to)

@@ -103,6 +103,48 @@ void trace_clone(const struct pkt *from, struct pkt *to);
  * ends but the packet lives on (queued for a reader). */
 void trace_end(struct pkt *p);
 
+/* Causes: what a socket call or a timer was doing when the stack made a packet. A
+ * packet made later (a TCP segment cloned in tcp_transmit_skb, an ACK) records, as its
+ * first stages, the causes open at that moment whose origin is its own ("tcp"), outermost
+ * first: "tcp_sendmsg(100 bytes) > tcp_write_xmit > tcp_transmit_skb(...)", as Linux's
+ * call stack would show; only a packet of the cause's namespace takes it (a segment
+ * another namespace sends in answer, inside the same call, has causes of its own). A
+ * cause lives in its function's frame and closes when the function returns (the
+ * cleanup attribute), so no path can leave it open:
+ *
+ *     TRACE_CAUSE(net, "tcp", "tcp_write_xmit", NULL, NULL);
+ *
+ * With trace off it costs one store and one branch. At most TRACE_CAUSE_MAX are copied. */
+#define TRACE_CAUSE_MAX 4
+struct trace_cause {
+    struct stack *st;               /* NULL: not open (trace was off) */
+    const struct net *net;          /* whose packets take it */
+    struct trace_cause *up;         /* the enclosing one */
+    const char *origin, *fn, *linux_fn;
+    char detail[48];
+};
+void trace_cause_push(struct net *net, struct trace_cause *c, const char *origin, const char *fn,
+                      const char *linux_fn, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void trace_cause_pop(struct trace_cause *c);
+static inline void trace_cause_end(struct trace_cause *c) { if (c->st) trace_cause_pop(c); }
+#define TRACE_CAT2(a, b) a##b
+#define TRACE_CAT(a, b) TRACE_CAT2(a, b)
+#define TRACE_CAUSE(netp, origin, fn, lfn, ...) \
+    struct trace_cause TRACE_CAT(trace_cause_, __LINE__) __attribute__((cleanup(trace_cause_end))); \
+    TRACE_CAT(trace_cause_, __LINE__).st = NULL; \
+    if ((netp)->st->tracing) trace_cause_push((netp), &TRACE_CAT(trace_cause_, __LINE__), (origin), (fn), (lfn), __VA_ARGS__)
+
+/* Events: a line printed at once (not a packet's journey) for something that happens
+ * to a connection rather than to a packet — a state change, a timer, cwnd moving:
+ *
+ *   22:13:20.010000 tcp 10.0.0.2:7 > 10.0.0.1:40000: SYN_RECV -> ESTABLISHED
+ *
+ * the stack clock as tcpdump prints it, "[NS] " before the protocol outside the default
+ * namespace. Printed when the namespace traces anything (a device or all of it). */
+bool trace_net_on(const struct net *net);
+void trace_event(struct net *net, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define TRACE_EVENT(net, ...) do { if ((net)->st->tracing) trace_event((net), __VA_ARGS__); } while (0)
+
 /* Formatting, for the tests and for trace_end: the journey as the lines it prints,
  * each passed to emit (verbose: the -v layout). Returns the number of lines. */
 int trace_format(const struct pkt_trace *t, bool verbose,

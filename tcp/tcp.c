@@ -16,6 +16,7 @@
  *             through FIN_WAIT/TIME_WAIT holding its own reference
  */
 #include "tcp_priv.h"
+#include "tcp_trace.h"
 #include "net/stack.h"
 #include "net/stream.h"
 #include "net/netdev.h"
@@ -26,6 +27,7 @@
 
 void tcp_set_state(struct sock *sk, int state)
 {
+    TCP_TRACE_STATE(sk, state);
     sk->state = (uint8_t)state;
     if (state != SK_ESTABLISHED) return;
     tcp_sk(sk)->rcv_tstamp = sk->net->st->now_us;    /* the handshake's ACK: heard from */
@@ -336,6 +338,7 @@ static long tcp_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
             src += k; left -= k; copied += (long)k;
         }
     }
+    TRACE_CAUSE(sk->net, "tcp", "tcp_sendmsg", NULL, "%ld bytes", copied);
     tcp_write_xmit(tp);
     return copied ? copied : err;
 }

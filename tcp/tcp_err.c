@@ -28,6 +28,7 @@
  * problem), and only when the quote is our SYN-ACK.
  */
 #include "tcp_priv.h"
+#include "tcp_trace.h"
 #include "net/stack.h"
 #include "ip/ip_wire.h"
 #include "icmp/icmp.h"
@@ -105,7 +106,9 @@ static void tcp_v4_mtu_reduced(struct tcp_sock *tp, uint32_t mtu)
     tp->soft_err = EMSGSIZE;                    /* if it never recovers, say why */
     uint32_t old_mss = tp->mss_cache;
     tcp_sync_mss(tp, mtu);
+    uint32_t prior_cwnd = tp->snd_cwnd, prior_ssthresh = tp->snd_ssthresh;     /* for trace */
     tcp_simple_retransmit(tp, old_mss);
+    TCP_TRACE_CWND(tp, prior_cwnd, prior_ssthresh);
 }
 
 /* tcp_req_err: a child not yet accepted. */

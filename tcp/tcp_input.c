@@ -14,6 +14,7 @@
  * (a GSO super-frame too), is queued whole: no copy.
  */
 #include "tcp_priv.h"
+#include "tcp_trace.h"
 #include "net/stack.h"
 #include "net/trace.h"
 #include "arp/neigh.h"
@@ -184,7 +185,9 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
         tp->retransmits = 0;
         tcp_rearm_rto(tp);                            /* RFC 6298 §5.3 */
     }
+    uint32_t prior_cwnd = tp->snd_cwnd, prior_ssthresh = tp->snd_ssthresh;     /* for trace */
     tcp_recovery_ack(tp, seg->ack, acked, dup);       /* cwnd growth, or fast recovery */
+    TCP_TRACE_CWND(tp, prior_cwnd, prior_ssthresh);
     if (acked) tcp_new_space(tp);                     /* tcp_check_space */
     tcp_ack_probe(tp);                                /* the peer answers: probes stop */
     return DROP_NONE;
@@ -298,6 +301,7 @@ static void tcp_data_queue(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *s
         uint32_t len = p->len, truesize = pkt_truesize(p);
         if (!tcp_queue_rcv(tp, p, tp->rcv_nxt, false)) { pkt_drop(net, p, DROP_SOCKET_RCVBUFF); tcp_send_ack(tp); return; }
         TRACEF(p, "tcp_data_queue", NULL, "queued %u bytes", len);
+        if (held) TRACEF(p, "tcp_ofo_queue", NULL, "%u segments held", tp->ooo_len);
         trace_end(p);
         tcp_rcv_rtt_measure(tp);                      /* tcp_event_data_recv */
         if (len >= 128) tcp_grow_window(tp, truesize, len);
@@ -442,7 +446,9 @@ void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
     if (seg->flags & TCP_FLAG_SYN) { tcp_rcv_syn(tp, p, seg); return; }
     if (!(seg->flags & TCP_FLAG_ACK)) { pkt_drop(net, p, DROP_TCP_FLAGS); return; }
     if (sk->state == SK_SYN_RECV && !tcp_synrecv_ack(tp, p, seg)) return;
+    uint32_t prior_una = tp->snd_una;                 /* for trace */
     enum drop why = tcp_ack(tp, seg);
+    TCP_TRACE_ACK(p, tp, prior_una);
     if (why != DROP_NONE) { pkt_drop(net, p, why); return; }
     if (!tcp_ack_closing_states(tp)) { pkt_consume(p); return; }
     bool takes_data = sk->state == SK_ESTABLISHED || sk->state == SK_FIN_WAIT1 || sk->state == SK_FIN_WAIT2;

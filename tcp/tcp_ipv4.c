@@ -13,6 +13,7 @@
  *              listener), the state machine; no socket: RST (RFC 9293 §3.10.7.1).
  */
 #include "tcp_priv.h"
+#include "tcp_trace.h"
 #include "net/stack.h"
 #include "net/csum.h"
 #include "net/offload.h"
@@ -287,6 +288,7 @@ static void tcp_v4_rcv(struct pkt *p)
     }
     struct sock *sk = &tp->sk;
     sock_hold(sk);                  /* the state machine may close it under us */
+    TCP_TRACE_RCV(p, sk);
     if (sk->state == SK_LISTEN) tcp_listen_rcv(sk, p, &seg);
     else tcp_rcv_state_process(sk, p, &seg);
     sock_put(sk);

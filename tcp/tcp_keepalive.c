@@ -20,6 +20,7 @@
  * the window has opened and data waits, the data itself goes instead.
  */
 #include "tcp_priv.h"
+#include "tcp_trace.h"
 #include "net/stack.h"
 #include "net/sysctl.h"
 #include <errno.h>
@@ -106,6 +107,7 @@ static void tcp_probe_timer(struct timer *t, void *arg)
         sock_put(sk);
         return;
     }
+    TCP_TRACE_TIMER(tp, "tcp_probe_timer", "probe %u", tp->probes_out + 1);
     tcp_write_wakeup(tp, MIB_TcpExtTCPWinProbe);
     if (!tp->send_head || tp->wq_head != tp->send_head) {  /* data went: the RTO guards it */
         tp->probes_out = 0;
@@ -143,6 +145,7 @@ static void tcp_keepalive_timer(struct timer *t, void *arg)
         sock_put(sk);
         return;
     }
+    TCP_TRACE_TIMER(tp, "tcp_keepalive_timer", "probe %u", tp->probes_out + 1);
     tcp_write_wakeup(tp, MIB_TcpExtTCPKeepAlive);
     tp->probes_out++;
     timer_arm_in(sk->net->st, &tp->keepalive_timer, (uint64_t)tn->keepalive_intvl_ms * US_PER_MS);

@@ -15,6 +15,7 @@
  * touch are merged, at most TCP_NUM_SACKS; a block is forgotten once RCV.NXT reaches it.
  */
 #include "tcp_priv.h"
+#include "tcp_trace.h"
 #include "net/stack.h"
 
 /* Do [s1,e1) and [s2,e2) overlap or touch? */
@@ -141,6 +142,8 @@ void tcp_data_queue_ofo(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg
     sk->rmem += p->truesize;
     tcp_ofo_trim_after(tp, p);
     mib_inc(net, MIB_TcpExtTCPOFOQueue);
+    TRACEF(p, "tcp_data_queue_ofo", NULL, "held %u bytes, %u after rcv_nxt", p->len, cb->seq - tp->rcv_nxt);
+    trace_end(p);                   /* the journey ends in the out-of-order queue */
 }
 
 /* tcp_ofo_queue: RCV.NXT moved; held segments it reached go to the receive queue (a

@@ -14,6 +14,7 @@
  * holds only payload; headers exist only on the clones that leave.
  */
 #include "tcp_priv.h"
+#include "tcp_trace.h"
 #include "net/stack.h"
 #include "net/netdev.h"
 #include "net/csum.h"
@@ -136,6 +137,7 @@ static int tcp_xmit_pkt(struct tcp_sock *tp, struct pkt *c, uint32_t seq, uint8_
     tp->segs_out += segs;
     if (flags & TCP_FLAG_RST) mib_inc(net, MIB_TcpOutRsts);
     TRACEF(c, "tcp_transmit_skb", NULL, "seq %u len %u", seq, payload);
+    TRACE(c, "ip_queue_xmit", NULL);
     return ip_send_rt(net, c, &io, &rt);
 }
 
@@ -206,6 +208,7 @@ static uint32_t tcp_send_allowance(const struct tcp_sock *tp)
 
 void tcp_write_xmit(struct tcp_sock *tp)
 {
+    TRACE_CAUSE(tp->sk.net, "tcp", "tcp_write_xmit", NULL, NULL);
     while (tp->send_head) {
         struct pkt *p = tp->send_head;
         uint32_t allow = tcp_send_allowance(tp);
@@ -234,12 +237,14 @@ void tcp_retransmit_head(struct tcp_sock *tp)
     TCP_SKB_CB(p)->retrans++;
     tp->total_retrans++;
     mib_inc(tp->sk.net, MIB_TcpRetransSegs);
+    TRACE_CAUSE(tp->sk.net, "tcp", "tcp_retransmit_skb", NULL, "retransmission %u", TCP_SKB_CB(p)->retrans);
     tcp_transmit_skb(tp, p);
 }
 
 /* A bare ACK at seq: snd_nxt, or snd_una - 1 for a probe (tcp_xmit_probe_skb). */
 void tcp_send_ack_at(struct tcp_sock *tp, uint32_t seq)
 {
+    TRACE_CAUSE(tp->sk.net, "tcp", seq == tp->snd_nxt ? "tcp_send_ack" : "tcp_xmit_probe_skb", NULL, NULL);
     struct pkt *p = tcp_ctl_alloc(tp->sk.net);
     if (!p) { tcp_schedule_delack(tp); return; }       /* try again later */
     tcp_xmit_pkt(tp, p, seq, TCP_FLAG_ACK);
@@ -259,6 +264,7 @@ void tcp_send_syn(struct tcp_sock *tp)
     cb->tcp_flags = TCP_FLAG_SYN;
     tp->write_seq = tp->iss + 1;
     tcp_queue_tail(tp, p);
+    TRACE_CAUSE(tp->sk.net, "tcp", tp->sk.state == SK_SYN_SENT ? "tcp_connect" : "tcp_v4_send_synack", NULL, NULL);
     tcp_write_xmit(tp);
 }
 
@@ -278,12 +284,14 @@ void tcp_send_fin(struct tcp_sock *tp)
     TCP_SKB_CB(p)->tcp_flags |= TCP_FLAG_FIN;
     TCP_SKB_CB(p)->end_seq++;
     tp->write_seq++;
+    TRACE_CAUSE(tp->sk.net, "tcp", "tcp_send_fin", NULL, NULL);
     tcp_write_xmit(tp);
 }
 
 /* tcp_send_active_reset: RST|ACK at snd_nxt (abort, RFC 9293 §3.10.5). */
 void tcp_send_active_reset(struct tcp_sock *tp)
 {
+    TRACE_CAUSE(tp->sk.net, "tcp", "tcp_send_active_reset", NULL, NULL);
     struct pkt *p = tcp_ctl_alloc(tp->sk.net);
     if (p) tcp_xmit_pkt(tp, p, tp->snd_nxt, TCP_FLAG_RST | TCP_FLAG_ACK);
 }
@@ -299,6 +307,7 @@ void tcp_v4_send_reset(struct net *net, const struct tcp_seg *seg)
     struct pkt *p = tcp_ctl_alloc(net);
     if (!p) return;
     bool ack = seg->flags & TCP_FLAG_ACK;
+    TRACE(p, "tcp_v4_send_reset", NULL);
     uint8_t *th = tcp_push_header(p, seg->dport, seg->sport, ack ? seg->ack : 0, ack ? 0 : seg->end_seq,
                                   ack ? TCP_FLAG_RST : TCP_FLAG_RST | TCP_FLAG_ACK, 0, NULL);
     if (!th) { pkt_drop(net, p, DROP_NOMEM); return; }
@@ -321,6 +330,7 @@ void tcp_v4_send_synack_stateless(struct tcp_sock *lp, const struct tcp_seg *seg
     if (ip_route_output(net, seg->saddr, 0, &rt)) return;
     struct pkt *p = tcp_ctl_alloc(net);
     if (!p) return;
+    TRACEF(p, "tcp_v4_send_synack", NULL, "syncookie");
     uint16_t advmss = (uint16_t)(MIN(rt.dev->mtu, 65535u) - IP4_HLEN - TCP_HLEN);
     uint32_t clamp = 0;
     uint8_t wscale;

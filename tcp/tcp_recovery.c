@@ -28,6 +28,7 @@
  * and undo of spurious recoveries, lost-retransmission detection (an RTO covers it).
  */
 #include "tcp_priv.h"
+#include "tcp_trace.h"
 #include "net/stack.h"
 
 /* RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT: data outstanding, no payload, no SYN/FIN,
@@ -50,6 +51,7 @@ static void tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p)
     tp->total_retrans++;
     mib_inc(tp->sk.net, MIB_TcpRetransSegs);
     mib_inc(tp->sk.net, tp->ca_state == TCP_CA_LOSS ? MIB_TcpExtTCPSlowStartRetrans : MIB_TcpExtTCPFastRetrans);
+    TRACE_CAUSE(tp->sk.net, "tcp", "tcp_retransmit_skb", NULL, "lost, retransmission %u", cb->retrans);
     tcp_transmit_skb(tp, p);
 }
 

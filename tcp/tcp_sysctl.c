@@ -23,6 +23,7 @@
 #include "tcp_priv.h"
 #include "net/stack.h"
 #include "net/sysctl.h"
+#include "net/trace.h"
 #include <limits.h>
 
 void tcp_sysctl_net_init(struct net *net, struct tcp_net *tn)
@@ -91,5 +92,6 @@ void tcp_send_challenge_ack(struct tcp_sock *tp)
         tn->challenge_count--;
     }
     mib_inc(net, MIB_TcpExtTCPChallengeACK);
+    TRACE_CAUSE(net, "tcp", "tcp_send_challenge_ack", NULL, NULL);
     tcp_send_ack(tp);
 }

@@ -12,6 +12,7 @@
  *                    FIN_WAIT2 after tcp_fin_timeout
  */
 #include "tcp_priv.h"
+#include "tcp_trace.h"
 #include "net/stack.h"
 #include <errno.h>
 
@@ -62,7 +63,10 @@ static void tcp_retransmit_timer(struct timer *t, void *arg)
         return;
     }
     mib_inc(sk->net, MIB_TcpExtTCPTimeouts);
+    TCP_TRACE_TIMER(tp, "tcp_retransmit_timer", "rto %u ms, retransmission %u", tp->rto_us / 1000, tp->retransmits + 1);
+    uint32_t prior_cwnd = tp->snd_cwnd, prior_ssthresh = tp->snd_ssthresh;     /* for trace */
     tcp_cong_on_rto(tp);                              /* ssthresh by the algorithm, cwnd 1 */
+    TCP_TRACE_CWND(tp, prior_cwnd, prior_ssthresh);
     tp->retransmits++;
     tp->backoff++;
     tcp_retransmit_head(tp);
@@ -76,6 +80,7 @@ static void tcp_delack_timer(struct timer *t, void *arg)
     struct tcp_sock *tp = arg;
     if (!tp->ack_pending) return;
     mib_inc(tp->sk.net, MIB_TcpExtDelayedACKs);
+    TCP_TRACE_TIMER(tp, "tcp_delack_timer", NULL);
     tcp_send_ack(tp);
 }
 

@@ -335,6 +335,82 @@ START_TEST(test_hook_absent_prints_the_ethertype)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ causes and events */
+
+/* What a socket call does, as a function that opens a cause and makes a packet. */
+static struct pkt *make_in_cause(const char *origin)
+{
+    TRACE_CAUSE(f->net, "tcp", "inner_xmit", NULL, NULL);
+    struct pkt *p = mkframe(4);
+    trace_begin_local(f->net, p, origin);
+    return p;                                       /* the cause closes here */
+}
+
+/* Open causes of the packet's origin become its first stages, outermost first; a
+ * packet of another origin (an ARP request made on the way) does not take them; each
+ * cause closes with its function, whatever the path out. */
+START_TEST(test_causes_are_the_first_stages)
+{
+    tracing(1, 0, 0);
+    struct pkt *p, *q;
+    {
+        TRACE_CAUSE(f->net, "tcp", "outer_call", "linux_outer", "%d bytes", 100);
+        p = make_in_cause("tcp");
+        q = make_in_cause("arp");
+        ck_assert_ptr_nonnull(f->st->trace_cause);  /* the outer one is still open */
+        struct net *other = fx_add_net(f, "ns3");     /* another namespace's packet: none */
+        ck_assert_ptr_nonnull(other);
+        struct pkt *o = mkframe(5);
+        trace_begin_local(other, o, "tcp");
+        ck_assert_ptr_nonnull(o->tr);
+        ck_assert_uint_eq(o->tr->nstages, 0);
+        pkt_free(o);
+    }
+    ck_assert_ptr_null(f->st->trace_cause);         /* all closed */
+    TRACE(p, "tcp_transmit_skb", NULL);
+    trace_cross(p, a, TRACE_TX);
+    pkt_free(p);
+    log_is("frame 4, length 60\n"
+           "  a tx: outer_call(linux_outer: 100 bytes) > inner_xmit > tcp_transmit_skb\n");
+    fx_log_clear(f);
+    trace_cross(q, a, TRACE_TX);
+    pkt_free(q);
+    log_is("frame 4, length 60\n"
+           "  a tx:\n");
+    /* trace off: a cause is not opened and costs nothing to close */
+    tracing(0, 0, 0);
+    fx_log_clear(f);
+    {
+        TRACE_CAUSE(f->net, "tcp", "off", NULL, NULL);
+        ck_assert_ptr_null(f->st->trace_cause);
+    }
+}
+END_TEST
+
+/* An event is one line at once, with the stack clock and the namespace; only when the
+ * namespace traces something. */
+START_TEST(test_event_lines)
+{
+    TRACE_EVENT(f->net, "tcp %s", "nothing traced");
+    log_is("");
+    tracing(0, 1, 0);
+    f->st->now_us = 1700000000ull * US_PER_S + 123456;
+    TRACE_EVENT(f->net, "tcp 10.0.0.2:7 > 10.0.0.1:40000: %s -> %s", "SYN_RECV", "ESTABLISHED");
+    log_is("22:13:20.123456 tcp 10.0.0.2:7 > 10.0.0.1:40000: SYN_RECV -> ESTABLISHED\n");
+    ck_assert(trace_net_on(f->net));
+    struct net *ns = fx_add_net(f, "ns2");
+    ck_assert_ptr_nonnull(ns);
+    ck_assert(!trace_net_on(ns));
+    fx_log_clear(f);
+    TRACE_EVENT(ns, "not traced there");
+    log_is("");
+    ns->trace_all = 1;
+    TRACE_EVENT(ns, "tcp event");
+    log_is("22:13:20.123456 [ns2] tcp event\n");
+    ns->trace_all = 0;
+}
+END_TEST
+
 Suite *trace_suite(void)
 {
     Suite *s = suite_create("trace");
@@ -353,6 +429,8 @@ Suite *trace_suite(void)
     tcase_add_test(tc, test_bounded_lines_and_stages);
     tcase_add_test(tc, test_long_line_is_cut);
     tcase_add_test(tc, test_hook_absent_prints_the_ethertype);
+    tcase_add_test(tc, test_causes_are_the_first_stages);
+    tcase_add_test(tc, test_event_lines);
     suite_add_tcase(s, tc);
     return s;
 }

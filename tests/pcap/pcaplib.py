@@ -20,6 +20,7 @@ ETH_P_IP = 0x0800
 ETH_P_ARP = 0x0806
 ETH_P_8021Q = 0x8100
 IPPROTO_ICMP = 1
+IPPROTO_TCP = 6
 IPPROTO_UDP = 17
 
 IP_DF = 0x4000
@@ -201,6 +202,59 @@ def udp(src_ip, dst_ip, sport, dport, data, csum=None):
         pseudo = ip4(src_ip) + ip4(dst_ip) + struct.pack("!BBH", 0, IPPROTO_UDP, length)
         csum = inet_csum(pseudo + u) or 0xFFFF          # RFC 768: 0 is sent as all ones
     return u[:6] + struct.pack("!H", csum) + u[8:]
+
+
+TCP_FIN, TCP_SYN, TCP_RST, TCP_PSH, TCP_ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+
+
+def tcp_options(mss=None, sack_ok=False, ts=None, wscale=None):
+    """TCP options as Linux lays them out: on a SYN mss, sackOK+TS, nop, wscale; after,
+    nop nop TS. ts = (val, ecr)."""
+    o = b""
+    if mss is not None:
+        o += struct.pack("!BBH", 2, 4, mss)
+    if sack_ok and ts is not None:
+        o += struct.pack("!BBBBII", 4, 2, 8, 10, ts[0], ts[1])
+    elif ts is not None:
+        o += struct.pack("!BBBBII", 1, 1, 8, 10, ts[0], ts[1])
+    elif sack_ok:
+        o += struct.pack("!BBBB", 1, 1, 4, 2)
+    if wscale is not None:
+        o += struct.pack("!BBBB", 1, 3, 3, wscale)
+    return o
+
+
+def tcp(src_ip, dst_ip, sport, dport, seq, ack, flags, win, options=b"", data=b""):
+    """A TCP segment (RFC 9293 §3.1) with its checksum; options padded to 4 bytes."""
+    if len(options) % 4:
+        options += bytes(4 - len(options) % 4)
+    doff = (20 + len(options)) // 4
+    t = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, doff << 4, flags, win, 0, 0)
+    t += options + data
+    pseudo = ip4(src_ip) + ip4(dst_ip) + struct.pack("!BBH", 0, IPPROTO_TCP, len(t))
+    return t[:16] + struct.pack("!H", inet_csum(pseudo + t)) + t[18:]
+
+
+def parse_tcp(seg):
+    """The fields of a TCP segment a peer answers from: ports, seq, ack, flags, window,
+    payload and the timestamp option's value (None without one)."""
+    sport, dport, seq, ack, off, flags, win = struct.unpack("!HHIIBBH", seg[:16])
+    hl = (off >> 4) * 4
+    opts, tsval, i = seg[20:hl], None, 0
+    while i < len(opts):
+        kind = opts[i]
+        if kind == 0:
+            break
+        if kind == 1:
+            i += 1
+            continue
+        if i + 1 >= len(opts) or opts[i + 1] < 2:
+            break
+        if kind == 8 and opts[i + 1] == 10:
+            tsval = struct.unpack("!I", opts[i + 2:i + 6])[0]
+        i += opts[i + 1]
+    return {"sport": sport, "dport": dport, "seq": seq, "ack": ack, "flags": flags, "win": win,
+            "data": seg[hl:], "tsval": tsval}
 
 
 def pattern(n, start=0):

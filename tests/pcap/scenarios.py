@@ -36,9 +36,10 @@ sys.dont_write_bytecode = True     # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from pcaplib import (BROADCAST, ETH_P_IP, ETH_P_ARP, IPPROTO_ICMP, IPPROTO_UDP, IP_DF, IP_MF, arp,  # noqa: E402
-                     arp_reply, arp_request, eth, fragment, icmp, icmp_echo, ip_header_len, ipv4,
-                     inet_csum, parse, pattern, read_pcap, udp, vlan, write_pcap)
+from pcaplib import (BROADCAST, ETH_P_IP, ETH_P_ARP, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IP_DF, IP_MF,  # noqa: E402
+                     TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, arp, arp_reply, arp_request, eth, fragment,
+                     icmp, icmp_echo, ip_header_len, ipv4, inet_csum, parse, parse_tcp, pattern, read_pcap,
+                     tcp, tcp_options, udp, vlan, write_pcap)
 import run_pcap_tests  # noqa: E402
 
 SCEN_DIR = os.path.join(HERE, "scenarios")
@@ -877,6 +878,140 @@ def udp_send_unresolved():
         nstat
         ss -uan
     """), peer=UdpPeer(closed={9}))
+
+
+# ---------------------------------------------------------------- TCP
+
+class TcpClient(Peer):
+    """10.0.0.1:sport as a Linux client of the stack's port dport. Its SYN (mss 1460,
+    sackOK, TS, wscale 7: Linux's options) is a static frame at t_syn (syn_frame());
+    then, delay_us after the stack's segment it answers:
+      - the SYN-ACK: the handshake's ACK, then each of `messages` in a segment of its
+        own, 1 ms apart (seq and ack from the stack's ISN: the inputs follow the seed);
+      - a segment with new data or a FIN: an ACK (Linux's quick ACKs at the start);
+      - once everything sent has come back (the echo), its FIN, 1 ms after that ACK;
+      - anything else: nothing (ARP as the Peer)."""
+
+    def __init__(self, t_syn, messages, sport=40000, dport=7, isn=0x10000000, **kw):
+        super().__init__(**kw)
+        self.t_syn, self.messages, self.sport, self.dport, self.isn = t_syn, messages, sport, dport, isn
+
+    def tsval(self, t):
+        return (t - T0) // MS + 1000                    # the client's 1 ms clock
+
+    def seg(self, t, seq, ack, flags, data=b"", opts=None, ecr=0):
+        o = opts if opts is not None else tcp_options(ts=(self.tsval(t), ecr))
+        win = 64240 if flags & TCP_SYN else 502         # 502 << 7 = 64256 after the SYN
+        return (t, to_stack(ipv4(PEER_IP, STACK_IP, IPPROTO_TCP,
+                                 tcp(PEER_IP, STACK_IP, self.sport, self.dport, seq, ack, flags, win, o, data),
+                                 ident=0x4000 + (t - T0) // MS, flags=IP_DF)))
+
+    def syn_frame(self):
+        return self.seg(self.t_syn, self.isn, 0, TCP_SYN,
+                        opts=tcp_options(mss=1460, sack_ok=True, ts=(self.tsval(self.t_syn), 0), wscale=7))
+
+    def respond(self, out):
+        replies = super().respond(out)
+        snd_nxt, rcv_nxt, ecr, fin_sent = self.isn + 1, None, 0, False
+        total, echoed = sum(len(m) for m in self.messages), 0
+        for t, data, _ in out:
+            ip = parse(data).get("ip")
+            if not ip or ip["proto"] != IPPROTO_TCP or ip["dst"] != PEER_IP:
+                continue
+            g = parse_tcp(ip["payload"])
+            if g["dport"] != self.sport:
+                continue
+            ecr = g["tsval"] if g["tsval"] is not None else ecr
+            at = t + self.delay
+            if g["flags"] & TCP_SYN and rcv_nxt is None:            # the SYN-ACK
+                rcv_nxt = g["seq"] + 1
+                replies.append(self.seg(at, snd_nxt, rcv_nxt, TCP_ACK, ecr=ecr))
+                for i, m in enumerate(self.messages):
+                    replies.append(self.seg(at + (i + 1) * MS, snd_nxt, rcv_nxt, TCP_ACK | TCP_PSH, m, ecr=ecr))
+                    snd_nxt += len(m)
+                continue
+            if rcv_nxt is None or g["seq"] != rcv_nxt or not (g["data"] or g["flags"] & TCP_FIN):
+                continue
+            rcv_nxt += len(g["data"]) + (1 if g["flags"] & TCP_FIN else 0)
+            echoed += len(g["data"])
+            replies.append(self.seg(at, snd_nxt, rcv_nxt, TCP_ACK, ecr=ecr))
+            if echoed >= total and not fin_sent:
+                fin_sent = True
+                replies.append(self.seg(at + MS, snd_nxt, rcv_nxt, TCP_ACK | TCP_FIN, ecr=ecr))
+                snd_nxt += 1
+        return sorted(replies, key=lambda x: x[0])
+
+
+def tcp_echo_client(messages):
+    return TcpClient(T0 + 10 * MS, messages)
+
+
+@scenario
+def tcp_echo():
+    client = tcp_echo_client([b"hello, tcp\n", pattern(1448), pattern(552, 1448)])
+    return Scenario([(T0, peer_asks()), client.syn_frame()], script(f"""
+        # `serve echo tcp 7` and a replayed Linux client 10.0.0.1:40000 (1 ms away):
+        #  t=0.010 SYN with mss 1460, sackOK, TS, wscale 7 -> SYN-ACK offering the same
+        #          (mss 1460, window 64240 unscaled on a SYN, wscale 7)
+        #  t=0.011 the handshake's ACK; t=0.012-0.014 11, 1448 and 552 bytes, each echoed
+        #          at once (PSH) and ACKed by the client
+        #  t=0.016 the client's FIN once the echo is back: the server reads the end, closes:
+        #          FIN (LAST_ACK); the client's ACK ends it (CLOSE)
+        # ss -tani while the connection is open; nstat: ActiveOpens 0, PassiveOpens 1,
+        # InSegs/OutSegs, no retransmission.
+        {SET_MAC}
+        serve echo tcp 7
+        sleep 0.0125
+        ss -tani
+        sleep 0.1
+        ss -tan
+        serve list
+        nstat
+        sleep 6
+        ip -s neigh show
+    """), peer=client)
+
+
+@scenario
+def tcp_trace():
+    client = tcp_echo_client([b"trace me\n"])
+    return Scenario([(T0, peer_asks()), client.syn_frame()], script(f"""
+        # `trace on` during a whole connection to `serve echo tcp 7` (the client of
+        # tcp_echo with one 9-byte message): the state changes (LISTEN, SYN_RECV,
+        # ESTABLISHED, CLOSE_WAIT, LAST_ACK, CLOSE) and cwnd moves as lines of their own,
+        # the segments' journeys with TCP's stages: tcp_v4_rcv > tcp_rcv_state_process /
+        # tcp_rcv_established > tcp_ack > tcp_data_queue in; tcp_sendmsg > tcp_write_xmit >
+        # tcp_transmit_skb > ip_queue_xmit out. Pins the format.
+        {SET_MAC}
+        trace on
+        serve echo tcp 7
+        sleep 0.1
+        trace off
+        sleep 6
+        ip -s neigh show
+    """), peer=client)
+
+
+@scenario
+def tcp_closed_port():
+    def seg(t, seq, ack, flags):
+        return (t, to_stack(ipv4(PEER_IP, STACK_IP, IPPROTO_TCP,
+                                 tcp(PEER_IP, STACK_IP, 40001, 9, seq, ack, flags, 64240), ident=0x4100, flags=IP_DF)))
+    return Scenario([(T0, peer_asks()), seg(T0 + 10 * MS, 5000, 0, TCP_SYN),
+                     seg(T0 + 20 * MS, 6000, 7777, TCP_ACK), seg(T0 + 30 * MS, 6000, 7777, TCP_RST)], script(f"""
+        # Segments to a port nobody listens on (RFC 9293 §3.10.7.1, Linux tcp_v4_send_reset):
+        #  t=0.01 SYN seq 5000 -> RST|ACK seq 0 ack 5001
+        #  t=0.02 ACK 7777     -> RST seq 7777 (no ACK)
+        #  t=0.03 RST          -> nothing (an RST is never answered)
+        # TcpOutRsts 2, each drop counted (TsDropNO_SOCKET); trace shows where.
+        {SET_MAC}
+        trace on
+        sleep 0.1
+        trace off
+        nstat
+        sleep 6
+        ip -s neigh show
+    """), peer=Peer())
 
 
 RT_A_MAC, RT_B_MAC = "02:00:00:00:01:01", "02:00:00:00:02:01"     # the router's tap0, tap1

@@ -54,7 +54,7 @@ static void icmp_line(struct scr *s, const char *l, const char *w)
     size_t il = fx_build_icmp(icmp, sizeof(icmp), type, code, code == ICMP_FRAG_NEEDED ? mtu : 0,
                               quote + 14, ql - 14);
     size_t flen = fx_build_ipv4(fxc_buf, sizeof(fxc_buf), FX_PEER, FX_ADDR, IPPROTO_ICMP, 64, 9, 0, icmp, il);
-    fx_inject(f, fxc_buf, flen);
+    script_inject(s, fxc_buf, flen);
 }
 
 static bool extra_line(struct scr *s, const char *l, const char *w)

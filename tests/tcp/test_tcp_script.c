@@ -15,6 +15,11 @@
  * FLAGS: S F R P and "." for ACK. Sequence numbers are relative: the peer's to its
  * ISN (PEER_ISN), ours to the ISN of our first SYN (learned from it); acks the other way.
  * After the last line nothing more may have been sent.
+ *
+ * Each run also writes its capture, every segment injected and every frame sent with
+ * the virtual time, to build/tcp-scripts/TEST.pcap (the directory of the unit_tests
+ * binary, or $TCP_SCRIPT_PCAP_DIR; TEST-2.pcap for a test's second run): `tcpdump -r`
+ * shows a scenario, also one that failed (records are flushed as they are written).
  */
 #include "tests/fx_check.h"
 #include "tests/tcp/tcp_script.h"
@@ -22,9 +27,14 @@
 #include "tcp/tcp_wire.h"
 #include "net/sock.h"
 #include "net/csum.h"
+#include "shell/pcap_file.h"
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define PEER_PORT 40000
 #define PEER_ISN  1000000u
@@ -37,7 +47,85 @@ struct scr {
     uint16_t port, peer_port;       /* ours; the peer's (40000, or what we connect to) */
     uint32_t last_tsval;            /* our last TSval seen (for "ecr *") */
     int      line;
+    FILE    *pcap;                  /* the run's capture (NULL: none could be written) */
+    uint64_t kept_seen;             /* sent frames already written (f->tx_total - tx_lost) */
 };
+
+/* The last run's capture, for the tests of the capture itself. */
+static char script_pcap_path[PATH_MAX];
+static unsigned script_pcap_frames;
+
+/* ---- the run's capture ---- */
+
+/* build/tcp-scripts (next to the test binary) unless $TCP_SCRIPT_PCAP_DIR says. */
+static void script_pcap_dir(char *dir, size_t n)
+{
+    const char *env = getenv("TCP_SCRIPT_PCAP_DIR");
+    char exe[PATH_MAX];
+    ssize_t k = env ? -1 : readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (env) snprintf(dir, n, "%s", env);
+    else if (k > 0) { exe[k] = '\0'; snprintf(dir, n, "%s/tcp-scripts", dirname(exe)); }
+    else snprintf(dir, n, "tcp-scripts");
+}
+
+/* TEST.pcap, TEST-2.pcap for the same test's next run (a test may run several). */
+static void script_pcap_open(struct scr *s)
+{
+    static char last_test[128];
+    static unsigned runs;
+    const char *test = tcase_name();
+    if (!test) test = "script";
+    if (strcmp(last_test, test)) { snprintf(last_test, sizeof(last_test), "%s", test); runs = 0; }
+    runs++;
+    char dir[PATH_MAX - 160];
+    script_pcap_dir(dir, sizeof(dir));
+    mkdir(dir, 0777);                                 /* may exist */
+    if (runs == 1) snprintf(script_pcap_path, sizeof(script_pcap_path), "%s/%s.pcap", dir, test);
+    else snprintf(script_pcap_path, sizeof(script_pcap_path), "%s/%s-%u.pcap", dir, test, runs);
+    script_pcap_frames = 0;
+    s->kept_seen = f->tx_total - f->tx_lost;
+    s->pcap = fopen(script_pcap_path, "wb");
+    /* the classic format (pcap-savefile(5)): magic, version 2.4, zone 0, sigfigs 0,
+     * snaplen, Ethernet; then records of seconds, microseconds, caplen, len */
+    const uint32_t hdr[6] = { 0xa1b2c3d4u, 2u | 4u << 16, 0, 0, 262144, 1 };
+    if (s->pcap && fwrite(hdr, sizeof(hdr), 1, s->pcap) != 1) { fclose(s->pcap); s->pcap = NULL; }
+}
+
+static void script_pcap_write(struct scr *s, uint64_t at_us, const uint8_t *frame, size_t len)
+{
+    if (!s->pcap) return;
+    const uint32_t rec[4] = { (uint32_t)(at_us / US_PER_S), (uint32_t)(at_us % US_PER_S), (uint32_t)len, (uint32_t)len };
+    if (fwrite(rec, sizeof(rec), 1, s->pcap) != 1 || fwrite(frame, 1, len, s->pcap) != len) return;
+    fflush(s->pcap);                                  /* whole records, also if the script fails */
+    script_pcap_frames++;
+}
+
+/* The frames sent since the last look: the newest entries of the transmit queue. */
+static void script_pcap_sync(struct scr *s)
+{
+    uint64_t kept = f->tx_total - f->tx_lost, fresh = kept - s->kept_seen;
+    unsigned n = fx_tx_count(f);
+    for (unsigned i = fresh < n ? n - (unsigned)fresh : 0; i < n; i++) {
+        const struct fx_frame *fr = fx_tx_peek(f, i);
+        script_pcap_write(s, fr->at_us, fr->data, fr->len);
+    }
+    s->kept_seen = kept;
+}
+
+static void script_pcap_close(struct scr *s)
+{
+    script_pcap_sync(s);
+    if (s->pcap) fclose(s->pcap);
+    s->pcap = NULL;
+}
+
+/* A frame from the peer: into the capture, then onto the wire. */
+static void script_inject(struct scr *s, const uint8_t *frame, size_t len)
+{
+    script_pcap_sync(s);                              /* what was sent before it */
+    script_pcap_write(s, fx_now_us(f), frame, len);
+    fx_inject(f, frame, len);
+}
 
 static void die(struct scr *s, const char *what, const char *l)
 {
@@ -124,7 +212,7 @@ static void inject(struct scr *s, const char *l, const char *rest)
     for (uint32_t i = 0; i < g.len; i++) seg[TCP_HLEN + olen + i] = (uint8_t)('a' + (g.seq + i) % 26);
     put_be16(seg + TCP_OFF_CSUM, csum_fold(csum_partial(seg, len, csum_pseudo(FX_PEER, FX_ADDR, IPPROTO_TCP, (uint16_t)len))));
     size_t flen = fx_build_ipv4(fxc_buf, sizeof(fxc_buf), FX_PEER, FX_ADDR, IPPROTO_TCP, 64, 1, 0x4000, seg, len);
-    fx_inject(f, fxc_buf, flen);
+    script_inject(s, fxc_buf, flen);
 }
 
 static void expect_opts(struct scr *s, const char *l, const struct seg_line *g, const uint8_t *th)
@@ -151,6 +239,7 @@ static void expect(struct scr *s, const char *l, const char *rest)
     parse_seg(s, l, rest, &g);
     struct fx_ipv4 ip;
     struct fx_frame fr;
+    script_pcap_sync(s);
     if (!fx_tx_pop_frame(f, &fr)) die(s, "expected a segment, none was sent", l);
     free(fxc_cur);
     fxc_cur = fr.data;                  /* freed by the next pop or the teardown */
@@ -252,6 +341,7 @@ static void sock_call(struct scr *s, const char *l, const char *w)
 void run_script(const char *text)
 {
     struct scr s = { .start = fx_now_us(f), .t = fx_now_us(f), .peer_port = PEER_PORT };
+    script_pcap_open(&s);
     char *copy = strdup(text), *save = NULL;
     for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         s.line++;
@@ -269,6 +359,7 @@ void run_script(const char *text)
         else sock_call(&s, l, w);
     }
     free(copy);
+    script_pcap_close(&s);
     if (fx_tx_count(f)) {
         struct fx_frame fr;
         fx_tx_pop_frame(f, &fr);
@@ -517,6 +608,122 @@ START_TEST(test_out_of_window)
 }
 END_TEST
 
+/* ---- the run's capture ---- */
+
+/* Every injected and every sent segment, in time order with the virtual time, in a
+ * capture tcpdump reads (shell/pcap_file.c reads it back here). */
+START_TEST(test_script_writes_its_pcap)
+{
+    uint64_t t0 = fx_now_us(f);
+    run_script(PASSIVE_OPEN
+        "+0.100 < P. 1(100) ack 1 win 512 <nop,nop,TS val 200 ecr *>\n"
+        "+0 > . 1(0) ack 101\n"
+        "+0.010 write 3000\n"
+        "+0 > . 1(1448) ack 101\n"
+        "+0 > . 1449(1448) ack 101\n"
+        "+0 > P. 2897(104) ack 101\n"
+        "+0.010 < . 101(0) ack 3001 win 512\n");
+    ck_assert_ptr_nonnull(strstr(script_pcap_path, "/test_script_writes_its_pcap.pcap"));
+    ck_assert_uint_eq(script_pcap_frames, 9);         /* 4 from the peer, 5 from us */
+    struct pcap_file pf;
+    char err[256];
+    ck_assert_msg(pcap_file_load(&pf, script_pcap_path, err, sizeof(err)) == 0, "%s", err);
+    ck_assert_uint_eq(pf.n, 9);
+    static const uint64_t at_ms[9] = { 0, 0, 10, 110, 110, 120, 120, 120, 130 };
+    static const uint8_t from_peer[9] = { 1, 0, 1, 1, 0, 0, 0, 0, 1 };
+    for (size_t i = 0; i < pf.n; i++) {
+        struct fx_ipv4 ip;
+        ck_assert(fx_parse_ipv4(pf.recs[i].data, pf.recs[i].len, &ip));
+        ck_assert_uint_eq(ip.proto, IPPROTO_TCP);
+        ck_assert_uint_eq(ip.src, from_peer[i] ? FX_PEER : FX_ADDR);
+        ck_assert_uint_eq(pf.recs[i].t_us, t0 + at_ms[i] * US_PER_MS);
+    }
+    pcap_file_free(&pf);
+    ck_assert(!fx_log_contains(f, "tcp"));            /* trace off: nothing printed */
+    /* a second run in the same test (the first one's FIN, sent as it closed, put away):
+     * a capture of its own */
+    fx_tx_clear(f);
+    run_script("0.000 < S 0(0) win 65535\n0.000 > R. 0(0) ack 1 win 0\n");
+    ck_assert_ptr_nonnull(strstr(script_pcap_path, "/test_script_writes_its_pcap-2.pcap"));
+    ck_assert_uint_eq(script_pcap_frames, 2);
+}
+END_TEST
+
+/* ---- what `trace on` shows of a connection (tcp/tcp_trace.h) ---- */
+
+static void log_has(const char *needle)
+{
+    ck_assert_msg(fx_log_contains(f, needle), "no \"%s\" in the trace:\n%s", needle, f->log ? f->log : "");
+}
+
+/* The handshake's state changes and stages, data in, data out through tcp_sendmsg, and
+ * an RTO: its timer line, the cwnd it cuts, the retransmission's journey. */
+START_TEST(test_trace_connection)
+{
+    fx_trace(f, true);
+    run_script(PASSIVE_OPEN
+        "+0.100 < P. 1(100) ack 1 win 512 <nop,nop,TS val 200 ecr *>\n"
+        "+0 > . 1(0) ack 101\n"
+        "+0 read 100\n"
+        "+0.010 write 100\n"
+        "+0 > P. 1(100) ack 101\n"
+        "+0.210 > P. 1(100) ack 101\n"
+        "+0.010 < . 101(0) ack 101 win 512\n");
+    log_has(" tcp 0.0.0.0:8080 > 0.0.0.0:*: CLOSE -> LISTEN\n");
+    log_has(" tcp 10.0.0.2:8080 > 10.0.0.1:40000: CLOSE -> SYN_RECV\n");
+    log_has(" tcp 10.0.0.2:8080 > 10.0.0.1:40000: SYN_RECV -> ESTABLISHED\n");
+    log_has("tcp_v4_rcv > tcp_rcv_state_process(LISTEN) > tcp_conn_request(SYN_RECV)");
+    log_has("tcp_v4_send_synack > tcp_write_xmit > tcp_transmit_skb(");
+    log_has("tcp_v4_rcv > tcp_rcv_state_process(SYN_RECV) > tcp_ack(acked 1)");
+    log_has("tcp_v4_rcv > tcp_rcv_established > tcp_ack > tcp_data_queue(queued 100 bytes)");
+    log_has("tcp_sendmsg(100 bytes) > tcp_write_xmit > tcp_transmit_skb(");
+    log_has(") > ip_queue_xmit > ip_route_output(");
+    log_has(" tcp 10.0.0.2:8080 > 10.0.0.1:40000: tcp_retransmit_timer(rto 210 ms, retransmission 1)\n");
+    log_has(" -> 1 ssthresh 2147483647 -> ");
+    log_has("tx: tcp_retransmit_timer(rto 210 ms, retransmission 1) > tcp_retransmit_skb(retransmission 1) > tcp_transmit_skb(");
+    log_has("tcp_rcv_established > tcp_ack(acked 100)");
+}
+END_TEST
+
+/* The delayed ACK's timer and the journey of the ACK it sends; a segment after a hole
+ * held in the out-of-order queue, and the one that fills it. */
+START_TEST(test_trace_delack_and_ofo)
+{
+    char *sc = malloc(16384);
+    size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
+    uint32_t seq = 1;
+    for (int i = 0; i < 16; i++, seq += 10)           /* the quick ACKs run out */
+        n += (size_t)sprintf(sc + n, "+0.001 < P. %u(10) ack 1 win 512\n+0 > . 1(0) ack %u\n", seq, seq + 10);
+    n += (size_t)sprintf(sc + n, "+0.001 < P. %u(10) ack 1 win 512\n+0.040 > . 1(0) ack %u\n", seq, seq + 10);
+    seq += 10;
+    n += (size_t)sprintf(sc + n, "+0.001 < P. %u(10) ack 1 win 512\n+0 > . 1(0) ack %u\n", seq + 10, seq);
+    n += (size_t)sprintf(sc + n, "+0.001 < P. %u(10) ack 1 win 512\n+0 > . 1(0) ack %u\n", seq, seq + 20);
+    fx_trace(f, true);
+    run_script(sc);
+    free(sc);
+    log_has(": tcp_delack_timer\n");
+    log_has("tx: tcp_delack_timer > tcp_send_ack > tcp_transmit_skb(");
+    log_has("tcp_rcv_established > tcp_ack > tcp_data_queue_ofo(held 10 bytes, 10 after rcv_nxt)");
+    log_has("tcp_data_queue(queued 10 bytes) > tcp_ofo_queue(1 segments held)");
+}
+END_TEST
+
+/* A zero window: the probe timer's line, and the probe's journey from it. */
+START_TEST(test_trace_probe_timer)
+{
+    fx_trace(f, true);
+    run_script(PASSIVE_OPEN
+        "+0.100 < . 1(0) ack 1 win 0\n"
+        "+0 write 100\n"
+        "+0.210 > . 0(0) ack 1\n"
+        "+0.010 < . 1(0) ack 1 win 512\n"
+        "+0 > P. 1(100) ack 1\n"
+        "+0.010 < . 1(0) ack 101 win 512\n");
+    log_has(" tcp 10.0.0.2:8080 > 10.0.0.1:40000: tcp_probe_timer(probe 1)\n");
+    log_has("tx: tcp_probe_timer(probe 1) > tcp_xmit_probe_skb > tcp_transmit_skb(");
+}
+END_TEST
+
 Suite *tcp_script_suite(void)
 {
     Suite *s = suite_create("tcp_script");
@@ -537,6 +744,10 @@ Suite *tcp_script_suite(void)
     tcase_add_test(tc, test_connect_refused);
     tcase_add_test(tc, test_challenge_ack);
     tcase_add_test(tc, test_out_of_window);
+    tcase_add_test(tc, test_script_writes_its_pcap);
+    tcase_add_test(tc, test_trace_connection);
+    tcase_add_test(tc, test_trace_delack_and_ofo);
+    tcase_add_test(tc, test_trace_probe_timer);
     suite_add_tcase(s, tc);
     return s;
 }
