@@ -91,6 +91,46 @@ void tcp_cong_set(struct tcp_sock *tp, const struct tcp_cong_ops *ops)
     if (ops->init) ops->init(tp);
 }
 
+/* Segments sent and not yet acknowledged, as the congestion window counts them
+ * (tcp_packets_in_flight: in recovery, RFC 6675's pipe). */
+static uint32_t tcp_in_flight(struct tcp_sock *tp)
+{
+    if (tp->ca_state == TCP_CA_RECOVERY || tp->ca_state == TCP_CA_LOSS) return tcp_pipe(tp);
+    uint32_t mss = tp->mss_cache ? tp->mss_cache : 1;
+    return (tp->snd_nxt - tp->snd_una + mss - 1) / mss;
+}
+
+/* tcp_cwnd_validate (RFC 7661's idea, Linux's rule): after a send, note whether cwnd
+ * was what held the sender back, and the most it had in flight, once per window of
+ * data (cwnd_usage_seq) or sooner when either grows. */
+void tcp_cwnd_validate(struct tcp_sock *tp)
+{
+    uint32_t out = tcp_in_flight(tp);
+    bool limited = out >= tp->snd_cwnd;
+    if (!seq_before(tp->snd_una, tp->cwnd_usage_seq) || limited || (!tp->is_cwnd_limited && out > tp->max_packets_out)) {
+        tp->is_cwnd_limited = limited;
+        tp->max_packets_out = out;
+        tp->cwnd_usage_seq = tp->snd_nxt;
+    }
+}
+
+/* tcp_is_cwnd_limited: cwnd grows only when it was used (RFC 5681 §3.1, RFC 7661):
+ * the sender filled it in this window, or in slow start had at least half of it out
+ * (so cwnd may reach twice what was in flight). An application that writes little,
+ * or a receiver's small window, does not inflate it. */
+static bool tcp_is_cwnd_limited(const struct tcp_sock *tp)
+{
+    if (tp->is_cwnd_limited) return true;
+    if (tp->snd_cwnd < tp->snd_ssthresh) return tp->snd_cwnd < 2 * tp->max_packets_out;
+    return false;
+}
+
+/* tcp_cong_avoid: the algorithm's growth, for acked segments, when cwnd was used. */
+void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked)
+{
+    if (tcp_is_cwnd_limited(tp)) tp->ca_ops->cong_avoid(tp, acked);
+}
+
 /* RFC 5681 §3.1 (7), Linux tcp_enter_loss: after an RTO ssthresh is what the algorithm
  * says for a loss, cwnd one segment, and the algorithm forgets its epoch. */
 void tcp_cong_on_rto(struct tcp_sock *tp)

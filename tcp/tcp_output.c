@@ -223,6 +223,7 @@ void tcp_write_xmit(struct tcp_sock *tp)
         tp->snd_nxt = TCP_SKB_CB(p)->end_seq;
         if (!timer_pending(&tp->rto_timer)) tcp_rearm_rto(tp);
     }
+    tcp_cwnd_validate(tp);
     tcp_check_probe_timer(tp);
 }
 

@@ -115,6 +115,10 @@ struct tcp_sock {
     uint32_t srtt_us, rttvar_us, rto_us;
     uint8_t  backoff, retransmits;
     uint32_t snd_cwnd, snd_ssthresh, cwnd_cnt;
+    /* was cwnd what limited the sender, and the most in flight, in the window up to
+     * cwnd_usage_seq (tcp_cong.c tcp_cwnd_validate) */
+    bool     is_cwnd_limited;
+    uint32_t max_packets_out, cwnd_usage_seq;
     /* delayed ACK (Linux inet_connection_sock icsk_ack) */
     bool     ack_pending;
     uint8_t  quick;                 /* quick ACKs left */
@@ -327,6 +331,9 @@ const struct tcp_cong_ops *tcp_cong_find(const char *name);
 void tcp_cong_init_sock(struct tcp_sock *tp);
 void tcp_cong_set(struct tcp_sock *tp, const struct tcp_cong_ops *ops);
 void tcp_cong_on_rto(struct tcp_sock *tp);
+/* cwnd grows only when it was used: tcp_cwnd_validate after each send, tcp_cong_avoid on ACKs. */
+void tcp_cwnd_validate(struct tcp_sock *tp);
+void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked);
 uint32_t tcp_slow_start(struct tcp_sock *tp, uint32_t acked);
 void tcp_cong_avoid_ai(struct tcp_sock *tp, uint32_t w, uint32_t acked);
 

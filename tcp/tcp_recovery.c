@@ -118,7 +118,7 @@ void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool du
 {
     if (tp->sack_ok && (dup || tp->ca_state == TCP_CA_RECOVERY)) tcp_mark_lost(tp);   /* not per plain ACK */
     if (tp->ca_state == TCP_CA_LOSS) {                /* tcp_process_loss */
-        if (acked) tp->ca_ops->cong_avoid(tp, acked); /* slow start: cwnd < ssthresh */
+        if (acked) tcp_cong_avoid(tp, acked);         /* slow start: cwnd < ssthresh */
         if (!seq_before(ack, tp->high_seq)) { tp->ca_state = TCP_CA_OPEN; tp->dupacks = 0; tcp_clear_lost_marks(tp); }
         else tcp_xmit_lost(tp);
         return;
@@ -135,7 +135,7 @@ void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool du
     }
     if (acked) {
         tp->dupacks = 0;
-        tp->ca_ops->cong_avoid(tp, acked);
+        tcp_cong_avoid(tp, acked);
         return;
     }
     if (!dup) return;

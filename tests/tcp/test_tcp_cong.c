@@ -50,6 +50,42 @@ START_TEST(test_reno_window)
 }
 END_TEST
 
+/* cwnd grows only when it was used (Linux tcp_is_cwnd_limited, RFC 7661): in slow start
+ * while at least half of it is in flight, in congestion avoidance only when the sender
+ * filled it. An application writing 2 segments at a time keeps cwnd at 10. */
+START_TEST(test_cwnd_grows_only_when_used)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    tcp_cong_set(tp, &tcp_reno);
+    tp->mss_cache = 1000;
+    tp->snd_cwnd = 10;
+    tp->snd_ssthresh = 0x7fffffff;
+    tp->snd_una = tp->cwnd_usage_seq = 5000;
+    tp->snd_nxt = 7000;                     /* 2 segments out of 10 */
+    tcp_cwnd_validate(tp);
+    ck_assert(!tp->is_cwnd_limited);
+    ck_assert_uint_eq(tp->max_packets_out, 2);
+    tcp_cong_avoid(tp, 2);
+    ck_assert_uint_eq(tp->snd_cwnd, 10);    /* 10 >= 2 * 2: not grown */
+    tp->snd_nxt = 11000;                    /* 6 out: more than before, noted at once */
+    tcp_cwnd_validate(tp);
+    ck_assert_uint_eq(tp->max_packets_out, 6);
+    tcp_cong_avoid(tp, 2);
+    ck_assert_uint_eq(tp->snd_cwnd, 12);    /* 10 < 2 * 6: slow start */
+    tp->snd_ssthresh = 12;                  /* congestion avoidance from here */
+    tp->snd_una = 11000;
+    tp->snd_nxt = 16000;                    /* 5 of 12: not limited */
+    tcp_cwnd_validate(tp);
+    tcp_cong_avoid(tp, 12);
+    ck_assert_uint_eq(tp->snd_cwnd, 12);
+    tp->snd_nxt = 23000;                    /* 12 of 12: limited */
+    tcp_cwnd_validate(tp);
+    ck_assert(tp->is_cwnd_limited);
+    tcp_cong_avoid(tp, 12);
+    ck_assert_uint_eq(tp->snd_cwnd, 13);
+}
+END_TEST
+
 /* RFC 9438 eq. 1 and 2 by hand: W_max 100, cwnd 70 after the cut: K = cbrt(30 / 0.4)
  * = cbrt(75) = 4.2172 s; the curve starts at 70, is flat at 100 at K, and one second
  * later is 100 + 0.4 = 100.4. */
@@ -136,6 +172,7 @@ Suite *tcp_cong_suite(void)
     TCase *tc = tcase_create("cong");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_reno_window);
+    tcase_add_test(tc, test_cwnd_grows_only_when_used);
     tcase_add_test(tc, test_cubic_curve);
     tcase_add_test(tc, test_cubic_window);
     tcase_add_test(tc, test_cubic_reno_friendly);
