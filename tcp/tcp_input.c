@@ -59,9 +59,13 @@ static void tcp_reset(struct tcp_sock *tp)
 }
 
 /* tcp_clean_rtx_queue: free what the ACK covers; an RTT sample from the oldest newly
- * acked segment if none of them was retransmitted (Karn). Returns segments acked. */
-static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack)
+ * acked segment if none of them was retransmitted (Karn), else from the echoed
+ * timestamp, which tells the copies apart (RFC 7323 §4.1; Linux tcp_ack_update_rtt
+ * with tcp_rtt_tsopt_us) -- without it an RTO's doubled timeout would stay doubled
+ * for as long as only retransmitted data is acknowledged. Returns segments acked. */
+static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, const struct tcp_seg *seg)
 {
+    uint32_t ack = seg->ack;
     uint64_t now = tp->sk.net->st->now_us, first_when = 0;
     bool retrans = false;
     uint32_t acked_bytes = 0;
@@ -87,6 +91,10 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack)
         break;
     }
     if (first_when && !retrans) tcp_rtt_estimator(tp, (uint32_t)(now - first_when));
+    else if (first_when && tp->tstamp_ok && seg->opt.ts_ok && seg->opt.ts_ecr) {
+        uint32_t r = tcp_rtt_tsopt_us(tp, seg->opt.ts_ecr);
+        if (r) tcp_rtt_estimator(tp, r);
+    }
     tp->bytes_acked += acked_bytes;
     return tp->mss_cache ? (acked_bytes + tp->mss_cache - 1) / tp->mss_cache : 1;
 }
@@ -120,7 +128,7 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
     uint32_t acked = 0;
     if (seq_after(seg->ack, tp->snd_una)) {
         tp->snd_una = seg->ack;
-        acked = tcp_clean_rtx_queue(tp, seg->ack);
+        acked = tcp_clean_rtx_queue(tp, seg);
         tp->retransmits = 0;
         tp->backoff = 0;
         tcp_rearm_rto(tp);                            /* RFC 6298 §5.3 */
@@ -289,7 +297,7 @@ static void tcp_rcv_synsent(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *
         return;
     }
     tp->snd_una = seg->ack;
-    tcp_clean_rtx_queue(tp, seg->ack);
+    tcp_clean_rtx_queue(tp, seg);
     tp->retransmits = tp->backoff = 0;
     tcp_rearm_rto(tp);
     tcp_set_state(sk, SK_ESTABLISHED);

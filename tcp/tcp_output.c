@@ -22,8 +22,6 @@
 #include "ip/ip.h"
 #include <errno.h>
 
-static uint32_t tcp_time_stamp(const struct net *net) { return (uint32_t)(net->st->now_us / US_PER_MS); }
-
 /* __tcp_v4_send_check: partial on a device that checksums (every GSO packet too: its
  * segments get their own sums, by the device or the software fallback), else summed. */
 static void tcp_v4_send_check(struct pkt *p, uint8_t *th, uint32_t saddr, uint32_t daddr, struct netdev *dev)
@@ -196,7 +194,7 @@ static uint32_t tcp_send_allowance(const struct tcp_sock *tp)
 {
     uint32_t cwnd_bytes = tp->snd_cwnd * tp->mss_cache;
     uint32_t limit = tp->snd_una + MIN(tp->snd_wnd, cwnd_bytes);
-    if (tp->ca_state == TCP_CA_RECOVERY) {            /* RFC 6675: cwnd - pipe, not cwnd - flight */
+    if (tp->ca_state == TCP_CA_RECOVERY || tp->ca_state == TCP_CA_LOSS) {   /* RFC 6675: cwnd - pipe, not cwnd - flight */
         uint32_t pipe = tcp_pipe((struct tcp_sock *)tp);
         uint32_t room = tp->snd_cwnd > pipe ? (tp->snd_cwnd - pipe) * tp->mss_cache : 0;
         limit = seq_min(tp->snd_una + tp->snd_wnd, tp->snd_nxt + room);
@@ -230,6 +228,7 @@ void tcp_retransmit_head(struct tcp_sock *tp)
     if (!p || p == tp->send_head) return;
     /* only one segment's worth goes again: the rest waits for the ACK clock */
     if (p->len > tp->mss_cache && tcp_fragment(tp, p, tp->mss_cache) < 0) return;
+    TCP_SKB_CB(p)->sacked |= TCPCB_SACKED_RETRANS;     /* in flight again (tcp_retransmit_skb) */
     TCP_SKB_CB(p)->retrans++;
     tp->total_retrans++;
     mib_inc(tp->sk.net, MIB_TcpRetransSegs);

@@ -17,6 +17,12 @@
  *             (RFC 6582 §3.2 step 5).
  *   exit      the ACK reaching RecoveryPoint: cwnd = ssthresh (Linux
  *             tcp_end_cwnd_reduction), Open again.
+ *   Loss      after an RTO (Linux tcp_enter_loss, RFC 5681 §3.1, RFC 6298 §5.4):
+ *             everything sent and not SACKed is taken as lost, RecoveryPoint =
+ *             SND.NXT; cwnd grows from 1 in slow start and each ACK sends the next
+ *             lost segments while pipe < cwnd (go-back-N without SACK), so the rest
+ *             of the window does not wait for one more RTO each; the ACK reaching
+ *             RecoveryPoint ends it.
  *
  * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), RACK-TLP, D-SACK
  * and undo of spurious recoveries, lost-retransmission detection (an RTO covers it).
@@ -101,11 +107,24 @@ static bool tcp_head_lost(struct tcp_sock *tp)
     return p && p != tp->send_head && (TCP_SKB_CB(p)->sacked & TCPCB_LOST);
 }
 
+/* tcp_process_loss: slow start from the RTO's cwnd; the lost segments go first. */
+static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
+{
+    if (!seq_before(ack, tp->high_seq)) {             /* all sent before the RTO is in */
+        tp->ca_state = TCP_CA_OPEN;
+        tp->dupacks = 0;
+        tcp_clear_lost_marks(tp);
+    }
+    if (acked) tp->ca_ops->cong_avoid(tp, acked);
+    if (tp->ca_state == TCP_CA_LOSS) tcp_xmit_lost(tp);
+}
+
 /* tcp_fastretrans_alert and the cwnd growth of tcp_ack, after the ACK was taken
  * (SACK blocks tagged, acknowledged data freed). acked: segments newly acknowledged;
  * dup: it was a duplicate ACK (tcp_is_dupack, judged before the window update). */
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
 {
+    if (tp->ca_state == TCP_CA_LOSS) { tcp_process_loss(tp, ack, acked); return; }
     if (tp->sack_ok && (dup || tp->ca_state == TCP_CA_RECOVERY)) tcp_mark_lost(tp);   /* not per plain ACK */
     if (tp->ca_state == TCP_CA_RECOVERY) {
         if (!seq_before(ack, tp->high_seq)) { tcp_exit_recovery(tp); return; }
@@ -130,10 +149,15 @@ void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool du
     }
 }
 
-/* An RTO ends any recovery; the scoreboard keeps only what the peer SACKed. */
+/* tcp_enter_loss: an RTO ends any recovery; the scoreboard keeps what the peer SACKed
+ * and takes the rest as lost (the timer then sends the head again). */
 void tcp_recovery_on_rto(struct tcp_sock *tp)
 {
-    tp->ca_state = TCP_CA_OPEN;
+    tp->ca_state = TCP_CA_LOSS;
+    tp->high_seq = tp->snd_nxt;
     tp->dupacks = 0;
-    tcp_clear_lost_marks(tp);
+    for (struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) {
+        struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+        cb->sacked = (cb->sacked & TCPCB_SACKED_ACKED) ? TCPCB_SACKED_ACKED : TCPCB_LOST;
+    }
 }
