@@ -13,7 +13,10 @@
 #                                  NS's nc -l PORT receives, the stack's `PREFIX nc -N
 #                                  ADDR PORT < TCP_SRC` sends
 # Each sets TCP_SECS (the transfer's wall-clock time) and prints a note with the rate.
-# TCP_LIMIT bounds each transfer (seconds, default 60).
+# TCP_LIMIT bounds each transfer (seconds, default 60). With TCP_PAUSE=SECONDS the
+# sender of tcp_to_stack pauses that long halfway, and the stack's `ss -tin` of the
+# connection, taken then, is left in TCP_SS (the stack answers ctl slowly while it is
+# busy moving bytes; the pause is not left out of TCP_SECS).
 
 need_tool sha256sum
 need_tool nc
@@ -52,8 +55,13 @@ tcp_to_stack() {
         ts $pre ss -tln 2>/dev/null | grep -qE " 0\.0\.0\.0:$port " && break
         sleep 0.05
     done
-    timeout "$TCP_LIMIT" ip netns exec "$ns" nc -N "$addr" "$port" <"$TCP_SRC" >/dev/null 2>"$TSL_TMP/k$port.err" &
+    { head -c $((TCP_SIZE / 2)) "$TCP_SRC"; sleep "${TCP_PAUSE:-0}"; tail -c +$((TCP_SIZE / 2 + 1)) "$TCP_SRC"; } |
+        timeout "$TCP_LIMIT" ip netns exec "$ns" nc -N "$addr" "$port" >/dev/null 2>"$TSL_TMP/k$port.err" &
     kn=$!; tsl_helper $kn
+    TCP_SS=""
+    while [ -n "${TCP_PAUSE:-}" ] && [ -z "$TCP_SS" ] && tsl_alive $kn; do
+        TCP_SS=$(ts $pre ss -tin 2>/dev/null | grep -A1 -F " $addr:$port ")
+    done
     tsl_wait_exit $kn $((TCP_LIMIT + 5)); rc=$?
     [ $rc = 0 ] || fail "$label: Linux's nc -N $addr $port exited $rc ($(head -c 200 "$TSL_TMP/k$port.err"))"
     tsl_wait_exit $sn 30; rc=$?
