@@ -29,7 +29,7 @@
     X(TcpExtTCPSYNChallenge) X(TcpExtTCPAbortOnData) X(TcpExtTCPAbortOnClose)            \
     X(TcpExtTCPOFODrop) X(TcpExtTCPOFOQueue) X(TcpExtTCPOFOMerge)                       \
     X(TcpExtTCPSackRecovery) X(TcpExtTCPRenoRecovery) X(TcpExtTCPFastRetrans)           \
-    X(TcpExtTCPSACKDiscard)                                                              \
+    X(TcpExtTCPSlowStartRetrans) X(TcpExtTCPSACKDiscard)                                 \
     X(TcpExtOutOfWindowIcmps) X(TcpExtTCPWinProbe) X(TcpExtTCPKeepAlive)                 \
     X(TcpExtSyncookiesSent) X(TcpExtSyncookiesRecv) X(TcpExtSyncookiesFailed)            \
     X(TcpExtTCPReqQFullDoCookies) X(TcpExtTCPReqQFullDrop) X(TcpExtPAWSEstab)

@@ -38,33 +38,39 @@ bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_seg *seg)
            seg->ack == tp->snd_una && ((uint32_t)seg->win << tp->snd_wscale) == tp->snd_wnd;
 }
 
-/* One lost packet again, at most a segment of it (the rest keeps its LOST mark). */
-static void tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p)
+/* One lost packet again, at most segs segments of it (Linux tcp_retransmit_skb with
+ * segs = cwnd - pipe: the rest keeps its LOST mark and goes with the next room, so a
+ * super-segment is cut a few times, not once per segment -- each cut copies what
+ * follows). Counted as Linux does: RetransSegs, and TCPFastRetrans in a fast recovery
+ * or TCPSlowStartRetrans after an RTO. false: no memory to cut it, nothing sent. */
+static bool tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p, uint32_t segs)
 {
-    if (p->len > tp->mss_cache && tcp_fragment(tp, p, tp->mss_cache) < 0) return;
+    uint32_t max = segs * tp->mss_cache;
+    if (p->len > max && tcp_fragment(tp, p, max) < 0) return false;
     struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+    uint32_t n = tcp_pcount(tp, p);
     cb->sacked |= TCPCB_SACKED_RETRANS;
     cb->retrans++;
-    tp->total_retrans++;
-    mib_inc(tp->sk.net, MIB_TcpRetransSegs);
-    mib_inc(tp->sk.net, MIB_TcpExtTCPFastRetrans);
+    tp->total_retrans += n;
+    mib_add(tp->sk.net, MIB_TcpRetransSegs, n);
+    mib_add(tp->sk.net, tp->ca_state == TCP_CA_LOSS ? MIB_TcpExtTCPSlowStartRetrans : MIB_TcpExtTCPFastRetrans, n);
     tcp_transmit_skb(tp, p);
+    return true;
 }
 
-static struct pkt *tcp_next_lost(struct tcp_sock *tp)
-{
-    for (struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) {
-        uint8_t s = TCP_SKB_CB(p)->sacked;
-        if ((s & TCPCB_LOST) && !(s & (TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS))) return p;
-    }
-    return NULL;
-}
-
-/* tcp_xmit_retransmit_queue: lost segments while pipe < cwnd. */
+/* tcp_xmit_retransmit_queue: lost segments, oldest first, while pipe < cwnd, in one
+ * pass (each packet sent adds its segments to pipe: they were lost, now they are out
+ * again). A packet that cannot be cut (no memory) stops it until the next ACK or the
+ * RTO, as Linux's loop breaks when tcp_retransmit_skb fails. */
 static void tcp_xmit_lost(struct tcp_sock *tp)
 {
-    struct pkt *p;
-    while (tcp_pipe(tp) < tp->snd_cwnd && (p = tcp_next_lost(tp))) tcp_retransmit_lost(tp, p);
+    uint32_t pipe = tcp_pipe(tp);
+    for (struct pkt *p = tp->wq_head; p && p != tp->send_head && pipe < tp->snd_cwnd; p = p->next) {
+        uint8_t s = TCP_SKB_CB(p)->sacked;
+        if (!(s & TCPCB_LOST) || (s & (TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS))) continue;
+        if (!tcp_retransmit_lost(tp, p, tp->snd_cwnd - pipe)) break;
+        pipe += tcp_pcount(tp, p);
+    }
 }
 
 /* The head is lost: marked, and sent again now whatever pipe says (RFC 5681 §3.2
@@ -75,7 +81,7 @@ static void tcp_resend_head(struct tcp_sock *tp)
     if (!p || p == tp->send_head || (TCP_SKB_CB(p)->sacked & (TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS))) return;
     if (p->len > tp->mss_cache && tcp_fragment(tp, p, tp->mss_cache) < 0) return;   /* only its first segment */
     TCP_SKB_CB(p)->sacked |= TCPCB_LOST;
-    tcp_retransmit_lost(tp, p);
+    tcp_retransmit_lost(tp, p, 1);
 }
 
 /* tcp_enter_recovery. */

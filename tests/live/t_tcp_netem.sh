@@ -28,12 +28,10 @@ note "tc -s: $(printf '%s\n' "$stats" | sed -n 2p)"
 dropped=$(printf '%s\n' "$stats" | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p')
 [ "${dropped:-0}" -gt 0 ] || fail "netem dropped nothing: $(printf '%s\n' "$stats" | tr '\n' ' ')"
 ns=$(ts nstat 2>&1)
-note "stack nstat: $(printf '%s\n' "$ns" | grep -E '^Tcp(RetransSegs|OutSegs|InSegs|ExtTCPSackRecovery|ExtTCPTimeouts|ExtTCPFastRetrans|ExtTCPLostRetransmit) ' |
+note "stack nstat: $(printf '%s\n' "$ns" | grep -E '^Tcp(RetransSegs|OutSegs|InSegs|ExtTCPSackRecovery|ExtTCPTimeouts|ExtTCPFastRetrans|ExtTCPSlowStartRetrans) ' |
     awk '{printf "%s %s  ", $1, $2}')"
 retrans=$(printf '%s\n' "$ns" | awk '$1 == "TcpRetransSegs" {print $2}')
-# SABOTAGE: demand more retransmissions than segments could ever be sent.
-min=$(sab 1 1000000000)
-[ "${retrans:-0}" -ge "$min" ] || fail "TcpRetransSegs ${retrans:-0} after 5% loss, expected at least $min"
+[ "${retrans:-0}" -gt 0 ] || fail "TcpRetransSegs ${retrans:-0} after 5% loss, expected more than 0"
 note "times: Linux -> stack ${t1}s, stack -> Linux ${t2}s"
 ts tc qdisc del dev tap0 root >/dev/null 2>&1 || fail "tc qdisc del dev tap0 root"
 true
