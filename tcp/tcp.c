@@ -438,7 +438,8 @@ static int tcp_get_info(const struct sock *sk, char *buf, size_t len)
            (unsigned long long)tp->bytes_acked, (unsigned long long)tp->bytes_received,
            (unsigned long long)tp->segs_out, (unsigned long long)tp->segs_in);
     uint32_t unacked = 0;
-    for (const struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) unacked++;
+    for (const struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next)
+        unacked += tcp_pcount(tp, p);               /* tcpi_unacked: packets_out, in segments */
     if (unacked) TI_PUT(" unacked:%u", unacked);
     if (tp->retrans_out || tp->total_retrans) TI_PUT(" retrans:%u/%llu", tp->retrans_out, (unsigned long long)tp->total_retrans);
     if (tp->lost_out) TI_PUT(" lost:%u", tp->lost_out);

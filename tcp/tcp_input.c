@@ -68,15 +68,11 @@ static void tcp_reset(struct tcp_sock *tp)
  * (RFC 6298 §5.7 leaves the backed-off RTO in place until one comes). */
 static void tcp_ack_update_rtt(struct tcp_sock *tp, const struct tcp_seg *seg, uint64_t first_when, bool retrans)
 {
-    uint64_t now = tp->sk.net->st->now_us;
-    int64_t rtt_us = -1;
-    if (first_when && !retrans) rtt_us = (int64_t)(now - first_when);
-    else if (seg && tp->tstamp_ok && seg->opt.ts_ok && seg->opt.ts_ecr) {
-        int32_t delta_ms = (int32_t)((uint32_t)(now / US_PER_MS) - seg->opt.ts_ecr);
-        if (delta_ms >= 0) rtt_us = delta_ms ? (int64_t)delta_ms * US_PER_MS : 1;
-    }
-    if (rtt_us < 0) return;
-    tcp_rtt_estimator(tp, (uint32_t)MIN(rtt_us, (int64_t)TCP_RTO_MAX));
+    uint64_t rtt_us = 0;
+    if (first_when && !retrans) rtt_us = MAX(tp->sk.net->st->now_us - first_when, 1);
+    else if (seg && tp->tstamp_ok && seg->opt.ts_ok && seg->opt.ts_ecr) rtt_us = tcp_rtt_tsopt_us(tp, seg->opt.ts_ecr);
+    if (!rtt_us) return;
+    tcp_rtt_estimator(tp, (uint32_t)MIN(rtt_us, (uint64_t)TCP_RTO_MAX));
     tp->backoff = 0;
 }
 

@@ -23,8 +23,6 @@
 #include "ip/ip.h"
 #include <errno.h>
 
-static uint32_t tcp_time_stamp(const struct net *net) { return (uint32_t)(net->st->now_us / US_PER_MS); }
-
 /* __tcp_v4_send_check: partial on a device that checksums (every GSO packet too: its
  * segments get their own sums, by the device or the software fallback), else summed. */
 static void tcp_v4_send_check(struct pkt *p, uint8_t *th, uint32_t saddr, uint32_t daddr, struct netdev *dev)

@@ -268,6 +268,9 @@ void tcp_queue_tail(struct tcp_sock *tp, struct pkt *p);
 int  tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len);
 
 /* tcp_timer.c */
+/* Our TSval clock (tcp_time_stamp_ts): milliseconds of the stack's clock. */
+uint32_t tcp_time_stamp(const struct net *net);
+uint32_t tcp_rtt_tsopt_us(const struct tcp_sock *tp, uint32_t tsecr);
 void tcp_init_timers(struct tcp_sock *tp);
 void tcp_stop_timers(struct tcp_sock *tp);
 void tcp_rearm_rto(struct tcp_sock *tp);

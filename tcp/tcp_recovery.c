@@ -17,12 +17,12 @@
  *             (RFC 6582 §3.2 step 5).
  *   exit      the ACK reaching RecoveryPoint: cwnd = ssthresh (Linux
  *             tcp_end_cwnd_reduction), Open again.
- *   Loss      after an RTO (Linux tcp_enter_loss, RFC 5681 §3.1, RFC 6675 §5.1):
- *             every segment the peer does not hold is taken as lost, cwnd is 1, and
- *             as ACKs come back slow start clocks the lost segments out again, then
- *             new data (cwnd - pipe as in Recovery). Without this, one segment would
- *             go per RTO, each RTO twice as long. Open again at the ACK reaching the
- *             SND.NXT of the RTO.
+ *   Loss      after an RTO (Linux tcp_enter_loss, RFC 5681 §3.1, RFC 6298 §5.4):
+ *             everything sent and not SACKed is taken as lost, RecoveryPoint =
+ *             SND.NXT; cwnd grows from 1 in slow start and each ACK sends the next
+ *             lost segments while pipe < cwnd (go-back-N without SACK), so the rest
+ *             of the window does not wait for one more RTO each; the ACK reaching
+ *             RecoveryPoint ends it.
  *
  * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), RACK-TLP, D-SACK
  * and undo of spurious recoveries, lost-retransmission detection (an RTO covers it).
@@ -39,36 +39,40 @@ bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_seg *seg)
            seg->ack == tp->snd_una && ((uint32_t)seg->win << tp->snd_wscale) == tp->snd_wnd;
 }
 
-/* One lost packet again, at most a segment of it (the rest keeps its LOST mark).
- * Counted as Linux's tcp_xmit_retransmit_queue does: TCPFastRetrans in recovery,
- * TCPSlowStartRetrans in the Loss state. */
-static void tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p)
+/* One lost packet again, at most segs segments of it (Linux tcp_retransmit_skb with
+ * segs = cwnd - pipe: the rest keeps its LOST mark and goes with the next room, so a
+ * super-segment is cut a few times, not once per segment -- each cut copies what
+ * follows). Counted as Linux does: RetransSegs, and TCPFastRetrans in a fast recovery
+ * or TCPSlowStartRetrans after an RTO. false: no memory to cut it, nothing sent. */
+static bool tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p, uint32_t segs)
 {
-    if (p->len > tp->mss_cache && tcp_fragment(tp, p, tp->mss_cache) < 0) return;
+    uint32_t max = segs * tp->mss_cache;
+    if (p->len > max && tcp_fragment(tp, p, max) < 0) return false;
     struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+    uint32_t n = tcp_pcount(tp, p);
     cb->sacked |= TCPCB_SACKED_RETRANS;
     cb->retrans++;
-    tp->total_retrans++;
-    mib_inc(tp->sk.net, MIB_TcpRetransSegs);
-    mib_inc(tp->sk.net, tp->ca_state == TCP_CA_LOSS ? MIB_TcpExtTCPSlowStartRetrans : MIB_TcpExtTCPFastRetrans);
+    tp->total_retrans += n;
+    mib_add(tp->sk.net, MIB_TcpRetransSegs, n);
+    mib_add(tp->sk.net, tp->ca_state == TCP_CA_LOSS ? MIB_TcpExtTCPSlowStartRetrans : MIB_TcpExtTCPFastRetrans, n);
     TRACE_CAUSE(tp->sk.net, "tcp", "tcp_retransmit_skb", NULL, "lost, retransmission %u", cb->retrans);
     tcp_transmit_skb(tp, p);
+    return true;
 }
 
-static struct pkt *tcp_next_lost(struct tcp_sock *tp)
-{
-    for (struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) {
-        uint8_t s = TCP_SKB_CB(p)->sacked;
-        if ((s & TCPCB_LOST) && !(s & (TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS))) return p;
-    }
-    return NULL;
-}
-
-/* tcp_xmit_retransmit_queue: lost segments while pipe < cwnd. */
+/* tcp_xmit_retransmit_queue: lost segments, oldest first, while pipe < cwnd, in one
+ * pass (each packet sent adds its segments to pipe: they were lost, now they are out
+ * again). A packet that cannot be cut (no memory) stops it until the next ACK or the
+ * RTO, as Linux's loop breaks when tcp_retransmit_skb fails. */
 static void tcp_xmit_lost(struct tcp_sock *tp)
 {
-    struct pkt *p;
-    while (tcp_pipe(tp) < tp->snd_cwnd && (p = tcp_next_lost(tp))) tcp_retransmit_lost(tp, p);
+    uint32_t pipe = tcp_pipe(tp);
+    for (struct pkt *p = tp->wq_head; p && p != tp->send_head && pipe < tp->snd_cwnd; p = p->next) {
+        uint8_t s = TCP_SKB_CB(p)->sacked;
+        if (!(s & TCPCB_LOST) || (s & (TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS))) continue;
+        if (!tcp_retransmit_lost(tp, p, tp->snd_cwnd - pipe)) break;
+        pipe += tcp_pcount(tp, p);
+    }
 }
 
 /* The head is lost: marked, and sent again now whatever pipe says (RFC 5681 §3.2
@@ -79,7 +83,7 @@ static void tcp_resend_head(struct tcp_sock *tp)
     if (!p || p == tp->send_head || (TCP_SKB_CB(p)->sacked & (TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS))) return;
     if (p->len > tp->mss_cache && tcp_fragment(tp, p, tp->mss_cache) < 0) return;   /* only its first segment */
     TCP_SKB_CB(p)->sacked |= TCPCB_LOST;
-    tcp_retransmit_lost(tp, p);
+    tcp_retransmit_lost(tp, p, 1);
 }
 
 /* tcp_enter_recovery. */
@@ -111,18 +115,25 @@ static bool tcp_head_lost(struct tcp_sock *tp)
     return p && p != tp->send_head && (TCP_SKB_CB(p)->sacked & TCPCB_LOST);
 }
 
+/* tcp_process_loss: slow start from the RTO's cwnd; the lost segments go first. */
+static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
+{
+    if (!seq_before(ack, tp->high_seq)) {             /* all sent before the RTO is in */
+        tp->ca_state = TCP_CA_OPEN;
+        tp->dupacks = 0;
+        tcp_clear_lost_marks(tp);
+    }
+    if (acked) tcp_cong_avoid(tp, acked);             /* slow start: cwnd < ssthresh */
+    if (tp->ca_state == TCP_CA_LOSS) tcp_xmit_lost(tp);
+}
+
 /* tcp_fastretrans_alert and the cwnd growth of tcp_ack, after the ACK was taken
  * (SACK blocks tagged, acknowledged data freed). acked: segments newly acknowledged;
  * dup: it was a duplicate ACK (tcp_is_dupack, judged before the window update). */
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
 {
+    if (tp->ca_state == TCP_CA_LOSS) { tcp_process_loss(tp, ack, acked); return; }
     if (tp->sack_ok && (dup || tp->ca_state == TCP_CA_RECOVERY)) tcp_mark_lost(tp);   /* not per plain ACK */
-    if (tp->ca_state == TCP_CA_LOSS) {                /* tcp_process_loss */
-        if (acked) tcp_cong_avoid(tp, acked);         /* slow start: cwnd < ssthresh */
-        if (!seq_before(ack, tp->high_seq)) { tp->ca_state = TCP_CA_OPEN; tp->dupacks = 0; tcp_clear_lost_marks(tp); }
-        else tcp_xmit_lost(tp);
-        return;
-    }
     if (tp->ca_state == TCP_CA_RECOVERY) {
         if (!seq_before(ack, tp->high_seq)) { tcp_exit_recovery(tp); return; }
         if (dup) tp->dupacks++;
@@ -146,16 +157,15 @@ void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool du
     }
 }
 
-/* tcp_enter_loss: an RTO ends any recovery; what the peer SACKed stays, everything
- * else is lost (its earlier retransmission too), up to RecoveryPoint = SND.NXT. The
- * timer then sends the head again (tcp_retransmit_head marks it retransmitted). */
+/* tcp_enter_loss: an RTO ends any recovery; the scoreboard keeps what the peer SACKed
+ * and takes the rest as lost (the timer then sends the head again). */
 void tcp_recovery_on_rto(struct tcp_sock *tp)
 {
+    tp->ca_state = TCP_CA_LOSS;
+    tp->high_seq = tp->snd_nxt;
+    tp->dupacks = 0;
     for (struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) {
         struct tcp_skb_cb *cb = TCP_SKB_CB(p);
         cb->sacked = (cb->sacked & TCPCB_SACKED_ACKED) ? TCPCB_SACKED_ACKED : TCPCB_LOST;
     }
-    tp->high_seq = tp->snd_nxt;
-    tp->ca_state = TCP_CA_LOSS;
-    tp->dupacks = 0;
 }

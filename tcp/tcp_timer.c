@@ -38,6 +38,17 @@ void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t r)
     tp->rto_us = (uint32_t)MIN(rto, TCP_RTO_MAX);
 }
 
+uint32_t tcp_time_stamp(const struct net *net) { return (uint32_t)(net->st->now_us / US_PER_MS); }
+
+/* tcp_rtt_tsopt_us: the round trip an echoed TSval tells (RFC 7323 §4.1), at least one
+ * tick of the timestamp clock, as Linux takes it. */
+uint32_t tcp_rtt_tsopt_us(const struct tcp_sock *tp, uint32_t tsecr)
+{
+    uint32_t delta = tcp_time_stamp(tp->sk.net) - tsecr;
+    if (delta > TCP_RTO_MAX / US_PER_MS) return 0;   /* from the future, or absurd: no sample */
+    return (delta ? delta : 1) * US_PER_MS;
+}
+
 /* The connection gave up (tcp_write_err): the application hears the last soft ICMP
  * error if there was one (sk_err_soft), else ETIMEDOUT. */
 void tcp_write_err(struct tcp_sock *tp)

@@ -28,6 +28,7 @@
 #include "net/trace.h"
 #include "ip/ip_wire.h"
 #include "net/csum.h"
+#include "net/offload.h"
 #include "net/sock.h"
 
 /* Linux vxlan_vs_find_vni: the open device on this port with the VNI. */
@@ -85,7 +86,11 @@ static enum drop vxlan_inner(struct vxlan_dev *vx, struct pkt *p, const uint8_t 
     pkt_scrub(p, vx->net != dev->net);
     p->mac_off = (int32_t)(p->data - p->head);
     p->protocol = get_be16(p->data + 12);
-    p->ip_summed = CHECKSUM_NONE;                    /* the outer check says nothing of the inner */
+    /* The outer check says nothing of the inner, except for a partial checksum that
+     * starts inside the inner frame: the kernel's vxlan sends TCP so (local checksum
+     * offload fills in the outer UDP sum only), and Linux's skb_csum_unnecessary takes
+     * such a frame as good, kept through __iptunnel_pull_header. */
+    if (!(p->ip_summed == CHECKSUM_PARTIAL && pkt_csum_unnecessary(p))) p->ip_summed = CHECKSUM_NONE;
     const struct eth_addr *src = (const struct eth_addr *)(p->data + ETH_ALEN);
     if (eth_addr_eq(src, &dev->addr)) return DROP_LOCAL_MAC;
     enum drop why = vxlan_learn(vx, src, outer_ip);

@@ -156,6 +156,22 @@ tsl_topology_router() {
     tsl_move_if "$IF_B" "$NS_B" 10.98.0.1/24 10.98.0.2
 }
 
+# A namespace c1 in the stack behind a veth pair, as labs/docker wires a container
+# (after tsl_topology_a): v0 10.98.0.1/24 in the stack's default namespace (forwarding
+# on), v1 10.98.0.2/24 in c1 (default via 10.98.0.1); tslA reaches 10.98.0.0/24 via
+# the stack.
+tsl_veth_c1() {
+    local c out
+    for c in "sysctl -w net.ipv4.ip_forward=1" "ip netns add c1" \
+             "ip link add v0 type veth peer name v1 netns c1" \
+             "ip addr add 10.98.0.1/24 dev v0" "ip link set v0 up" \
+             "ip netns exec c1 ip addr add 10.98.0.2/24 dev v1" "ip netns exec c1 ip link set v1 up" \
+             "ip netns exec c1 ip route add default via 10.98.0.1"; do
+        out=$(ts $c 2>&1) || fail "$c: $out"
+    done
+    nsx "$NS_A" ip route add 10.98.0.0/24 via 10.99.0.2 || fail "route to 10.98.0.0/24 in $NS_A"
+}
+
 # ts COMMAND...: run one command in the daemon through `tapstack ctl` (bounded by
 # TS_TIMEOUT seconds, default 30; the client then gets SIGTERM and interrupts it).
 ts() { timeout -k 3 "${TS_TIMEOUT:-30}" "${TSL_CLIENT_ENV[@]}" "$TSL_BIN" ctl --ctl "$TSL_SOCK" "$@"; }

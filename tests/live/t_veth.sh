@@ -6,14 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need_tool ping
 tsl_topology_a
-for c in "sysctl -w net.ipv4.ip_forward=1" "ip netns add c1" \
-         "ip link add v0 type veth peer name v1 netns c1" \
-         "ip addr add 10.98.0.1/24 dev v0" "ip link set v0 up" \
-         "ip netns exec c1 ip addr add 10.98.0.2/24 dev v1" "ip netns exec c1 ip link set v1 up" \
-         "ip netns exec c1 ip route add default via 10.98.0.1"; do
-    out=$(ts $c 2>&1) || fail "$c: $out"
-done
-nsx "$NS_A" ip route add 10.98.0.0/24 via 10.99.0.2 || fail "route to 10.98.0.0/24 in $NS_A"
+tsl_veth_c1
 show=$(ts ip link show v0 2>&1)
 expect_contains "ip link show v0" "$show" '^[0-9]+: v0@if[0-9]+: <BROADCAST,MULTICAST,UP,LOWER_UP> .* state UP '
 expect_contains "ip link show v0" "$show" 'link-netns c1'

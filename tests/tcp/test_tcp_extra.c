@@ -651,6 +651,44 @@ START_TEST(test_paws)
 }
 END_TEST
 
+/* All ten segments of a window lost: the RTO sends the first again and enters Loss
+ * (Linux tcp_enter_loss): the rest is taken as lost, and each ACK of what went again
+ * sends the next lost segments at once as cwnd grows from 1 in slow start (2, 4, then
+ * CUBIC's ssthresh 7), not one more RTO each. The ACKs of the retransmissions give RTT
+ * samples from their timestamps (RFC 7323 §4.1; Karn forbids the others), so the RTO
+ * is 210 ms again for the next write, not the 420 ms the expiry doubled it to. */
+START_TEST(test_rto_loss_recovery)
+{
+    char sc[4096];
+    size_t n = (size_t)snprintf(sc, sizeof(sc), "%s+0.100 write 14480\n", PASSIVE_OPEN);
+    for (int k = 1; k <= 10; k++)
+        n += (size_t)snprintf(sc + n, sizeof(sc) - n, "+0 > %s %d(1448) ack 1\n", k == 10 ? "P." : ".", 1 + 1448 * (k - 1));
+    snprintf(sc + n, sizeof(sc) - n,
+        "+0.210 > . 1(1448) ack 1\n"
+        "+0.010 < . 1(0) ack 1449 win 512 <nop,nop,TS val 400 ecr *>\n"
+        "+0 > . 1449(1448) ack 1\n"
+        "+0 > . 2897(1448) ack 1\n"
+        "+0.010 < . 1(0) ack 4345 win 512 <nop,nop,TS val 410 ecr *>\n"
+        "+0 > . 4345(1448) ack 1\n"
+        "+0 > . 5793(1448) ack 1\n"
+        "+0 > . 7241(1448) ack 1\n"
+        "+0 > . 8689(1448) ack 1\n"
+        "+0.010 < . 1(0) ack 10137 win 512 <nop,nop,TS val 420 ecr *>\n"
+        "+0 > . 10137(1448) ack 1\n"
+        "+0 > . 11585(1448) ack 1\n"
+        "+0 > P. 13033(1448) ack 1\n"
+        "+0.010 < . 1(0) ack 14481 win 512 <nop,nop,TS val 430 ecr *>\n"
+        "+0.100 write 100\n"
+        "+0 > P. 14481(100) ack 1\n"
+        "+0.210 > P. 14481(100) ack 1\n"
+        "+0.010 < . 1(0) ack 14581 win 512 <nop,nop,TS val 650 ecr *>\n"
+        "+1 state ESTABLISHED\n");
+    extra_run_script(sc);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPTimeouts), 2);
+    ck_assert_uint_eq(MIB(MIB_TcpRetransSegs), 11);
+}
+END_TEST
+
 Suite *tcp_extra_suite(void)
 {
     Suite *s = suite_create("tcp_extra");
@@ -685,6 +723,7 @@ Suite *tcp_extra_suite(void)
     tcase_add_test(tc, test_tcp_sysctls);
     tcase_add_test(tc, test_syn_retries_sysctl);
     tcase_add_test(tc, test_challenge_ack_namespace_limit);
+    tcase_add_test(tc, test_rto_loss_recovery);
     suite_add_tcase(s, tc);
     return s;
 }

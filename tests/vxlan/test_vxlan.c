@@ -24,6 +24,7 @@
 #include "shell/cmd.h"
 #include "udp/udp.h"
 #include "ip/ip.h"
+#include "net/csum.h"
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -172,6 +173,22 @@ struct outer { uint32_t src; uint8_t tos; uint16_t dport; uint32_t w0, w1; };
 
 static uint8_t inner[2048], outer_buf[4096];
 
+/* When nonzero, the next frames come from the device CHECKSUM_PARTIAL (a TAP's
+ * virtio-net header with NEEDS_CSUM), the sum starting this many bytes before the end. */
+static size_t rx_partial_tail;
+
+static void rx_inject(const uint8_t *frame, size_t n)
+{
+    if (!rx_partial_tail) { fx_inject(f, frame, n); return; }
+    struct pkt *p = net_pkt_alloc(f->net, n);
+    ck_assert_ptr_nonnull(p);
+    uint8_t *d = pkt_put(p, n);
+    memcpy(d, frame, n);
+    pkt_partial_csum_set(p, d + n - rx_partial_tail, UDP_OFF_CSUM);
+    netif_receive(f->dev, p);
+    stack_poll(f->st);
+}
+
 /* A UDP datagram to eth0 with this payload (the VXLAN header and the inner frame). */
 static void rx_udp(uint32_t src, uint8_t tos, uint16_t dport, const uint8_t *payload, size_t len)
 {
@@ -185,7 +202,7 @@ static void rx_udp(uint32_t src, uint8_t tos, uint16_t dport, const uint8_t *pay
     struct fx_ip h = { .src = src, .dst = FX_ADDR, .proto = IPPROTO_UDP, .ttl = 64, .tos = tos, .id = 7 };
     size_t n = fx_build_ip(outer_buf, sizeof(outer_buf), &h, u, 8 + len);
     ck_assert_uint_gt(n, 0);
-    fx_inject(f, outer_buf, n);
+    rx_inject(outer_buf, n);
 }
 
 static void rx_outer(const struct outer *o, const uint8_t *frame, size_t len)
@@ -364,6 +381,30 @@ START_TEST(test_rcv_arp_and_ping_answered)
     ck_assert_uint_eq(vx->stats.tx_packets, 2);
     ck_assert_uint_eq(MIB(MIB_UdpInDatagrams), 2);     /* each outer datagram counts as UDP */
     expect_no_drop();
+}
+END_TEST
+
+/* A frame the kernel's vxlan sent with local checksum offload comes from the TAP
+ * CHECKSUM_PARTIAL: the outer UDP sum is complete, the inner UDP field holds only the
+ * pseudo-header sum and csum_start points at the inner UDP header. Linux's
+ * skb_csum_unnecessary takes it as good through the decapsulation, so the inner
+ * datagram reaches UDP's port lookup (a closed port: UdpNoPorts), not dropped as a bad
+ * checksum; the same frame without the partial mark is one (UdpInCsumErrors). */
+START_TEST(test_rcv_inner_partial_checksum)
+{
+    vx_up("id 42 dev eth0");
+    uint8_t udp[12] = { 0x15, 0xb3, 0, 9, 0, 12, 0, 0, 'l', 'c', 'o', '!' };   /* 5555 -> 9 */
+    put_be16(udp + 6, (uint16_t)~csum_fold(csum_pseudo(R_IP, VX_IP, IPPROTO_UDP, sizeof(udp))));
+    size_t n = inner_ip(&r_mac, &vx_mac, R_IP, VX_IP, IPPROTO_UDP, 0, udp, sizeof(udp));
+    struct outer o = OUTER(VNI);
+    rx_partial_tail = sizeof(udp);
+    rx_outer(&o, inner, n);
+    ck_assert_uint_eq(MIB(MIB_UdpNoPorts), 1);
+    ck_assert_uint_eq(MIB(MIB_UdpInCsumErrors), 0);
+    rx_partial_tail = 0;
+    rx_outer(&o, inner, n);
+    ck_assert_uint_eq(MIB(MIB_UdpNoPorts), 1);
+    ck_assert_uint_eq(MIB(MIB_UdpInCsumErrors), 1);
 }
 END_TEST
 
@@ -1241,6 +1282,7 @@ Suite *vxlan_suite(void)
     tc = tcase_create("receive");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_rcv_arp_and_ping_answered);
+    tcase_add_test(tc, test_rcv_inner_partial_checksum);
     tcase_add_test(tc, test_drop_short_vxlan_header);
     tcase_add_test(tc, test_drop_inner_shorter_than_ethernet);
     tcase_add_test(tc, test_drop_inner_ipv4_shorter_than_its_header);
