@@ -85,12 +85,12 @@ static int tcp_v4_connect(struct sock *sk, uint32_t addr, uint16_t port)
     if (!port || !addr) return -EINVAL;
     int err = tcp_init_path(tp, addr);
     if (err) return err;
-    if (!sk->bound && (err = tcp_get_port(sk, 0)) < 0) return -EAGAIN;
     sk->remote.addr = addr;
     sk->remote.port = port;
-    tp->iss = tcp_v4_init_seq(sk->net, sk->local.addr, addr, sk->local.port, port);
+    uint32_t isn = 0;                   /* set when a TIME_WAIT connection is taken over */
+    if ((err = tcp_v4_hash_connect(sk, &isn)) < 0) { sk->remote.addr = 0; sk->remote.port = 0; return err; }
+    tp->iss = isn ? isn : tcp_v4_init_seq(sk->net, sk->local.addr, addr, sk->local.port, port);
     tp->snd_una = tp->snd_nxt = tp->write_seq = tp->iss;
-    tcp_ehash_add(tp);
     tcp_set_state(sk, SK_SYN_SENT);
     mib_inc(sk->net, MIB_TcpActiveOpens);
     tcp_send_syn(tp);
@@ -123,7 +123,8 @@ struct tcp_sock *tcp_create_child(struct tcp_sock *lp, const struct tcp_seg *seg
     nsk->remote.addr = seg->saddr;
     nsk->remote.port = seg->sport;
     tcp_negotiate_syn(tp, seg);
-    tp->iss = tcp_v4_init_seq(nsk->net, seg->daddr, seg->saddr, seg->dport, seg->sport);
+    /* a SYN that ended a TIME_WAIT gets an ISN past the old connection's (tcp_timewait.c) */
+    tp->iss = seg->tw_isn ? seg->tw_isn : tcp_v4_init_seq(nsk->net, seg->daddr, seg->saddr, seg->dport, seg->sport);
     tp->snd_una = tp->snd_nxt = tp->write_seq = tp->iss;
     tp->snd_wnd = tp->max_window = seg->win;
     tp->snd_wl1 = seg->seq;

@@ -149,7 +149,7 @@ struct tcp_sock *tcp_lookup_established(struct net *net, uint32_t saddr, uint16_
 
 /* __inet_lookup_listener: a listener on the port; one bound to the address wins over a
  * wildcard (inet_lhash2 scoring, simplified to those two ranks). */
-static struct tcp_sock *tcp_lookup_listener(struct net *net, uint32_t daddr, uint16_t dport)
+struct tcp_sock *tcp_lookup_listener(struct net *net, uint32_t daddr, uint16_t dport)
 {
     struct tcp_sock *wild = NULL;
     for (struct tcp_sock *tp = tcp_net(net)->lhash[dport % TCP_BHASH_SIZE]; tp; tp = tp->ehash_next) {
@@ -195,6 +195,64 @@ int tcp_get_port(struct sock *sk, uint16_t port)
     return 0;
 }
 
+/* Is the 4-tuple of sk (its remote set) on `port` free for a connect()? It is when no
+ * connection has it, or when the one that has it is in TIME_WAIT and may be taken over
+ * (tcp_twsk_unique): that one ends here (TWRecycled). Linux __inet_check_established. */
+static bool tcp_v4_check_established(struct sock *sk, uint16_t port, bool port_search, uint32_t *isn)
+{
+    struct net *net = sk->net;
+    struct tcp_sock *o = tcp_lookup_established(net, sk->remote.addr, sk->remote.port, sk->local.addr, port);
+    if (!o) return true;
+    if (o->sk.state != SK_TIME_WAIT || !tcp_twsk_unique(tcp_sk(sk), o, port_search, isn)) return false;
+    mib_inc(net, MIB_TcpExtTWRecycled);
+    tcp_done(&o->sk);                   /* inet_twsk_deschedule_put */
+    return true;
+}
+
+/* May connect() share `port`? Only when every socket holding it got it from connect()
+ * too (Linux: a bind bucket with fastreuse -1); a port bound by bind() or a listener's
+ * is never shared. */
+static bool tcp_port_connect_shared(struct net *net, uint16_t port, bool *free_port)
+{
+    *free_port = true;
+    for (struct tcp_sock *tp = tcp_net(net)->bhash[port % TCP_BHASH_SIZE]; tp; tp = tp->bind_next) {
+        if (tp->sk.local.port != port) continue;
+        *free_port = false;
+        if (!tp->port_by_connect) return false;
+    }
+    return true;
+}
+
+/* inet_hash_connect: a socket that bound a port keeps it if its 4-tuple is free; else
+ * an ephemeral port from ip_local_port_range, from a random point (the seeded
+ * generator), that is free or shared by connect()ed sockets only with this 4-tuple
+ * free — so connections to different peers can share a local port, as on Linux. Then
+ * the connection joins ehash. -EADDRNOTAVAIL when none is left. */
+int tcp_v4_hash_connect(struct sock *sk, uint32_t *isn)
+{
+    struct net *net = sk->net;
+    struct tcp_sock *tp = tcp_sk(sk);
+    if (sk->bound) {
+        if (!tcp_v4_check_established(sk, sk->local.port, false, isn)) return -EADDRNOTAVAIL;
+        tcp_ehash_add(tp);
+        return 0;
+    }
+    int lo = net->ipv4.ip_local_port_lo, hi = net->ipv4.ip_local_port_hi;
+    if (hi < lo) return -EADDRNOTAVAIL;
+    uint32_t range = (uint32_t)(hi - lo + 1), start = stack_rand_range(net->st, 0, range - 1);
+    for (uint32_t i = 0; i < range; i++) {
+        uint16_t port = (uint16_t)(lo + (start + i) % range);
+        bool free_port;
+        if (!tcp_port_connect_shared(net, port, &free_port)) continue;
+        if (!free_port && !tcp_v4_check_established(sk, port, true, isn)) continue;
+        tp->port_by_connect = true;
+        tcp_bhash_add(tp, port);
+        tcp_ehash_add(tp);
+        return 0;
+    }
+    return -EADDRNOTAVAIL;
+}
+
 /* Hold `port` (a child inherits its listener's, as Linux's inet_csk_clone_lock). */
 void tcp_bhash_add(struct tcp_sock *tp, uint16_t port)
 {
@@ -235,6 +293,7 @@ static enum drop tcp_v4_check(struct net *net, struct pkt *p, struct tcp_seg *se
     (void)tcp_parse_options(th + TCP_HLEN, doff - TCP_HLEN, seg->flags & TCP_FLAG_SYN, &seg->opt);
     pkt_pull(p, doff);
     seg->len = p->len;
+    seg->tw_isn = 0;
     seg->end_seq = seg->seq + seg->len + !!(seg->flags & TCP_FLAG_SYN) + !!(seg->flags & TCP_FLAG_FIN);
     return DROP_NONE;
 }
@@ -274,6 +333,7 @@ static int tcp_net_init(struct net *net)
     struct tcp_net *tn = net_generic(net, tcp_net_id);
     tcp_keepalive_net_init(net, tn);
     tcp_syncookies_net_init(net, tn);
+    tcp_timewait_net_init(net, tn);
     return 0;
 }
 

@@ -11,6 +11,8 @@
  *   tcp_output.c  segments: tcp_transmit_skb (super-segments, partial checksums),
  *                 tcp_write_xmit, ACKs, SYN, SYN-ACK, FIN, RST, retransmission
  *   tcp_timer.c   RTO (RFC 6298, Karn, backoff), delayed ACK, TIME_WAIT
+ *   tcp_timewait.c segments for a connection in TIME_WAIT, a new SYN taking it over
+ *                 (RFC 6191), connect() reusing its 4-tuple (net.ipv4.tcp_tw_reuse)
  *   tcp_err.c     ICMP errors (tcp_v4_err): unreachables, PMTU (tcp_v4_mtu_reduced)
  *   tcp_keepalive.c  zero-window probes (tcp_probe_timer), SO_KEEPALIVE
  *   tcp_syncookies.c SYN cookies when the SYN backlog is full
@@ -22,7 +24,7 @@
  *   tcp_cubic.c   CUBIC (RFC 9438), the default
  *
  * Not built yet: PRR, RACK-TLP, D-SACK and undo, HyStart, Nagle/CORK, receive-buffer
- * autotuning, TIME_WAIT reuse by a new SYN, socket options (TCP_NODELAY,
+ * autotuning, socket options (TCP_NODELAY,
  * TCP_KEEPIDLE/INTVL/CNT, TCP_INFO), ss -i.
  */
 #ifndef TS_TCP_PRIV_H
@@ -96,6 +98,7 @@ struct tcp_sock {
     unsigned syn_qlen, acc_qlen, max_ack_backlog;
     bool     listening_hashed, ehashed, bhashed;
     bool     orphan_held;           /* tcp_close kept the socket alive (sock_hold) */
+    bool     port_by_connect;       /* connect() chose the port: other connections may share it */
     /* send sequence space (RFC 9293 §3.3.1) */
     uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, write_seq, max_window;
     uint8_t  snd_wscale, rcv_wscale;
@@ -119,6 +122,8 @@ struct tcp_sock {
     uint8_t  quick;                 /* quick ACKs left */
     uint32_t rcv_mss;               /* largest segment seen: "a full segment" */
     struct timer rto_timer, delack_timer, tw_timer;
+    uint64_t tw_entry_us;           /* when TIME_WAIT began (tcp_tw_reuse_delay counts from it) */
+    uint64_t last_oow_ack_us;       /* TIME_WAIT's last answer (tcp_invalid_ratelimit) */
     uint64_t bytes_acked, bytes_received, segs_out, segs_in, total_retrans;
     /* ICMP errors (tcp_err.c): the last soft error (Linux sk_err_soft), reported if the
      * connection times out; the path MTU the MSS is computed from (icsk_pmtu_cookie,
@@ -162,6 +167,7 @@ struct tcp_seg {
     uint16_t sport, dport, win;
     uint8_t  flags;
     uint32_t len;                   /* payload bytes (p->data is at the payload) */
+    uint32_t tw_isn;                /* a SYN that ended a TIME_WAIT: the ISN to answer with */
     struct tcp_opts opt;
 };
 
@@ -179,6 +185,7 @@ struct tcp_net {
     unsigned challenge_count;
     int keepalive_time_ms, keepalive_intvl_ms, keepalive_probes;   /* net.ipv4.tcp_keepalive_* */
     int syncookies;                                                 /* net.ipv4.tcp_syncookies */
+    int rfc1337, tw_reuse, tw_reuse_delay_ms, invalid_ratelimit_ms; /* TIME_WAIT (tcp_timewait.c) */
 };
 struct tcp_net *tcp_net(const struct net *net);
 
@@ -195,6 +202,11 @@ uint32_t tcp_v4_init_seq(struct net *net, uint32_t saddr, uint32_t daddr, uint16
 void tcp_v4_send_reset(struct net *net, const struct tcp_seg *seg);
 /* __inet_lookup_established: the socket of a segment from saddr:sport to daddr:dport. */
 struct tcp_sock *tcp_lookup_established(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport);
+/* __inet_lookup_listener: the listener a segment to daddr:dport goes to. */
+struct tcp_sock *tcp_lookup_listener(struct net *net, uint32_t daddr, uint16_t dport);
+/* inet_hash_connect: the local port of a connect() (sk's remote set), and its ehash
+ * entry; *isn non-zero when a TIME_WAIT connection was taken over. */
+int  tcp_v4_hash_connect(struct sock *sk, uint32_t *isn);
 
 /* tcp_input.c */
 void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg);
@@ -216,8 +228,14 @@ void tcp_set_keepalive(struct sock *sk, bool on);  /* SO_KEEPALIVE (proto.keepal
 void tcp_keepalive_reset(struct tcp_sock *tp);      /* the idle clock from now */
 
 /* tcp_paws.c */
+bool tcp_paws_check(const struct tcp_sock *tp, uint32_t tsval, int32_t win);
 bool tcp_paws_reject(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *seg);
 void tcp_replace_ts_recent(struct tcp_sock *tp, const struct tcp_seg *seg);
+
+/* tcp_timewait.c */
+void tcp_timewait_net_init(struct net *net, struct tcp_net *tn);
+void tcp_timewait_rcv(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg);
+bool tcp_twsk_unique(struct tcp_sock *tp, const struct tcp_sock *tw, bool port_search, uint32_t *isn);
 
 /* tcp_syncookies.c */
 void tcp_syncookies_net_init(struct net *net, struct tcp_net *tn);

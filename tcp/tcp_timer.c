@@ -97,6 +97,7 @@ void tcp_time_wait(struct tcp_sock *tp)
 {
     struct stack *st = tp->sk.net->st;
     tcp_set_state(&tp->sk, SK_TIME_WAIT);
+    tp->tw_entry_us = st->now_us;
     timer_stop(st, &tp->rto_timer);
     timer_stop(st, &tp->delack_timer);
     timer_arm_in(st, &tp->tw_timer, TCP_TIMEWAIT_LEN);
