@@ -33,7 +33,7 @@
     X(TcpExtOutOfWindowIcmps) X(TcpExtTCPWinProbe) X(TcpExtTCPKeepAlive)                 \
     X(TcpExtSyncookiesSent) X(TcpExtSyncookiesRecv) X(TcpExtSyncookiesFailed)            \
     X(TcpExtTCPReqQFullDoCookies) X(TcpExtTCPReqQFullDrop) X(TcpExtPAWSEstab)            \
-    X(TcpExtTCPACKSkippedTimeWait) X(TcpExtTWRecycled)
+    X(TcpExtTCPACKSkippedTimeWait) X(TcpExtTWRecycled) X(TcpExtPAWSTimewait)
 
 #define MIB_AS_ENUM(n) MIB_##n,
 enum mib_id { MIB_COUNTERS(MIB_AS_ENUM) MIB_MAX };

@@ -179,6 +179,7 @@ static struct sock *tcp_accept(struct sock *sk, int *err)
 void tcp_done(struct sock *sk)
 {
     struct tcp_sock *tp = tcp_sk(sk);
+    if (sk->state == SK_SYN_SENT || sk->state == SK_SYN_RECV) mib_inc(sk->net, MIB_TcpAttemptFails);
     tcp_set_state(sk, SK_CLOSE);
     tcp_stop_timers(tp);
     tcp_unhash(sk);

@@ -81,36 +81,56 @@ uint32_t tcp_cookie_hash(struct net *net, const struct tcp_cookie_tuple *t, uint
     return (uint32_t)siphash_2u64(tcp_net(net)->isn_key, tuple_word(t->saddr, t->daddr), ports ^ ((uint64_t)(2 + c) << 62));
 }
 
-/* The ehash bucket of a connection seen from our side (local, remote). */
-static unsigned ehash_bucket(const struct tcp_net *tn, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+/* The ehash hash of a connection seen from our side (local, remote); its bucket is the
+ * low bits. */
+_Static_assert((TCP_EHASH_SIZE & (TCP_EHASH_SIZE - 1)) == 0, "ehash size is a power of two");
+static uint32_t ehash_hash(const struct tcp_net *tn, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
-    return (unsigned)siphash_2u64(tn->isn_key, tuple_word(laddr, raddr), ports_word(lport, rport, 1)) % TCP_EHASH_SIZE;
+    return (uint32_t)siphash_2u64(tn->isn_key, tuple_word(laddr, raddr), ports_word(lport, rport, 1));
+}
+
+/* The chains are Linux hlists: a socket knows the pointer that points at it (pprev),
+ * so taking it out is O(1) however long its chain (every child of a listener holds
+ * the listener's port: one bhash chain per busy port). Two link pairs: ehash (a
+ * listener, never in ehash, uses it for lhash) and bhash. */
+#define EHASH_LINK offsetof(struct tcp_sock, ehash_next), offsetof(struct tcp_sock, ehash_pprev)
+#define BHASH_LINK offsetof(struct tcp_sock, bind_next), offsetof(struct tcp_sock, bind_pprev)
+static struct tcp_sock **link_next(struct tcp_sock *tp, size_t off) { return (struct tcp_sock **)(void *)((char *)tp + off); }
+static struct tcp_sock ***link_pprev(struct tcp_sock *tp, size_t off) { return (struct tcp_sock ***)(void *)((char *)tp + off); }
+
+static void chain_add(struct tcp_sock **head, struct tcp_sock *tp, size_t next_off, size_t pprev_off)
+{
+    struct tcp_sock *first = *head;
+    *link_next(tp, next_off) = first;
+    if (first) *link_pprev(first, pprev_off) = link_next(tp, next_off);
+    *head = tp;
+    *link_pprev(tp, pprev_off) = head;
+}
+
+static void chain_del(struct tcp_sock *tp, size_t next_off, size_t pprev_off)
+{
+    struct tcp_sock *next = *link_next(tp, next_off), **pprev = *link_pprev(tp, pprev_off);
+    *pprev = next;
+    if (next) *link_pprev(next, pprev_off) = pprev;
+    *link_next(tp, next_off) = NULL;
+    *link_pprev(tp, pprev_off) = NULL;
 }
 
 void tcp_ehash_add(struct tcp_sock *tp)
 {
     struct sock *sk = &tp->sk;
     struct tcp_net *tn = tcp_net(sk->net);
-    unsigned b = ehash_bucket(tn, sk->local.addr, sk->local.port, sk->remote.addr, sk->remote.port);
-    tp->ehash_next = tn->ehash[b];
-    tn->ehash[b] = tp;
+    tp->ehash_hash = ehash_hash(tn, sk->local.addr, sk->local.port, sk->remote.addr, sk->remote.port);
+    chain_add(&tn->ehash[tp->ehash_hash & (TCP_EHASH_SIZE - 1)], tp, EHASH_LINK);
     tp->ehashed = true;
 }
 
 void tcp_lhash_add(struct tcp_sock *tp)
 {
     struct tcp_net *tn = tcp_net(tp->sk.net);
-    struct tcp_sock **chain = &tn->lhash[tp->sk.local.port % TCP_BHASH_SIZE];
     tp->q_next = NULL;
-    tp->ehash_next = *chain;            /* a listener is never in ehash: reuse the link */
-    *chain = tp;
+    chain_add(&tn->lhash[tp->sk.local.port % TCP_BHASH_SIZE], tp, EHASH_LINK);
     tp->listening_hashed = true;
-}
-
-static void unlink_chain(struct tcp_sock **pp, struct tcp_sock *tp, size_t link_off)
-{
-    for (; *pp; pp = (struct tcp_sock **)((char *)*pp + link_off))
-        if (*pp == tp) { *pp = *(struct tcp_sock **)((char *)tp + link_off); return; }
 }
 
 /* Linux inet_unhash + inet_put_port: out of every table. */
@@ -118,18 +138,12 @@ void tcp_unhash(struct sock *sk)
 {
     struct tcp_sock *tp = tcp_sk(sk);
     if (!sk->net) return;
-    struct tcp_net *tn = tcp_net(sk->net);
-    if (tp->ehashed) {
-        unsigned b = ehash_bucket(tn, sk->local.addr, sk->local.port, sk->remote.addr, sk->remote.port);
-        unlink_chain(&tn->ehash[b], tp, offsetof(struct tcp_sock, ehash_next));
-        tp->ehashed = false;
-    }
-    if (tp->listening_hashed) {
-        unlink_chain(&tn->lhash[sk->local.port % TCP_BHASH_SIZE], tp, offsetof(struct tcp_sock, ehash_next));
-        tp->listening_hashed = false;
+    if (tp->ehashed || tp->listening_hashed) {
+        chain_del(tp, EHASH_LINK);
+        tp->ehashed = tp->listening_hashed = false;
     }
     if (tp->bhashed) {
-        unlink_chain(&tn->bhash[sk->local.port % TCP_BHASH_SIZE], tp, offsetof(struct tcp_sock, bind_next));
+        chain_del(tp, BHASH_LINK);
         tp->bhashed = false;
         sk->bound = false;
     }
@@ -139,12 +153,27 @@ void tcp_unhash(struct sock *sk)
 struct tcp_sock *tcp_lookup_established(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
 {
     struct tcp_net *tn = tcp_net(net);
-    for (struct tcp_sock *tp = tn->ehash[ehash_bucket(tn, daddr, dport, saddr, sport)]; tp; tp = tp->ehash_next) {
+    uint32_t h = ehash_hash(tn, daddr, dport, saddr, sport);
+    for (struct tcp_sock *tp = tn->ehash[h & (TCP_EHASH_SIZE - 1)]; tp; tp = tp->ehash_next) {
+        if (tp->ehash_hash != h) continue;          /* Linux: sk_hash first, then the tuple */
         const struct sock *sk = &tp->sk;
         if (sk->local.port == dport && sk->remote.port == sport && sk->local.addr == daddr && sk->remote.addr == saddr)
             return tp;
     }
     return NULL;
+}
+
+/* The longest ehash chain (how evenly the hash spreads; tests and diagnostics). */
+unsigned tcp_ehash_longest_chain(struct net *net)
+{
+    struct tcp_net *tn = tcp_net(net);
+    unsigned longest = 0;
+    for (unsigned b = 0; b < TCP_EHASH_SIZE; b++) {
+        unsigned n = 0;
+        for (struct tcp_sock *tp = tn->ehash[b]; tp; tp = tp->ehash_next) n++;
+        longest = MAX(longest, n);
+    }
+    return longest;
 }
 
 /* __inet_lookup_listener: a listener on the port; one bound to the address wins over a
@@ -256,11 +285,9 @@ int tcp_v4_hash_connect(struct sock *sk, uint32_t *isn)
 /* Hold `port` (a child inherits its listener's, as Linux's inet_csk_clone_lock). */
 void tcp_bhash_add(struct tcp_sock *tp, uint16_t port)
 {
-    struct tcp_sock **chain = &tcp_net(tp->sk.net)->bhash[port % TCP_BHASH_SIZE];
     tp->sk.local.port = port;
     tp->sk.bound = true;
-    tp->bind_next = *chain;
-    *chain = tp;
+    chain_add(&tcp_net(tp->sk.net)->bhash[port % TCP_BHASH_SIZE], tp, BHASH_LINK);
     tp->bhashed = true;
 }
 

@@ -54,7 +54,11 @@
 #define TCP_WMEM_MAX       4194304             /* net.ipv4.tcp_wmem[2] (no autotuning yet) */
 #define TCP_WSCALE_DEFAULT 7                   /* what Linux offers for tcp_rmem[2] = 6 MB */
 #define TCP_CHALLENGE_ACK_LIMIT 1000           /* net.ipv4.tcp_challenge_ack_limit, per s */
-#define TCP_EHASH_SIZE     16384               /* buckets of the 4-tuple hash */
+/* Buckets of the 4-tuple hash (a power of two). Linux sizes tcp_hashinfo.ehash at boot,
+ * one bucket per 128 KB of memory up to 512 K (alloc_large_system_hash): 131072 is what
+ * a 16 GB machine gets, 1 MB of pointers per namespace; 100,000 connections average
+ * under one per bucket. */
+#define TCP_EHASH_SIZE     131072
 #define TCP_BHASH_SIZE     1024                /* buckets of the port hash */
 
 /* Per packet on the write queue and the receive queue (Linux struct tcp_skb_cb, kept in
@@ -91,6 +95,8 @@ struct tcp_sock {
     struct sock sk;
     struct sk_dst dst;              /* the peer's route (sk_dst_cache) */
     struct tcp_sock *ehash_next, *bind_next;
+    struct tcp_sock **ehash_pprev, **bind_pprev;    /* as Linux's hlist: unhash is O(1) */
+    uint32_t ehash_hash;            /* the 4-tuple's hash (sk_hash): compared before the tuple */
     /* listener side: children in SYN_RECV and those ready for accept() */
     struct tcp_sock *parent;        /* the listener of a child not yet accepted */
     struct tcp_sock *q_next;        /* link in the parent's syn or accept queue */
@@ -202,6 +208,7 @@ uint32_t tcp_v4_init_seq(struct net *net, uint32_t saddr, uint32_t daddr, uint16
 void tcp_v4_send_reset(struct net *net, const struct tcp_seg *seg);
 /* __inet_lookup_established: the socket of a segment from saddr:sport to daddr:dport. */
 struct tcp_sock *tcp_lookup_established(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport);
+unsigned tcp_ehash_longest_chain(struct net *net);
 /* __inet_lookup_listener: the listener a segment to daddr:dport goes to. */
 struct tcp_sock *tcp_lookup_listener(struct net *net, uint32_t daddr, uint16_t dport);
 /* inet_hash_connect: the local port of a connect() (sk's remote set), and its ehash

@@ -14,7 +14,7 @@
  *     everything the old connection sent (snd_nxt + 65537)
  *   - anything else but an RST is answered by an ACK (at most one per
  *     net.ipv4.tcp_invalid_ratelimit for pure ACKs and SYNs: TCPACKSkippedTimeWait),
- *     and an ACK or a PAWS reject (PAWSEstab) restarts the 60 s; an RST out of place
+ *     and an ACK or a PAWS reject (PAWSTimewait) restarts the 60 s; an RST out of place
  *     is ignored
  * A connect() may take over a TIME_WAIT 4-tuple when the old connection had timestamps
  * (PAWS then tells the incarnations apart): always for a port the socket bound itself,
@@ -106,13 +106,13 @@ void tcp_timewait_rcv(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg)
         return;
     }
     if (tcp_tw_syn_acceptable(tp, seg, paws_reject)) { tcp_tw_new_syn(tp, p, seg); return; }
-    if (paws_reject) mib_inc(net, MIB_TcpExtPAWSEstab);
-    if (rst) { pkt_drop(net, p, paws_reject ? DROP_TCP_RFC7323_PAWS : DROP_TCP_INVALID_SEQUENCE); return; }
+    if (paws_reject) mib_inc(net, MIB_TcpExtPAWSTimewait);      /* LINUX_MIB_PAWS_TW_REJECTED */
+    if (rst) { pkt_drop(net, p, paws_reject ? DROP_TCP_RFC7323_TW_PAWS : DROP_TCP_INVALID_SEQUENCE); return; }
     /* an ACKless SYN before rcv_nxt may be a new one with a random ISN: the wait is not
      * restarted for it */
     if (paws_reject || (seg->flags & TCP_FLAG_ACK)) timer_arm_in(net->st, &tp->tw_timer, TCP_TIMEWAIT_LEN);
     if (!tcp_tw_ack_limited(tp, seg)) tcp_send_ack(tp);
-    if (paws_reject) pkt_drop(net, p, DROP_TCP_RFC7323_PAWS);
+    if (paws_reject) pkt_drop(net, p, DROP_TCP_RFC7323_TW_PAWS);
     else pkt_consume(p);
 }
 

@@ -478,6 +478,7 @@ START_TEST(test_connect_refused)
         "+0.001 < R. 0(0) ack 1 win 0\n"
         "+0 state CLOSE\n"
         "+0 error ECONNREFUSED\n");
+    ck_assert_uint_eq(MIB(MIB_TcpAttemptFails), 1);         /* tcp_done in SYN_SENT */
 }
 END_TEST
 

@@ -119,7 +119,7 @@ START_TEST(test_tw_syn_rejected)
 }
 END_TEST
 
-/* A SYN with ACK, or one whose timestamp is older (PAWS: PAWSEstab, and the wait
+/* A SYN with ACK, or one whose timestamp is older (PAWS: PAWSTimewait, and the wait
  * restarts), is never a new connection. */
 START_TEST(test_tw_syn_ack_and_paws)
 {
@@ -130,7 +130,8 @@ START_TEST(test_tw_syn_ack_and_paws)
         "+0 > . 2(0) ack 2\n"
         "+59.999 state TIME_WAIT\n"
         "+0.001 state CLOSE\n");
-    ck_assert_uint_eq(MIB(MIB_TcpExtPAWSEstab), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtPAWSTimewait), 1);
+    ck_assert_uint_eq(DROPS(DROP_TCP_RFC7323_TW_PAWS), 1);
 }
 END_TEST
 
