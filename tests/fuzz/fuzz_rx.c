@@ -1,10 +1,11 @@
 /*
  * tests/fuzz/fuzz_rx.c — libFuzzer target for the whole receive path, from raw frame bytes.
  *
- * The input is a sequence of records: a 2-byte big-endian length, that many frame bytes,
- * then one byte of clock advance (in 64 ms steps, so timers — neighbour probes,
- * reassembly timeouts — fire in between). When the length's top bit is set, the record's
- * bytes start with a 10-byte virtio-net header, parsed as a TAP read is
+ * The input is a sequence of records: a 2-byte big-endian word whose low 14 bits are a
+ * length, that many frame bytes, then one byte of clock advance (in 64 ms steps, so
+ * timers — neighbour probes, reassembly timeouts — fire in between). When the word's
+ * top bit is set, the record's bytes start with a 10-byte virtio-net header, parsed as a
+ * TAP read is
  * (virtio_net_receive): partial checksums, verified ones and GSO super-frames reach
  * UDP, ICMP and forwarding. Frames enter an Ethernet device that has an address, a
  * neighbour, routes and a TAP's offloads, with forwarding on to a device without any

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write the fuzz seed corpus: one file per interesting frame sequence, in fuzz_rx's
 record format (2-byte length, frame, 1-byte clock advance; a length with the top bit set
-means the frame starts with a 10-byte virtio-net header, host byte order)."""
+means the frame starts with a 10-byte virtio-net header, host byte order; one with bit
+0x4000 set is a TCP record for fuzz_tcp.c)."""
 import os, struct, sys
 
 def csum(b):
