@@ -5,9 +5,8 @@
  * length, that many frame bytes, then one byte of clock advance (in 64 ms steps, so
  * timers — neighbour probes, reassembly timeouts — fire in between). When the word's
  * top bit is set, the record's bytes start with a 10-byte virtio-net header, parsed as a
- * TAP read is
- * (virtio_net_receive): partial checksums, verified ones and GSO super-frames reach
- * UDP, ICMP and forwarding. Frames enter an Ethernet device that has an address, a
+ * TAP read is (virtio_net_receive): partial checksums, verified ones and GSO
+ * super-frames reach UDP, ICMP and forwarding. Frames enter an Ethernet device that has an address, a
  * neighbour, routes and a TAP's offloads, with forwarding on to a device without any
  * (so the software segmentation and checksum fallbacks run). Two VXLAN devices share UDP
  * port 4789 on eth0: vxlan0 (VNI 42, learning, 192.168.42.2/24, its default VTEP
