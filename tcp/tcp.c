@@ -26,6 +26,10 @@
 
 void tcp_set_state(struct sock *sk, int state)
 {
+    /* Linux tcp_set_state: a synchronized connection that ends, whatever ends it (an
+     * RST either way, a timeout), counts as EstabResets */
+    if (state == SK_CLOSE && (sk->state == SK_ESTABLISHED || sk->state == SK_CLOSE_WAIT))
+        mib_inc(sk->net, MIB_TcpEstabResets);
     sk->state = (uint8_t)state;
     if (state != SK_ESTABLISHED) return;
     tcp_sk(sk)->rcv_tstamp = sk->net->st->now_us;    /* the handshake's ACK: heard from */

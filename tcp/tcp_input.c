@@ -49,7 +49,6 @@ static bool tcp_sequence_ok(const struct tcp_sock *tp, const struct tcp_seg *seg
 static void tcp_reset(struct tcp_sock *tp)
 {
     struct sock *sk = &tp->sk;
-    if (sk->state == SK_ESTABLISHED || sk->state == SK_CLOSE_WAIT) mib_inc(sk->net, MIB_TcpEstabResets);
     if (!(sk->state == SK_SYN_RECV && tp->parent)) {
         int err = sk->state == SK_SYN_SENT || sk->state == SK_SYN_RECV ? ECONNREFUSED :
                   sk->state == SK_CLOSE_WAIT ? EPIPE : ECONNRESET;

@@ -516,6 +516,21 @@ START_TEST(test_out_of_window)
 }
 END_TEST
 
+/* RFC 2525 §2.17: closing with unread data aborts with an RST (TCPAbortOnClose); the
+ * connection ends from ESTABLISHED, which Linux's tcp_set_state counts in
+ * EstabResets whatever ended it. */
+START_TEST(test_close_unread_data)
+{
+    run_script(PASSIVE_OPEN
+        "+0.100 < P. 1(100) ack 1 win 512 <nop,nop,TS val 200 ecr *>\n"
+        "+0 > . 1(0) ack 101\n"
+        "+0.010 close\n"
+        "+0 > R. 1(0) ack 101\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPAbortOnClose), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpEstabResets), 1);
+}
+END_TEST
+
 Suite *tcp_script_suite(void)
 {
     Suite *s = suite_create("tcp_script");
@@ -536,6 +551,7 @@ Suite *tcp_script_suite(void)
     tcase_add_test(tc, test_connect_refused);
     tcase_add_test(tc, test_challenge_ack);
     tcase_add_test(tc, test_out_of_window);
+    tcase_add_test(tc, test_close_unread_data);
     suite_add_tcase(s, tc);
     return s;
 }
