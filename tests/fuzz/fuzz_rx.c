@@ -163,9 +163,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dev->hw_features = dev->features = dev->wanted_features = NETIF_F_SG | NETIF_F_HW_CSUM |
         NETIF_F_TSO | NETIF_F_TSO_ECN | NETIF_F_GSO_UDP_L4 | NETIF_F_RXCSUM | NETIF_F_GRO_HW;
     net->ipv4.ip_forward = 1;
-    /* every journey is recorded and formatted (-v for odd-sized inputs), then discarded */
-    st->tracing = true;
-    net->trace_all = (size & 1) ? 2 : 1;
     st->log = fuzz_log;
     add_udp(net);
     add_ping(net);
@@ -173,7 +170,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fib_config def = { .scope = RT_SCOPE_NOWHERE, .protocol = RTPROT_BOOT, .gateway = 0x0a000001,
                               .oif = dev->ifindex, .nlflags = NLM_F_CREATE | NLM_F_EXCL };
     if (ip_route_add(net, &def, NULL) < 0) abort();
-    fuzz_tcp_setup(st, net, dev);
+    fuzz_tcp_setup(st, net, dev);       /* the same every run: not traced */
+    /* every journey is recorded and formatted (-v for odd-sized inputs), then discarded */
+    st->tracing = true;
+    net->trace_all = (size & 1) ? 2 : 1;
     size_t off = 0;
     while (off + 2 <= size) {
         size_t len = ((size_t)data[off] << 8 | data[off + 1]) & 0x3fff;

@@ -199,6 +199,13 @@ seeds['tcp_estab_edges'] = b''.join([
     tcprec(k['estab'], ACK | PSH | FIN, -5, 0, 512, ts(9), data=b'o' * 50),
     tcprec(k['estab'], ACK | PSH, 0, 0, 512, ts(10), data=bytes(3000), gso=(1448 - 64) // 8),
     tcprec(k['estab'], RST | ACK, 0, 0, 0)])
+seeds['tcp_estab_sack_edges'] = b''.join([            # blocks past snd_nxt, reversed, before snd_una, overlapping
+    tcprec(k['estab'], ACK, 0, 0, 512, ts(1) + sack((1448, 100000))),
+    tcprec(k['estab'], ACK, 0, 0, 512, ts(2) + sack((4344, 2896), (0xfffffff0, 8))),
+    tcprec(k['estab'], ACK, 0, 1448, 512, ts(3) + sack((0, 1448), (2896, 5792), (4344, 8688))),
+    tcprec(k['estab'], ACK, 0, 1448, 512, ts(4) + sack((5792, 7240), (8688, 10136), (11584, 13032))),
+    tcprec(k['estab'], ACK, 0, 1448, 512, ts(5) + sack((2896, 14480)), adv=20),
+    tcprec(k['estab'], ACK, 0, 1448, 0, ts(6), adv=50), tcprec(k['estab'], ACK, 0, 30000, 512, ts(7))])
 per_state('estab_noopt', tcprec(k['estab_noopt'], ACK, 0, 0, 8192), tcprec(k['estab_noopt'], ACK, 0, 0, 8192),
           tcprec(k['estab_noopt'], ACK, 0, 0, 8192), tcprec(k['estab_noopt'], ACK, 0, 536, 8192),
           tcprec(k['estab_noopt'], ACK | PSH, 0, 8000, 8192, data=b'n' * 536), tcprec(k['estab_noopt'], ACK, 0, 0, 0, adv=100))
