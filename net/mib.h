@@ -33,7 +33,8 @@
     X(TcpExtOutOfWindowIcmps) X(TcpExtTCPWinProbe) X(TcpExtTCPKeepAlive)                 \
     X(TcpExtSyncookiesSent) X(TcpExtSyncookiesRecv) X(TcpExtSyncookiesFailed)            \
     X(TcpExtTCPReqQFullDoCookies) X(TcpExtTCPReqQFullDrop) X(TcpExtPAWSEstab)            \
-    X(TcpExtTCPACKSkippedTimeWait) X(TcpExtTWRecycled) X(TcpExtPAWSTimewait)
+    X(TcpExtTCPACKSkippedTimeWait) X(TcpExtTWRecycled) X(TcpExtPAWSTimewait)             \
+    X(TcpExtTCPSynRetrans) X(TcpExtTCPAbortOnTimeout)
 
 #define MIB_AS_ENUM(n) MIB_##n,
 enum mib_id { MIB_COUNTERS(MIB_AS_ENUM) MIB_MAX };

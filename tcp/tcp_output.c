@@ -233,6 +233,7 @@ void tcp_retransmit_head(struct tcp_sock *tp)
     TCP_SKB_CB(p)->retrans++;
     tp->total_retrans++;
     mib_inc(tp->sk.net, MIB_TcpRetransSegs);
+    if (TCP_SKB_CB(p)->tcp_flags & TCP_FLAG_SYN) mib_inc(tp->sk.net, MIB_TcpExtTCPSynRetrans);   /* SYN or SYN-ACK */
     tcp_transmit_skb(tp, p);
 }
 

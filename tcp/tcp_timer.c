@@ -38,10 +38,11 @@ void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t r)
 }
 
 /* The connection gave up (tcp_write_err): the application hears the last soft ICMP
- * error if there was one (sk_err_soft), else ETIMEDOUT. */
+ * error if there was one (sk_err_soft), else ETIMEDOUT (TCPAbortOnTimeout). */
 void tcp_write_err(struct tcp_sock *tp)
 {
     sk_set_err(&tp->sk, tp->soft_err ? tp->soft_err : ETIMEDOUT);
+    mib_inc(tp->sk.net, MIB_TcpExtTCPAbortOnTimeout);
     tcp_done(&tp->sk);
 }
 

@@ -466,6 +466,9 @@ START_TEST(test_syn_retries_timeout)
         "63 > S 0(0)\n"
         "127 state CLOSE\n"
         "127 error ETIMEDOUT\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPSynRetrans), 6);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPAbortOnTimeout), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpAttemptFails), 1);
 }
 END_TEST
 
