@@ -49,7 +49,6 @@ enum { T_LISTEN, T_SYN_SENT, T_SYN_RECV, T_ESTAB, T_ESTAB_NOOPT, T_ESTAB_OFO, T_
        T_CLOSE_WAIT, T_CLOSING, T_LAST_ACK, T_TIME_WAIT, T_COUNT };
 
 static struct fuzz_target targets[T_COUNT];
-static struct sock *held[T_COUNT];          /* the application's sockets (closed at teardown) */
 
 /* One segment from the peer, on the wire as a TAP would hand it over. */
 struct peer_seg {
