@@ -18,7 +18,10 @@
  *   [10..11] window
  *   [12]     low 6 bits: option bytes n (at most 40); bit 6: "relative" — a timestamp
  *            option's TSval is added to the target's TS.Recent and TSecr to our clock,
- *            SACK blocks to snd_una, so mutations of small numbers stay meaningful
+ *            SACK blocks to snd_una, so mutations of small numbers stay meaningful;
+ *            bit 7: not a segment but an ICMP error from the peer quoting one of ours
+ *            (tcp_v4_err): type and code are the window's bytes, the next-hop MTU the
+ *            first two payload bytes, our sequence number snd_una + [6..9]
  *   [13]     GSO: gso_size = 64 + 8 * this byte (used with 0x8000 only)
  *   [14..]   n option bytes as given (any kind, any length: malformed ones too), then
  *            the payload
@@ -165,7 +168,9 @@ void fuzz_tcp_setup(struct stack *st, struct net *net, struct netdev *dev)
     struct eth_addr mac = { { 0x02, 0, 0, 0, 0, 7 } };
     if (neigh_admin_set(net, dev, PEER_ADDR, &mac, NUD_PERMANENT, NLM_F_CREATE | NLM_F_REPLACE, NULL) < 0) abort();
     struct sock *l = sock_create(net, 1 /* SOCK_STREAM */, IPPROTO_TCP, &err);
-    if (!l || sock_bind(l, 0, LISTEN_PORT) < 0 || sock_listen(l, 16) < 0) abort();
+    /* a backlog of 4: a few SYNs fill the SYN queue (SYN cookies), a few handshakes the
+     * accept queue (ListenOverflows) */
+    if (!l || sock_bind(l, 0, LISTEN_PORT) < 0 || sock_listen(l, 4) < 0) abort();
     targets[T_LISTEN] = (struct fuzz_target){ LISTEN_PORT, 3000, 0 };
     struct sock *c = sock_create(net, 1, IPPROTO_TCP, &err);
     if (!c || sock_connect(c, PEER_ADDR, 5001) != -EINPROGRESS) abort();
@@ -215,6 +220,32 @@ static void relocate_options(uint8_t *o, size_t n, const struct tcp_sock *tp)
     }
 }
 
+/* An ICMP error about a segment we sent on target t (record bit 0x80 of byte 12). */
+static void icmp_error(int t, const struct tcp_sock *tp, const uint8_t *r, size_t len)
+{
+    static uint8_t frame[ETH_HLEN + IP4_HLEN + 8 + IP4_HLEN + 8];
+    uint8_t *ih = frame + ETH_HLEN, *ic = ih + IP4_HLEN, *q = ic + 8, *qt = q + IP4_HLEN;
+    static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 7 };
+    memcpy(frame, macs, 12);
+    put_be16(frame + 12, ETH_P_IP);
+    memset(ih, 0, sizeof(frame) - ETH_HLEN);
+    q[0] = 0x45; put_be16(q + 2, 1400); q[8] = 64; q[9] = IPPROTO_TCP;      /* the quote: ours */
+    put_be32(q + 12, LOCAL_ADDR); put_be32(q + 16, PEER_ADDR);
+    put_be16(qt, targets[t].lport); put_be16(qt + 2, targets[t].pport);
+    put_be32(qt + 4, get_be32(r + 6) + (tp ? tp->snd_una : 0));
+    ic[0] = r[10]; ic[1] = r[11];
+    if (len >= 16) put_be16(ic + 6, get_be16(r + 14));                      /* next-hop MTU */
+    put_be16(ic + 2, inet_csum(ic, 8 + IP4_HLEN + 8));
+    ih[0] = 0x45; put_be16(ih + 2, IP4_HLEN + 8 + IP4_HLEN + 8); ih[8] = 64; ih[9] = IPPROTO_ICMP;
+    put_be32(ih + 12, PEER_ADDR); put_be32(ih + 16, LOCAL_ADDR);
+    put_be16(ih + 10, inet_csum(ih, IP4_HLEN));
+    struct pkt *p = pkt_alloc(&fz_st->pool, sizeof(frame));
+    if (!p) return;
+    memcpy(pkt_put(p, sizeof(frame)), frame, sizeof(frame));
+    netif_receive(fz_dev, p);
+    stack_poll(fz_st);
+}
+
 void fuzz_tcp_record(const uint8_t *r, size_t len, bool gso)
 {
     if (len < 14) return;
@@ -224,6 +255,7 @@ void fuzz_tcp_record(const uint8_t *r, size_t len, bool gso)
     size_t n = MIN((size_t)(r[12] & 0x3f), MIN((size_t)40, len - 14));
     memcpy(opt, r + 14, n);
     if (r[12] & 0x40) relocate_options(opt, n, tp);
+    if (r[12] & 0x80) { icmp_error(t, tp, r, len); return; }
     struct peer_seg s = {
         .sport = t == T_LISTEN ? (uint16_t)(targets[t].pport + (r[0] >> 4)) : targets[t].pport,
         .dport = targets[t].lport, .flags = r[1], .win = get_be16(r + 10),

@@ -206,6 +206,15 @@ seeds['tcp_estab_sack_edges'] = b''.join([            # blocks past snd_nxt, rev
     tcprec(k['estab'], ACK, 0, 1448, 512, ts(4) + sack((5792, 7240), (8688, 10136), (11584, 13032))),
     tcprec(k['estab'], ACK, 0, 1448, 512, ts(5) + sack((2896, 14480)), adv=20),
     tcprec(k['estab'], ACK, 0, 1448, 0, ts(6), adv=50), tcprec(k['estab'], ACK, 0, 30000, 512, ts(7))])
+def icmprec(target, typ, code, seq=0, mtu=0):       # an ICMP error quoting our segment (byte 12 bit 7)
+    body = bytes([target, 0]) + struct.pack('!IIBB', 0, seq & 0xffffffff, typ, code) + bytes([0x80, 0]) + struct.pack('!H', mtu)
+    return struct.pack('!H', 0x4000 | len(body)) + body + bytes([1])
+seeds['tcp_icmp_errors'] = b''.join([icmprec(k['estab'], 3, 4, 0, 1280), icmprec(k['estab'], 3, 4, 0, 300),
+    icmprec(k['estab'], 3, 4, 90000, 1000), icmprec(k['estab'], 3, 1), icmprec(k['estab_noopt'], 11, 0),
+    icmprec(k['syn_sent'], 3, 3), icmprec(k['syn_recv'], 3, 1), icmprec(k['fin_wait1'], 12, 0),
+    icmprec(k['time_wait'], 3, 3), tcprec(k['estab'], ACK, 0, 1448, 512, ts(1))])
+seeds['tcp_listen_cookies'] = b''.join(tcprec(k['listen'] | (i << 4), SYN, 0, 0, 65535, SYN_OPTS, rel=False)
+                                       for i in range(6)) + tcprec(k['listen'] | 0x70, ACK, 1, 12345, 512, ts(1))
 per_state('estab_noopt', tcprec(k['estab_noopt'], ACK, 0, 0, 8192), tcprec(k['estab_noopt'], ACK, 0, 0, 8192),
           tcprec(k['estab_noopt'], ACK, 0, 0, 8192), tcprec(k['estab_noopt'], ACK, 0, 536, 8192),
           tcprec(k['estab_noopt'], ACK | PSH, 0, 8000, 8192, data=b'n' * 536), tcprec(k['estab_noopt'], ACK, 0, 0, 0, adv=100))
