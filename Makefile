@@ -91,7 +91,7 @@ pcaptest: $(BUILD)/tapstack-san
 livetest: $(BUILD)/tapstack-san
 	bash tests/live/run_live.sh $(BUILD)/tapstack-san
 
-FUZZ_SRCS := $(CORE_SRCS) tests/fuzz/fuzz_rx.c
+FUZZ_SRCS := $(CORE_SRCS) tests/fuzz/fuzz_rx.c tests/fuzz/fuzz_tcp.c
 $(BUILD)/fuzz_rx: $(FUZZ_SRCS)
 	@mkdir -p $(BUILD)
 	$(call say,CCLD,$@)

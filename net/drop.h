@@ -101,6 +101,7 @@
     X(TCP_OVERWINDOW)      /* starts at or beyond the right edge of the window */        \
     X(TCP_LISTEN_OVERFLOW) /* SYN or accept queue full */                                \
     X(TCP_RFC7323_PAWS)    /* TSval older than TS.Recent: an old duplicate (RFC 7323 §5) */\
+    X(TCP_RFC7323_TW_PAWS) /* the same, for a connection in TIME_WAIT */                 \
     X(NETNS_GONE)
 
 #define DROP_AS_ENUM(n) DROP_##n,

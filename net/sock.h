@@ -182,6 +182,7 @@ struct sk_msghdr {
 
 struct sock {
     struct sock *next;                  /* namespace list of all sockets */
+    struct sock **pprev;                /* what points at it there (unlinking is O(1)) */
     struct sock *hash_next;             /* protocol lookup chain */
     struct sock *ready_next;            /* stack ready list */
     struct net *net;

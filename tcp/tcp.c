@@ -27,6 +27,10 @@
 
 void tcp_set_state(struct sock *sk, int state)
 {
+    /* Linux tcp_set_state: a synchronized connection that ends, whatever ends it (an
+     * RST either way, a timeout), counts as EstabResets */
+    if (state == SK_CLOSE && (sk->state == SK_ESTABLISHED || sk->state == SK_CLOSE_WAIT))
+        mib_inc(sk->net, MIB_TcpEstabResets);
     TCP_TRACE_STATE(sk, state);
     sk->state = (uint8_t)state;
     if (state != SK_ESTABLISHED) return;
@@ -85,12 +89,12 @@ static int tcp_v4_connect(struct sock *sk, uint32_t addr, uint16_t port)
     int err = tcp_init_path(tp, addr);
     if (err) return err;
     tcp_select_initial_window(tp, tp->advmss);       /* tcp_connect_init */
-    if (!sk->bound && (err = tcp_get_port(sk, 0)) < 0) return -EAGAIN;
     sk->remote.addr = addr;
     sk->remote.port = port;
-    tp->iss = tcp_v4_init_seq(sk->net, sk->local.addr, addr, sk->local.port, port);
+    uint32_t isn = 0;                   /* set when a TIME_WAIT connection is taken over */
+    if ((err = tcp_v4_hash_connect(sk, &isn)) < 0) { sk->remote.addr = 0; sk->remote.port = 0; return err; }
+    tp->iss = isn ? isn : tcp_v4_init_seq(sk->net, sk->local.addr, addr, sk->local.port, port);
     tp->snd_una = tp->snd_nxt = tp->write_seq = tp->iss;
-    tcp_ehash_add(tp);
     tcp_set_state(sk, SK_SYN_SENT);
     mib_inc(sk->net, MIB_TcpActiveOpens);
     tcp_send_syn(tp);
@@ -124,7 +128,8 @@ struct tcp_sock *tcp_create_child(struct tcp_sock *lp, const struct tcp_seg *seg
     nsk->remote.port = seg->sport;
     tcp_negotiate_syn(tp, seg);
     tcp_select_initial_window(tp, tp->advmss - (tp->tstamp_ok ? TCPOLEN_TSTAMP_ALIGNED : 0));   /* tcp_openreq_init_rwin */
-    tp->iss = tcp_v4_init_seq(nsk->net, seg->daddr, seg->saddr, seg->dport, seg->sport);
+    /* a SYN that ended a TIME_WAIT gets an ISN past the old connection's (tcp_timewait.c) */
+    tp->iss = seg->tw_isn ? seg->tw_isn : tcp_v4_init_seq(nsk->net, seg->daddr, seg->saddr, seg->dport, seg->sport);
     tp->snd_una = tp->snd_nxt = tp->write_seq = tp->iss;
     tp->snd_wnd = tp->max_window = seg->win;
     tp->snd_wl1 = seg->seq;
@@ -179,6 +184,7 @@ static struct sock *tcp_accept(struct sock *sk, int *err)
 void tcp_done(struct sock *sk)
 {
     struct tcp_sock *tp = tcp_sk(sk);
+    if (sk->state == SK_SYN_SENT || sk->state == SK_SYN_RECV) mib_inc(sk->net, MIB_TcpAttemptFails);
     tcp_set_state(sk, SK_CLOSE);
     tcp_stop_timers(tp);
     tcp_unhash(sk);

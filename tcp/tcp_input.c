@@ -52,7 +52,6 @@ static bool tcp_sequence_ok(const struct tcp_sock *tp, const struct tcp_seg *seg
 static void tcp_reset(struct tcp_sock *tp)
 {
     struct sock *sk = &tp->sk;
-    if (sk->state == SK_ESTABLISHED || sk->state == SK_CLOSE_WAIT) mib_inc(sk->net, MIB_TcpEstabResets);
     if (!(sk->state == SK_SYN_RECV && tp->parent)) {
         int err = sk->state == SK_SYN_SENT || sk->state == SK_SYN_RECV ? ECONNREFUSED :
                   sk->state == SK_CLOSE_WAIT ? EPIPE : ECONNRESET;
@@ -310,18 +309,6 @@ static void tcp_data_queue(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *s
     tcp_ack_snd_check(tp);
 }
 
-/* TIME_WAIT (tcp_timewait_state_process): a retransmitted FIN is ACKed again and the
- * wait restarts; an RST ends it (net.ipv4.tcp_rfc1337 = 0); anything else gets an ACK. */
-static void tcp_timewait_rcv(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *seg)
-{
-    struct sock *sk = &tp->sk;
-    if (seg->flags & TCP_FLAG_RST) { pkt_drop(sk->net, p, DROP_TCP_RESET); tcp_done(sk); return; }
-    if ((seg->flags & TCP_FLAG_FIN) && seg->end_seq == tp->rcv_nxt)
-        timer_arm_in(sk->net->st, &tp->tw_timer, TCP_TIMEWAIT_LEN);
-    tcp_send_ack(tp);
-    pkt_consume(p);
-}
-
 /* SYN_SENT (RFC 9293 §3.10.7.3; Linux tcp_rcv_synsent_state_process). */
 static void tcp_rcv_synsent(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg)
 {
@@ -429,7 +416,7 @@ void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
     tp->segs_in++;
     if (sk->state == SK_SYN_SENT) { tcp_rcv_synsent(tp, p, seg); return; }
     if (sk->state == SK_CLOSE) { tcp_v4_send_reset(net, seg); pkt_drop(net, p, DROP_TCP_CLOSE); return; }
-    if (sk->state == SK_TIME_WAIT) { tcp_timewait_rcv(tp, p, seg); return; }
+    if (sk->state == SK_TIME_WAIT) { tcp_timewait_rcv(tp, p, seg); return; }     /* tcp_timewait.c */
     if (tcp_paws_reject(tp, p, seg)) return;         /* RFC 7323 §5 (tcp_validate_incoming) */
     if (!tcp_sequence_ok(tp, seg)) {
         if (!(seg->flags & TCP_FLAG_RST) && !tcp_oow_rate_limited(tp, seg, MIB_TcpExtTCPACKSkippedSeq))

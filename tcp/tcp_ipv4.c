@@ -106,36 +106,56 @@ static uint32_t jhash_3words(uint32_t a, uint32_t b, uint32_t c, uint32_t initva
     return c;
 }
 
-/* The ehash bucket of a connection seen from our side (local, remote): __inet_ehashfn. */
-static unsigned ehash_bucket(const struct tcp_net *tn, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+/* The ehash hash of a connection seen from our side (local, remote); its bucket is the
+ * low bits. */
+_Static_assert((TCP_EHASH_SIZE & (TCP_EHASH_SIZE - 1)) == 0, "ehash size is a power of two");
+static uint32_t ehash_hash(const struct tcp_net *tn, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
-    return jhash_3words(laddr, raddr, (uint32_t)lport << 16 | rport, tn->ehash_secret) % TCP_EHASH_SIZE;
+    return jhash_3words(laddr, raddr, (uint32_t)lport << 16 | rport, tn->ehash_secret);
+}
+
+/* The chains are Linux hlists: a socket knows the pointer that points at it (pprev),
+ * so taking it out is O(1) however long its chain (every child of a listener holds
+ * the listener's port: one bhash chain per busy port). Two link pairs: ehash (a
+ * listener, never in ehash, uses it for lhash) and bhash. */
+#define EHASH_LINK offsetof(struct tcp_sock, ehash_next), offsetof(struct tcp_sock, ehash_pprev)
+#define BHASH_LINK offsetof(struct tcp_sock, bind_next), offsetof(struct tcp_sock, bind_pprev)
+static struct tcp_sock **link_next(struct tcp_sock *tp, size_t off) { return (struct tcp_sock **)(void *)((char *)tp + off); }
+static struct tcp_sock ***link_pprev(struct tcp_sock *tp, size_t off) { return (struct tcp_sock ***)(void *)((char *)tp + off); }
+
+static void chain_add(struct tcp_sock **head, struct tcp_sock *tp, size_t next_off, size_t pprev_off)
+{
+    struct tcp_sock *first = *head;
+    *link_next(tp, next_off) = first;
+    if (first) *link_pprev(first, pprev_off) = link_next(tp, next_off);
+    *head = tp;
+    *link_pprev(tp, pprev_off) = head;
+}
+
+static void chain_del(struct tcp_sock *tp, size_t next_off, size_t pprev_off)
+{
+    struct tcp_sock *next = *link_next(tp, next_off), **pprev = *link_pprev(tp, pprev_off);
+    *pprev = next;
+    if (next) *link_pprev(next, pprev_off) = pprev;
+    *link_next(tp, next_off) = NULL;
+    *link_pprev(tp, pprev_off) = NULL;
 }
 
 void tcp_ehash_add(struct tcp_sock *tp)
 {
     struct sock *sk = &tp->sk;
     struct tcp_net *tn = tcp_net(sk->net);
-    unsigned b = ehash_bucket(tn, sk->local.addr, sk->local.port, sk->remote.addr, sk->remote.port);
-    tp->ehash_next = tn->ehash[b];
-    tn->ehash[b] = tp;
+    tp->ehash_hash = ehash_hash(tn, sk->local.addr, sk->local.port, sk->remote.addr, sk->remote.port);
+    chain_add(&tn->ehash[tp->ehash_hash & (TCP_EHASH_SIZE - 1)], tp, EHASH_LINK);
     tp->ehashed = true;
 }
 
 void tcp_lhash_add(struct tcp_sock *tp)
 {
     struct tcp_net *tn = tcp_net(tp->sk.net);
-    struct tcp_sock **chain = &tn->lhash[tp->sk.local.port % TCP_BHASH_SIZE];
     tp->q_next = NULL;
-    tp->ehash_next = *chain;            /* a listener is never in ehash: reuse the link */
-    *chain = tp;
+    chain_add(&tn->lhash[tp->sk.local.port % TCP_BHASH_SIZE], tp, EHASH_LINK);
     tp->listening_hashed = true;
-}
-
-static void unlink_chain(struct tcp_sock **pp, struct tcp_sock *tp, size_t link_off)
-{
-    for (; *pp; pp = (struct tcp_sock **)((char *)*pp + link_off))
-        if (*pp == tp) { *pp = *(struct tcp_sock **)((char *)tp + link_off); return; }
 }
 
 /* Linux inet_unhash + inet_put_port: out of every table. */
@@ -143,18 +163,12 @@ void tcp_unhash(struct sock *sk)
 {
     struct tcp_sock *tp = tcp_sk(sk);
     if (!sk->net) return;
-    struct tcp_net *tn = tcp_net(sk->net);
-    if (tp->ehashed) {
-        unsigned b = ehash_bucket(tn, sk->local.addr, sk->local.port, sk->remote.addr, sk->remote.port);
-        unlink_chain(&tn->ehash[b], tp, offsetof(struct tcp_sock, ehash_next));
-        tp->ehashed = false;
-    }
-    if (tp->listening_hashed) {
-        unlink_chain(&tn->lhash[sk->local.port % TCP_BHASH_SIZE], tp, offsetof(struct tcp_sock, ehash_next));
-        tp->listening_hashed = false;
+    if (tp->ehashed || tp->listening_hashed) {
+        chain_del(tp, EHASH_LINK);
+        tp->ehashed = tp->listening_hashed = false;
     }
     if (tp->bhashed) {
-        unlink_chain(&tn->bhash[sk->local.port % TCP_BHASH_SIZE], tp, offsetof(struct tcp_sock, bind_next));
+        chain_del(tp, BHASH_LINK);
         tp->bhashed = false;
         sk->bound = false;
     }
@@ -164,7 +178,9 @@ void tcp_unhash(struct sock *sk)
 struct tcp_sock *tcp_lookup_established(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport)
 {
     struct tcp_net *tn = tcp_net(net);
-    for (struct tcp_sock *tp = tn->ehash[ehash_bucket(tn, daddr, dport, saddr, sport)]; tp; tp = tp->ehash_next) {
+    uint32_t h = ehash_hash(tn, daddr, dport, saddr, sport);
+    for (struct tcp_sock *tp = tn->ehash[h & (TCP_EHASH_SIZE - 1)]; tp; tp = tp->ehash_next) {
+        if (tp->ehash_hash != h) continue;          /* Linux: sk_hash first, then the tuple */
         const struct sock *sk = &tp->sk;
         if (sk->local.port == dport && sk->remote.port == sport && sk->local.addr == daddr && sk->remote.addr == saddr)
             return tp;
@@ -172,9 +188,22 @@ struct tcp_sock *tcp_lookup_established(struct net *net, uint32_t saddr, uint16_
     return NULL;
 }
 
+/* The longest ehash chain (how evenly the hash spreads; tests and diagnostics). */
+unsigned tcp_ehash_longest_chain(struct net *net)
+{
+    struct tcp_net *tn = tcp_net(net);
+    unsigned longest = 0;
+    for (unsigned b = 0; b < TCP_EHASH_SIZE; b++) {
+        unsigned n = 0;
+        for (struct tcp_sock *tp = tn->ehash[b]; tp; tp = tp->ehash_next) n++;
+        longest = MAX(longest, n);
+    }
+    return longest;
+}
+
 /* __inet_lookup_listener: a listener on the port; one bound to the address wins over a
  * wildcard (inet_lhash2 scoring, simplified to those two ranks). */
-static struct tcp_sock *tcp_lookup_listener(struct net *net, uint32_t daddr, uint16_t dport)
+struct tcp_sock *tcp_lookup_listener(struct net *net, uint32_t daddr, uint16_t dport)
 {
     struct tcp_sock *wild = NULL;
     for (struct tcp_sock *tp = tcp_net(net)->lhash[dport % TCP_BHASH_SIZE]; tp; tp = tp->ehash_next) {
@@ -220,14 +249,70 @@ int tcp_get_port(struct sock *sk, uint16_t port)
     return 0;
 }
 
+/* Is the 4-tuple of sk (its remote set) on `port` free for a connect()? It is when no
+ * connection has it, or when the one that has it is in TIME_WAIT and may be taken over
+ * (tcp_twsk_unique): that one ends here (TWRecycled). Linux __inet_check_established. */
+static bool tcp_v4_check_established(struct sock *sk, uint16_t port, bool port_search, uint32_t *isn)
+{
+    struct net *net = sk->net;
+    struct tcp_sock *o = tcp_lookup_established(net, sk->remote.addr, sk->remote.port, sk->local.addr, port);
+    if (!o) return true;
+    if (o->sk.state != SK_TIME_WAIT || !tcp_twsk_unique(tcp_sk(sk), o, port_search, isn)) return false;
+    mib_inc(net, MIB_TcpExtTWRecycled);
+    tcp_done(&o->sk);                   /* inet_twsk_deschedule_put */
+    return true;
+}
+
+/* May connect() share `port`? Only when every socket holding it got it from connect()
+ * too (Linux: a bind bucket with fastreuse -1); a port bound by bind() or a listener's
+ * is never shared. */
+static bool tcp_port_connect_shared(struct net *net, uint16_t port, bool *free_port)
+{
+    *free_port = true;
+    for (struct tcp_sock *tp = tcp_net(net)->bhash[port % TCP_BHASH_SIZE]; tp; tp = tp->bind_next) {
+        if (tp->sk.local.port != port) continue;
+        *free_port = false;
+        if (!tp->port_by_connect) return false;
+    }
+    return true;
+}
+
+/* inet_hash_connect: a socket that bound a port keeps it if its 4-tuple is free; else
+ * an ephemeral port from ip_local_port_range, from a random point (the seeded
+ * generator), that is free or shared by connect()ed sockets only with this 4-tuple
+ * free — so connections to different peers can share a local port, as on Linux. Then
+ * the connection joins ehash. -EADDRNOTAVAIL when none is left. */
+int tcp_v4_hash_connect(struct sock *sk, uint32_t *isn)
+{
+    struct net *net = sk->net;
+    struct tcp_sock *tp = tcp_sk(sk);
+    if (sk->bound) {
+        if (!tcp_v4_check_established(sk, sk->local.port, false, isn)) return -EADDRNOTAVAIL;
+        tcp_ehash_add(tp);
+        return 0;
+    }
+    int lo = net->ipv4.ip_local_port_lo, hi = net->ipv4.ip_local_port_hi;
+    if (hi < lo) return -EADDRNOTAVAIL;
+    uint32_t range = (uint32_t)(hi - lo + 1), start = stack_rand_range(net->st, 0, range - 1);
+    for (uint32_t i = 0; i < range; i++) {
+        uint16_t port = (uint16_t)(lo + (start + i) % range);
+        bool free_port;
+        if (!tcp_port_connect_shared(net, port, &free_port)) continue;
+        if (!free_port && !tcp_v4_check_established(sk, port, true, isn)) continue;
+        tp->port_by_connect = true;
+        tcp_bhash_add(tp, port);
+        tcp_ehash_add(tp);
+        return 0;
+    }
+    return -EADDRNOTAVAIL;
+}
+
 /* Hold `port` (a child inherits its listener's, as Linux's inet_csk_clone_lock). */
 void tcp_bhash_add(struct tcp_sock *tp, uint16_t port)
 {
-    struct tcp_sock **chain = &tcp_net(tp->sk.net)->bhash[port % TCP_BHASH_SIZE];
     tp->sk.local.port = port;
     tp->sk.bound = true;
-    tp->bind_next = *chain;
-    *chain = tp;
+    chain_add(&tcp_net(tp->sk.net)->bhash[port % TCP_BHASH_SIZE], tp, BHASH_LINK);
     tp->bhashed = true;
 }
 
@@ -260,6 +345,7 @@ static enum drop tcp_v4_check(struct net *net, struct pkt *p, struct tcp_seg *se
     (void)tcp_parse_options(th + TCP_HLEN, doff - TCP_HLEN, seg->flags & TCP_FLAG_SYN, &seg->opt);
     pkt_pull(p, doff);
     seg->len = p->len;
+    seg->tw_isn = 0;
     seg->end_seq = seg->seq + seg->len + !!(seg->flags & TCP_FLAG_SYN) + !!(seg->flags & TCP_FLAG_FIN);
     return DROP_NONE;
 }
@@ -302,6 +388,7 @@ static int tcp_net_init(struct net *net)
     tcp_keepalive_net_init(net, tn);
     tcp_syncookies_net_init(net, tn);
     tcp_rcvbuf_net_init(net, tn);
+    tcp_timewait_net_init(net, tn);
     return 0;
 }
 

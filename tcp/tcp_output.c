@@ -237,6 +237,7 @@ void tcp_retransmit_head(struct tcp_sock *tp)
     tp->total_retrans++;
     mib_inc(tp->sk.net, MIB_TcpRetransSegs);
     TRACE_CAUSE(tp->sk.net, "tcp", "tcp_retransmit_skb", NULL, "retransmission %u", TCP_SKB_CB(p)->retrans);
+    if (TCP_SKB_CB(p)->tcp_flags & TCP_FLAG_SYN) mib_inc(tp->sk.net, MIB_TcpExtTCPSynRetrans);   /* SYN or SYN-ACK */
     tcp_transmit_skb(tp, p);
 }
 

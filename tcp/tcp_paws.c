@@ -21,7 +21,7 @@
 static uint64_t now_s(const struct tcp_sock *tp) { return tp->sk.net->st->now_us / US_PER_S; }
 
 /* tcp_paws_check: may a segment with this TSval pass, allowing it to be `win` older? */
-static bool tcp_paws_check(const struct tcp_sock *tp, uint32_t tsval, int32_t win)
+bool tcp_paws_check(const struct tcp_sock *tp, uint32_t tsval, int32_t win)
 {
     if ((int32_t)(tp->ts_recent - tsval) <= win) return true;
     if (now_s(tp) >= tp->ts_recent_stamp + TCP_PAWS_24DAYS) return true;

@@ -11,6 +11,8 @@
  *   tcp_output.c  segments: tcp_transmit_skb (super-segments, partial checksums),
  *                 tcp_write_xmit, ACKs, SYN, SYN-ACK, FIN, RST, retransmission
  *   tcp_timer.c   RTO (RFC 6298, Karn, backoff), delayed ACK, TIME_WAIT
+ *   tcp_timewait.c segments for a connection in TIME_WAIT, a new SYN taking it over
+ *                 (RFC 6191), connect() reusing its 4-tuple (net.ipv4.tcp_tw_reuse)
  *   tcp_err.c     ICMP errors (tcp_v4_err): unreachables, PMTU (tcp_v4_mtu_reduced)
  *   tcp_keepalive.c  zero-window probes (tcp_probe_timer), SO_KEEPALIVE
  *   tcp_syncookies.c SYN cookies when the SYN backlog is full
@@ -24,7 +26,7 @@
  *                 scale, the receiver's RTT, rcv_ssthresh growth, tcp_rcv_space_adjust
  *
  * Not built yet: PRR, RACK-TLP, D-SACK and undo, HyStart, Nagle/CORK,
- * TIME_WAIT reuse by a new SYN, socket options (TCP_NODELAY,
+ * socket options (TCP_NODELAY,
  * TCP_KEEPIDLE/INTVL/CNT, TCP_INFO), ss -i.
  */
 #ifndef TS_TCP_PRIV_H
@@ -46,7 +48,11 @@
 #define TCP_MIN_MSS        88                  /* Linux TCP_MIN_MSS */
 #define TCP_MAX_WSCALE     14                  /* RFC 7323 §2.3 */
 #define TCPOLEN_TSTAMP_ALIGNED 12              /* the timestamp option with its two NOPs */
-#define TCP_EHASH_SIZE     16384               /* buckets of the 4-tuple hash */
+/* Buckets of the 4-tuple hash (a power of two). Linux sizes tcp_hashinfo.ehash at boot,
+ * one bucket per 128 KB of memory up to 512 K (alloc_large_system_hash): 131072 is what
+ * a 16 GB machine gets, 1 MB of pointers per namespace; 100,000 connections average
+ * under one per bucket. */
+#define TCP_EHASH_SIZE     131072
 #define TCP_BHASH_SIZE     1024                /* buckets of the port hash */
 
 /* Per packet on the write queue and the receive queue (Linux struct tcp_skb_cb, kept in
@@ -83,6 +89,8 @@ struct tcp_sock {
     struct sock sk;
     struct sk_dst dst;              /* the peer's route (sk_dst_cache) */
     struct tcp_sock *ehash_next, *bind_next;
+    struct tcp_sock **ehash_pprev, **bind_pprev;    /* as Linux's hlist: unhash is O(1) */
+    uint32_t ehash_hash;            /* the 4-tuple's hash (sk_hash): compared before the tuple */
     /* listener side: children in SYN_RECV and those ready for accept() */
     struct tcp_sock *parent;        /* the listener of a child not yet accepted */
     struct tcp_sock *q_next;        /* link in the parent's syn or accept queue */
@@ -90,6 +98,7 @@ struct tcp_sock {
     unsigned syn_qlen, acc_qlen, max_ack_backlog;
     bool     listening_hashed, ehashed, bhashed;
     bool     orphan_held;           /* tcp_close kept the socket alive (sock_hold) */
+    bool     port_by_connect;       /* connect() chose the port: other connections may share it */
     /* send sequence space (RFC 9293 §3.3.1) */
     uint32_t iss, snd_una, snd_nxt, snd_wnd, snd_wl1, snd_wl2, write_seq, max_window;
     uint8_t  snd_wscale, rcv_wscale;
@@ -124,6 +133,7 @@ struct tcp_sock {
     uint8_t  quick;                 /* quick ACKs left */
     uint32_t rcv_mss;               /* largest segment seen: "a full segment" */
     struct timer rto_timer, delack_timer, tw_timer;
+    uint64_t tw_entry_us;           /* when TIME_WAIT began (tcp_tw_reuse_delay counts from it) */
     uint64_t bytes_acked, bytes_received, segs_out, segs_in, total_retrans;
     /* ICMP errors (tcp_err.c): the last soft error (Linux sk_err_soft), reported if the
      * connection times out; the path MTU the MSS is computed from (icsk_pmtu_cookie,
@@ -170,6 +180,7 @@ struct tcp_seg {
     uint16_t sport, dport, win;
     uint8_t  flags;
     uint32_t len;                   /* payload bytes (p->data is at the payload) */
+    uint32_t tw_isn;                /* a SYN that ended a TIME_WAIT: the ISN to answer with */
     struct tcp_opts opt;
 };
 
@@ -194,6 +205,7 @@ struct tcp_net {
     int syncookies;                                                 /* net.ipv4.tcp_syncookies */
     int rmem[3], wmem[3];           /* net.ipv4.tcp_rmem, tcp_wmem: min, default, max */
     int moderate_rcvbuf;            /* net.ipv4.tcp_moderate_rcvbuf */
+    int rfc1337, tw_reuse, tw_reuse_delay_ms;       /* TIME_WAIT (tcp_timewait.c) */
 };
 struct tcp_net *tcp_net(const struct net *net);
 const struct tcp_net *tcp_net_sysctls(const struct net *net);     /* no key drawn */
@@ -211,6 +223,12 @@ uint32_t tcp_v4_init_seq(struct net *net, uint32_t saddr, uint32_t daddr, uint16
 void tcp_v4_send_reset(struct net *net, const struct tcp_seg *seg);
 /* __inet_lookup_established: the socket of a segment from saddr:sport to daddr:dport. */
 struct tcp_sock *tcp_lookup_established(struct net *net, uint32_t saddr, uint16_t sport, uint32_t daddr, uint16_t dport);
+unsigned tcp_ehash_longest_chain(struct net *net);
+/* __inet_lookup_listener: the listener a segment to daddr:dport goes to. */
+struct tcp_sock *tcp_lookup_listener(struct net *net, uint32_t daddr, uint16_t dport);
+/* inet_hash_connect: the local port of a connect() (sk's remote set), and its ehash
+ * entry; *isn non-zero when a TIME_WAIT connection was taken over. */
+int  tcp_v4_hash_connect(struct sock *sk, uint32_t *isn);
 
 /* tcp_input.c */
 void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg);
@@ -232,8 +250,14 @@ void tcp_set_keepalive(struct sock *sk, bool on);  /* SO_KEEPALIVE (proto.keepal
 void tcp_keepalive_reset(struct tcp_sock *tp);      /* the idle clock from now */
 
 /* tcp_paws.c */
+bool tcp_paws_check(const struct tcp_sock *tp, uint32_t tsval, int32_t win);
 bool tcp_paws_reject(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *seg);
 void tcp_replace_ts_recent(struct tcp_sock *tp, const struct tcp_seg *seg);
+
+/* tcp_timewait.c */
+void tcp_timewait_net_init(struct net *net, struct tcp_net *tn);
+void tcp_timewait_rcv(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *seg);
+bool tcp_twsk_unique(struct tcp_sock *tp, const struct tcp_sock *tw, bool port_search, uint32_t *isn);
 
 /* tcp_syncookies.c */
 void tcp_syncookies_net_init(struct net *net, struct tcp_net *tn);

@@ -63,11 +63,11 @@ static bool tcp_oow_limited(struct tcp_sock *tp, enum mib_id mib)
     return false;
 }
 
-/* tcp_oow_rate_limited: a refused segment with data is answered every time (data is
- * not part of an ACK loop); one without data, or a SYN, under the per-socket limit. */
+/* tcp_oow_rate_limited: a refused segment with data or a FIN is answered every time
+ * (not part of an ACK loop); a bare ACK, or a SYN, under the per-socket limit. */
 bool tcp_oow_rate_limited(struct tcp_sock *tp, const struct tcp_seg *seg, enum mib_id mib)
 {
-    if (seg->len && !(seg->flags & TCP_FLAG_SYN)) return false;
+    if (seg->seq != seg->end_seq && !(seg->flags & TCP_FLAG_SYN)) return false;
     return tcp_oow_limited(tp, mib);
 }
 

@@ -50,10 +50,11 @@ uint32_t tcp_rtt_tsopt_us(const struct tcp_sock *tp, uint32_t tsecr)
 }
 
 /* The connection gave up (tcp_write_err): the application hears the last soft ICMP
- * error if there was one (sk_err_soft), else ETIMEDOUT. */
+ * error if there was one (sk_err_soft), else ETIMEDOUT (TCPAbortOnTimeout). */
 void tcp_write_err(struct tcp_sock *tp)
 {
     sk_set_err(&tp->sk, tp->soft_err ? tp->soft_err : ETIMEDOUT);
+    mib_inc(tp->sk.net, MIB_TcpExtTCPAbortOnTimeout);
     tcp_done(&tp->sk);
 }
 
@@ -114,6 +115,7 @@ void tcp_time_wait(struct tcp_sock *tp)
 {
     struct stack *st = tp->sk.net->st;
     tcp_set_state(&tp->sk, SK_TIME_WAIT);
+    tp->tw_entry_us = st->now_us;
     timer_stop(st, &tp->rto_timer);
     timer_stop(st, &tp->delack_timer);
     timer_arm_in(st, &tp->tw_timer, TCP_TIMEWAIT_LEN);

@@ -1,19 +1,21 @@
 /*
  * tests/fuzz/fuzz_rx.c — libFuzzer target for the whole receive path, from raw frame bytes.
  *
- * The input is a sequence of records: a 2-byte big-endian length, that many frame bytes,
- * then one byte of clock advance (in 64 ms steps, so timers — neighbour probes,
- * reassembly timeouts — fire in between). When the length's top bit is set, the record's
- * bytes start with a 10-byte virtio-net header, parsed as a TAP read is
- * (virtio_net_receive): partial checksums, verified ones and GSO super-frames reach
- * UDP, ICMP and forwarding. Frames enter an Ethernet device that has an address, a
+ * The input is a sequence of records: a 2-byte big-endian word whose low 14 bits are a
+ * length, that many frame bytes, then one byte of clock advance (in 64 ms steps, so
+ * timers — neighbour probes, reassembly timeouts — fire in between). When the word's
+ * top bit is set, the record's bytes start with a 10-byte virtio-net header, parsed as a
+ * TAP read is (virtio_net_receive): partial checksums, verified ones and GSO
+ * super-frames reach UDP, ICMP and forwarding. Frames enter an Ethernet device that has an address, a
  * neighbour, routes and a TAP's offloads, with forwarding on to a device without any
  * (so the software segmentation and checksum fallbacks run). Two VXLAN devices share UDP
  * port 4789 on eth0: vxlan0 (VNI 42, learning, 192.168.42.2/24, its default VTEP
  * resolved) and vxlan1 (VNI 43, nolearning, 192.168.43.2/24, three VTEPs to replicate
  * to, one unresolved), so a datagram to 4789 reaches vxlan_rcv, learning, and the inner
  * frame's whole receive path on the vxlan device, whose answers go back through the
- * tunnel. After each run the stack is torn down and must hold no packet (the pool is
+ * tunnel. TCP has a listener on port 80 and a connection in every state (fuzz_tcp.c); a
+ * record whose length has bit 0x4000 set is a TCP segment aimed at one of them. After
+ * each run the stack is torn down and must hold no packet (the pool is
  * checked), and ASan/UBSan watch every read. Whatever the bytes, nothing may crash,
  * hang or leak. Every packet's journey is traced (net/trace.c) and formatted.
  */
@@ -30,13 +32,14 @@
 #include "udp/udp.h"
 #include "vxlan/vxlan.h"
 #include "tcp/tcp.h"
+#include "fuzz_tcp.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static int fuzz_xmit(struct netdev *dev, struct pkt *p) { pkt_free(p); return 0; }
-static void fuzz_log(void *arg, const char *line) { (void)arg; (void)line; }
+static void fuzz_log(void *arg, const char *line) { (void)arg; if (getenv("FUZZ_LOG")) fprintf(stderr, "%s\n", line); }
 static const struct netdev_ops fuzz_ops = { .kind = "fuzz", .xmit = fuzz_xmit, .xmit_name = "fuzz_xmit" };
 
 /* A UDP echo socket on port 7 (replies exercise the send path) and an encapsulation
@@ -67,15 +70,6 @@ static void add_udp(struct net *net)
     struct sock *encap = sock_create(net, 2, IPPROTO_UDP, &err);
     if (!encap || sock_bind(encap, 0, 6081) < 0) abort();
     udp_set_encap(encap, fuzz_encap_rcv, NULL, NULL);
-}
-
-/* TCP (on from start-up), with a listener on port 80: SYNs make children, so segments reach every
- * state of the connection machine. */
-static void add_tcp(struct stack *st, struct net *net)
-{
-    int err;
-    struct sock *l = sock_create(net, 1 /* SOCK_STREAM */, 6 /* IPPROTO_TCP */, &err);
-    if (!l || sock_bind(l, 0, 80) < 0 || sock_listen(l, 16) < 0) abort();
 }
 
 /* A ping socket (identifier 0x1234, IP_RECVERR) read dry of errors and replies: echo
@@ -169,23 +163,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dev->hw_features = dev->features = dev->wanted_features = NETIF_F_SG | NETIF_F_HW_CSUM |
         NETIF_F_TSO | NETIF_F_TSO_ECN | NETIF_F_GSO_UDP_L4 | NETIF_F_RXCSUM | NETIF_F_GRO_HW;
     net->ipv4.ip_forward = 1;
-    /* every journey is recorded and formatted (-v for odd-sized inputs), then discarded */
-    st->tracing = true;
-    net->trace_all = (size & 1) ? 2 : 1;
     st->log = fuzz_log;
     add_udp(net);
     add_ping(net);
     add_vxlans(net, dev);
-    add_tcp(st, net);
     struct fib_config def = { .scope = RT_SCOPE_NOWHERE, .protocol = RTPROT_BOOT, .gateway = 0x0a000001,
                               .oif = dev->ifindex, .nlflags = NLM_F_CREATE | NLM_F_EXCL };
     if (ip_route_add(net, &def, NULL) < 0) abort();
+    fuzz_tcp_setup(st, net, dev);       /* the same every run: not traced */
+    /* every journey is recorded and formatted (-v for odd-sized inputs), then discarded */
+    st->tracing = true;
+    net->trace_all = (size & 1) ? 2 : 1;
     size_t off = 0;
     while (off + 2 <= size) {
-        size_t len = ((size_t)data[off] << 8 | data[off + 1]) & 0x7fff;
-        bool vnet = data[off] & 0x80;
+        size_t len = ((size_t)data[off] << 8 | data[off + 1]) & 0x3fff;
+        bool vnet = data[off] & 0x80, tcp = data[off] & 0x40;
         off += 2;
         if (len > size - off) len = size - off;
+        if (tcp) {
+            fuzz_tcp_record(data + off, len, vnet);
+            off += len;
+            if (off < size) st->now_us += (uint64_t)data[off++] * 64 * US_PER_MS;
+            stack_poll(st);
+            continue;
+        }
         const uint8_t *hdr = data + off, *frame = data + off;
         size_t flen = len;
         if (vnet && len >= VNET_HDR_LEN) { frame += VNET_HDR_LEN; flen -= VNET_HDR_LEN; }

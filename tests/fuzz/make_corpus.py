@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Write the fuzz seed corpus: one file per interesting frame sequence, in fuzz_rx's
 record format (2-byte length, frame, 1-byte clock advance; a length with the top bit set
-means the frame starts with a 10-byte virtio-net header, host byte order)."""
+means the frame starts with a 10-byte virtio-net header, host byte order; one with bit
+0x4000 set is a TCP record for fuzz_tcp.c)."""
 import os, struct, sys
 
 def csum(b):
@@ -148,6 +149,100 @@ seeds['vxlan_bad_headers'] = b''.join(rec(f) for f in [
     vxlan(ieth(BCAST, BCAST, 0x0806, iarp(1, R, RIP, VXIP))),  # a multicast source
     vxlan(ieth(BCAST, bytes.fromhex('020000004209'), 0x0806, iarp(1, R, RIP, VXIP))),  # static elsewhere
 ])
+
+# ---- TCP records (length word bit 0x4000; fuzz_tcp.c): a segment aimed at one of the
+# prelude's sockets, numbers relative to its rcv_nxt / snd_una ----
+T = dict(listen=0, syn_sent=1, syn_recv=2, estab=3, estab_noopt=4, estab_ofo=5, fin_wait1=6, fin_wait2=7,
+         close_wait=8, closing=9, last_ack=10, time_wait=11)
+FIN, SYN, RST, PSH, ACK, URG = 1, 2, 4, 8, 16, 32
+def tcprec(target, flags, seq=0, ack=0, win=512, opts=b'', rel=True, data=b'', gso=None, adv=1):
+    body = bytes([target, flags]) + struct.pack('!IIH', seq & 0xffffffff, ack & 0xffffffff, win) + \
+        bytes([len(opts) | (0x40 if rel else 0), gso or 0]) + opts + data
+    return struct.pack('!H', 0x4000 | (0x8000 if gso is not None else 0) | len(body)) + body + bytes([adv])
+def ts(val=1, ecr=0): return b'\x01\x01\x08\x0a' + struct.pack('!II', val, ecr)
+def sack(*blocks): return b'\x01\x01\x05' + bytes([2 + 8 * len(blocks)]) + b''.join(struct.pack('!II', a, b) for a, b in blocks)
+SYN_OPTS = b'\x02\x04\x05\xb4\x04\x02\x08\x0a' + struct.pack('!II', 100, 0) + b'\x01\x03\x03\x07'
+# every option kind we know and some we do not, then malformed lengths
+ALL_KINDS = (b'\x02\x04\x05\xb4' + b'\x03\x03\x0e' + b'\x04\x02' + ts(2)[2:] + b'\x13\x12' + bytes(16)
+             )[:40]
+ODD_KINDS = b'\x22\x0a' + bytes(8) + b'\x1e\x06\x00\x01\x02\x03' + b'\x1d\x04\x00\x00' + b'\xfe\x04\xf9\x89' + \
+    b'\x05\x0a' + bytes(8) + b'\x00'
+MALFORMED = [b'\x02\x00', b'\x02\x01', b'\x08\x28' + bytes(4), b'\x05', b'\x03\x03\x14', b'\x02\x03\x05',
+             b'\x08\x09' + bytes(7), b'\x05\x0b' + bytes(9), b'\x05\x02', b'\x01' * 39 + b'\x02',
+             b'\x04\x03\x00\x08\x0a' + bytes(8)]
+def per_state(t, *recs): seeds['tcp_' + t] = b''.join(recs)
+k = T
+per_state('listen', tcprec(k['listen'], SYN, 0, 0, 65535, SYN_OPTS, rel=False),
+          tcprec(k['listen'] | 0x10, SYN, 5, 0, 65535, ALL_KINDS, rel=False),
+          tcprec(k['listen'] | 0x20, ACK, 1, 12345, 512), tcprec(k['listen'], RST, 0, 0, 0),
+          tcprec(k['listen'] | 0x30, SYN | ACK, 0, 1, 512), tcprec(k['listen'] | 0x40, SYN, 0, 0, 0, b'\x02\x04\x00\x01', rel=False))
+per_state('syn_sent', tcprec(k['syn_sent'], SYN | ACK, 0, 1, 65535, SYN_OPTS, rel=False),
+          tcprec(k['syn_sent'], ACK, 0, 1, 512, ts(1)), tcprec(k['syn_sent'], RST | ACK, 0, 1, 0))
+seeds['tcp_syn_sent_simopen'] = tcprec(k['syn_sent'], SYN, 0, 0, 65535, SYN_OPTS, rel=False) + \
+    tcprec(k['syn_sent'], SYN | ACK, -1, 1, 65535, SYN_OPTS, rel=False)
+seeds['tcp_syn_sent_bad_ack'] = tcprec(k['syn_sent'], SYN | ACK, 0, 5000, 65535, SYN_OPTS, rel=False) + \
+    tcprec(k['syn_sent'], RST, 0, 0, 0)
+per_state('syn_recv', tcprec(k['syn_recv'], SYN, -1, 0, 65535, SYN_OPTS, rel=False),
+          tcprec(k['syn_recv'], ACK, 0, 1, 512, ts(1)), tcprec(k['syn_recv'], PSH | ACK, 0, 0, 512, ts(2), data=b'd' * 100))
+seeds['tcp_syn_recv_rst'] = tcprec(k['syn_recv'], RST, 0, 0, 0) + tcprec(k['syn_recv'], ACK, 0, 7, 512)
+per_state('estab', tcprec(k['estab'], PSH | ACK, 0, 0, 512, ts(1), data=b'e' * 300),
+          tcprec(k['estab'], ACK, 300, 1448, 512, ts(2)),
+          tcprec(k['estab'], ACK, 300, 0, 512, ts(3) + sack((2896, 4344))),
+          tcprec(k['estab'], ACK, 300, 0, 512, ts(4) + sack((2896, 5792))),
+          tcprec(k['estab'], ACK, 300, 0, 512, ts(5) + sack((2896, 7240), (8688, 10136)), adv=5),
+          tcprec(k['estab'], ACK, 300, 14480, 0, ts(6)), tcprec(k['estab'], ACK, 300, 0, 512, ts(7), adv=40))
+seeds['tcp_estab_edges'] = b''.join([
+    tcprec(k['estab'], ACK | PSH, 1000000, 0, 512, ts(1), data=b'x' * 10),     # outside the window
+    tcprec(k['estab'], RST, 5, 0, 0), tcprec(k['estab'], SYN, 7, 0, 512),      # challenge ACKs
+    tcprec(k['estab'], ACK, 0, 90000, 512, ts(1)), tcprec(k['estab'], ACK, 0, -200000, 512, ts(1)),
+    tcprec(k['estab'], ACK | URG | PSH, 0, 0, 512, ts(0xf0000000), data=b'u' * 20),   # PAWS
+    tcprec(k['estab'], ACK | PSH | FIN, -5, 0, 512, ts(9), data=b'o' * 50),
+    tcprec(k['estab'], ACK | PSH, 0, 0, 512, ts(10), data=bytes(3000), gso=(1448 - 64) // 8),
+    tcprec(k['estab'], RST | ACK, 0, 0, 0)])
+seeds['tcp_estab_sack_edges'] = b''.join([            # blocks past snd_nxt, reversed, before snd_una, overlapping
+    tcprec(k['estab'], ACK, 0, 0, 512, ts(1) + sack((1448, 100000))),
+    tcprec(k['estab'], ACK, 0, 0, 512, ts(2) + sack((4344, 2896), (0xfffffff0, 8))),
+    tcprec(k['estab'], ACK, 0, 1448, 512, ts(3) + sack((0, 1448), (2896, 5792), (4344, 8688))),
+    tcprec(k['estab'], ACK, 0, 1448, 512, ts(4) + sack((5792, 7240), (8688, 10136), (11584, 13032))),
+    tcprec(k['estab'], ACK, 0, 1448, 512, ts(5) + sack((2896, 14480)), adv=20),
+    tcprec(k['estab'], ACK, 0, 1448, 0, ts(6), adv=50), tcprec(k['estab'], ACK, 0, 30000, 512, ts(7))])
+def icmprec(target, typ, code, seq=0, mtu=0):       # an ICMP error quoting our segment (byte 12 bit 7)
+    body = bytes([target, 0]) + struct.pack('!IIBB', 0, seq & 0xffffffff, typ, code) + bytes([0x80, 0]) + struct.pack('!H', mtu)
+    return struct.pack('!H', 0x4000 | len(body)) + body + bytes([1])
+seeds['tcp_icmp_errors'] = b''.join([icmprec(k['estab'], 3, 4, 0, 1280), icmprec(k['estab'], 3, 4, 0, 300),
+    icmprec(k['estab'], 3, 4, 90000, 1000), icmprec(k['estab'], 3, 1), icmprec(k['estab_noopt'], 11, 0),
+    icmprec(k['syn_sent'], 3, 3), icmprec(k['syn_recv'], 3, 1), icmprec(k['fin_wait1'], 12, 0),
+    icmprec(k['time_wait'], 3, 3), tcprec(k['estab'], ACK, 0, 1448, 512, ts(1))])
+seeds['tcp_listen_cookies'] = b''.join(tcprec(k['listen'] | (i << 4), SYN, 0, 0, 65535, SYN_OPTS, rel=False)
+                                       for i in range(6)) + tcprec(k['listen'] | 0x70, ACK, 1, 12345, 512, ts(1))
+per_state('estab_noopt', tcprec(k['estab_noopt'], ACK, 0, 0, 8192), tcprec(k['estab_noopt'], ACK, 0, 0, 8192),
+          tcprec(k['estab_noopt'], ACK, 0, 0, 8192), tcprec(k['estab_noopt'], ACK, 0, 536, 8192),
+          tcprec(k['estab_noopt'], ACK | PSH, 0, 8000, 8192, data=b'n' * 536), tcprec(k['estab_noopt'], ACK, 0, 0, 0, adv=100))
+per_state('estab_ofo', tcprec(k['estab_ofo'], ACK | PSH, 2000, 0, 512, ts(1), data=b'h' * 200),
+          tcprec(k['estab_ofo'], ACK | PSH, 0, 0, 512, ts(2), data=b'f' * 1000),
+          tcprec(k['estab_ofo'], ACK | PSH | FIN, 700, 0, 512, ts(3), data=b'g' * 600))
+per_state('fin_wait1', tcprec(k['fin_wait1'], ACK, 0, 1, 512, ts(1)), tcprec(k['fin_wait1'], ACK | FIN, 0, 1, 512, ts(2)),
+          tcprec(k['fin_wait1'], ACK, 1, 1, 512, ts(3), adv=255))
+seeds['tcp_fin_wait1_data'] = tcprec(k['fin_wait1'], ACK | PSH, 0, 0, 512, ts(1), data=b'late') + \
+    tcprec(k['fin_wait1'], ACK | FIN, 0, 0, 512, ts(2))
+per_state('fin_wait2', tcprec(k['fin_wait2'], ACK | PSH, 0, 0, 512, ts(1), data=b'more' * 10),
+          tcprec(k['fin_wait2'], ACK | FIN, 0, 0, 512, ts(2)), tcprec(k['fin_wait2'], ACK | FIN, -1, 0, 512, ts(3)))
+per_state('close_wait', tcprec(k['close_wait'], ACK, 0, 0, 512, ts(1)), tcprec(k['close_wait'], ACK | PSH, 0, 0, 512, ts(2), data=b'z'),
+          tcprec(k['close_wait'], ACK | FIN, -1, 0, 512, ts(3)), tcprec(k['close_wait'], RST, 0, 0, 0))
+per_state('closing', tcprec(k['closing'], ACK, 0, 1, 512, ts(1)), tcprec(k['closing'], ACK | FIN, -1, 1, 512, ts(2)))
+per_state('last_ack', tcprec(k['last_ack'], ACK | FIN, -1, 0, 512, ts(1)), tcprec(k['last_ack'], ACK, 0, 1, 512, ts(2)))
+per_state('time_wait', tcprec(k['time_wait'], ACK | FIN, -1, 0, 512, ts(1)), tcprec(k['time_wait'], ACK, 0, 0, 512, ts(2)),
+          tcprec(k['time_wait'], SYN, 100000, 0, 65535, SYN_OPTS, rel=False))
+seeds['tcp_time_wait_syn_ts'] = tcprec(k['time_wait'], SYN, -50, 0, 65535, b'\x02\x04\x05\xb4' + ts(1000)) + \
+    tcprec(k['time_wait'], ACK, 0, 0, 512, ts(1))
+seeds['tcp_time_wait_rst'] = tcprec(k['time_wait'], RST, 0, 0, 0) + tcprec(k['time_wait'], ACK | FIN, -1, 0, 512, ts(1))
+seeds['tcp_options_kinds'] = b''.join(tcprec(t, ACK | PSH, 0, 0, 512, o, data=b'k' * 10)
+                                      for t in (k['estab'], k['estab_noopt'], k['syn_recv'], k['listen'])
+                                      for o in (ALL_KINDS, ODD_KINDS[:40])) + \
+    tcprec(k['listen'], SYN, 0, 0, 65535, ALL_KINDS, rel=False) + tcprec(k['syn_sent'], SYN | ACK, 0, 1, 65535, ALL_KINDS, rel=False)
+seeds['tcp_options_malformed'] = b''.join(tcprec(t, f, 0, 0, 512, o, rel=False)
+                                          for o in MALFORMED for t, f in ((k['estab'], ACK), (k['listen'] | 0x50, SYN),
+                                                                          (k['syn_sent'], SYN | ACK)))
 
 out = sys.argv[1]
 os.makedirs(out, exist_ok=True)

@@ -558,6 +558,9 @@ START_TEST(test_syn_retries_timeout)
         "63 > S 0(0)\n"
         "127 state CLOSE\n"
         "127 error ETIMEDOUT\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPSynRetrans), 6);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPAbortOnTimeout), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpAttemptFails), 1);
 }
 END_TEST
 
@@ -570,6 +573,7 @@ START_TEST(test_connect_refused)
         "+0.001 < R. 0(0) ack 1 win 0\n"
         "+0 state CLOSE\n"
         "+0 error ECONNREFUSED\n");
+    ck_assert_uint_eq(MIB(MIB_TcpAttemptFails), 1);         /* tcp_done in SYN_SENT */
 }
 END_TEST
 
@@ -724,6 +728,21 @@ START_TEST(test_trace_probe_timer)
 }
 END_TEST
 
+/* RFC 2525 §2.17: closing with unread data aborts with an RST (TCPAbortOnClose); the
+ * connection ends from ESTABLISHED, which Linux's tcp_set_state counts in
+ * EstabResets whatever ended it. */
+START_TEST(test_close_unread_data)
+{
+    run_script(PASSIVE_OPEN
+        "+0.100 < P. 1(100) ack 1 win 512 <nop,nop,TS val 200 ecr *>\n"
+        "+0 > . 1(0) ack 101\n"
+        "+0.010 close\n"
+        "+0 > R. 1(0) ack 101\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPAbortOnClose), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpEstabResets), 1);
+}
+END_TEST
+
 Suite *tcp_script_suite(void)
 {
     Suite *s = suite_create("tcp_script");
@@ -748,6 +767,7 @@ Suite *tcp_script_suite(void)
     tcase_add_test(tc, test_trace_connection);
     tcase_add_test(tc, test_trace_delack_and_ofo);
     tcase_add_test(tc, test_trace_probe_timer);
+    tcase_add_test(tc, test_close_unread_data);
     suite_add_tcase(s, tc);
     return s;
 }
