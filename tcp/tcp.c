@@ -50,8 +50,8 @@ static int tcp_init_sock(struct sock *sk)
     return 0;
 }
 
-/* Route MTU to MSS, and the first window (tcp_select_initial_window: the space up to
- * 65535, a whole number of segments). */
+/* Route MTU to MSS (at most TCP_MAXSEG's, tcp_mss_clamp), and the first window
+ * (tcp_select_initial_window). */
 static int tcp_init_path(struct tcp_sock *tp, uint32_t daddr)
 {
     struct sock *sk = &tp->sk;
@@ -61,9 +61,8 @@ static int tcp_init_path(struct tcp_sock *tp, uint32_t daddr)
     if (!sk->local.addr) sk->local.addr = rt.src;
     /* an IPv4 packet is at most 65535 bytes, whatever the MTU (lo: 65536) */
     tp->advmss = (uint16_t)(MIN(rt.dev->mtu, 65535u) - IP4_HLEN - TCP_HLEN);
-    uint32_t space = MIN((uint32_t)sk->rcvbuf / 2, 65535u);
-    tp->rcv_wnd = space - space % tp->advmss;
-    tp->rcv_ssthresh = tp->rcv_wnd;
+    if (tp->user_mss) tp->advmss = MIN(tp->advmss, tp->user_mss);
+    tcp_select_initial_window(tp);
     return 0;
 }
 
@@ -117,6 +116,7 @@ struct tcp_sock *tcp_create_child(struct tcp_sock *lp, const struct tcp_seg *seg
     struct sock *nsk = sk_clone(&lp->sk, &err);
     if (!nsk) return NULL;
     struct tcp_sock *tp = tcp_sk(nsk);
+    tcp_sockopt_inherit(tp, lp);
     nsk->local.addr = seg->daddr;
     if (tcp_init_path(tp, seg->saddr) < 0) { sock_close(nsk); return NULL; }
     tcp_bhash_add(tp, lp->sk.local.port);
@@ -254,6 +254,19 @@ static int tcp_shutdown(struct sock *sk, int how)
     return 0;
 }
 
+/* tcp_need_reset: the states an abort tells the peer about (Linux tcp_disconnect). */
+static bool tcp_need_reset(const struct tcp_sock *tp)
+{
+    switch (tp->sk.state) {
+    case SK_ESTABLISHED: case SK_CLOSE_WAIT: case SK_FIN_WAIT1: case SK_FIN_WAIT2: case SK_SYN_RECV:
+        return true;
+    case SK_CLOSING: case SK_LAST_ACK:
+        return tp->snd_nxt != tp->write_seq;          /* data still unsent */
+    default:
+        return false;
+    }
+}
+
 static void tcp_close(struct sock *sk)
 {
     struct tcp_sock *tp = tcp_sk(sk);
@@ -264,9 +277,14 @@ static void tcp_close(struct sock *sk)
         sk_common_release(sk);
         return;
     }
-    if (sk->rq) {                       /* RFC 2525 §2.17: unread data is an abort */
-        mib_inc(sk->net, MIB_TcpExtTCPAbortOnClose);
-        tcp_send_active_reset(tp);
+    /* RFC 2525 §2.17: unread data is an abort; so is SO_LINGER with a zero time, checked
+     * after it as Linux's tcp_close does (tcp_disconnect: the RST, then gone at once).
+     * A longer linger cannot make close wait here (no call blocks): the FIN goes and the
+     * orphan finishes the close, as without SO_LINGER. */
+    bool abort_linger = sk->linger && !sk->lingertime_s;
+    if (sk->rq || abort_linger) {
+        mib_inc(sk->net, sk->rq ? MIB_TcpExtTCPAbortOnClose : MIB_TcpExtTCPAbortOnData);
+        if (tcp_need_reset(tp)) tcp_send_active_reset(tp);
         tcp_set_state(sk, SK_CLOSE);
         sk_common_release(sk);
         return;
@@ -314,6 +332,7 @@ static long tcp_new_tail(struct tcp_sock *tp, const uint8_t *src, size_t n, uint
     cb->end_seq = tp->write_seq + (uint32_t)k;
     tp->write_seq += (uint32_t)k;
     tcp_queue_tail(tp, p);
+    tp->nonagle &= (uint8_t)~TCP_NAGLE_PUSH;          /* skb_entail: a push is spent */
     return (long)k;
 }
 
@@ -337,7 +356,8 @@ static long tcp_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
             src += k; left -= k; copied += (long)k;
         }
     }
-    tcp_write_xmit(tp);
+    if (copied) tcp_push(tp, msg->flags);
+    else tcp_write_xmit(tp);
     return copied ? copied : err;
 }
 
@@ -350,33 +370,47 @@ static void tcp_cleanup_rbuf(struct tcp_sock *tp)
     if (MIN(space, tp->rcv_ssthresh) >= 2 * offered) tcp_send_ack(tp);
 }
 
+void tcp_rq_eat(struct sock *sk, struct pkt *p, size_t n)
+{
+    pkt_pull(p, n);
+    if (p->len) return;
+    sk->rq = p->next;
+    if (!sk->rq) sk->rq_tail = NULL;
+    sk->rq_len--;
+    sk->rmem -= p->truesize;
+    pkt_free(p);
+}
+
+/* tcp_recvmsg: the one copy out of the queued packets. A read stops at the urgent mark
+ * once it has copied something, and the urgent byte itself is skipped (SO_OOBINLINE
+ * off: it is read with MSG_OOB). */
 static long tcp_recvmsg(struct sock *sk, struct sk_msghdr *msg)
 {
     struct tcp_sock *tp = tcp_sk(sk);
     if (sk->state == SK_LISTEN) return -ENOTCONN;
+    if (msg->flags & SK_MSG_OOB) return tcp_recv_urg(tp, msg);
     bool peek = msg->flags & SK_MSG_PEEK;
     long copied = 0;
+    uint32_t seq = tcp_copied_seq(tp);
     struct pkt *p = sk->rq;
-    for (size_t i = 0; i < msg->iovlen && p; i++) {
-        uint8_t *dst = msg->iov[i].iov_base;
-        size_t room = msg->iov[i].iov_len, off = 0, poff = 0;
-        while (room && p) {
-            size_t k = MIN(room, p->len - poff);
-            memcpy(dst + off, p->data + poff, k);
-            off += k; room -= k; copied += (long)k; poff += k;
-            if (peek) { if (poff == p->len) { p = p->next; poff = 0; } continue; }
-            pkt_pull(p, k);
-            poff = 0;
-            if (!p->len) {
-                sk->rq = p->next;
-                if (!sk->rq) sk->rq_tail = NULL;
-                sk->rq_len--;
-                sk->rmem -= p->truesize;
-                pkt_free(p);
-                p = sk->rq;
-            }
+    size_t i = 0, off = 0, poff = 0;
+    while (p && i < msg->iovlen) {
+        if (off == msg->iov[i].iov_len) { i++; off = 0; continue; }
+        bool skip;
+        size_t k = tcp_urg_clip(tp, seq, p->len - (uint32_t)poff, copied != 0, &skip);
+        if (skip) k = 1;
+        else if (!k) break;                                /* at the mark */
+        else {
+            k = MIN(k, msg->iov[i].iov_len - off);
+            memcpy((uint8_t *)msg->iov[i].iov_base + off, p->data + poff, k);
+            off += k; copied += (long)k;
         }
+        seq += (uint32_t)k;
+        if (!peek) { tcp_rq_eat(sk, p, k); p = sk->rq; continue; }
+        poff += k;
+        if (poff == p->len) { p = p->next; poff = 0; }
     }
+    if (!peek) tcp_urg_consumed(tp);
     if (copied) { if (!peek) tcp_cleanup_rbuf(tp); return copied; }
     if (sk->err) return sock_error(sk);
     if (sk->shut_rd || sk->state == SK_CLOSE) return 0;
@@ -388,7 +422,8 @@ static unsigned tcp_poll(const struct sock *sk)
     const struct tcp_sock *tp = tcp_csk(sk);
     unsigned m = sk->err ? SK_ERROR : 0;
     if (sk->state == SK_LISTEN) return m | (tp->acc_q ? SK_READABLE : 0);
-    if (sk->rq || sk->shut_rd) m |= SK_READABLE;
+    if ((sk->rq && !tcp_urg_only_left(tp)) || sk->shut_rd) m |= SK_READABLE;
+    if (tp->urg_data & TCP_URG_VALID) m |= SK_PRI;
     if ((sk->state == SK_ESTABLISHED || sk->state == SK_CLOSE_WAIT) && sk->wmem < (unsigned)sk->sndbuf)
         m |= SK_WRITABLE;
     return m;
@@ -446,7 +481,7 @@ static const struct proto tcp_prot = {
     .recvmsg = tcp_recvmsg, .poll = tcp_poll, .shutdown = tcp_shutdown, .listen = tcp_listen,
     .accept = tcp_accept, .close = tcp_close, .destroy = tcp_destroy, .unhash = tcp_unhash,
     .get_queues = tcp_get_queues, .get_info = tcp_get_info,
-    .keepalive = tcp_set_keepalive,
+    .keepalive = tcp_set_keepalive, .setsockopt = tcp_setsockopt, .getsockopt = tcp_getsockopt,
 };
 
 const struct inet_protosw tcp_protosw = {
