@@ -317,18 +317,37 @@ static size_t tcp_append_tail(struct tcp_sock *tp, const uint8_t *src, size_t n,
     return k;
 }
 
-/* A new packet for up to n bytes (its size by what is asked, up to the goal). */
+/* A full unsent tail's partial last segment (bytes past its last whole MSS): they move
+ * to the front of the next packet, so that only the last packet of the queue can end
+ * in a partial segment — the one Nagle or a cork may hold (Linux's tail skb grows
+ * instead; ours are buffers). Less than one MSS is copied per buffer filled. */
+static uint32_t tcp_tail_carry(struct tcp_sock *tp)
+{
+    struct pkt *t = tp->send_head ? tp->wq_tail : NULL;
+    if (!t || (TCP_SKB_CB(t)->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) || t->len <= tp->mss_cache) return 0;
+    return t->len % tp->mss_cache;
+}
+
+/* A new packet for up to n bytes (its size by what is asked, up to the goal), after
+ * the tail's carried bytes. */
 static long tcp_new_tail(struct tcp_sock *tp, const uint8_t *src, size_t n, uint32_t goal)
 {
     struct sock *sk = &tp->sk;
-    struct pkt *p = net_pkt_alloc(sk->net, MIN(n, goal));
+    uint32_t carry = tcp_tail_carry(tp);
+    struct pkt *p = net_pkt_alloc(sk->net, MIN(n + carry, goal));
     if (!p) return -ENOBUFS;
     if (!sk_charge_tx(sk, p)) { pkt_free(p); return -EAGAIN; }
-    size_t k = MIN(n, MIN(goal, pkt_tailroom(p)));
+    if (carry) {
+        struct pkt *t = tp->wq_tail;
+        memcpy(pkt_put(p, carry), t->data + t->len - carry, carry);
+        pkt_trim(t, t->len - carry);
+        TCP_SKB_CB(t)->end_seq -= carry;
+    }
+    size_t k = MIN(n, MIN(goal - carry, pkt_tailroom(p)));
     memcpy(pkt_put(p, k), src, k);
     struct tcp_skb_cb *cb = TCP_SKB_CB(p);
     memset(cb, 0, sizeof(*cb));
-    cb->seq = tp->write_seq;
+    cb->seq = tp->write_seq - carry;
     cb->end_seq = tp->write_seq + (uint32_t)k;
     tp->write_seq += (uint32_t)k;
     tcp_queue_tail(tp, p);

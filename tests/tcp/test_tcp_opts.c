@@ -121,6 +121,20 @@ START_TEST(test_cork_until_uncork)
 }
 END_TEST
 
+/* Corked writes that fill a buffer (1792 bytes in the small class) and go on in the
+ * next: only whole segments leave, the partial rest (344 + 208 bytes) still waits. */
+START_TEST(test_cork_across_buffers)
+{
+    run_script(PASSIVE_OPEN
+        "+0.100 setsockopt TCP_CORK 1\n"
+        "+0 write 1000\n"
+        "+0.010 write 1000\n"
+        "+0 > . 1(1448) ack 1\n"
+        "+0.010 setsockopt TCP_CORK 0\n"
+        "+0 > P. 1449(552) ack 1\n");
+}
+END_TEST
+
 /* TCP_CORK's ceiling: corked data with nothing in flight goes when the probe timer
  * fires, max(RTO, 200 ms) as Linux's tcp_probe0_base: the handshake's 10 ms RTT makes
  * the RTO 210 ms. The probe counters do not move (data went, not a probe). */
@@ -436,6 +450,7 @@ Suite *tcp_opts_suite(void)
     tcase_add_test(tc, test_nagle_full_segments_go);
     tcase_add_test(tc, test_nodelay);
     tcase_add_test(tc, test_cork_until_uncork);
+    tcase_add_test(tc, test_cork_across_buffers);
     tcase_add_test(tc, test_cork_ceiling);
     tcase_add_test(tc, test_urgent_receive);
     tcase_add_test(tc, test_urgent_read_past_mark);
