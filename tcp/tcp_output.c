@@ -388,6 +388,33 @@ void tcp_v4_send_reset(struct net *net, const struct tcp_seg *seg)
     ip_send_rt(net, p, &io, &rt);
 }
 
+/* tcp_select_initial_window: the first window is the space (half the receive buffer,
+ * as tcp_full_space), at most the clamp, a whole number of segments, at most 65535; the
+ * scale is what the largest window we could ever offer needs (max(tcp_rmem[2],
+ * rmem_max), clamped). A buffer the application set (SO_RCVBUF) clamps the window for
+ * the connection's life (tcp_connect_init's window_clamp). *clamp: 0 for none. */
+static void tcp_initial_window(const struct sock *sk, uint32_t mss, uint32_t *clamp, uint32_t *wnd, uint8_t *wscale)
+{
+    uint32_t full = (uint32_t)sk->rcvbuf / 2;
+    if (sk->rcvbuf_locked && (!*clamp || *clamp > full)) *clamp = full;
+    uint32_t limit = *clamp ? *clamp : 65535u << TCP_MAX_WSCALE;
+    uint32_t space = MIN(full, limit);
+    if (space > mss) space -= space % mss;
+    *wnd = MIN(space, 65535u);
+    uint32_t most = MIN(MAX(MAX(space, (uint32_t)TCP_RMEM_MAX), (uint32_t)sk->net->st->rmem_max), limit);
+    int ws = 0;
+    while (ws < TCP_MAX_WSCALE && (most >> (ws + 15)) > 1) ws++;     /* ilog2(most) - 15 */
+    *wscale = (uint8_t)ws;
+    if (*clamp) *clamp = MIN(*clamp, 65535u << ws);
+}
+
+/* At connect and for a child (after the route gave advmss). */
+void tcp_select_initial_window(struct tcp_sock *tp)
+{
+    tcp_initial_window(&tp->sk, tp->advmss, &tp->window_clamp, &tp->rcv_wnd, &tp->rcv_wscale);
+    tp->rcv_ssthresh = tp->rcv_wnd;
+}
+
 /* The SYN-ACK of a SYN cookie (tcp_make_synack for a request that is not kept): MSS
  * from the route, our window scale, SACK and the timestamp only if the SYN offered them
  * (o holds the peer's SYN options, already cleared of what a cookie cannot carry); the
@@ -400,40 +427,21 @@ void tcp_v4_send_synack_stateless(struct tcp_sock *lp, const struct tcp_seg *seg
     struct pkt *p = tcp_ctl_alloc(net);
     if (!p) return;
     uint16_t advmss = (uint16_t)(rt.dev->mtu - IP4_HLEN - TCP_HLEN);
-    uint32_t space = MIN((uint32_t)lp->sk.rcvbuf / 2, 65535u);
+    if (lp->user_mss) advmss = MIN(advmss, lp->user_mss);
+    uint32_t clamp = 0, wnd;
+    uint8_t wscale;                          /* what the child will compute from the same */
+    tcp_initial_window(&lp->sk, advmss, &clamp, &wnd, &wscale);
     struct tcp_opts o = { .mss_ok = true, .mss = advmss, .sack_ok = peer->sack_ok, .wscale_ok = peer->wscale_ok,
-                          .wscale = lp->rcv_wscale, .ts_ok = peer->ts_ok, .ts_ecr = peer->ts_val };
+                          .wscale = wscale, .ts_ok = peer->ts_ok, .ts_ecr = peer->ts_val };
     o.ts_val = tcp_cookie_init_timestamp(tcp_time_stamp(net), peer->wscale_ok, peer->wscale, peer->sack_ok);
     uint8_t *th = tcp_push_header(p, seg->dport, seg->sport, isn, seg->seq + 1, TCP_FLAG_SYN | TCP_FLAG_ACK,
-                                  (uint16_t)(space - space % advmss), &o);
+                                  (uint16_t)wnd, &o);
     if (!th) { pkt_drop(net, p, DROP_NOMEM); return; }
     tcp_v4_send_check(p, th, seg->daddr, seg->saddr, rt.dev);
     struct ip_send_opts io = { .src = seg->daddr, .dst = seg->saddr, .proto = IPPROTO_TCP, .ttl = lp->sk.ttl,
                                .df = true, .id_set = true, .id = 0 };
     mib_inc(net, MIB_TcpOutSegs);
     ip_send_rt(net, p, &io, &rt);
-}
-
-/* tcp_select_initial_window, at connect and for a child: the first window is the
- * space (half the receive buffer, as tcp_full_space), at most window_clamp, a whole
- * number of segments, at most 65535; the scale is what the largest window we could
- * ever offer needs (max(tcp_rmem[2], rmem_max), clamped). A buffer the application
- * set (SO_RCVBUF) clamps the window for the connection's life (tcp_connect_init). */
-void tcp_select_initial_window(struct tcp_sock *tp)
-{
-    struct sock *sk = &tp->sk;
-    uint32_t full = (uint32_t)sk->rcvbuf / 2;
-    if (sk->rcvbuf_locked && (!tp->window_clamp || tp->window_clamp > full)) tp->window_clamp = full;
-    uint32_t clamp = tp->window_clamp ? tp->window_clamp : 65535u << TCP_MAX_WSCALE;
-    uint32_t space = MIN(full, clamp);
-    if (space > tp->advmss) space -= space % tp->advmss;
-    tp->rcv_wnd = MIN(space, 65535u);
-    uint32_t most = MIN(MAX(MAX(space, (uint32_t)TCP_RMEM_MAX), (uint32_t)sk->net->st->rmem_max), clamp);
-    int wscale = 0;
-    while (wscale < TCP_MAX_WSCALE && (most >> (wscale + 15)) > 1) wscale++;    /* ilog2 - 15 */
-    tp->rcv_wscale = (uint8_t)wscale;
-    if (tp->window_clamp) tp->window_clamp = MIN(tp->window_clamp, 65535u << wscale);
-    tp->rcv_ssthresh = tp->rcv_wnd;
 }
 
 /* __tcp_select_window, without autotuning: the free receive space (half the free

@@ -365,6 +365,26 @@ START_TEST(test_rcvbuf_clamps_window)
 }
 END_TEST
 
+/* A listener's SO_RCVBUF and TCP_MAXSEG go to its children: the SYN-ACK offers 8000
+ * (8192 in whole 1000-byte segments), scale 0, MSS 1000; the child reads them back. */
+START_TEST(test_listener_options_inherited)
+{
+    run_script(
+        "0 listen 8080\n"
+        "0 setsockopt SO_RCVBUF 8192\n"
+        "0 setsockopt TCP_MAXSEG 1000\n"
+        "0 setsockopt TCP_NODELAY 1\n"
+        "0 < S 0(0) win 65535 " SYN_OPTS "\n"
+        "0 > S. 0(0) ack 1 win 8000 <mss 1000,sackOK,TS val * ecr *,wscale 0>\n"
+        "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n"
+        "+0 accept\n"
+        "+0 getsockopt TCP_MAXSEG 988\n"
+        "+0 getsockopt TCP_NODELAY 1\n"
+        "+0 getsockopt SO_RCVBUF 16384\n"
+        "+0 info rcv_wscale 0\n");
+}
+END_TEST
+
 /* SO_SNDBUF bounds what may wait unacknowledged: not writable while the queue holds
  * more, writable again once the ACK frees it. */
 START_TEST(test_sndbuf_writable)
@@ -463,6 +483,7 @@ Suite *tcp_opts_suite(void)
     tcase_add_test(tc, test_tcp_info_after_transfer);
     tcase_add_test(tc, test_maxseg);
     tcase_add_test(tc, test_rcvbuf_clamps_window);
+    tcase_add_test(tc, test_listener_options_inherited);
     tcase_add_test(tc, test_sndbuf_writable);
     tcase_add_test(tc, test_congestion_by_name);
     tcase_add_test(tc, test_bad_values);
