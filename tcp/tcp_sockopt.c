@@ -131,7 +131,11 @@ static void tcp_fill_info(struct tcp_sock *tp, struct ts_tcp_info *ti)
     struct sock *sk = &tp->sk;
     memset(ti, 0, sizeof(*ti));
     ti->tcpi_state = sk->state;
-    if (sk->state == SK_LISTEN) return;           /* Linux: the accept queue, nothing else here */
+    if (sk->state == SK_LISTEN) {                 /* Linux's aliases for a listener */
+        ti->tcpi_unacked = tp->acc_qlen;          /* ready for accept() */
+        ti->tcpi_sacked = tp->max_ack_backlog;
+        return;
+    }
     ti->tcpi_ca_state = tp->ca_state;
     ti->tcpi_retransmits = tp->retransmits;
     ti->tcpi_probes = tp->probes_out;

@@ -2,9 +2,9 @@
  * tests/tcp/test_tcp_opts.c — TCP's sending discipline and socket options (tcp_output.c
  * Nagle/cork, tcp_urg.c, tcp_sockopt.c, SO_LINGER in tcp_close) as scripts in the form
  * of test_tcp_script.c (whose runner this file includes), plus one line of its own:
- *   info FIELD VALUE   getsockopt(TCP_INFO) on the connection: that field must be VALUE
- *                      (fields: state ca_state options snd_wscale rcv_wscale snd_mss
- *                      rcv_mss advmss unacked snd_cwnd total_retrans bytes_acked
+ *   info FIELD VALUE   getsockopt(TCP_INFO) on the connection (else the listener): that
+ *                      field must be VALUE (fields: state ca_state options snd_wscale
+ *                      rcv_wscale snd_mss rcv_mss advmss unacked sacked snd_cwnd total_retrans bytes_acked
  *                      bytes_received segs_out segs_in notsent_bytes snd_wnd rcv_wnd
  *                      rto; rtt takes "nonzero")
  */
@@ -24,7 +24,7 @@ static uint64_t info_field(const struct ts_tcp_info *ti, const char *name, bool 
     *ok = true;
 #define F(n) if (!strcmp(name, #n)) return ti->tcpi_##n;
     F(state) F(ca_state) F(options) F(snd_wscale) F(rcv_wscale) F(snd_mss) F(rcv_mss) F(advmss)
-    F(unacked) F(snd_cwnd) F(total_retrans) F(bytes_acked) F(bytes_received) F(segs_out) F(segs_in)
+    F(unacked) F(sacked) F(snd_cwnd) F(total_retrans) F(bytes_acked) F(bytes_received) F(segs_out) F(segs_in)
     F(notsent_bytes) F(snd_wnd) F(rcv_wnd) F(rto) F(rtt)
 #undef F
     *ok = false;
@@ -38,7 +38,7 @@ static bool opts_line(struct scr *s, const char *l, const char *w)
     struct ts_tcp_info ti;
     size_t len = sizeof(ti);
     memset(&ti, 0xa5, sizeof(ti));
-    ck_assert_int_eq(sock_getsockopt_level(s->sk, SOL_TCP, TCP_INFO, &ti, &len), 0);
+    ck_assert_int_eq(sock_getsockopt_level(s->sk ? s->sk : s->lsk, SOL_TCP, TCP_INFO, &ti, &len), 0);
     ck_assert_uint_eq(len, sizeof(ti));
     bool ok;
     uint64_t got = info_field(&ti, name, &ok);
@@ -366,7 +366,8 @@ START_TEST(test_rcvbuf_clamps_window)
 END_TEST
 
 /* A listener's SO_RCVBUF and TCP_MAXSEG go to its children: the SYN-ACK offers 8000
- * (8192 in whole 1000-byte segments), scale 0, MSS 1000; the child reads them back. */
+ * (8192 in whole 1000-byte segments), scale 0, MSS 1000; the child reads them back.
+ * The listener's TCP_INFO: Linux's aliases (unacked: ready to accept, sacked: backlog). */
 START_TEST(test_listener_options_inherited)
 {
     run_script(
@@ -377,6 +378,9 @@ START_TEST(test_listener_options_inherited)
         "0 < S 0(0) win 65535 " SYN_OPTS "\n"
         "0 > S. 0(0) ack 1 win 8000 <mss 1000,sackOK,TS val * ecr *,wscale 0>\n"
         "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n"
+        "+0 info state 10\n"                       /* the listener: LISTEN, */
+        "+0 info unacked 1\n"                      /* one to accept, */
+        "+0 info sacked 8\n"                       /* the backlog */
         "+0 accept\n"
         "+0 getsockopt TCP_MAXSEG 988\n"
         "+0 getsockopt TCP_NODELAY 1\n"
