@@ -9,11 +9,15 @@
  *             child socket in SYN_RECV (sk_clone), bounded by tcp_max_syn_backlog;
  *             children that finish the handshake wait for accept()
  *   sendmsg   the one copy: bytes appended to the last unsent packet up to the size
- *             goal (a 64 KiB super-segment), charged to the send buffer, then sent
- *   recvmsg   the one copy out of the queued packets; 0 at the peer's FIN
+ *             goal (a 64 KiB super-segment), charged to the send buffer, then pushed
+ *             (tcp_push: Nagle or a cork may hold a partial last segment; MSG_OOB,
+ *             MSG_MORE)
+ *   recvmsg   the one copy out of the queued packets, around the urgent byte
+ *             (tcp_urg.c; MSG_OOB reads it); 0 at the peer's FIN
  *   shutdown  SHUT_WR sends the FIN (half-close); close as Linux's tcp_close: an RST
- *             when unread data is thrown away, else a FIN and an orphan that lives
- *             through FIN_WAIT/TIME_WAIT holding its own reference
+ *             when unread data is thrown away or SO_LINGER's time is 0, else a FIN and
+ *             an orphan that lives through FIN_WAIT/TIME_WAIT holding its own reference
+ *   options   SOL_TCP in tcp_sockopt.c
  */
 #include "tcp_priv.h"
 #include "net/stack.h"
