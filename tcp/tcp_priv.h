@@ -167,8 +167,10 @@ struct tcp_sock {
     /* the sending discipline and the socket's own settings (tcp_sockopt.c): Nagle and
      * cork (TCP_NAGLE_*), the end of the last small segment sent (Minshall's snd_sml),
      * TCP_MAXSEG (0: none), the largest window we offer (window_clamp, 0: unset), and
-     * TCP_KEEPIDLE/INTVL/CNT (0: the net.ipv4.tcp_keepalive_* sysctls) */
+     * TCP_KEEPIDLE/INTVL/CNT (0: the net.ipv4.tcp_keepalive_* sysctls), and whether
+     * TCP_CONGESTION chose the algorithm (icsk_ca_setsockopt: children keep it) */
     uint8_t  nonagle;
+    bool     ca_setsockopt;
     uint32_t snd_sml;
     uint16_t user_mss;
     uint32_t window_clamp;

@@ -36,7 +36,10 @@ void tcp_sockopt_inherit(struct tcp_sock *child, const struct tcp_sock *lp)
     child->keepalive_time_ms = lp->keepalive_time_ms;
     child->keepalive_intvl_ms = lp->keepalive_intvl_ms;
     child->keepalive_probes = lp->keepalive_probes;
-    if (lp->ca_ops != child->ca_ops) tcp_cong_set(child, lp->ca_ops);
+    /* tcp_ca_openreq_child: the listener's algorithm if it was chosen by TCP_CONGESTION,
+     * else the sysctl's of now (which init already gave the child) */
+    child->ca_setsockopt = lp->ca_setsockopt;
+    if (lp->ca_setsockopt && lp->ca_ops != child->ca_ops) tcp_cong_set(child, lp->ca_ops);
 }
 
 /* __tcp_sock_set_nodelay */
@@ -75,6 +78,7 @@ static int tcp_set_congestion(struct tcp_sock *tp, const void *val, size_t len)
     memcpy(name, val, MIN(len, sizeof(name) - 1));
     const struct tcp_cong_ops *ops = tcp_cong_find(name);
     if (!ops) return -ENOENT;
+    tp->ca_setsockopt = true;
     if (ops != tp->ca_ops) tcp_cong_set(tp, ops);
     return 0;
 }

@@ -18,6 +18,7 @@
 #include "test_tcp_script.c"
 #undef tcp_script_suite
 #include "tcp/tcp_priv.h"
+#include "net/sysctl.h"
 
 static uint64_t info_field(const struct ts_tcp_info *ti, const char *name, bool *ok)
 {
@@ -34,6 +35,11 @@ static uint64_t info_field(const struct ts_tcp_info *ti, const char *name, bool 
 static bool opts_line(struct scr *s, const char *l, const char *w)
 {
     char name[32] = "", val[32] = "";
+    if (sscanf(w, "cong_default %31s", val) == 1) {
+        struct sysctl_entry *e = sysctl_find(f->net, "net.ipv4.tcp_congestion_control");
+        if (!e || sysctl_write(f->net, e, val)) die(s, "net.ipv4.tcp_congestion_control", l);
+        return true;
+    }
     if (sscanf(w, "info %31s %31s", name, val) != 2) return false;
     struct ts_tcp_info ti;
     size_t len = sizeof(ti);
@@ -426,6 +432,22 @@ START_TEST(test_congestion_by_name)
 }
 END_TEST
 
+/* A listener whose algorithm nobody chose: its children take the sysctl's of the
+ * moment they are made (tcp_ca_openreq_child), not the listener's. */
+START_TEST(test_congestion_default_for_children)
+{
+    run_script(
+        "0 listen 8080\n"
+        "0 cong_default reno\n"
+        "0 getsockopt TCP_CONGESTION cubic\n"
+        "0 < S 0(0) win 65535 " SYN_OPTS "\n"
+        "0 > S. 0(0) ack 1\n"
+        "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n"
+        "+0 accept\n"
+        "+0 getsockopt TCP_CONGESTION reno\n");
+}
+END_TEST
+
 /* Values Linux refuses, and what it does not know (do_tcp_setsockopt's errors). */
 START_TEST(test_bad_values)
 {
@@ -490,6 +512,7 @@ Suite *tcp_opts_suite(void)
     tcase_add_test(tc, test_listener_options_inherited);
     tcase_add_test(tc, test_sndbuf_writable);
     tcase_add_test(tc, test_congestion_by_name);
+    tcase_add_test(tc, test_congestion_default_for_children);
     tcase_add_test(tc, test_bad_values);
     suite_add_tcase(s, tc);
     return s;
