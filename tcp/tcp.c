@@ -288,7 +288,7 @@ static void tcp_close(struct sock *sk)
     bool abort_linger = sk->linger && !sk->lingertime_s;
     if (sk->rq || abort_linger) {
         mib_inc(sk->net, sk->rq ? MIB_TcpExtTCPAbortOnClose : MIB_TcpExtTCPAbortOnData);
-        if (tcp_need_reset(tp)) tcp_send_active_reset(tp);
+        if (sk->rq || tcp_need_reset(tp)) tcp_send_active_reset(tp);   /* unread: always */
         tcp_set_state(sk, SK_CLOSE);
         sk_common_release(sk);
         return;
