@@ -365,15 +365,20 @@ void sk_set_err(struct sock *sk, int err)
 
 bool sk_charge_tx(struct sock *sk, struct pkt *p)
 {
-    unsigned truesize = pkt_truesize(p);
     /* sock_alloc_send_pskb: admitted while what is in flight is below sndbuf */
     if (sk->wmem >= (unsigned)sk->sndbuf) return false;
+    sk_charge_tx_always(sk, p);
+    return true;
+}
+
+void sk_charge_tx_always(struct sock *sk, struct pkt *p)
+{
+    unsigned truesize = pkt_truesize(p);
     p->sk = sk;
     p->destructor = sk_tx_done;     /* sock_wfree: the charge comes back at pkt_free */
     p->truesize = truesize;
     sk->wmem += truesize;
     sk->refs++;
-    return true;
 }
 
 void sk_tx_done(struct pkt *p)

@@ -325,6 +325,8 @@ void sk_common_release(struct sock *sk);
 struct sock *sk_clone(const struct sock *sk, int *err);
 /* Charge a packet being sent to sk's send buffer until it is freed; false if full. */
 bool sk_charge_tx(struct sock *sk, struct pkt *p);
+/* The same without the limit: a packet split off one already charged (tcp_fragment). */
+void sk_charge_tx_always(struct sock *sk, struct pkt *p);
 void sk_tx_done(struct pkt *p);                   /* the destructor sk_charge_tx sets */
 /* Run the ready list (from stack_poll). */
 int  sock_run_ready(struct stack *st);

@@ -178,6 +178,7 @@ int tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len)
     struct net *net = tp->sk.net;
     struct pkt *n = net_pkt_alloc(net, p->len - len);
     if (!n) return -ENOBUFS;
+    sk_charge_tx_always(&tp->sk, n);            /* the send buffer counts it (sk_wmem_queued) */
     memcpy(pkt_put(n, p->len - len), p->data + len, p->len - len);
     struct tcp_skb_cb *cb = TCP_SKB_CB(p), *ncb = TCP_SKB_CB(n);
     *ncb = *cb;
