@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 _Static_assert(STACK_MAX_PROTOSW == ARRAY_SIZE(((struct stack *)0)->protosw), "protosw table size");
 
@@ -85,6 +86,7 @@ struct sock *sk_clone(const struct sock *sk, int *err)
     n->recverr = sk->recverr; n->ttl = sk->ttl; n->bound_dev_if = sk->bound_dev_if;
     n->rcvbuf = sk->rcvbuf; n->sndbuf = sk->sndbuf; n->userlocks = sk->userlocks;
     n->keepalive = sk->keepalive;               /* SOCK_KEEPOPEN is inherited (sock_copy) */
+    n->linger = sk->linger; n->lingertime_s = sk->lingertime_s;
     return n;
 }
 
@@ -235,6 +237,7 @@ int sock_setsockopt(struct sock *sk, int opt, int val)
         unsigned v = MIN((unsigned)val, (unsigned)st->wmem_max);
         sk->sndbuf = MAX((int)MIN(v, (unsigned)INT_MAX / 2) * 2, 4608);
         sk->userlocks |= SOCK_SNDBUF_LOCK;
+        if (sk->prot->poll && (sk->prot->poll(sk) & SK_WRITABLE)) sk_wake(sk, SK_WRITABLE);
         return 0;
     }
     default: return -ENOPROTOOPT;
@@ -256,12 +259,34 @@ int sock_getsockopt(struct sock *sk, int opt, int *val)
     }
 }
 
+/* SO_LINGER (sock_setsockopt): a struct linger, l_linger in seconds; a negative one is,
+ * taken unsigned as Linux does, "for ever" (here INT_MAX). */
+static int sock_set_linger(struct sock *sk, const void *val, size_t len)
+{
+    struct linger l;
+    if (!val || len < sizeof(l)) return -EINVAL;
+    memcpy(&l, val, sizeof(l));
+    sk->linger = l.l_onoff != 0;
+    if (sk->linger) sk->lingertime_s = l.l_linger < 0 ? INT_MAX : l.l_linger;
+    return 0;
+}
+
+static int sock_get_linger(const struct sock *sk, void *val, size_t *len)
+{
+    struct linger l = { .l_onoff = sk->linger, .l_linger = sk->lingertime_s };
+    if (!val || !len) return -EINVAL;
+    *len = MIN(*len, sizeof(l));                  /* sock_getsockopt copies what fits */
+    memcpy(val, &l, *len);
+    return 0;
+}
+
 /* __sys_setsockopt: SOL_SOCKET is the socket layer's, every other level the protocol's. */
 int sock_setsockopt_level(struct sock *sk, int level, int opt, const void *val, size_t len)
 {
     if (sk->closed) return -EBADF;
     if (level != SOL_SOCKET)
         return sk->prot->setsockopt ? sk->prot->setsockopt(sk, level, opt, val, len) : -ENOPROTOOPT;
+    if (opt == SO_LINGER) return sock_set_linger(sk, val, len);
     if (!val || len < sizeof(int)) return -EINVAL;
     int v;
     memcpy(&v, val, sizeof(v));
@@ -273,6 +298,7 @@ int sock_getsockopt_level(struct sock *sk, int level, int opt, void *val, size_t
     if (sk->closed) return -EBADF;
     if (level != SOL_SOCKET)
         return sk->prot->getsockopt ? sk->prot->getsockopt(sk, level, opt, val, len) : -ENOPROTOOPT;
+    if (opt == SO_LINGER) return sock_get_linger(sk, val, len);
     if (!val || !len || *len < sizeof(int)) return -EINVAL;
     int v;
     int err = sock_getsockopt(sk, opt, &v);
@@ -340,15 +366,20 @@ void sk_set_err(struct sock *sk, int err)
 
 bool sk_charge_tx(struct sock *sk, struct pkt *p)
 {
-    unsigned truesize = pkt_truesize(p);
     /* sock_alloc_send_pskb: admitted while what is in flight is below sndbuf */
     if (sk->wmem >= (unsigned)sk->sndbuf) return false;
+    sk_charge_tx_always(sk, p);
+    return true;
+}
+
+void sk_charge_tx_always(struct sock *sk, struct pkt *p)
+{
+    unsigned truesize = pkt_truesize(p);
     p->sk = sk;
     p->destructor = sk_tx_done;     /* sock_wfree: the charge comes back at pkt_free */
     p->truesize = truesize;
     sk->wmem += truesize;
     sk->refs++;
-    return true;
 }
 
 void sk_tx_done(struct pkt *p)

@@ -91,6 +91,7 @@ struct proto_ops;
 
 /* Readiness, as poll(2) events. */
 #define SK_READABLE 0x1
+#define SK_PRI      0x2             /* POLLPRI: urgent data to read (TCP) */
 #define SK_WRITABLE 0x4
 #define SK_ERROR    0x8
 
@@ -124,6 +125,9 @@ struct sock_cb {
 #ifndef SO_RCVBUF
 #define SO_RCVBUF 8
 #endif
+#ifndef SO_LINGER
+#define SO_LINGER 13
+#endif
 #ifndef SO_REUSEPORT
 #define SO_REUSEPORT 15
 #endif
@@ -143,9 +147,11 @@ struct sock_cb {
 
 /* recvmsg flags, Linux's MSG_* values under our own names (glibc declares MSG_* as
  * enumerators, which a #define here would break). */
+#define SK_MSG_OOB      0x01        /* TCP urgent data (send: mark it; recv: read it) */
 #define SK_MSG_PEEK     0x02
 #define SK_MSG_TRUNC    0x20        /* in: return the real length; out: data was cut */
 #define SK_MSG_ERRQUEUE 0x2000      /* read the error queue (IP_RECVERR) */
+#define SK_MSG_MORE     0x8000      /* send: more follows (TCP holds a partial segment) */
 
 /* Socket states, numbered as Linux's sk_state (TCP_ESTABLISHED = 1 ... TCP_CLOSING = 11):
  * a datagram socket is SK_ESTABLISHED once connected and SK_CLOSE otherwise. */
@@ -172,8 +178,10 @@ struct sk_msghdr {
     size_t iovlen;
     struct sock_addr *name;         /* send: destination (NULL: the connected peer);
                                      * receive: the source, if not NULL */
-    int flags;                      /* in: SK_MSG_PEEK, SK_MSG_TRUNC, SK_MSG_ERRQUEUE;
-                                     * out: SK_MSG_TRUNC when the data was cut */
+    int flags;                      /* in: SK_MSG_PEEK, SK_MSG_TRUNC, SK_MSG_ERRQUEUE,
+                                     * SK_MSG_OOB; send: SK_MSG_OOB, SK_MSG_MORE;
+                                     * out: SK_MSG_TRUNC when the data was cut,
+                                     * SK_MSG_OOB when urgent data was read */
     /* receive only, as cmsgs: */
     uint32_t dst;                   /* IP_PKTINFO: the local address it was sent to */
     uint8_t  ttl;                   /* IP_RECVTTL: the TTL it arrived with */
@@ -209,6 +217,8 @@ struct sock {
     int rcvbuf, sndbuf;                 /* limits, bytes */
     uint8_t userlocks;                  /* SOCK_*BUF_LOCK: set by SO_RCVBUF / SO_SNDBUF, so
                                          * TCP leaves that buffer's size alone (sk_userlocks) */
+    bool linger;                        /* SO_LINGER on (SOCK_LINGER) ... */
+    int lingertime_s;                   /* ... and its l_linger (0: close aborts) */
     unsigned rmem, wmem;                /* charged, bytes (both queues count in rmem) */
     unsigned refs;                      /* packets in flight that point at us, + 1 while open */
     struct pkt *rq, *rq_tail;           /* receive queue (Linux sk_receive_queue) */
@@ -320,6 +330,8 @@ void sk_common_release(struct sock *sk);
 struct sock *sk_clone(const struct sock *sk, int *err);
 /* Charge a packet being sent to sk's send buffer until it is freed; false if full. */
 bool sk_charge_tx(struct sock *sk, struct pkt *p);
+/* The same without the limit: a packet split off one already charged (tcp_fragment). */
+void sk_charge_tx_always(struct sock *sk, struct pkt *p);
 void sk_tx_done(struct pkt *p);                   /* the destructor sk_charge_tx sets */
 /* Run the ready list (from stack_poll). */
 int  sock_run_ready(struct stack *st);

@@ -6,9 +6,10 @@
 #include <errno.h>
 #include <stdlib.h>
 
-_Static_assert(MSG_PEEK == SK_MSG_PEEK && MSG_TRUNC == SK_MSG_TRUNC && MSG_ERRQUEUE == SK_MSG_ERRQUEUE,
-               "recv flags pass through unchanged");
-#define TS_RECV_FLAGS (MSG_PEEK | MSG_TRUNC | MSG_ERRQUEUE)
+_Static_assert(MSG_PEEK == SK_MSG_PEEK && MSG_TRUNC == SK_MSG_TRUNC && MSG_ERRQUEUE == SK_MSG_ERRQUEUE &&
+               MSG_OOB == SK_MSG_OOB && MSG_MORE == SK_MSG_MORE, "msg flags pass through unchanged");
+#define TS_RECV_FLAGS (MSG_PEEK | MSG_TRUNC | MSG_ERRQUEUE | MSG_OOB)
+#define TS_SEND_FLAGS (MSG_OOB | MSG_MORE)
 
 static int fd_alloc(struct stack *st, struct sock *sk)
 {
@@ -93,12 +94,11 @@ ssize_t ts_sendto(struct stack *st, int fd, const void *buf, size_t len, int fla
                   const struct sockaddr *to, socklen_t tolen)
 {
     GET_SK(st, fd);
-    (void)flags;
     struct sock_addr a;
     bool unspec;            /* udp_sendmsg treats AF_UNSPEC as AF_INET */
     if (to) { int err = from_sin(to, tolen, &a, &unspec); if (err) return fail(err); }
     struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-    struct sk_msghdr msg = { .iov = &iov, .iovlen = 1, .name = to ? &a : NULL };
+    struct sk_msghdr msg = { .iov = &iov, .iovlen = 1, .name = to ? &a : NULL, .flags = flags & TS_SEND_FLAGS };
     long n = sock_sendmsg(sk, &msg);
     return n < 0 ? fail((int)n) : n;
 }

@@ -9,11 +9,15 @@
  *             child socket in SYN_RECV (sk_clone), bounded by tcp_max_syn_backlog;
  *             children that finish the handshake wait for accept()
  *   sendmsg   the one copy: bytes appended to the last unsent packet up to the size
- *             goal (a 64 KiB super-segment), charged to the send buffer, then sent
- *   recvmsg   the one copy out of the queued packets; 0 at the peer's FIN
+ *             goal (a 64 KiB super-segment), charged to the send buffer, then pushed
+ *             (tcp_push: Nagle or a cork may hold a partial last segment; MSG_OOB,
+ *             MSG_MORE)
+ *   recvmsg   the one copy out of the queued packets, around the urgent byte
+ *             (tcp_urg.c; MSG_OOB reads it); 0 at the peer's FIN
  *   shutdown  SHUT_WR sends the FIN (half-close); close as Linux's tcp_close: an RST
- *             when unread data is thrown away, else a FIN and an orphan that lives
- *             through FIN_WAIT/TIME_WAIT holding its own reference
+ *             when unread data is thrown away or SO_LINGER's time is 0, else a FIN and
+ *             an orphan that lives through FIN_WAIT/TIME_WAIT holding its own reference
+ *   options   SOL_TCP in tcp_sockopt.c
  */
 #include "tcp_priv.h"
 #include "tcp_trace.h"
@@ -57,7 +61,8 @@ static int tcp_init_sock(struct sock *sk)
     return 0;
 }
 
-/* Route MTU to MSS (the first window follows from it: tcp_select_initial_window). */
+/* Route MTU to MSS (at most TCP_MAXSEG's, tcp_mss_clamp), and the first window
+ * (tcp_select_initial_window). */
 static int tcp_init_path(struct tcp_sock *tp, uint32_t daddr)
 {
     struct sock *sk = &tp->sk;
@@ -67,6 +72,7 @@ static int tcp_init_path(struct tcp_sock *tp, uint32_t daddr)
     if (!sk->local.addr) sk->local.addr = rt.src;
     /* an IPv4 packet is at most 65535 bytes, whatever the MTU (lo: 65536) */
     tp->advmss = (uint16_t)(MIN(rt.dev->mtu, 65535u) - IP4_HLEN - TCP_HLEN);
+    if (tp->user_mss) tp->advmss = MIN(tp->advmss, tp->user_mss);
     return 0;
 }
 
@@ -121,6 +127,7 @@ struct tcp_sock *tcp_create_child(struct tcp_sock *lp, const struct tcp_seg *seg
     struct sock *nsk = sk_clone(&lp->sk, &err);
     if (!nsk) return NULL;
     struct tcp_sock *tp = tcp_sk(nsk);
+    tcp_sockopt_inherit(tp, lp);
     nsk->local.addr = seg->daddr;
     if (tcp_init_path(tp, seg->saddr) < 0) { sock_close(nsk); return NULL; }
     tcp_bhash_add(tp, lp->sk.local.port);
@@ -261,6 +268,19 @@ static int tcp_shutdown(struct sock *sk, int how)
     return 0;
 }
 
+/* tcp_need_reset: the states an abort tells the peer about (Linux tcp_disconnect). */
+static bool tcp_need_reset(const struct tcp_sock *tp)
+{
+    switch (tp->sk.state) {
+    case SK_ESTABLISHED: case SK_CLOSE_WAIT: case SK_FIN_WAIT1: case SK_FIN_WAIT2: case SK_SYN_RECV:
+        return true;
+    case SK_CLOSING: case SK_LAST_ACK:
+        return tp->snd_nxt != tp->write_seq;          /* data still unsent */
+    default:
+        return false;
+    }
+}
+
 static void tcp_close(struct sock *sk)
 {
     struct tcp_sock *tp = tcp_sk(sk);
@@ -271,9 +291,14 @@ static void tcp_close(struct sock *sk)
         sk_common_release(sk);
         return;
     }
-    if (sk->rq) {                       /* RFC 2525 §2.17: unread data is an abort */
-        mib_inc(sk->net, MIB_TcpExtTCPAbortOnClose);
-        tcp_send_active_reset(tp);
+    /* RFC 2525 §2.17: unread data is an abort; so is SO_LINGER with a zero time, checked
+     * after it as Linux's tcp_close does (tcp_disconnect: the RST, then gone at once).
+     * A longer linger cannot make close wait here (no call blocks): the FIN goes and the
+     * orphan finishes the close, as without SO_LINGER. */
+    bool abort_linger = sk->linger && !sk->lingertime_s;
+    if (sk->rq || abort_linger) {
+        mib_inc(sk->net, sk->rq ? MIB_TcpExtTCPAbortOnClose : MIB_TcpExtTCPAbortOnData);
+        if (sk->rq || tcp_need_reset(tp)) tcp_send_active_reset(tp);   /* unread: always */
         tcp_set_state(sk, SK_CLOSE);
         sk_common_release(sk);
         return;
@@ -306,21 +331,41 @@ static size_t tcp_append_tail(struct tcp_sock *tp, const uint8_t *src, size_t n,
     return k;
 }
 
-/* A new packet for up to n bytes (its size by what is asked, up to the goal). */
+/* A full unsent tail's partial last segment (bytes past its last whole MSS): they move
+ * to the front of the next packet, so that only the last packet of the queue can end
+ * in a partial segment — the one Nagle or a cork may hold (Linux's tail skb grows
+ * instead; ours are buffers). Less than one MSS is copied per buffer filled. */
+static uint32_t tcp_tail_carry(struct tcp_sock *tp)
+{
+    struct pkt *t = tp->send_head ? tp->wq_tail : NULL;
+    if (!t || (TCP_SKB_CB(t)->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) || t->len <= tp->mss_cache) return 0;
+    return t->len % tp->mss_cache;
+}
+
+/* A new packet for up to n bytes (its size by what is asked, up to the goal), after
+ * the tail's carried bytes. */
 static long tcp_new_tail(struct tcp_sock *tp, const uint8_t *src, size_t n, uint32_t goal)
 {
     struct sock *sk = &tp->sk;
-    struct pkt *p = net_pkt_alloc(sk->net, MIN(n, goal));
+    uint32_t carry = tcp_tail_carry(tp);
+    struct pkt *p = net_pkt_alloc(sk->net, MIN(n + carry, goal));
     if (!p) return -ENOBUFS;
     if (!sk_charge_tx(sk, p)) { pkt_free(p); return -EAGAIN; }
-    size_t k = MIN(n, MIN(goal, pkt_tailroom(p)));
+    if (carry) {
+        struct pkt *t = tp->wq_tail;
+        memcpy(pkt_put(p, carry), t->data + t->len - carry, carry);
+        pkt_trim(t, t->len - carry);
+        TCP_SKB_CB(t)->end_seq -= carry;
+    }
+    size_t k = MIN(n, MIN(goal - carry, pkt_tailroom(p)));
     memcpy(pkt_put(p, k), src, k);
     struct tcp_skb_cb *cb = TCP_SKB_CB(p);
     memset(cb, 0, sizeof(*cb));
-    cb->seq = tp->write_seq;
+    cb->seq = tp->write_seq - carry;
     cb->end_seq = tp->write_seq + (uint32_t)k;
     tp->write_seq += (uint32_t)k;
     tcp_queue_tail(tp, p);
+    tp->nonagle &= (uint8_t)~TCP_NAGLE_PUSH;          /* skb_entail: a push is spent */
     return (long)k;
 }
 
@@ -345,7 +390,8 @@ static long tcp_sendmsg(struct sock *sk, const struct sk_msghdr *msg)
         }
     }
     TRACE_CAUSE(sk->net, "tcp", "tcp_sendmsg", NULL, "%ld bytes", copied);
-    tcp_write_xmit(tp);
+    if (copied) tcp_push(tp, msg->flags);
+    else tcp_write_xmit(tp);
     return copied ? copied : err;
 }
 
@@ -359,33 +405,47 @@ static void tcp_cleanup_rbuf(struct tcp_sock *tp)
     if (win && win >= 2 * offered) tcp_send_ack(tp);
 }
 
+void tcp_rq_eat(struct sock *sk, struct pkt *p, size_t n)
+{
+    pkt_pull(p, n);
+    if (p->len) return;
+    sk->rq = p->next;
+    if (!sk->rq) sk->rq_tail = NULL;
+    sk->rq_len--;
+    sk->rmem -= p->truesize;
+    pkt_free(p);
+}
+
+/* tcp_recvmsg: the one copy out of the queued packets. A read stops at the urgent mark
+ * once it has copied something, and the urgent byte itself is skipped (SO_OOBINLINE
+ * off: it is read with MSG_OOB). */
 static long tcp_recvmsg(struct sock *sk, struct sk_msghdr *msg)
 {
     struct tcp_sock *tp = tcp_sk(sk);
     if (sk->state == SK_LISTEN) return -ENOTCONN;
+    if (msg->flags & SK_MSG_OOB) return tcp_recv_urg(tp, msg);
     bool peek = msg->flags & SK_MSG_PEEK;
     long copied = 0;
+    uint32_t seq = tcp_copied_seq(tp);
     struct pkt *p = sk->rq;
-    for (size_t i = 0; i < msg->iovlen && p; i++) {
-        uint8_t *dst = msg->iov[i].iov_base;
-        size_t room = msg->iov[i].iov_len, off = 0, poff = 0;
-        while (room && p) {
-            size_t k = MIN(room, p->len - poff);
-            memcpy(dst + off, p->data + poff, k);
-            off += k; room -= k; copied += (long)k; poff += k;
-            if (peek) { if (poff == p->len) { p = p->next; poff = 0; } continue; }
-            pkt_pull(p, k);
-            poff = 0;
-            if (!p->len) {
-                sk->rq = p->next;
-                if (!sk->rq) sk->rq_tail = NULL;
-                sk->rq_len--;
-                sk->rmem -= p->truesize;
-                pkt_free(p);
-                p = sk->rq;
-            }
+    size_t i = 0, off = 0, poff = 0;
+    while (p && i < msg->iovlen) {
+        if (off == msg->iov[i].iov_len) { i++; off = 0; continue; }
+        bool skip;
+        size_t k = tcp_urg_clip(tp, seq, p->len - (uint32_t)poff, copied != 0, &skip);
+        if (skip) k = 1;
+        else if (!k) break;                                /* at the mark */
+        else {
+            k = MIN(k, msg->iov[i].iov_len - off);
+            memcpy((uint8_t *)msg->iov[i].iov_base + off, p->data + poff, k);
+            off += k; copied += (long)k;
         }
+        seq += (uint32_t)k;
+        if (!peek) { tcp_rq_eat(sk, p, k); p = sk->rq; continue; }
+        poff += k;
+        if (poff == p->len) { p = p->next; poff = 0; }
     }
+    if (!peek) tcp_urg_consumed(tp);
     if (copied && !peek) {
         tp->copied_seq += (uint32_t)copied;
         tcp_rcv_space_adjust(tp);
@@ -402,7 +462,8 @@ static unsigned tcp_poll(const struct sock *sk)
     const struct tcp_sock *tp = tcp_csk(sk);
     unsigned m = sk->err ? SK_ERROR : 0;
     if (sk->state == SK_LISTEN) return m | (tp->acc_q ? SK_READABLE : 0);
-    if (sk->rq || sk->shut_rd) m |= SK_READABLE;
+    if ((sk->rq && !tcp_urg_only_left(tp)) || sk->shut_rd) m |= SK_READABLE;
+    if (tp->urg_data & TCP_URG_VALID) m |= SK_PRI;
     if ((sk->state == SK_ESTABLISHED || sk->state == SK_CLOSE_WAIT) && sk->wmem < (unsigned)sk->sndbuf)
         m |= SK_WRITABLE;
     return m;
@@ -463,7 +524,7 @@ static const struct proto tcp_prot = {
     .recvmsg = tcp_recvmsg, .poll = tcp_poll, .shutdown = tcp_shutdown, .listen = tcp_listen,
     .accept = tcp_accept, .close = tcp_close, .destroy = tcp_destroy, .unhash = tcp_unhash,
     .get_queues = tcp_get_queues, .get_info = tcp_get_info,
-    .keepalive = tcp_set_keepalive,
+    .keepalive = tcp_set_keepalive, .setsockopt = tcp_setsockopt, .getsockopt = tcp_getsockopt,
 };
 
 const struct inet_protosw tcp_protosw = {

@@ -25,6 +25,7 @@ void tcp_negotiate_syn(struct tcp_sock *tp, const struct tcp_seg *seg)
 {
     const struct tcp_opts *o = &seg->opt;
     tp->rx_mss = o->mss_ok ? MAX(o->mss, (uint16_t)TCP_MIN_MSS) : TCP_MSS_DEFAULT;
+    if (tp->user_mss) tp->rx_mss = MIN(tp->rx_mss, tp->user_mss);     /* TCP_MAXSEG's clamp */
     tp->wscale_ok = tp->wscale_ok && o->wscale_ok;
     tp->snd_wscale = tp->wscale_ok ? o->wscale : 0;
     if (!tp->wscale_ok) { tp->rcv_wscale = 0; tp->window_clamp = MIN(tp->window_clamp, 65535u); }
@@ -176,6 +177,7 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
     uint32_t acked = 0;
     if (seq_after(seg->ack, tp->snd_una)) {
         tp->snd_una = seg->ack;
+        tcp_urg_ack(tp);
         acked = tcp_clean_rtx_queue(tp, seg->ack, seg);
         tp->retransmits = 0;
         tcp_rearm_rto(tp);                            /* RFC 6298 §5.3 */
@@ -442,6 +444,7 @@ void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
         tcp_done(sk);
         return;
     }
+    if (takes_data) tcp_urg(tp, p, seg);              /* "sixth, check the URG bit" */
     if (takes_data && seg->len) tcp_rcv_rtt_measure_ts(tp, seg);
     if (takes_data && (seg->len || (seg->flags & TCP_FLAG_FIN))) tcp_data_queue(tp, p, seg);
     else pkt_consume(p);

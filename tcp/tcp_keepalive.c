@@ -40,7 +40,22 @@ void tcp_keepalive_net_init(struct net *net, struct tcp_net *tn)
     sysctl_register(net, "net.ipv4.tcp_keepalive_probes", &tn->keepalive_probes, SC_INT, 1, 127, NULL, tn);
 }
 
-static const struct tcp_net *tcp_net_settings(const struct tcp_sock *tp) { return tcp_net(tp->sk.net); }
+/* keepalive_time_when, keepalive_intvl_when, keepalive_probes: the socket's own
+ * (TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT) or the namespace's sysctls. */
+int tcp_keepalive_time_ms(const struct tcp_sock *tp)
+{
+    return tp->keepalive_time_ms ? tp->keepalive_time_ms : tcp_net(tp->sk.net)->keepalive_time_ms;
+}
+
+int tcp_keepalive_intvl_ms(const struct tcp_sock *tp)
+{
+    return tp->keepalive_intvl_ms ? tp->keepalive_intvl_ms : tcp_net(tp->sk.net)->keepalive_intvl_ms;
+}
+
+int tcp_keepalive_probes(const struct tcp_sock *tp)
+{
+    return tp->keepalive_probes ? tp->keepalive_probes : tcp_net(tp->sk.net)->keepalive_probes;
+}
 
 /* tcp_xmit_probe_skb: a bare ACK one byte behind snd_una. */
 static void tcp_xmit_probe(struct tcp_sock *tp, enum mib_id mib)
@@ -49,12 +64,13 @@ static void tcp_xmit_probe(struct tcp_sock *tp, enum mib_id mib)
     tcp_send_ack_at(tp, tp->snd_una - 1);
 }
 
-/* tcp_write_wakeup: data if the window lets any of it go, else the probe. */
+/* tcp_write_wakeup: data if the window lets any of it go (pushed: what Nagle or a cork
+ * held goes too — this is TCP_CORK's 200 ms ceiling), else the probe. */
 static void tcp_write_wakeup(struct tcp_sock *tp, enum mib_id mib)
 {
     struct pkt *p = tp->send_head;
     if (p && seq_before(TCP_SKB_CB(p)->seq, tp->snd_una + tp->snd_wnd)) {
-        tcp_write_xmit(tp);
+        tcp_push_pending(tp, TCP_NAGLE_PUSH);
         if (tp->send_head != p) return;
     }
     tcp_xmit_probe(tp, mib);
@@ -131,14 +147,13 @@ static void tcp_keepalive_timer(struct timer *t, void *arg)
 {
     struct tcp_sock *tp = arg;
     struct sock *sk = &tp->sk;
-    const struct tcp_net *tn = tcp_net_settings(tp);
-    uint64_t when = (uint64_t)tn->keepalive_time_ms * US_PER_MS;
+    uint64_t when = (uint64_t)tcp_keepalive_time_ms(tp) * US_PER_MS;
     if (!sk->keepalive || sk->state == SK_CLOSE || sk->state == SK_SYN_SENT || sk->state == SK_LISTEN ||
         sk->state == SK_TIME_WAIT) return;
     if (tp->wq_head) { timer_arm_in(sk->net->st, &tp->keepalive_timer, when); return; }   /* alive: sending */
     uint64_t elapsed = tcp_keepalive_elapsed(tp);
     if (elapsed < when) { timer_arm_in(sk->net->st, &tp->keepalive_timer, when - elapsed); return; }
-    if (tp->probes_out >= (unsigned)tn->keepalive_probes) {
+    if (tp->probes_out >= (unsigned)tcp_keepalive_probes(tp)) {
         sock_hold(sk);
         tcp_send_active_reset(tp);
         tcp_write_err(tp);
@@ -148,7 +163,7 @@ static void tcp_keepalive_timer(struct timer *t, void *arg)
     TCP_TRACE_TIMER(tp, "tcp_keepalive_timer", "probe %u", tp->probes_out + 1);
     tcp_write_wakeup(tp, MIB_TcpExtTCPKeepAlive);
     tp->probes_out++;
-    timer_arm_in(sk->net->st, &tp->keepalive_timer, (uint64_t)tn->keepalive_intvl_ms * US_PER_MS);
+    timer_arm_in(sk->net->st, &tp->keepalive_timer, (uint64_t)tcp_keepalive_intvl_ms(tp) * US_PER_MS);
 }
 
 /* tcp_set_keepalive (SO_KEEPALIVE), and a connection becoming established with it on
@@ -157,7 +172,7 @@ void tcp_keepalive_reset(struct tcp_sock *tp)
 {
     struct sock *sk = &tp->sk;
     if (sk->state == SK_CLOSE || sk->state == SK_LISTEN || sk->state == SK_SYN_SENT) return;
-    timer_arm_in(sk->net->st, &tp->keepalive_timer, (uint64_t)tcp_net_settings(tp)->keepalive_time_ms * US_PER_MS);
+    timer_arm_in(sk->net->st, &tp->keepalive_timer, (uint64_t)tcp_keepalive_time_ms(tp) * US_PER_MS);
 }
 
 void tcp_set_keepalive(struct sock *sk, bool on)

@@ -7,7 +7,13 @@
  *                      it, gso_size = MSS when it carries more than one segment.
  *   tcp_write_xmit     sends from send_head while the peer's window and cwnd allow;
  *                      a packet that does not fit is split at a segment boundary
- *                      (tcp_fragment)
+ *                      (tcp_fragment). Nagle (RFC 896, RFC 1122 4.2.3.4, with
+ *                      Minshall's rule as Linux's tcp_nagle_check): a partial segment
+ *                      at the end of the queue waits while an earlier partial one is
+ *                      unacknowledged; TCP_CORK holds it until uncorked or until the
+ *                      probe timer (max(RTO, 200 ms)) pushes it; TCP_NODELAY never
+ *                      holds. In urgent mode segments are one MSS each (the URG pointer
+ *                      is per segment) and nothing is held.
  *   tcp_send_ack / _fin / _syn / _active_reset / _challenge_ack, tcp_v4_send_reset
  *
  * Sequence numbers of every queued packet are in its cb (struct tcp_skb_cb). The queue
@@ -122,9 +128,12 @@ static int tcp_xmit_pkt(struct tcp_sock *tp, struct pkt *c, uint32_t seq, uint8_
         c->gso_type = PKT_GSO_TCPV4;
         c->gso_segs = (uint16_t)((payload + tp->mss_cache - 1) / tp->mss_cache);
     }
-    uint8_t *th = tcp_push_header(c, sk->local.port, sk->remote.port, seq, tp->rcv_nxt, flags,
-                                  tcp_window_field(tp, syn), &o);
+    bool urg = false;
+    uint16_t up = tcp_urg_ptr(tp, seq, tp->snd_nxt, &urg);
+    uint8_t *th = tcp_push_header(c, sk->local.port, sk->remote.port, seq, tp->rcv_nxt,
+                                  (uint8_t)(flags | (urg ? TCP_FLAG_URG : 0)), tcp_window_field(tp, syn), &o);
     if (!th) { pkt_drop(net, c, DROP_NOMEM); return -ENOBUFS; }
+    if (urg) put_be16(th + TCP_OFF_URG, up);
     if (flags & TCP_FLAG_ACK) { tp->ack_pending = false; timer_stop(net->st, &tp->delack_timer); }
     tcp_v4_send_check(c, th, sk->local.addr, sk->remote.addr, rt.dev);
     struct ip_send_opts io = { .src = sk->local.addr, .dst = sk->remote.addr, .proto = IPPROTO_TCP,
@@ -169,6 +178,7 @@ int tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len)
     struct net *net = tp->sk.net;
     struct pkt *n = net_pkt_alloc(net, p->len - len);
     if (!n) return -ENOBUFS;
+    sk_charge_tx_always(&tp->sk, n);            /* the send buffer counts it (sk_wmem_queued) */
     memcpy(pkt_put(n, p->len - len), p->data + len, p->len - len);
     struct tcp_skb_cb *cb = TCP_SKB_CB(p), *ncb = TCP_SKB_CB(n);
     *ncb = *cb;
@@ -204,7 +214,55 @@ static uint32_t tcp_send_allowance(const struct tcp_sock *tp)
     return seq_after(limit, tp->snd_nxt) ? limit - tp->snd_nxt : 0;
 }
 
-void tcp_write_xmit(struct tcp_sock *tp)
+/* tcp_minshall_check: a partial segment sent earlier is not yet acknowledged. */
+static bool tcp_minshall_check(const struct tcp_sock *tp)
+{
+    return seq_after(tp->snd_sml, tp->snd_una) && !seq_after(tp->snd_sml, tp->snd_nxt);
+}
+
+/* tcp_nagle_check: hold a partial segment? Corked: yes. Nagle on (nonagle 0): while
+ * data is in flight and an earlier partial segment is unacknowledged. */
+static bool tcp_nagle_check(const struct tcp_sock *tp, bool partial, unsigned nonagle)
+{
+    return partial && ((nonagle & TCP_NAGLE_CORK) ||
+                       (!nonagle && tp->snd_nxt != tp->snd_una && tcp_minshall_check(tp)));
+}
+
+/* What to send of p, the last unsent packet, now (Linux tcp_nagle_test for one segment,
+ * tcp_mss_split_point for a super-segment): all of it, its full segments only (its
+ * partial tail is cut off to wait), or nothing (false). Urgent data and a FIN are never
+ * held; neither is anything after a push (TCP_NAGLE_PUSH). */
+static bool tcp_nagle_split(struct tcp_sock *tp, struct pkt *p, unsigned nonagle)
+{
+    uint32_t mss = tp->mss_cache, partial = p->len % mss;
+    if (tcp_urg_mode(tp) || (TCP_SKB_CB(p)->tcp_flags & TCP_FLAG_FIN)) return true;
+    if (p->len <= mss) return (nonagle & TCP_NAGLE_PUSH) || !tcp_nagle_check(tp, p->len < mss, nonagle);
+    if (!tcp_nagle_check(tp, partial != 0, nonagle)) return true;
+    return tcp_fragment(tp, p, p->len - partial) == 0;
+}
+
+/* tcp_minshall_update: remember where the last partial segment ended. */
+static void tcp_minshall_update(struct tcp_sock *tp, struct pkt *p)
+{
+    if (p->len % tp->mss_cache || !p->len) tp->snd_sml = TCP_SKB_CB(p)->end_seq;
+}
+
+/* Cut p to what may go now: the window and cwnd (at a segment boundary when more than a
+ * segment is allowed), one MSS in urgent mode, Nagle/cork for the last packet. false:
+ * p waits. */
+static bool tcp_xmit_size(struct tcp_sock *tp, struct pkt *p, uint32_t allow, unsigned nonagle)
+{
+    uint32_t mss = tp->mss_cache;
+    if (p->len > allow) {
+        uint32_t cut = allow >= mss ? allow - allow % mss : allow;
+        return tcp_fragment(tp, p, cut) == 0;
+    }
+    if (tcp_urg_mode(tp) && p->len > mss) return tcp_fragment(tp, p, mss) == 0;
+    if (p != tp->wq_tail) return true;
+    return tcp_nagle_split(tp, p, nonagle);
+}
+
+void tcp_push_pending(struct tcp_sock *tp, unsigned nonagle)
 {
     TRACE_CAUSE(tp->sk.net, "tcp", "tcp_write_xmit", NULL, NULL);
     while (tp->send_head) {
@@ -212,17 +270,26 @@ void tcp_write_xmit(struct tcp_sock *tp)
         uint32_t allow = tcp_send_allowance(tp);
         bool ctl_only = p->len == 0;             /* a bare SYN or FIN takes no window */
         if (!allow && !ctl_only) break;
-        if (p->len > allow) {
-            uint32_t cut = allow >= tp->mss_cache ? allow - allow % tp->mss_cache : allow;
-            if (tcp_fragment(tp, p, cut) < 0) break;
-        }
+        if (!tcp_xmit_size(tp, p, allow, nonagle)) break;
         if (tcp_transmit_skb(tp, p) < 0 && tp->snd_una == tp->snd_nxt) break;
         tp->send_head = p->next;
         tp->snd_nxt = TCP_SKB_CB(p)->end_seq;
+        tcp_minshall_update(tp, p);
         if (!timer_pending(&tp->rto_timer)) tcp_rearm_rto(tp);
     }
     tcp_cwnd_validate(tp);
     tcp_check_probe_timer(tp);
+}
+
+void tcp_write_xmit(struct tcp_sock *tp) { tcp_push_pending(tp, tp->nonagle); }
+
+/* tcp_push: the end of a sendmsg. MSG_OOB makes the last byte written urgent
+ * (tcp_mark_urg); MSG_MORE holds a partial segment as a cork would, for this call. */
+void tcp_push(struct tcp_sock *tp, int flags)
+{
+    if (!tp->send_head) return;
+    if (flags & SK_MSG_OOB) tcp_mark_urg(tp);
+    tcp_push_pending(tp, flags & SK_MSG_MORE ? TCP_NAGLE_CORK : tp->nonagle);
 }
 
 /* tcp_retransmit_skb for the head of the retransmit queue (the RTO's segment). */
@@ -332,6 +399,7 @@ void tcp_v4_send_synack_stateless(struct tcp_sock *lp, const struct tcp_seg *seg
     if (!p) return;
     TRACEF(p, "tcp_v4_send_synack", NULL, "syncookie");
     uint16_t advmss = (uint16_t)(MIN(rt.dev->mtu, 65535u) - IP4_HLEN - TCP_HLEN);
+    if (lp->user_mss) advmss = MIN(advmss, lp->user_mss);
     uint32_t clamp = 0;
     uint8_t wscale;
     uint32_t win = tcp_initial_window(&lp->sk, advmss - (peer->ts_ok ? TCPOLEN_TSTAMP_ALIGNED : 0), peer->wscale_ok,

@@ -24,10 +24,12 @@
  *   tcp_cubic.c   CUBIC (RFC 9438), the default
  *   tcp_rcvbuf.c  receive-buffer autotuning: tcp_rmem/tcp_wmem, the first window and its
  *                 scale, the receiver's RTT, rcv_ssthresh growth, tcp_rcv_space_adjust
+
+ *   tcp_sockopt.c the SOL_TCP options (TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_KEEP*,
+ *                 TCP_INFO, TCP_CONGESTION) and the initial window from SO_RCVBUF
+ *   tcp_urg.c     urgent data (RFC 9293 §3.8.5, RFC 6093): MSG_OOB, the URG pointer
  *
- * Not built yet: PRR, RACK-TLP, D-SACK and undo, HyStart, Nagle/CORK,
- * socket options (TCP_NODELAY,
- * TCP_KEEPIDLE/INTVL/CNT, TCP_INFO), ss -i.
+ * Not built yet: PRR, RACK-TLP, D-SACK and undo, HyStart, autocorking, SO_OOBINLINE.
  */
 #ifndef TS_TCP_PRIV_H
 #define TS_TCP_PRIV_H
@@ -54,6 +56,18 @@
  * under one per bucket. */
 #define TCP_EHASH_SIZE     131072
 #define TCP_BHASH_SIZE     1024                /* buckets of the port hash */
+#define TCP_MAX_WSCALE     14                  /* RFC 7323 §2.3 */
+#define TCP_RMEM_MAX       6291456             /* net.ipv4.tcp_rmem[2] */
+
+/* tp->nonagle (Linux TCP_NAGLE_*): Nagle off (TCP_NODELAY), corked (TCP_CORK), and a
+ * push of what waits, once, until the next packet is queued. */
+#define TCP_NAGLE_OFF  1
+#define TCP_NAGLE_CORK 2
+#define TCP_NAGLE_PUSH 4
+/* tp->urg_data (Linux TCP_URG_*): the urgent byte in the low 8 bits once it is here */
+#define TCP_URG_VALID  0x0100
+#define TCP_URG_NOTYET 0x0200
+#define TCP_URG_READ   0x0400
 
 /* Per packet on the write queue and the receive queue (Linux struct tcp_skb_cb, kept in
  * pkt->cb). */
@@ -168,6 +182,23 @@ struct tcp_sock {
     /* congestion control (tcp_cong.c) and its private state (Linux icsk_ca_priv) */
     const struct tcp_cong_ops *ca_ops;
     uint64_t ca_priv[12];
+    /* the sending discipline and the socket's own settings (tcp_sockopt.c): Nagle and
+     * cork (TCP_NAGLE_*), the end of the last small segment sent (Minshall's snd_sml),
+     * TCP_MAXSEG (0: none), and
+     * TCP_KEEPIDLE/INTVL/CNT (0: the net.ipv4.tcp_keepalive_* sysctls), and whether
+     * TCP_CONGESTION chose the algorithm (icsk_ca_setsockopt: children keep it) */
+    uint8_t  nonagle;
+    bool     ca_setsockopt;
+    uint32_t snd_sml;
+    uint16_t user_mss;
+    int      keepalive_time_ms, keepalive_intvl_ms, keepalive_probes;
+    /* urgent data (tcp_urg.c): sending, the pointer while urgent mode lasts (snd_up,
+     * Linux's urg_mode is snd_up != snd_una); receiving, the urgent byte's sequence
+     * number and its state (TCP_URG_*) */
+    bool     snd_urg;
+    uint32_t snd_up;
+    uint16_t urg_data;
+    uint32_t urg_seq;
 };
 static inline struct tcp_sock *tcp_sk(struct sock *sk) { return container_of(sk, struct tcp_sock, sk); }
 static inline const struct tcp_sock *tcp_csk(const struct sock *sk) { return container_of(sk, const struct tcp_sock, sk); }
@@ -248,6 +279,10 @@ void tcp_check_probe_timer(struct tcp_sock *tp);    /* after tcp_write_xmit */
 void tcp_ack_probe(struct tcp_sock *tp);            /* every acceptable ACK */
 void tcp_set_keepalive(struct sock *sk, bool on);  /* SO_KEEPALIVE (proto.keepalive) */
 void tcp_keepalive_reset(struct tcp_sock *tp);      /* the idle clock from now */
+/* keepalive_time_when, _intvl_when, keepalive_probes: TCP_KEEP* or the sysctls */
+int  tcp_keepalive_time_ms(const struct tcp_sock *tp);
+int  tcp_keepalive_intvl_ms(const struct tcp_sock *tp);
+int  tcp_keepalive_probes(const struct tcp_sock *tp);
 
 /* tcp_paws.c */
 bool tcp_paws_check(const struct tcp_sock *tp, uint32_t tsval, int32_t win);
@@ -271,6 +306,11 @@ void tcp_syncookie_send(struct tcp_sock *lp, const struct tcp_seg *seg);
 bool tcp_syncookie_check(struct tcp_sock *lp, struct pkt *p, struct tcp_seg *seg);
 
 /* tcp_output.c */
+/* __tcp_push_pending_frames: tcp_write_xmit under that Nagle/cork setting (tcp_write_xmit
+ * uses tp->nonagle); tcp_push: the end of a sendmsg (MSG_MORE corks it, MSG_OOB marks
+ * the urgent byte) */
+void tcp_push_pending(struct tcp_sock *tp, unsigned nonagle);
+void tcp_push(struct tcp_sock *tp, int flags);
 void tcp_v4_send_synack_stateless(struct tcp_sock *lp, const struct tcp_seg *seg, uint32_t isn, const struct tcp_opts *peer);
 void tcp_send_ack_at(struct tcp_sock *tp, uint32_t seq);
 int  tcp_fragment(struct tcp_sock *tp, struct pkt *p, uint32_t len);
@@ -364,7 +404,26 @@ void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked);
 uint32_t tcp_slow_start(struct tcp_sock *tp, uint32_t acked);
 void tcp_cong_avoid_ai(struct tcp_sock *tp, uint32_t w, uint32_t acked);
 
+/* tcp_sockopt.c */
+int  tcp_setsockopt(struct sock *sk, int level, int opt, const void *val, size_t len);
+int  tcp_getsockopt(struct sock *sk, int level, int opt, void *val, size_t *len);
+void tcp_sockopt_inherit(struct tcp_sock *child, const struct tcp_sock *lp);   /* accept */
+
+/* tcp_urg.c */
+static inline bool tcp_urg_mode(const struct tcp_sock *tp) { return tp->snd_urg; }
+void tcp_mark_urg(struct tcp_sock *tp);                     /* MSG_OOB: the last byte written */
+void tcp_urg_ack(struct tcp_sock *tp);                      /* snd_una moved */
+uint16_t tcp_urg_ptr(const struct tcp_sock *tp, uint32_t seq, uint32_t snd_nxt, bool *urg);
+void tcp_urg(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *seg);
+uint32_t tcp_copied_seq(const struct tcp_sock *tp);
+uint32_t tcp_urg_clip(const struct tcp_sock *tp, uint32_t seq, uint32_t avail, bool copied, bool *skip);
+void tcp_urg_consumed(struct tcp_sock *tp);                 /* after a read */
+bool tcp_urg_only_left(const struct tcp_sock *tp);          /* the unread bytes: just it */
+long tcp_recv_urg(struct tcp_sock *tp, struct sk_msghdr *msg);
+
 /* tcp.c */
+/* Done with n bytes at the head p of the receive queue (p goes when empty). */
+void tcp_rq_eat(struct sock *sk, struct pkt *p, size_t n);
 void tcp_set_state(struct sock *sk, int state);
 /* The connection is over (Linux tcp_done): CLOSE, timers off, unhashed; an orphan is
  * released. sk may be freed on return unless the caller holds it. */

@@ -4,15 +4,23 @@
  *
  * One line per event:  TIME ACTION
  *   TIME      seconds: "0.200" from the script's start, "+0.040" after the last line
- *   socket    listen PORT | connect PORT | accept | write N | read N | read_eof |
- *             shutdown_wr | close | state NAME | error ERRNO_NAME | rcvbuf BYTES
+ *   socket    listen PORT | socket | connect PORT | accept | write N [oob|more] |
+ *             read N|ERRNO_NAME | read_from SEQ N | read_oob CHAR|ERRNO_NAME | read_eof |
+ *             shutdown_wr | close | state NAME | error ERRNO_NAME | rcvbuf BYTES |
+ *             setsockopt NAME VALUE [ERRNO_NAME] | getsockopt NAME VALUE |
+ *             poll none|READ,WRITE,PRI
+ *             ("socket" makes the connection's socket before "connect", for options;
+ *             read_from checks the bytes too: the peer's from relative SEQ on; option
+ *             names are Linux's (TCP_NODELAY, SO_LINGER with VALUE "onoff,secs",
+ *             TCP_CONGESTION with a name); the options go to the connection, else the
+ *             listener)
  *   <         a segment the peer (10.0.0.1:40000) sends us:  < FLAGS SEQ(LEN) [ack A]
- *             [win W] [<opt,opt...>]
+ *             [win W] [urg P] [<opt,opt...>]
  *   >         a segment we must have sent at exactly TIME, same form; fields left out
  *             are not checked; options compared by kind and value (NOPs ignored), a
  *             value "*" matches any; "sack S:E S:E" lists SACK blocks (relative to
  *             the ISN of the side whose data they describe), none meaning no SACK option
- * FLAGS: S F R P and "." for ACK. Sequence numbers are relative: the peer's to its
+ * FLAGS: S F R P U and "." for ACK. Sequence numbers are relative: the peer's to its
  * ISN (PEER_ISN), ours to the ISN of our first SYN (learned from it); acks the other way.
  * After the last line nothing more may have been sent.
  *
@@ -28,6 +36,8 @@
 #include "net/sock.h"
 #include "net/csum.h"
 #include "shell/pcap_file.h"
+#include "tcp/tcp_sockopt.h"
+#include <ctype.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -137,7 +147,7 @@ static uint8_t parse_flags(const char *w)
     uint8_t fl = 0;
     for (; *w; w++)
         fl |= *w == 'S' ? TCP_FLAG_SYN : *w == 'F' ? TCP_FLAG_FIN : *w == 'R' ? TCP_FLAG_RST :
-             *w == 'P' ? TCP_FLAG_PSH : *w == '.' ? TCP_FLAG_ACK : 0;
+             *w == 'P' ? TCP_FLAG_PSH : *w == 'U' ? TCP_FLAG_URG : *w == '.' ? TCP_FLAG_ACK : 0;
     return fl;
 }
 
@@ -171,7 +181,7 @@ static void parse_opts(const char *txt, struct tcp_opts *o, bool *val_any, bool 
     }
 }
 
-struct seg_line { uint8_t flags; uint32_t seq, len, ack, win; bool has_ack, has_win, has_opts; const char *opts; };
+struct seg_line { uint8_t flags; uint32_t seq, len, ack, win, urg; bool has_ack, has_win, has_urg, has_opts; const char *opts; };
 
 static void parse_seg(struct scr *s, const char *l, const char *rest, struct seg_line *g)
 {
@@ -184,6 +194,8 @@ static void parse_seg(struct scr *s, const char *l, const char *rest, struct seg
     const char *a = strstr(rest, "ack "), *w = strstr(rest, "win "), *o = strchr(rest, '<');
     if (a && (!o || a < o)) { g->has_ack = true; g->ack = (uint32_t)strtoul(a + 4, NULL, 10); }
     if (w && (!o || w < o)) { g->has_win = true; g->win = (uint32_t)strtoul(w + 4, NULL, 10); }
+    const char *u = strstr(rest, "urg ");
+    if (u && (!o || u < o)) { g->has_urg = true; g->urg = (uint32_t)strtoul(u + 4, NULL, 10); }
     if (o) { g->has_opts = true; g->opts = o; }
 }
 
@@ -207,7 +219,7 @@ static void inject(struct scr *s, const char *l, const char *rest)
     seg[TCP_OFF_FLAGS] = g.flags;
     put_be16(seg + TCP_OFF_WIN, (uint16_t)(g.has_win ? g.win : 65535));
     put_be16(seg + TCP_OFF_CSUM, 0);
-    put_be16(seg + TCP_OFF_URG, 0);
+    put_be16(seg + TCP_OFF_URG, (uint16_t)g.urg);
     size_t len = TCP_HLEN + olen + g.len;
     for (uint32_t i = 0; i < g.len; i++) seg[TCP_HLEN + olen + i] = (uint8_t)('a' + (g.seq + i) % 26);
     put_be16(seg + TCP_OFF_CSUM, csum_fold(csum_partial(seg, len, csum_pseudo(FX_PEER, FX_ADDR, IPPROTO_TCP, (uint16_t)len))));
@@ -253,13 +265,14 @@ static void expect(struct scr *s, const char *l, const char *rest)
         s->isn_known = true;
     }
     uint32_t plen = (uint32_t)ip.plen - tcp_doff(th);
-    snprintf(msg, sizeof(msg), "sent at %.3f: flags 0x%02x seq %u(%u) ack %u win %u (t, flags, seq, len, ack, win)",
+    snprintf(msg, sizeof(msg), "sent at %.6f: flags 0x%02x seq %u(%u) ack %u win %u urg %u (t, flags, seq, len, ack, win, urg)",
              (double)(fxc_last_at - s->start) / 1e6, th[TCP_OFF_FLAGS], tcp_seq(th) - s->our_isn, plen,
-             tcp_ack_seq(th) - PEER_ISN, tcp_window(th));
+             tcp_ack_seq(th) - PEER_ISN, tcp_window(th), get_be16(th + TCP_OFF_URG));
     if (fxc_last_at != s->t) die(s, msg, l);
     if (th[TCP_OFF_FLAGS] != g.flags || tcp_seq(th) != s->our_isn + g.seq || plen != g.len) die(s, msg, l);
     if (g.has_ack && tcp_ack_seq(th) != PEER_ISN + g.ack) die(s, msg, l);
     if (g.has_win && tcp_window(th) != g.win) die(s, msg, l);
+    if (g.has_urg && get_be16(th + TCP_OFF_URG) != g.urg) die(s, msg, l);
     if (tcp_sport(th) != s->port || tcp_dport(th) != s->peer_port) die(s, "ports differ", l);
     if (csum_fold(csum_partial(ip.payload, ip.plen,
         csum_pseudo(ip.src, ip.dst, IPPROTO_TCP, (uint16_t)ip.plen))) != 0) die(s, "bad TCP checksum", l);
@@ -277,9 +290,115 @@ static int errno_by_name(const char *n)
     static const struct { const char *n; int e; } t[] = { { "ECONNREFUSED", ECONNREFUSED },
         { "ECONNRESET", ECONNRESET }, { "ETIMEDOUT", ETIMEDOUT }, { "EPIPE", EPIPE },
         { "EHOSTUNREACH", EHOSTUNREACH }, { "ENETUNREACH", ENETUNREACH }, { "ENOPROTOOPT", ENOPROTOOPT },
-        { "EMSGSIZE", EMSGSIZE }, { "NONE", 0 } };
+        { "EMSGSIZE", EMSGSIZE }, { "EINVAL", EINVAL }, { "ENOENT", ENOENT }, { "EAGAIN", EAGAIN },
+        { "NONE", 0 } };
     for (size_t i = 0; i < ARRAY_SIZE(t); i++) if (!strcmp(t[i].n, n)) return t[i].e;
     return 0;
+}
+
+/* The options a script can name: level, option, and how the value is given. */
+enum opt_kind { OPT_INT, OPT_LINGER, OPT_STRING };
+static const struct { const char *name; int level, opt; enum opt_kind kind; } script_opts[] = {
+    { "TCP_NODELAY", SOL_TCP, TCP_NODELAY, OPT_INT }, { "TCP_CORK", SOL_TCP, TCP_CORK, OPT_INT },
+    { "TCP_MAXSEG", SOL_TCP, TCP_MAXSEG, OPT_INT }, { "TCP_KEEPIDLE", SOL_TCP, TCP_KEEPIDLE, OPT_INT },
+    { "TCP_KEEPINTVL", SOL_TCP, TCP_KEEPINTVL, OPT_INT }, { "TCP_KEEPCNT", SOL_TCP, TCP_KEEPCNT, OPT_INT },
+    { "TCP_CONGESTION", SOL_TCP, TCP_CONGESTION, OPT_STRING }, { "SO_LINGER", SOL_SOCKET, SO_LINGER, OPT_LINGER },
+    { "SO_RCVBUF", SOL_SOCKET, SO_RCVBUF, OPT_INT }, { "SO_SNDBUF", SOL_SOCKET, SO_SNDBUF, OPT_INT },
+    { "SO_KEEPALIVE", SOL_SOCKET, SO_KEEPALIVE, OPT_INT },
+};
+
+/* "setsockopt NAME VALUE [ERRNO]" and "getsockopt NAME VALUE". */
+static void opt_line(struct scr *s, const char *l, const char *w, bool set)
+{
+    char name[32] = "", val[32] = "", want[32] = "NONE";
+    if (sscanf(w, "%*s %31s %31s %31s", name, val, want) < 2) die(s, "option line needs NAME VALUE", l);
+    size_t i = 0;
+    while (i < ARRAY_SIZE(script_opts) && strcmp(script_opts[i].name, name)) i++;
+    if (i == ARRAY_SIZE(script_opts)) die(s, "unknown option", l);
+    struct sock *sk = s->sk ? s->sk : s->lsk;
+    union { int i; struct linger lg; char str[32]; } v = { 0 }, got = { 0 };
+    size_t len = sizeof(int);
+    if (script_opts[i].kind == OPT_LINGER) {
+        len = sizeof(v.lg);
+        if (sscanf(val, "%d,%d", &v.lg.l_onoff, &v.lg.l_linger) != 2) die(s, "SO_LINGER takes onoff,secs", l);
+    } else if (script_opts[i].kind == OPT_STRING) {
+        len = strlen(val);
+        memcpy(v.str, val, len);
+    } else {
+        v.i = atoi(val);
+    }
+    if (set) {
+        int err = sock_setsockopt_level(sk, script_opts[i].level, script_opts[i].opt, &v, len);
+        if (err != -errno_by_name(want)) { char m[64]; snprintf(m, sizeof(m), "setsockopt gave %d", err); die(s, m, l); }
+        return;
+    }
+    size_t glen = script_opts[i].kind == OPT_STRING ? sizeof(got.str) : len;
+    if (sock_getsockopt_level(sk, script_opts[i].level, script_opts[i].opt, &got, &glen)) die(s, "getsockopt failed", l);
+    if (script_opts[i].kind == OPT_STRING ? strcmp(got.str, val) != 0 : memcmp(&got, &v, len) != 0)
+        die(s, "getsockopt read another value", l);
+}
+
+/* "read_from SEQ N": N bytes, which must be the peer's from relative SEQ on. */
+static void read_from_line(struct scr *s, const char *l, const char *w)
+{
+    static uint8_t buf[65536];
+    unsigned seq = 0, n = 0;
+    if (sscanf(w, "read_from %u %u", &seq, &n) != 2) die(s, "read_from SEQ N", l);
+    long r = sock_recvfrom(s->sk, buf, sizeof(buf), NULL);
+    if (r != (long)n) { char m[64]; snprintf(m, sizeof(m), "read returned %ld", r); die(s, m, l); }
+    for (unsigned i = 0; i < n; i++)
+        if (buf[i] != (uint8_t)('a' + (seq + i) % 26)) die(s, "read other bytes", l);
+}
+
+/* "read_oob C" (the urgent byte must be C) or "read_oob ERRNO". */
+static void read_oob_line(struct scr *s, const char *l, const char *w)
+{
+    char want[32] = "";
+    uint8_t c = 0;
+    sscanf(w, "read_oob %31s", want);
+    struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+    struct sk_msghdr msg = { .iov = &iov, .iovlen = 1, .flags = SK_MSG_OOB };
+    long r = sock_recvmsg(s->sk, &msg);
+    if (strlen(want) == 1) {
+        if (r != 1 || c != (uint8_t)want[0] || !(msg.flags & SK_MSG_OOB)) die(s, "no such urgent byte", l);
+    } else if (r != -errno_by_name(want)) {
+        die(s, "read_oob: another result", l);
+    }
+}
+
+/* "poll none" or "poll READ,WRITE,PRI": exactly those of the three. */
+static void poll_line(struct scr *s, const char *l, const char *w)
+{
+    unsigned want = (strstr(w, "READ") ? SK_READABLE : 0) | (strstr(w, "WRITE") ? SK_WRITABLE : 0) |
+                    (strstr(w, "PRI") ? SK_PRI : 0);
+    if ((sock_poll(s->sk) & (SK_READABLE | SK_WRITABLE | SK_PRI)) != want) die(s, "poll differs", l);
+}
+
+/* "write N [oob|more]". */
+static void write_line(struct scr *s, const char *l, const char *w)
+{
+    static uint8_t buf[65536];
+    char how[16] = "";
+    int n = 0;
+    sscanf(w, "write %d %15s", &n, how);
+    memset(buf, 'x', (size_t)n);
+    struct iovec iov = { .iov_base = buf, .iov_len = (size_t)n };
+    struct sk_msghdr msg = { .iov = &iov, .iovlen = 1,
+                             .flags = !strcmp(how, "oob") ? SK_MSG_OOB : !strcmp(how, "more") ? SK_MSG_MORE : 0 };
+    if (sock_sendmsg(s->sk, &msg) != n) die(s, "write took less", l);
+}
+
+/* The lines for options and urgent data; false: not one of them. */
+static bool opt_call(struct scr *s, const char *l, const char *w)
+{
+    if (!strncmp(w, "setsockopt ", 11)) opt_line(s, l, w, true);
+    else if (!strncmp(w, "getsockopt ", 11)) opt_line(s, l, w, false);
+    else if (!strncmp(w, "read_from ", 10)) read_from_line(s, l, w);
+    else if (!strncmp(w, "read_oob ", 9)) read_oob_line(s, l, w);
+    else if (!strncmp(w, "poll ", 5)) poll_line(s, l, w);
+    else if (!strncmp(w, "write ", 6)) write_line(s, l, w);
+    else return false;
+    return true;
 }
 
 /* A file that includes this one may define TCP_SCRIPT_EXT_LINE(s, l, w) for lines of
@@ -290,7 +409,7 @@ static bool TCP_SCRIPT_EXT_LINE(struct scr *s, const char *l, const char *w);
 
 static void sock_call(struct scr *s, const char *l, const char *w)
 {
-    int err = 0, n = 0;
+    int err = 0;
     char arg[32] = "";
     sscanf(w, "%*s %31s", arg);
     static uint8_t buf[65536];
@@ -299,21 +418,19 @@ static void sock_call(struct scr *s, const char *l, const char *w)
         s->port = (uint16_t)atoi(arg);
         ck_assert_int_eq(sock_bind(s->lsk, 0, s->port), 0);
         ck_assert_int_eq(sock_listen(s->lsk, 8), 0);
-    } else if (!strncmp(w, "connect ", 8)) {
+    } else if (!strcmp(w, "socket")) {
         s->sk = sock_create(f->net, SOCK_STREAM, IPPROTO_TCP, &err);
+    } else if (!strncmp(w, "connect ", 8)) {
+        if (!s->sk) s->sk = sock_create(f->net, SOCK_STREAM, IPPROTO_TCP, &err);
         s->peer_port = (uint16_t)atoi(arg);
         ck_assert_int_eq(sock_connect(s->sk, FX_PEER, (uint16_t)atoi(arg)), -EINPROGRESS);
         s->port = s->sk->local.port;
     } else if (!strcmp(w, "accept")) {
         s->sk = sock_accept(s->lsk, &err);
         if (!s->sk) die(s, "accept found no connection", l);
-    } else if (!strncmp(w, "write ", 6)) {
-        n = atoi(arg);
-        memset(buf, 'x', (size_t)n);
-        if (sock_sendto(s->sk, buf, (size_t)n, NULL) != n) die(s, "write took less", l);
     } else if (!strncmp(w, "read ", 5)) {
         long r = sock_recvfrom(s->sk, buf, sizeof(buf), NULL);
-        if (r != atoi(arg)) { char m[64]; snprintf(m, sizeof(m), "read returned %ld", r); die(s, m, l); }
+        if (r != (isalpha((unsigned char)arg[0]) ? -errno_by_name(arg) : atoi(arg))) { char m[64]; snprintf(m, sizeof(m), "read returned %ld", r); die(s, m, l); }
     } else if (!strcmp(w, "read_eof")) {
         if (sock_recvfrom(s->sk, buf, sizeof(buf), NULL) != 0) die(s, "no end of stream", l);
     } else if (!strcmp(w, "shutdown_wr")) {
@@ -328,6 +445,7 @@ static void sock_call(struct scr *s, const char *l, const char *w)
         if (strcmp(state_names[s->sk->state], arg)) die(s, state_names[s->sk->state], l);
     } else if (!strncmp(w, "error ", 6)) {
         if (sock_error(s->sk) != -errno_by_name(arg)) die(s, "other error", l);
+    } else if (opt_call(s, l, w)) {
 #ifdef TCP_SCRIPT_EXT_LINE
     } else if (TCP_SCRIPT_EXT_LINE(s, l, w)) {
 #endif
