@@ -140,9 +140,10 @@ static const struct cmd_def commands[] = {
     { "nstat", cmd_nstat, "nstat [-a] [-z] [-s] [-n]",
       "Counters with Linux's names, then the drop reasons (TsDrop...); increments since the\n"
       "last call. -a: absolute values, -z: zeros too, -s: do not remember, -n: remember only." },
-    { "nc", cmd_nc, "nc [-u] [-l] [-k] [-N] [-v] [-z] [-w SECONDS] [-i SECONDS] [HOST] PORT [< FILE] [> FILE]",
+    { "nc", cmd_nc, "nc [-u] [-l] [-k] [-N] [-v] [-z] [-w SECONDS] [-i SECONDS] [-I LEN] [-O LEN] [-s ADDR] [-p PORT] [HOST] PORT [< FILE] [> FILE]",
       "OpenBSD netcat on the stack's sockets (TCP; -u: UDP). < and > are host files.\n"
-      "-N: FIN at the end of the input; -w: connect and idle timeout; -i: UDP pacing (1 ms)." },
+      "-N: FIN at the end of the input; -w: connect and idle timeout; -i: UDP pacing (1 ms);\n"
+      "-I/-O: SO_RCVBUF/SO_SNDBUF; -s/-p: local address/port (-l -p PORT: listen on PORT)." },
     { "serve", cmd_serve, "serve echo|discard|chargen udp|tcp PORT | serve list | serve stop PORT",
       "RFC 862/863/864 servers in the background (TCP or UDP); `serve list` prints PROTO PORT KIND\n"
       "CONNECTIONS (TCP: connections accepted; UDP: distinct peers)." },

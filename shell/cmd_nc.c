@@ -137,43 +137,118 @@ static void nc_cleanup(struct cmd_ctx *c)
 
 static void nc_interrupt(struct cmd_ctx *c) { nc_done(c->priv, 0); }
 
+/* OpenBSD nc's set_common_sockopts and its bind before connect: -I / -O set the socket
+ * buffers (before connect or listen, so the window scale follows them), -s / -p choose the
+ * local address and port of a connecting socket. false after printing the error. */
+bool nc_sock_setup(struct cmd_ctx *c, int fd, const struct nc_opts *o, bool connecting)
+{
+    if (o->rcvbuf && ts_setsockopt(c->st, fd, SOL_SOCKET, SO_RCVBUF, &o->rcvbuf, sizeof(o->rcvbuf)) < 0) {
+        cmd_error(c, "nc: setsockopt SO_RCVBUF: %s", strerror(errno));
+        return false;
+    }
+    if (o->sndbuf && ts_setsockopt(c->st, fd, SOL_SOCKET, SO_SNDBUF, &o->sndbuf, sizeof(o->sndbuf)) < 0) {
+        cmd_error(c, "nc: setsockopt SO_SNDBUF: %s", strerror(errno));
+        return false;
+    }
+    if (!connecting || !(o->src_set || o->src_port)) return true;
+    struct sockaddr_in src = { .sin_family = AF_INET, .sin_port = htons(o->src_port), .sin_addr.s_addr = htonl(o->src_addr) };
+    if (ts_bind(c->st, fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+        cmd_error(c, "nc: bind failed: %s", strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* The value of an option that takes one: the rest of its word ("-w5") or the next word. */
+static const char *nc_optarg(const char *f, int argc, char **argv, int *i)
+{
+    return f[1] ? f + 1 : (*i + 1 < argc ? argv[++*i] : NULL);
+}
+
+/* -I / -O: a TCP buffer length, as OpenBSD nc's strtonum(optarg, 1, 65536 << 14). */
+static bool nc_buflen(struct cmd_ctx *c, const char *v, const char *what, int *out)
+{
+    char *end;
+    long n = v ? strtol(v, &end, 10) : 0;
+    if (!v || !*v || *end) { cmd_error(c, "nc: TCP %s window invalid: %s", what, v ? v : ""); return false; }
+    if (n < 1) { cmd_error(c, "nc: TCP %s window too small: %s", what, v); return false; }
+    if (n > (65536L << 14)) { cmd_error(c, "nc: TCP %s window too large: %s", what, v); return false; }
+    *out = (int)n;
+    return true;
+}
+
+/* One option word ("-lv", "-w5", "-w 5"): false after printing the error. */
+static bool nc_parse_flags(struct cmd_ctx *c, struct nc_opts *o, bool *udp, double *wait, double *interval,
+                           int argc, char **argv, int *i)
+{
+    for (const char *f = argv[*i] + 1; *f; f++) {
+        const char *v;
+        char *end;
+        switch (*f) {
+        case 'u': *udp = true; break;
+        case 'l': o->listen = true; break;
+        case 'k': o->keep = true; break;
+        case 'v': o->verbose = true; break;
+        case 'z': o->zero = true; break;
+        case 'N': o->shut_wr = true; break;
+        case 'n': case 'd': break;
+        case 'w': case 'i': {
+            v = nc_optarg(f, argc, argv, i);
+            double d = v ? strtod(v, &end) : -1;
+            if (!v || *end || d < 0) { cmd_error(c, "nc: %s timeout invalid", *f == 'w' ? "connection" : "interval"); return false; }
+            if (*f == 'w') *wait = d; else *interval = d;
+            return true;                  /* the rest of this word was the value */
+        }
+        case 'I': case 'O':
+            v = nc_optarg(f, argc, argv, i);
+            return nc_buflen(c, v, *f == 'I' ? "receive" : "send", *f == 'I' ? &o->rcvbuf : &o->sndbuf);
+        case 'p': {
+            v = nc_optarg(f, argc, argv, i);
+            long port = v ? strtol(v, &end, 10) : 0;
+            if (!v || *end || port < 1 || port > 65535) { cmd_error(c, "nc: port number invalid: %s", v ? v : ""); return false; }
+            o->src_port = (uint16_t)port;
+            return true;
+        }
+        case 's':
+            v = nc_optarg(f, argc, argv, i);
+            if (!v || !ip4_pton(v, &o->src_addr)) {
+                cmd_error(c, "nc: getaddrinfo for host \"%s\" port 0: Name or service not known", v ? v : "");
+                return false;
+            }
+            o->src_set = true;
+            return true;
+        default:
+            cmd_error(c, "nc: invalid option -- '%c'", *f);
+            return false;
+        }
+    }
+    return true;
+}
+
 int cmd_nc(struct cmd_ctx *c, int argc, char **argv)
 {
-    bool udp = false, listen = false, keep = false, verbose = false, zero = false, shut_wr = false;
+    struct nc_opts o = { 0 };
+    bool udp = false;
     double wait = 0, interval = 0.001;
     const char *args[2] = { NULL, NULL };
+    char portbuf[8];
     int nargs = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] == '-' && a[1]) {
-            for (const char *f = a + 1; *f; f++) {
-                switch (*f) {
-                case 'u': udp = true; break;
-                case 'l': listen = true; break;
-                case 'k': keep = true; break;
-                case 'v': verbose = true; break;
-                case 'z': zero = true; break;
-                case 'N': shut_wr = true; break;
-                case 'n': case 'd': break;
-                case 'w': case 'i': {
-                    const char *v = f[1] ? f + 1 : (i + 1 < argc ? argv[++i] : NULL);
-                    char *end;
-                    double d = v ? strtod(v, &end) : -1;
-                    if (!v || *end || d < 0) { cmd_error(c, "nc: %s timeout invalid", *f == 'w' ? "connection" : "interval"); return 1; }
-                    if (*f == 'w') wait = d; else interval = d;
-                    f = " ";                     /* rest of this word was the value */
-                    goto next_word;
-                }
-                default:
-                    cmd_error(c, "nc: invalid option -- '%c'", *f);
-                    return 1;
-                }
-            }
-        next_word:
+            if (!nc_parse_flags(c, &o, &udp, &wait, &interval, argc, argv, &i)) return 1;
             continue;
         }
         if (nargs == 2) { cmd_error(c, "nc: too many arguments"); return 1; }
         args[nargs++] = a;
+    }
+    bool listen = o.listen, keep = o.keep, verbose = o.verbose, zero = o.zero;
+    /* Debian's nc: `nc -l -p PORT` listens on PORT (the port argument may be left out). */
+    if (listen && o.src_port && nargs < 2) {
+        if (nargs == 1 && !ip4_pton(args[0], &(uint32_t){ 0 })) { cmd_error(c, "nc: cannot use -p and a port with -l"); return 1; }
+        snprintf(portbuf, sizeof(portbuf), "%u", o.src_port);
+        args[nargs++] = portbuf;
+        o.src_port = 0;
     }
     const char *host = NULL, *port_s;
     if (listen) {
@@ -193,8 +268,10 @@ int cmd_nc(struct cmd_ctx *c, int argc, char **argv)
         return 1;
     }
     if (!udp) {
-        struct nc_opts o = { .host = host, .addr = addr, .port = (uint16_t)port, .listen = listen, .keep = keep,
-                             .verbose = verbose, .zero = zero, .shut_wr = shut_wr, .wait_us = (uint64_t)(wait * 1e6) };
+        o.host = host;
+        o.addr = addr;
+        o.port = (uint16_t)port;
+        o.wait_us = (uint64_t)(wait * 1e6);
         return nc_tcp_start(c, &o);
     }
     int fd = ts_socket(c->net, AF_INET, SOCK_DGRAM, 0);
@@ -211,6 +288,7 @@ int cmd_nc(struct cmd_ctx *c, int argc, char **argv)
     c->priv = r;
     c->cleanup = nc_cleanup;
     c->interrupt = nc_interrupt;
+    if (!nc_sock_setup(c, fd, &o, !listen)) { cmd_finish(c, 1); return CMD_ASYNC; }
     if (listen) {
         int one = 1;
         ts_setsockopt(c->st, fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));

@@ -13,6 +13,9 @@
  *                              "Listening on A P", "Connection received on H P"
  *   -z                         connect and close at once (a port scan)
  *   -w SECONDS                 connect timeout, then idle timeout (poll's in readwrite)
+ *   -I / -O LENGTH             SO_RCVBUF / SO_SNDBUF before connect or listen (children
+ *                              of the listener inherit them, as in Linux)
+ *   -s ADDR, -p PORT           the connecting socket's local address and port
  * A failed connect ("nc: connect to H port P (tcp) failed: Connection refused") exits 1
  * at once; OpenBSD nc prints it only with -v, here it is always printed so the cause is
  * never silent. Without `< FILE` the input is at its end from the start.
@@ -207,6 +210,7 @@ static int nct_listen(struct nc_tcp *r, struct sockaddr_in *sin)
     r->lfd = ts_socket(c->net, AF_INET, SOCK_STREAM, IPPROTO_TCP);
     if (r->lfd < 0) { cmd_error(c, "nc: socket: %s", strerror(errno)); return -1; }
     ts_setsockopt(r->st, r->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (!nc_sock_setup(c, r->lfd, &r->o, false)) return -1;     /* accepted sockets inherit them */
     if (ts_bind(r->st, r->lfd, (struct sockaddr *)sin, sizeof(*sin)) < 0) {
         cmd_error(c, "nc: bind failed: %s", strerror(errno));
         return -1;
@@ -222,6 +226,7 @@ static int nct_connect(struct nc_tcp *r, struct sockaddr_in *sin)
     struct cmd_ctx *c = r->c;
     r->fd = ts_socket(c->net, AF_INET, SOCK_STREAM, IPPROTO_TCP);
     if (r->fd < 0) { cmd_error(c, "nc: socket: %s", strerror(errno)); return -1; }
+    if (!nc_sock_setup(c, r->fd, &r->o, true)) return -1;
     if (ts_connect(r->st, r->fd, (struct sockaddr *)sin, sizeof(*sin)) < 0 && errno != EINPROGRESS) {
         char ip[16];
         cmd_error(c, "nc: connect to %s port %u (tcp) failed: %s", ip4_ntop(r->o.addr, ip), r->o.port,

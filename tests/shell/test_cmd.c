@@ -523,6 +523,38 @@ START_TEST(test_cmd_nc_tcp_echo)
 }
 END_TEST
 
+/* OpenBSD nc's -I / -O (SO_RCVBUF / SO_SNDBUF, set before listen or connect: accepted
+ * connections inherit the listener's, and Linux doubles the value) and -s / -p (the
+ * connecting socket's local address and port; Debian's `nc -l -p PORT` listens on PORT).
+ * Bad values get nc's own messages. */
+START_TEST(test_cmd_nc_tcp_socket_options)
+{
+    static const char *const bad[][2] = {
+        { "nc -I 0 10.0.0.1 7", "nc: TCP receive window too small: 0\n" },
+        { "nc -O abc 10.0.0.1 7", "nc: TCP send window invalid: abc\n" },
+        { "nc -I 2000000000 10.0.0.1 7", "nc: TCP receive window too large: 2000000000\n" },
+        { "nc -p 70000 10.0.0.1 7", "nc: port number invalid: 70000\n" },
+        { "nc -s nowhere 10.0.0.1 7", "nc: getaddrinfo for host \"nowhere\" port 0: Name or service not known\n" },
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) fails(bad[i][0], 1, bad[i][1]);
+    ck_assert_ptr_null(f->net->socks);
+    /* each nc runs in a context of its own (one running command per context) */
+    struct cmd_ctx lctx = ctx, cctx = ctx;
+    ck_assert_int_eq(cmd_run_line(&lctx, "nc -l -w 1 -I 8192 -O 16384 -p 5001"), CMD_ASYNC);
+    ck_assert_int_eq(run("ss -tlm"), 0);
+    ck_assert_msg(strstr(out, "0.0.0.0:5001 "), "%s", out);
+    ck_assert_msg(strstr(out, "rb16384,") && strstr(out, "tb32768,"), "%s", out);
+    ck_assert_int_eq(cmd_run_line(&cctx, "nc -w 1 -s 127.0.0.1 -p 40000 127.0.0.1 5001"), CMD_ASYNC);
+    fx_advance_ms(f, 1);
+    ck_assert_int_eq(run("ss -tnm"), 0);
+    /* the client from 127.0.0.1:40000, and the accepted end with the listener's buffers */
+    ck_assert_msg(strstr(out, "127.0.0.1:40000 "), "%s", out);
+    ck_assert_msg(strstr(out, "rb16384,") && strstr(out, "tb32768,"), "%s", out);
+    for (int i = 0; i < 300 && done_calls < 2; i++) fx_advance_ms(f, 10);   /* -w 1: both end idle */
+    ck_assert_int_eq(done_calls, 2);
+}
+END_TEST
+
 /* ------------------------------------------------------------------ ping */
 
 /* The echo sequence is 16 bits: the 65536th echo goes out as seq 0 and its reply counts
@@ -577,7 +609,7 @@ Suite *cmd_suite(void)
         { "redirect", { test_cmd_redirections, test_cmd_stdin_file_feeds_nc } },
         { "commands", { test_cmd_help, test_cmd_sleep_is_asynchronous, test_cmd_sysctl, test_cmd_nstat_increments,
                         test_cmd_ss_udp, test_cmd_serve_echo, test_cmd_nc_errors,
-                        test_cmd_nc_tcp_echo } },
+                        test_cmd_nc_tcp_echo, test_cmd_nc_tcp_socket_options } },
         { "ping", { test_cmd_ping_seq_wraps } },
         { "linux_compat", { test_cmd_sysctl_ip_local_port_range } },
     };
