@@ -315,10 +315,10 @@ void sock_get_queues(const struct sock *sk, unsigned *rq, unsigned *sq)
     *sq = sk->wmem;
 }
 
-int sock_get_info(const struct sock *sk, char *buf, size_t len)
+int sock_get_info(const struct sock *sk, char *buf, size_t len, unsigned flags)
 {
     if (len) buf[0] = '\0';
-    return sk->prot->get_info && len ? sk->prot->get_info(sk, buf, len) : 0;
+    return sk->prot->get_info && len ? sk->prot->get_info(sk, buf, len, flags) : 0;
 }
 
 int sock_for_each(struct net *net, int type, int protocol, void (*fn)(struct sock *sk, void *arg), void *arg)

@@ -73,7 +73,8 @@
  *     sock_put for a lingering socket itself (its destroy() stops the timers).
  *   - A connected sender embeds struct sk_dst and uses sk_dst_check()/sk_dst_set()
  *     (ip/dst.h) instead of a route lookup per segment.
- *   - get_info() writes the `ss -i` detail line ("cubic wscale:7,7 rto:204 ...");
+ *   - get_info() writes the `ss -i` detail line ("cubic wscale:7,7 rto:204 ...";
+ *     flags SOCK_INFO_NUMERIC: rates as plain numbers, as ss -n);
  *     for_each() visits the namespace's sockets in the order ss lists them.
  * --------------------------------------------------------------------------------------
  *
@@ -263,7 +264,7 @@ struct proto {
     int  (*setsockopt)(struct sock *sk, int level, int opt, const void *val, size_t len);
     int  (*getsockopt)(struct sock *sk, int level, int opt, void *val, size_t *len);
     /* `ss -i`'s detail line into buf; returns its length (0: nothing to show). */
-    int  (*get_info)(const struct sock *sk, char *buf, size_t len);
+    int  (*get_info)(const struct sock *sk, char *buf, size_t len, unsigned flags);   /* SOCK_INFO_* */
     /* ss's Recv-Q and Send-Q (inet_diag idiag_rqueue/idiag_wqueue); NULL: the memory
      * charged to the receive and send queues. */
     void (*get_queues)(const struct sock *sk, unsigned *rq, unsigned *sq);
@@ -309,7 +310,8 @@ int  sock_getsockopt(struct sock *sk, int opt, int *val);
 /* Any level: SOL_SOCKET here, the others to the protocol. *len: in the room, out the size. */
 int  sock_setsockopt_level(struct sock *sk, int level, int opt, const void *val, size_t len);
 int  sock_getsockopt_level(struct sock *sk, int level, int opt, void *val, size_t *len);
-int  sock_get_info(const struct sock *sk, char *buf, size_t len);
+#define SOCK_INFO_NUMERIC 1             /* get_info: rates as plain numbers (ss -n) */
+int  sock_get_info(const struct sock *sk, char *buf, size_t len, unsigned flags);
 void sock_get_queues(const struct sock *sk, unsigned *rq, unsigned *sq);
 void sock_set_cb(struct sock *sk, const struct sock_cb *cb, void *arg);
 unsigned sock_poll(const struct sock *sk);        /* current readiness */

@@ -88,7 +88,7 @@ static void ss_one(struct sock *sk, void *arg)
     if (col->info && used + 2 < sizeof(r->info)) {
         char *at = r->info + used;
         if (used) { *at++ = ' '; used++; }
-        sock_get_info(sk, at, sizeof(r->info) - used);
+        sock_get_info(sk, at, sizeof(r->info) - used, col->numeric ? SOCK_INFO_NUMERIC : 0);
         if (!*at && used) r->info[used - 1] = '\0';        /* no protocol info: no space */
     }
 }

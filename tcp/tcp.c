@@ -21,6 +21,7 @@
  */
 #include "tcp_priv.h"
 #include "tcp_trace.h"
+#include "tcp_sockopt.h"
 #include "net/stack.h"
 #include "net/stream.h"
 #include "net/netdev.h"
@@ -38,9 +39,12 @@ void tcp_set_state(struct sock *sk, int state)
     TCP_TRACE_STATE(sk, state);
     sk->state = (uint8_t)state;
     if (state != SK_ESTABLISHED) return;
-    tcp_sk(sk)->rcv_tstamp = sk->net->st->now_us;    /* the handshake's ACK: heard from */
-    tcp_init_buffer_space(tcp_sk(sk));                /* tcp_init_transfer */
-    if (sk->keepalive) tcp_keepalive_reset(tcp_sk(sk));   /* tcp_finish_connect */
+    struct tcp_sock *tp = tcp_sk(sk);
+    /* the handshake's ACK: heard from; the idle clocks of ss's lastsnd/lastrcv start
+     * (tcp_finish_connect, tcp_create_openreq_child) */
+    tp->rcv_tstamp = tp->lsndtime_us = tp->lrcvtime_us = sk->net->st->now_us;
+    tcp_init_buffer_space(tp);                        /* tcp_init_transfer */
+    if (sk->keepalive) tcp_keepalive_reset(tp);       /* tcp_finish_connect */
 }
 
 static int tcp_init_sock(struct sock *sk)
@@ -467,55 +471,6 @@ static unsigned tcp_poll(const struct sock *sk)
     if ((sk->state == SK_ESTABLISHED || sk->state == SK_CLOSE_WAIT) && sk->wmem < (unsigned)sk->sndbuf)
         m |= SK_WRITABLE;
     return m;
-}
-
-/* tcp_diag_get_info: a listener's accept queue and backlog; a connection's unread bytes
- * and bytes not yet acknowledged (write_seq - snd_una, as ss's Send-Q). */
-static void tcp_get_queues(const struct sock *sk, unsigned *rq, unsigned *sq)
-{
-    const struct tcp_sock *tp = tcp_csk(sk);
-    if (sk->state == SK_LISTEN) { *rq = tp->acc_qlen; *sq = tp->max_ack_backlog; return; }
-    unsigned unread = 0;
-    for (const struct pkt *p = sk->rq; p; p = p->next) unread += p->len;
-    *rq = unread;
-    *sq = sk->state == SK_CLOSE ? 0 : tp->write_seq - tp->snd_una;
-}
-
-/* tcp_get_info: the `ss -ti` detail line, in iproute2's tcp_show_info order and words
- * (Linux fills struct tcp_info, ss prints it): the options agreed, the congestion
- * control, RTO and its backoff, smoothed RTT and its variance (ms), the MSS, cwnd and
- * ssthresh (segments), byte and segment counts, what is in flight, and the windows. */
-static int tcp_get_info(const struct sock *sk, char *buf, size_t len)
-{
-    const struct tcp_sock *tp = tcp_csk(sk);
-    if (sk->state == SK_LISTEN || sk->state == SK_CLOSE) { buf[0] = '\0'; return 0; }
-    size_t n = 0;
-#define TI_PUT(...) do { int k_ = snprintf(buf + n, len - n, __VA_ARGS__); \
-                         if (k_ > 0) n = MIN(n + (size_t)k_, len - 1); } while (0)
-    if (tp->tstamp_ok) TI_PUT("ts ");
-    if (tp->sack_ok) TI_PUT("sack ");
-    TI_PUT("%s", tp->ca_ops ? tp->ca_ops->name : "reno");
-    if (tp->wscale_ok) TI_PUT(" wscale:%u,%u", tp->snd_wscale, tp->rcv_wscale);
-    TI_PUT(" rto:%g", tp->rto_us / 1000.0);
-    if (tp->backoff) TI_PUT(" backoff:%u", tp->backoff);
-    if (tp->srtt_us) TI_PUT(" rtt:%g/%g", tp->srtt_us / 1000.0, tp->rttvar_us / 1000.0);
-    TI_PUT(" mss:%u rcvmss:%u advmss:%u cwnd:%u", tp->mss_cache, tp->rcv_mss, tp->advmss, tp->snd_cwnd);
-    if (tp->snd_ssthresh < 0xffff) TI_PUT(" ssthresh:%u", tp->snd_ssthresh);
-    TI_PUT(" bytes_acked:%llu bytes_received:%llu segs_out:%llu segs_in:%llu",
-           (unsigned long long)tp->bytes_acked, (unsigned long long)tp->bytes_received,
-           (unsigned long long)tp->segs_out, (unsigned long long)tp->segs_in);
-    uint32_t unacked = 0;
-    for (const struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next)
-        unacked += tcp_pcount(tp, p);               /* tcpi_unacked: packets_out, in segments */
-    if (unacked) TI_PUT(" unacked:%u", unacked);
-    if (tp->retrans_out || tp->total_retrans) TI_PUT(" retrans:%u/%llu", tp->retrans_out, (unsigned long long)tp->total_retrans);
-    if (tp->lost_out) TI_PUT(" lost:%u", tp->lost_out);
-    if (tp->sacked_out) TI_PUT(" sacked:%u", tp->sacked_out);
-    if (tp->rcv_rtt_est.rtt_us) TI_PUT(" rcv_rtt:%g", (tp->rcv_rtt_est.rtt_us >> 3) / 1000.0);
-    if (tp->rcvq_space.space) TI_PUT(" rcv_space:%u", tp->rcvq_space.space);
-    TI_PUT(" rcv_ssthresh:%u snd_wnd:%u rcv_wnd:%u", tp->rcv_ssthresh, tp->snd_wnd, tp->rcv_wnd);
-#undef TI_PUT
-    return (int)n;
 }
 
 static const struct proto tcp_prot = {

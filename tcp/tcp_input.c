@@ -90,6 +90,9 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, const str
             if (!first_when) first_when = cb->when_us;
             retrans |= cb->retrans != 0;
             acked_bytes += cb->end_seq - cb->seq;
+            /* a child's SYN-ACK is not in bytes_acked: Linux's child starts with snd_una
+             * past it (tcp_create_openreq_child), an active opener counts its SYN */
+            if ((cb->tcp_flags & TCP_FLAG_SYN) && tp->parent) tp->bytes_acked--;
             tp->wq_head = p->next;
             if (!tp->wq_head) tp->wq_tail = NULL;
             pkt_free(p);                        /* the send buffer charge comes back */
@@ -415,7 +418,12 @@ void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
 {
     struct tcp_sock *tp = tcp_sk(sk);
     struct net *net = sk->net;
-    tp->segs_in++;
+    uint16_t segs = MAX(p->gso_segs, (uint16_t)1);    /* tcp_segs_in */
+    tp->segs_in += segs;
+    if (seg->len) {
+        tp->data_segs_in += segs;
+        tp->lrcvtime_us = net->st->now_us;
+    }
     if (sk->state == SK_SYN_SENT) { tcp_rcv_synsent(tp, p, seg); return; }
     if (sk->state == SK_CLOSE) { tcp_v4_send_reset(net, seg); pkt_drop(net, p, DROP_TCP_CLOSE); return; }
     if (sk->state == SK_TIME_WAIT) { tcp_timewait_rcv(tp, p, seg); return; }     /* tcp_timewait.c */

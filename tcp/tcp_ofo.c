@@ -124,6 +124,7 @@ void tcp_data_queue_ofo(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg
     cb->seq = seq;
     cb->end_seq = seq + p->len + fin;
     cb->tcp_flags = fin ? TCP_FLAG_FIN : 0;
+    tp->rcv_ooopack += MAX(p->gso_segs, (uint16_t)1);
     tcp_sack_new_ofo(tp, cb->seq, cb->end_seq);
     struct pkt *prev = NULL;
     for (struct pkt *q = tp->ooo_head; q && !seq_after(TCP_SKB_CB(q)->seq, seq); q = q->next) prev = q;

@@ -142,6 +142,11 @@ static int tcp_xmit_pkt(struct tcp_sock *tp, struct pkt *c, uint32_t seq, uint8_
     uint16_t segs = c->gso_segs ? c->gso_segs : 1;
     mib_add(net, MIB_TcpOutSegs, segs);
     tp->segs_out += segs;
+    if (payload) {                                    /* tcp_event_data_sent */
+        tp->data_segs_out += segs;
+        tp->bytes_sent += payload;
+        tp->lsndtime_us = net->st->now_us;
+    }
     if (flags & TCP_FLAG_RST) mib_inc(net, MIB_TcpOutRsts);
     TRACEF(c, "tcp_transmit_skb", NULL, "seq %u len %u", seq, payload);
     TRACE(c, "ip_queue_xmit", NULL);
@@ -167,6 +172,7 @@ int tcp_transmit_skb(struct tcp_sock *tp, struct pkt *p)
     if (!tp->sk.net->st->tracing) c->tr = NULL;
     else trace_begin_local(tp->sk.net, c, "tcp");
     uint8_t flags = cb->tcp_flags;
+    if (cb->retrans) tp->bytes_retrans += c->len;     /* sent before: a retransmission */
     if (c->len && !p->next) flags |= TCP_FLAG_PSH;    /* the end of what was written (tcp_push) */
     return tcp_xmit_pkt(tp, c, cb->seq, flags);
 }

@@ -25,6 +25,7 @@
  *   tcp_rcvbuf.c  receive-buffer autotuning: tcp_rmem/tcp_wmem, the first window and its
  *                 scale, the receiver's RTT, rcv_ssthresh growth, tcp_rcv_space_adjust
 
+ *   tcp_diag.c    what ss shows: Recv-Q/Send-Q and the `ss -i` line (iproute2's words)
  *   tcp_sockopt.c the SOL_TCP options (TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_KEEP*,
  *                 TCP_INFO, TCP_CONGESTION) and the initial window from SO_RCVBUF
  *   tcp_urg.c     urgent data (RFC 9293 §3.8.5, RFC 6093): MSG_OOB, the URG pointer
@@ -149,6 +150,12 @@ struct tcp_sock {
     struct timer rto_timer, delack_timer, tw_timer;
     uint64_t tw_entry_us;           /* when TIME_WAIT began (tcp_tw_reuse_delay counts from it) */
     uint64_t bytes_acked, bytes_received, segs_out, segs_in, total_retrans;
+    /* more of what TCP_INFO and `ss -i` report (Linux tcp_sock): payload bytes sent and
+     * sent again, segments with data each way, out-of-order packets taken, and when data
+     * last went out (lsndtime) and last came in (icsk_ack.lrcvtime) */
+    uint64_t bytes_sent, bytes_retrans;
+    uint32_t data_segs_out, data_segs_in, rcv_ooopack;
+    uint64_t lsndtime_us, lrcvtime_us;
     /* ICMP errors (tcp_err.c): the last soft error (Linux sk_err_soft), reported if the
      * connection times out; the path MTU the MSS is computed from (icsk_pmtu_cookie,
      * 0: the device's), locked at 552 without DF below ip_rt_min_pmtu */

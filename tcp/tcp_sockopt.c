@@ -120,21 +120,15 @@ int tcp_setsockopt(struct sock *sk, int level, int opt, const void *val, size_t 
     return tcp_set_int(tcp_sk(sk), opt, v);
 }
 
-/* Segments sent and not yet acknowledged (Linux packets_out). */
-static uint32_t tcp_packets_out(const struct tcp_sock *tp)
-{
-    uint32_t n = 0;
-    for (const struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) n += tcp_pcount(tp, p);
-    return n;
-}
-
 /* tcp_get_info: what the stack keeps, in Linux's units (times in µs, last_ack_recv in
  * ms, windows in bytes). */
-static void tcp_fill_info(struct tcp_sock *tp, struct ts_tcp_info *ti)
+void tcp_fill_info(const struct tcp_sock *tp, struct ts_tcp_info *ti)
 {
-    struct sock *sk = &tp->sk;
+    const struct sock *sk = &tp->sk;
     memset(ti, 0, sizeof(*ti));
     ti->tcpi_state = sk->state;
+    ti->tcpi_snd_cwnd = tp->snd_cwnd;             /* reported for every state, listeners too */
+    ti->tcpi_reordering = TCP_DUPTHRESH;
     if (sk->state == SK_LISTEN) {                 /* Linux's aliases for a listener */
         ti->tcpi_unacked = tp->acc_qlen;          /* ready for accept() */
         ti->tcpi_sacked = tp->max_ack_backlog;
@@ -151,27 +145,40 @@ static void tcp_fill_info(struct tcp_sock *tp, struct ts_tcp_info *ti)
         ti->tcpi_rcv_wscale = tp->rcv_wscale & 0xf;
     }
     ti->tcpi_rto = tp->rto_us;
-    ti->tcpi_ato = TCP_DELACK_MIN;
+    /* icsk_ack.ato: set to TCP_ATO_MIN when the first data arrives (tcp_event_data_recv);
+     * the stack's delayed-ACK timeout stays there (Linux's adapts to the arrival gaps) */
+    ti->tcpi_ato = tp->bytes_received ? TCP_DELACK_MIN : 0;
     ti->tcpi_snd_mss = tp->mss_cache;
     ti->tcpi_rcv_mss = tp->rcv_mss;
-    ti->tcpi_unacked = tcp_packets_out(tp);
+    /* packets_out and the scoreboard's counts, fresh: the stack counts them from the
+     * marks when it needs them (tcp_sack.c), so the cached ones may be old; refreshing
+     * them changes no state */
+    ti->tcpi_unacked = tcp_scoreboard_count((struct tcp_sock *)tp);
     ti->tcpi_sacked = tp->sacked_out;
     ti->tcpi_lost = tp->lost_out;
     ti->tcpi_retrans = tp->retrans_out;
-    ti->tcpi_last_ack_recv = (uint32_t)((sk->net->st->now_us - tp->rcv_tstamp) / US_PER_MS);
+    uint64_t now = sk->net->st->now_us;
+    ti->tcpi_last_data_sent = (uint32_t)((now - tp->lsndtime_us) / US_PER_MS);
+    ti->tcpi_last_data_recv = (uint32_t)((now - tp->lrcvtime_us) / US_PER_MS);
+    ti->tcpi_last_ack_recv = (uint32_t)((now - tp->rcv_tstamp) / US_PER_MS);
     ti->tcpi_pmtu = tp->pmtu_cookie ? tp->pmtu_cookie : (uint32_t)tp->advmss + IP4_HLEN + TCP_HLEN;
     ti->tcpi_rcv_ssthresh = tp->rcv_ssthresh;
     ti->tcpi_rtt = tp->srtt_us;
     ti->tcpi_rttvar = tp->rttvar_us;
     ti->tcpi_snd_ssthresh = tp->snd_ssthresh;
-    ti->tcpi_snd_cwnd = tp->snd_cwnd;
     ti->tcpi_advmss = tp->advmss;
-    ti->tcpi_reordering = TCP_DUPTHRESH;
     ti->tcpi_total_retrans = (uint32_t)tp->total_retrans;
     ti->tcpi_bytes_acked = tp->bytes_acked;
     ti->tcpi_bytes_received = tp->bytes_received;
     ti->tcpi_segs_out = (uint32_t)tp->segs_out;
     ti->tcpi_segs_in = (uint32_t)tp->segs_in;
+    ti->tcpi_data_segs_out = tp->data_segs_out;
+    ti->tcpi_data_segs_in = tp->data_segs_in;
+    ti->tcpi_bytes_sent = tp->bytes_sent;
+    ti->tcpi_bytes_retrans = tp->bytes_retrans;
+    ti->tcpi_rcv_ooopack = tp->rcv_ooopack;
+    ti->tcpi_rcv_rtt = tp->rcv_rtt_est.rtt_us >> 3;   /* the receiver's estimate (tcp_rcvbuf.c) */
+    ti->tcpi_rcv_space = tp->rcvq_space.space;
     ti->tcpi_notsent_bytes = tp->write_seq - tp->snd_nxt;
     ti->tcpi_snd_wnd = tp->snd_wnd;
     ti->tcpi_rcv_wnd = tp->rcv_wnd;

@@ -9,6 +9,7 @@
  */
 #ifndef TS_TCP_SOCKOPT_H
 #define TS_TCP_SOCKOPT_H
+#include <stddef.h>
 #include <stdint.h>
 
 #ifndef SOL_TCP
@@ -52,5 +53,13 @@ struct ts_tcp_info {
     uint32_t tcpi_rcv_ooopack;
     uint32_t tcpi_snd_wnd, tcpi_rcv_wnd;                                     /* bytes */
 };
+
+struct tcp_sock;
+struct sock;
+/* TCP_INFO's struct for a socket (tcp_sockopt.c, Linux tcp_get_info). */
+void tcp_fill_info(const struct tcp_sock *tp, struct ts_tcp_info *ti);
+/* What ss shows (tcp_diag.c): Recv-Q/Send-Q, and the `ss -i` line (flags: SOCK_INFO_*). */
+void tcp_get_queues(const struct sock *sk, unsigned *rq, unsigned *sq);
+int tcp_get_info(const struct sock *sk, char *buf, size_t len, unsigned flags);
 
 #endif

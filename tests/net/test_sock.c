@@ -139,7 +139,7 @@ static int tp_getsockopt(struct sock *sk, int level, int opt, void *val, size_t 
     *len = sizeof(int);
     return 0;
 }
-static int tp_get_info(const struct sock *sk, char *buf, size_t len)
+static int tp_get_info(const struct sock *sk, char *buf, size_t len, unsigned flags)
 {
     return snprintf(buf, len, "cubic rto:204 cwnd:10");
 }
@@ -336,7 +336,7 @@ START_TEST(test_stream_without_ops_is_eopnotsupp)
     ck_assert_int_eq(sock_bind(sk, 0, 1), -EOPNOTSUPP);
     ck_assert_int_eq(sock_connect(sk, FX_PEER, 1), -EOPNOTSUPP);
     ck_assert_int_eq(sock_setsockopt_level(sk, SOL_IP, IP_TTL, &err, sizeof(err)), -ENOPROTOOPT);
-    ck_assert_int_eq(sock_get_info(sk, buf, sizeof(buf)), 0);
+    ck_assert_int_eq(sock_get_info(sk, buf, sizeof(buf), 0), 0);
     ck_assert_str_eq(buf, "");
     sock_close(sk);
 }

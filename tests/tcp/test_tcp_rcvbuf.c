@@ -14,6 +14,7 @@
  *   check NAME VALUE       rcvbuf sndbuf userlocks window_clamp rcv_ssthresh rcv_space
  *                          rcv_wnd rcv_wscale rcv_rtt (us) snd_cwnd
  *   info_has TEXT          the `ss -i` line contains TEXT
+ *   info_lacks TEXT        it does not
  *   nop                    nothing (time passes)
  * and plain unit tests of the sysctl vectors and of the window rules one by one.
  *
@@ -121,10 +122,11 @@ static bool rcvbuf_line(struct scr *s, const char *l, const char *w)
         if (got != v) die(s, msg, l);
         return true;
     }
-    if (sscanf(w, "info_has %127[^\n]", text) == 1) {
+    bool lacks = sscanf(w, "info_lacks %127[^\n]", text) == 1;
+    if (lacks || sscanf(w, "info_has %127[^\n]", text) == 1) {
         char info[1024];
-        sock_get_info(s->sk, info, sizeof(info));
-        if (!strstr(info, text)) die(s, info, l);
+        sock_get_info(s->sk, info, sizeof(info), 0);
+        if (!strstr(info, text) != lacks) die(s, info, l);
         return true;
     }
     return false;
@@ -293,6 +295,31 @@ static void bulk_script(char *sc, const char *first_lines, const char *after_rea
     n = flight(sc, n, "+0.019", &seq, 30, 160);
     sprintf(sc + n, "%s", after_round3);
 }
+
+/* The `ss -i` line as iproute2 prints struct tcp_info (tcp_diag.c): its fields in
+ * tcp_stats_print's order, each left out while 0 -- ato until data has come in (Linux
+ * sets icsk_ack.ato on the first data), lastsnd/lastrcv/lastack in ms of idle time, the
+ * rate cwnd allows ("send", 10 * 1448 * 8 bits per 10 ms RTT = 11.6 Mbit/s) with 3
+ * significant digits, bytes and segments with data each way, bytes sent again. */
+START_TEST(test_ss_info_line)
+{
+    run_script(PASSIVE_OPEN
+        "+0 info_has ts sack cubic wscale:7,7 rto:210 rtt:10/5 mss:1448 pmtu:1500 rcvmss:536 advmss:1460 cwnd:10 segs_out:1 segs_in:1 send 11.6Mbps unacked:1 rcv_ssthresh:64076 snd_wnd:65536 rcv_wnd:64256\n"
+        "+0 info_lacks ato:\n"
+        "+0.100 < P. 1(100) ack 1 win 512 <nop,nop,TS val 200 ecr *>\n"
+        "+0 > . 1(0) ack 101 <nop,nop,TS val * ecr 200>\n"
+        "+0 read 100\n"
+        "+0.010 write 1000\n"
+        "+0 > P. 1(1000) ack 101\n"
+        "+0.210 > P. 1(1000) ack 101\n"
+        "+0.005 info_has rtt:10/5 ato:40 mss:1448\n"
+        "+0 info_has bytes_sent:2000 bytes_retrans:1000 bytes_received:100 segs_out:4 segs_in:2 data_segs_out:2 data_segs_in:1\n"
+        "+0 info_has lastsnd:5 lastrcv:225 lastack:225 unacked:1 retrans:1/1\n"
+        "+0.010 < . 101(0) ack 1001 win 512 <nop,nop,TS val 210 ecr *>\n"
+        "+0 info_lacks lastack:\n"
+        "+0 info_lacks unacked:\n");
+}
+END_TEST
 
 START_TEST(test_autotune_bulk)
 {
@@ -524,6 +551,7 @@ Suite *tcp_rcvbuf_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_sysctl_vectors);
+    tcase_add_test(tc, test_ss_info_line);
     tcase_add_test(tc, test_initial_window_passive);
     tcase_add_test(tc, test_initial_window_active_rmem);
     tcase_add_test(tc, test_initial_window_small_rmem);
