@@ -347,6 +347,21 @@ START_TEST(test_moderate_rcvbuf_off)
 }
 END_TEST
 
+/* bulk_script with the third flight's first segment lost and sent again last: mid
+ * after the 29 others (held out of order), end after the hole is filled. */
+static void bulk_script_hole(char *sc, const char *first_lines, const char *after_read2, const char *mid,
+                             const char *end)
+{
+    uint32_t seq = 1;
+    size_t n = bulk_two_flights(sc, first_lines, after_read2, &seq);
+    uint32_t hole = seq;
+    seq += 1448;
+    n = flight(sc, n, "+0.019", &seq, 29, 160);
+    n += (size_t)sprintf(sc + n, "%s", mid);
+    n = flight(sc, n, "+0.001", &hole, 1, 160);
+    sprintf(sc + n, "%s", end);
+}
+
 /* Out-of-order data grows the window too (Linux tcp_data_queue_ofo calls
  * tcp_grow_window on a SACK connection). The bulk receive above, its third flight's
  * first segment lost: the 29 after it are held, each answered at once with a SACK, and
@@ -357,14 +372,9 @@ END_TEST
 START_TEST(test_ofo_grows_window)
 {
     char *sc = malloc(65536);
-    uint32_t seq = 1;
-    size_t n = bulk_two_flights(sc, PASSIVE_OPEN, "+0 check window_clamp 545762\n+0 check rcv_ssthresh 64076\n", &seq);
-    uint32_t hole = seq;
-    seq += 1448;
-    n = flight(sc, n, "+0.019", &seq, 29, 160);
-    n += (size_t)sprintf(sc + n, "+0 acks 29 1163\n+0 check rcv_ssthresh 148756\n");
-    n = flight(sc, n, "+0.001", &hole, 1, 160);
-    sprintf(sc + n, "+0 acks 1 1185\n+0 check rcv_ssthresh 151676\n");
+    bulk_script_hole(sc, PASSIVE_OPEN, "+0 check window_clamp 545762\n+0 check rcv_ssthresh 64076\n",
+                     "+0 acks 29 1163\n+0 check rcv_ssthresh 148756\n",
+                     "+0 acks 1 1185\n+0 check rcv_ssthresh 151676\n");
     run_script(sc);
     free(sc);
 }
@@ -377,19 +387,14 @@ END_TEST
 START_TEST(test_ofo_no_sack_keeps_window)
 {
     char *sc = malloc(65536);
-    uint32_t seq = 1;
-    size_t n = bulk_two_flights(sc,
+    bulk_script_hole(sc,
         "0.000 listen 8080\n"
         "0.000 < S 0(0) win 65535 <mss 1460,TS val 100 ecr 0,nop,wscale 7>\n"
         "0.000 > S. 0(0) ack 1 win 65160 <mss 1460,TS val * ecr *,wscale 7>\n"
         "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n"
-        "+0 accept\n", "+0 check rcv_ssthresh 64076\n", &seq);
-    uint32_t hole = seq;
-    seq += 1448;
-    n = flight(sc, n, "+0.019", &seq, 29, 160);
-    n += (size_t)sprintf(sc + n, "+0 acks 29 501\n+0 check rcv_ssthresh 64076\n");
-    n = flight(sc, n, "+0.001", &hole, 1, 160);
-    sprintf(sc + n, "+0 acks 1 *\n+0 check rcv_ssthresh 66996\n");
+        "+0 accept\n", "+0 check rcv_ssthresh 64076\n",
+        "+0 acks 29 501\n+0 check rcv_ssthresh 64076\n",
+        "+0 acks 1 *\n+0 check rcv_ssthresh 66996\n");
     run_script(sc);
     free(sc);
 }
