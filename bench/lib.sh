@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034,SC2154  # sets what its callers read; they set $here
 # bench/lib.sh — what the benchmarks share (sourced, not run): the run's names and
 # settings, the processes, namespaces, TAP and daemon they set up and always remove, the
 # warm-up and health checks, and the result table with the end of a run (tapstack's clean
