@@ -32,179 +32,29 @@ set -u
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-BIN=${1:-build/tapstack}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_init bench_ping "${1:-}"
 
-ROUNDS=${TSB_ROUNDS:-3}
-RTT_N=${TSB_RTT_N:-100}
-FLOOD_N=${TSB_FLOOD_N:-10000}
-VERBOSE=${TSB_VERBOSE:-0}
-SUMMARY=${TSB_SUMMARY:-}
-for v in ROUNDS RTT_N FLOOD_N; do
-    case ${!v} in ''|*[!0-9]*) echo "bench_ping: TSB_$v must be a positive integer" >&2; exit 2 ;; esac
-    [ "${!v}" -ge 1 ] || { echo "bench_ping: TSB_$v must be >= 1" >&2; exit 2; }
-done
-[ "$ROUNDS" -le 20 ] || { echo "bench_ping: TSB_ROUNDS at most 20" >&2; exit 2; }
-[ "$RTT_N" -ge 2 ] && [ "$RTT_N" -le 5000 ] || { echo "bench_ping: TSB_RTT_N 2..5000" >&2; exit 2; }
-[ "$FLOOD_N" -ge 2 ] && [ "$FLOOD_N" -le 200000 ] || { echo "bench_ping: TSB_FLOOD_N 2..200000" >&2; exit 2; }
-
-TAG=$(printf '%04d' $(( $$ % 10000 )))
-NS_A=tsb${TAG}A; IF_A=tsb${TAG}A0          # tapstack path: kernel side
-NS_B=tsb${TAG}B; IF_B=tsb${TAG}B0          # Linux path: pinging side
-NS_C=tsb${TAG}C; IF_C=tsb${TAG}C0          # Linux path: answering side
-A_KERN=10.77.0.1; A_STACK=10.77.0.2
-B_ADDR=10.78.0.1; C_ADDR=10.78.0.2
-SOCK=/tmp/tsb-$$.sock
-TMP=
-DPID=                                      # the tapstack daemon we started
-CREATED_NS=()                              # namespaces we created (only these are removed)
-PROBLEMS=()                                # tapstack problems seen (printed, not fatal)
-STARTED=$(date +%s.%N)
-
-say() { echo "bench_ping: $*"; }
-die() {  # die STATUS MESSAGE: a set-up failure (or daemon death): explain, clean up, exit
-    local st=$1; shift
-    echo "bench_ping: FAILED: $*" >&2
-    if [ -n "$TMP" ] && [ -s "$TMP/daemon.err" ]; then
-        echo "bench_ping: daemon stderr (last 10 lines):" >&2
-        tail -n 10 "$TMP/daemon.err" | sed 's/^/    | /' >&2
-    fi
-    exit "$st"
-}
-
-alive() {  # alive PID: running and not a zombie
-    local st
-    [ -r "/proc/$1/stat" ] || return 1
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
-
-# Stop the daemon (SIGTERM, up to 10 s, then SIGKILL), by its pid only. Sets DSTATUS.
-DSTATUS=
-stop_daemon() {
-    local i
-    [ -n "$DPID" ] || return 0
-    if alive "$DPID"; then
-        kill -TERM "$DPID" 2>/dev/null
-        for ((i = 0; i < 200; i++)); do alive "$DPID" || break; sleep 0.05; done
-        if alive "$DPID"; then
-            kill -KILL "$DPID" 2>/dev/null
-            PROBLEMS+=("tapstack did not exit within 10 s of SIGTERM (killed)")
-        fi
-    fi
-    wait "$DPID" 2>/dev/null
-    DSTATUS=$?
-    DPID=
-}
-
-cleanup() {
-    local rc=$? ns i
-    set +e
-    trap - EXIT INT TERM HUP
-    stop_daemon
-    # The daemon removes its TAP on exit; if it could not, deleting the namespace does.
-    for ns in "${CREATED_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-    # A TAP that never left the default namespace (set-up failed half-way).
-    for i in "$IF_A" "$IF_B" "$IF_C"; do
-        ip link show dev "$i" >/dev/null 2>&1 && ip link del dev "$i" 2>/dev/null
-    done
-    rm -f "$SOCK"
-    [ -n "$TMP" ] && rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "bench_ping: interrupted" >&2; exit 130' INT TERM HUP
+bench_int ROUNDS TSB_ROUNDS 3 1 20
+bench_int RTT_N TSB_RTT_N 100 2 5000
+bench_int FLOOD_N TSB_FLOOD_N 10000 2 200000
 
 # ---- preconditions -----------------------------------------------------------------
-[ "$(id -u)" = 0 ] || die 2 "needs root (network namespaces, TAP devices)"
-[ -c /dev/net/tun ] || die 2 "/dev/net/tun is missing"
-for t in ip ping timeout awk sort taskset; do
-    command -v "$t" >/dev/null 2>&1 || die 2 "$t is not installed"
-done
-ping -V 2>&1 | grep -q iputils || die 2 "ping is not iputils ping"
-[ -x "$BIN" ] || die 2 "$BIN is not an executable (build it: make build/tapstack)"
-TMP=$(mktemp -d /tmp/tsb-bench-ping.XXXXXX) || die 2 "mktemp failed"
-for ns in "$NS_A" "$NS_B" "$NS_C"; do
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx -- "$ns" &&
-        die 2 "namespace $ns already exists (not ours: left alone)"
-done
-for i in "$IF_A" "$IF_B" "$IF_C"; do
-    ip link show dev "$i" >/dev/null 2>&1 && die 2 "interface $i already exists (not ours: left alone)"
-done
-
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ "$commit" != unknown ] && ! git -C "$root" diff-index --quiet HEAD -- 2>/dev/null; then
-    commit="$commit (+ uncommitted changes)"
-fi
+need_tun
+bench_preconditions ip ping timeout awk sort taskset
+need_iputils_ping
 
 # ---- set-up ------------------------------------------------------------------------
-netns_add() {
-    ip netns add "$1" || die 2 "ip netns add $1 failed"
-    CREATED_NS+=("$1")
-    # No IPv6: no autoconf or MLD chatter on the links while measuring.
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
-    ip -n "$1" link set lo up || die 2 "ip -n $1 link set lo up failed"
-}
+# Path A: the daemon and its TAP; path B: the veth pair.
+start_daemon
+veth_path
 
-
-# Path A: the daemon and its TAP; the TAP's host side goes into namespace A.
-cat >"$TMP/setup.ts" <<EOF
-ip link add tap0 type tap ifname $IF_A
-ip addr add $A_STACK/24 dev tap0
-ip link set tap0 up
-EOF
-rm -f "$SOCK"
-"$BIN" -d -n -f "$TMP/setup.ts" --ctl "$SOCK" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
-DPID=$!
-ok=0
-for ((i = 0; i < 200; i++)); do                  # up to ~10 s
-    alive "$DPID" || die 2 "tapstack daemon exited during start-up"
-    if [ -S "$SOCK" ] && timeout 5 "$BIN" ctl --ctl "$SOCK" echo ready 2>/dev/null | grep -qx ready; then
-        ok=1; break
-    fi
-    sleep 0.05
-done
-[ $ok = 1 ] || die 2 "the daemon's control socket $SOCK did not answer within 10 s"
-ok=0
-for ((i = 0; i < 100; i++)); do
-    ip link show dev "$IF_A" >/dev/null 2>&1 && { ok=1; break; }
-    sleep 0.05
-done
-[ $ok = 1 ] || die 2 "host TAP interface $IF_A did not appear"
-netns_add "$NS_A"
-ip link set dev "$IF_A" netns "$NS_A" || die 2 "ip link set $IF_A netns $NS_A failed"
-ip -n "$NS_A" addr add "$A_KERN/24" dev "$IF_A" || die 2 "address on $IF_A failed"
-ip -n "$NS_A" link set dev "$IF_A" up || die 2 "ip link set $IF_A up failed"
-
-# Path B: two namespaces joined by a veth pair created directly inside them.
-netns_add "$NS_B"
-netns_add "$NS_C"
-ip link add "$IF_B" netns "$NS_B" type veth peer name "$IF_C" netns "$NS_C" ||
-    die 2 "creating veth $IF_B/$IF_C failed"
-ip -n "$NS_B" addr add "$B_ADDR/24" dev "$IF_B" || die 2 "address on $IF_B failed"
-ip -n "$NS_C" addr add "$C_ADDR/24" dev "$IF_C" || die 2 "address on $IF_C failed"
-ip -n "$NS_B" link set dev "$IF_B" up || die 2 "ip link set $IF_B up failed"
-ip -n "$NS_C" link set dev "$IF_C" up || die 2 "ip link set $IF_C up failed"
-
-mtu_a=$(ip -n "$NS_A" -o link show dev "$IF_A" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
-mtu_b=$(ip -n "$NS_B" -o link show dev "$IF_B" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
+mtu_a=$(link_mtu "$NS_A" "$IF_A")
+mtu_b=$(link_mtu "$NS_B" "$IF_B")
 
 # Warm-up (ARP resolved both ways, caches warm); a failure here is a set-up failure.
-warm() {  # warm WHAT CMD...
-    local what=$1 i; shift
-    for ((i = 0; i < 3; i++)); do        # the link may need a moment after coming up
-        timeout -s INT -k 2 15 "$@" >"$TMP/warm.out" 2>&1 && return 0
-        sleep 0.5
-    done
-    sed 's/^/    | /' "$TMP/warm.out" >&2
-    die 2 "warm-up failed: $what"
-}
-warm "kernel -> tapstack" ip netns exec "$NS_A" ping -c 5 -i 0.05 -W 2 -q "$A_STACK"
-warm "tapstack -> kernel" "$BIN" ctl --ctl "$SOCK" ping -c 5 -i 0.05 -W 2 -q "$A_KERN"
-warm "kernel -> kernel (veth)" ip netns exec "$NS_B" ping -c 5 -i 0.05 -W 2 -q "$C_ADDR"
-warm "kernel -> kernel (veth, reverse)" ip netns exec "$NS_C" ping -c 5 -i 0.05 -W 2 -q "$B_ADDR"
+warm_pings reverse
 
 # ---- measuring ---------------------------------------------------------------------
 # run_ping OUTFILE LIMIT CMD...: run one ping (bounded by LIMIT seconds, then SIGINT, so
@@ -227,20 +77,6 @@ run_ping() {
     if [ "$VERBOSE" = 1 ]; then
         echo "    \$ ${*}  (exit $P_RC)"
         grep -E 'packets transmitted|^rtt' "$out" | sed 's/^/    | /'
-    fi
-}
-
-declare -A VAL=()          # "metric|path" -> space-separated values, one per round
-add() { VAL["$1|$2"]="${VAL["$1|$2"]:-}${VAL["$1|$2"]:+ }$3"; }
-
-# check_daemon WHAT: the daemon must still be alive and answer its control socket.
-check_daemon() {
-    if ! alive "$DPID"; then
-        wait "$DPID" 2>/dev/null; DSTATUS=$?; DPID=
-        die 3 "the tapstack daemon died during '$1' (exit status $DSTATUS)"
-    fi
-    if ! timeout 5 "$BIN" ctl --ctl "$SOCK" echo ready 2>/dev/null | grep -qx ready; then
-        die 3 "the tapstack daemon stopped answering its control socket after '$1'"
     fi
 }
 
@@ -430,12 +266,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # ---- the table ---------------------------------------------------------------------
-BENCH_NAME=bench_ping
-# shellcheck source=bench/table.sh
-. "$(dirname "$0")/table.sh"
-
-printf '%-38s %12s %12s %9s\n' "metric (medians of $ROUNDS rounds)" tapstack "Linux(veth)" ratio
-printf '%-38s %12s %12s %9s\n' "------" "--------" "-----------" "-----"
+table_head
 for size in $SIZES; do
     frag=""; [ "$size" -gt 1472 ] && frag=", fragmented"
     [ "$size" = 56 ] && row "rtt min  -s $size (ms)" "rtt$size.min" time 3
@@ -453,9 +284,7 @@ row "reverse rtt mdev (ms)" rev56.mdev time 3
 row "reverse echo rate, ping -f (replies/s)" revflood.rate rate 0
 row "reverse loss under ping -f (%)" revflood.loss abs 2
 echo
-echo "ratio: x1.00 = as good as Linux over veth; bigger is worse (times: tapstack/Linux;"
-echo "       rates: Linux/tapstack). It is the median of the per-round ratios (both paths of"
-echo "       a round ran back to back), so it can differ from the ratio of the two medians."
+ratio_note
 echo "       'reverse' = tapstack pings the kernel (tapstack ctl ping) vs namespace C pinging"
 echo "       B. Loss is absolute (% of echoes), not a ratio. '1 CPU' / '2 CPUs': ping and the"
 echo "       tapstack daemon pinned to one CPU / to two different CPUs (Linux: ping pinned alike)."
@@ -464,8 +293,7 @@ echo "per-round values (tapstack | Linux | ratio):"
 for m in rtt56.avg rtt1472.avg rtt4000.avg flood.rate flood_same.rate flood_cross.rate rev56.avg \
          revflood.rate; do
     k="time"; case $m in *.rate) k=rate ;; esac
-    printf '  %-16s %-24s | %-24s | %s\n' "$m" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}" \
-        "$(ratios "$k" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}")"
+    per_round_row "$m" "$k" 16 24
 done
 
 bench_finish "no loss, no duplicates, no stalls, clean shutdown"

@@ -52,117 +52,26 @@ set -u
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-BIN=${1:-build/tapstack}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_init bench_tcp "${1:-}"
 
-ROUNDS=${TSB_ROUNDS:-3}
-MB=${TSB_TCP_MB:-200}
-CONN_N=${TSB_TCP_CONN_N:-1000}
-RR_N=${TSB_TCP_RR_N:-10000}
+bench_int ROUNDS TSB_ROUNDS 3 1 20
+bench_int MB TSB_TCP_MB 200 1 4096
+bench_int CONN_N TSB_TCP_CONN_N 1000 10 20000
+bench_int RR_N TSB_TCP_RR_N 10000 10 1000000
+bench_int I_SHORT TSB_TCP_INSTR_SHORT 300 10 100000
+bench_int I_LONG TSB_TCP_INSTR_LONG 1800 10 100000
 INSTR=${TSB_TCP_INSTR:-1}
-I_SHORT=${TSB_TCP_INSTR_SHORT:-300}
-I_LONG=${TSB_TCP_INSTR_LONG:-1800}
-VERBOSE=${TSB_VERBOSE:-0}
-SUMMARY=${TSB_SUMMARY:-}
-for v in ROUNDS MB CONN_N RR_N I_SHORT I_LONG; do
-    case ${!v} in ''|*[!0-9]*) echo "bench_tcp: $v must be a positive integer" >&2; exit 2 ;; esac
-done
-[ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 20 ] || { echo "bench_tcp: TSB_ROUNDS 1..20" >&2; exit 2; }
-[ "$MB" -ge 1 ] && [ "$MB" -le 4096 ] || { echo "bench_tcp: TSB_TCP_MB 1..4096" >&2; exit 2; }
-[ "$CONN_N" -ge 10 ] && [ "$CONN_N" -le 20000 ] || { echo "bench_tcp: TSB_TCP_CONN_N 10..20000" >&2; exit 2; }
-[ "$RR_N" -ge 10 ] && [ "$RR_N" -le 1000000 ] || { echo "bench_tcp: TSB_TCP_RR_N 10..1000000" >&2; exit 2; }
-[ "$I_SHORT" -ge 10 ] && [ "$I_LONG" -gt "$I_SHORT" ] && [ "$I_LONG" -le 100000 ] ||
+[ "$I_LONG" -gt "$I_SHORT" ] ||
     { echo "bench_tcp: need 10 <= TSB_TCP_INSTR_SHORT < TSB_TCP_INSTR_LONG <= 100000" >&2; exit 2; }
 SIZE=$((MB * 1048576))
-
-TAG=$(printf '%04d' $(( $$ % 10000 )))
-NS_A=tsb${TAG}A; IF_A=tsb${TAG}A0          # tapstack path: kernel side
-NS_B=tsb${TAG}B; IF_B=tsb${TAG}B0          # Linux path: the client's side
-NS_C=tsb${TAG}C; IF_C=tsb${TAG}C0          # Linux path: the server's side
-A_KERN=10.77.0.1; A_STACK=10.77.0.2
-B_ADDR=10.78.0.1; C_ADDR=10.78.0.2
 ECHO_PORT=7; DISCARD_PORT=9
-SOCK=/tmp/tsb-$$.sock
-TMP=
-DATA=                                      # the bulk files (tmpfs when /dev/shm is one)
-DPID=                                      # the tapstack daemon we started
-SPID=                                      # the Linux-side tcpbench server we started
-BG=()                                      # bulk receivers running now (timeout pids)
-CREATED_NS=()                              # namespaces we created (only these are removed)
-PROBLEMS=()                                # problems seen (printed, not fatal)
-STARTED=$(date +%s.%N)
-
-die() {  # die STATUS MESSAGE: a set-up failure (or daemon death): explain, clean up, exit
-    local st=$1; shift
-    echo "bench_tcp: FAILED: $*" >&2
-    if [ -n "$TMP" ] && [ -s "$TMP/daemon.err" ]; then
-        echo "bench_tcp: daemon stderr (last 10 lines):" >&2
-        tail -n 10 "$TMP/daemon.err" | sed 's/^/    | /' >&2
-    fi
-    exit "$st"
-}
-
-alive() {  # alive PID: running and not a zombie
-    local st
-    [ -r "/proc/$1/stat" ] || return 1
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
-
-# stop_pid PID: SIGTERM, up to 10 s, then SIGKILL; by pid only. Sets STOP_STATUS and
-# STOP_KILLED (1 if SIGKILL was needed).
-stop_pid() {
-    local pid=$1 i
-    STOP_KILLED=0
-    if alive "$pid"; then
-        kill -TERM "$pid" 2>/dev/null
-        for ((i = 0; i < 200; i++)); do alive "$pid" || break; sleep 0.05; done
-        if alive "$pid"; then kill -KILL "$pid" 2>/dev/null; STOP_KILLED=1; fi
-    fi
-    wait "$pid" 2>/dev/null
-    STOP_STATUS=$?
-}
-
-DSTATUS=
-stop_daemon() {
-    [ -n "$DPID" ] || return 0
-    stop_pid "$DPID"
-    DSTATUS=$STOP_STATUS
-    [ "$STOP_KILLED" = 1 ] && PROBLEMS+=("tapstack did not exit within 10 s of SIGTERM (killed)")
-    DPID=
-}
-
-cleanup() {
-    local rc=$? ns i p
-    set +e
-    trap - EXIT INT TERM HUP
-    for p in "${BG[@]}"; do stop_pid "$p"; done
-    [ -n "$SPID" ] && stop_pid "$SPID"
-    stop_daemon
-    # The daemon removes its TAP on exit; if it could not, deleting the namespace does.
-    for ns in "${CREATED_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-    for i in "$IF_A" "$IF_B" "$IF_C"; do
-        ip link show dev "$i" >/dev/null 2>&1 && ip link del dev "$i" 2>/dev/null
-    done
-    rm -f "$SOCK"
-    [ -n "$DATA" ] && rm -rf "$DATA"
-    [ -n "$TMP" ] && rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "bench_tcp: interrupted" >&2; exit 130' INT TERM HUP
 
 # ---- preconditions -----------------------------------------------------------------
-[ "$(id -u)" = 0 ] || die 2 "needs root (network namespaces, TAP devices)"
-[ -c /dev/net/tun ] || die 2 "/dev/net/tun is missing"
-for t in ip ping timeout awk sort cc nc ss stat; do
-    command -v "$t" >/dev/null 2>&1 || die 2 "$t is not installed"
-done
+need_tun
+bench_preconditions ip ping timeout awk sort cc nc ss stat
 nc -h 2>&1 | grep -q 'OpenBSD netcat' || die 2 "nc is not netcat-openbsd (apt-get install netcat-openbsd)"
-[ -x "$BIN" ] || die 2 "$BIN is not an executable (build it: make build/tapstack)"
-[ -r "$here/tcpbench.c" ] || die 2 "$here/tcpbench.c is missing"
-TMP=$(mktemp -d /tmp/tsb-bench-tcp.XXXXXX) || die 2 "mktemp failed"
 # The bulk files: in memory when /dev/shm is a tmpfs with room (both paths write theirs
 # to the same place, so the file system costs the same on both).
 if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] &&
@@ -171,107 +80,23 @@ if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ] &&
 else
     DATA=$(mktemp -d /tmp/tsb-bench-tcp-data.XXXXXX) || die 2 "mktemp failed"
 fi
-for ns in "$NS_A" "$NS_B" "$NS_C"; do
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx -- "$ns" &&
-        die 2 "namespace $ns already exists (not ours: left alone)"
-done
-for i in "$IF_A" "$IF_B" "$IF_C"; do
-    ip link show dev "$i" >/dev/null 2>&1 && die 2 "interface $i already exists (not ours: left alone)"
-done
+compile_tool tcpbench
 TB=$TMP/tcpbench
-cc -O2 -Wall -o "$TB" "$here/tcpbench.c" 2>"$TMP/cc.err" || { cat "$TMP/cc.err" >&2; die 2 "compiling bench/tcpbench.c failed"; }
 SRC=$DATA/src.bin
 head -c "$SIZE" /dev/urandom >"$SRC" || die 2 "cannot write $SRC"
 
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ "$commit" != unknown ] && ! git -C "$root" diff-index --quiet HEAD -- 2>/dev/null; then
-    commit="$commit (+ uncommitted changes)"
-fi
-
 # ---- set-up ------------------------------------------------------------------------
-netns_add() {
-    ip netns add "$1" || die 2 "ip netns add $1 failed"
-    CREATED_NS+=("$1")
-    # No IPv6: no autoconf or MLD chatter on the links while measuring.
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
-    ip -n "$1" link set lo up || die 2 "ip -n $1 link set lo up failed"
-}
-
-# Path A: the daemon, its TAP and its two servers; the TAP's host side goes into
-# namespace A.
-cat >"$TMP/setup.ts" <<EOF
-ip link add tap0 type tap ifname $IF_A
-ip addr add $A_STACK/24 dev tap0
-ip link set tap0 up
-serve echo tcp $ECHO_PORT
-serve discard tcp $DISCARD_PORT
-EOF
-rm -f "$SOCK"
-"$BIN" -d -n -f "$TMP/setup.ts" --ctl "$SOCK" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
-DPID=$!
-ok=0
-for ((i = 0; i < 200; i++)); do                  # up to ~10 s
-    alive "$DPID" || die 2 "tapstack daemon exited during start-up"
-    if [ -S "$SOCK" ] && timeout 5 "$BIN" ctl --ctl "$SOCK" echo ready 2>/dev/null | grep -qx ready; then
-        ok=1; break
-    fi
-    sleep 0.05
-done
-[ $ok = 1 ] || die 2 "the daemon's control socket $SOCK did not answer within 10 s"
-ctl() { timeout 5 "$BIN" ctl --ctl "$SOCK" "$@"; }
-ctl serve list >"$TMP/serve.list" 2>&1
-grep -q "^tcp $ECHO_PORT echo" "$TMP/serve.list" && grep -q "^tcp $DISCARD_PORT discard" "$TMP/serve.list" ||
-    { sed 's/^/    | /' "$TMP/serve.list" >&2; die 2 "tapstack's TCP echo/discard servers are not running (serve list)"; }
-ok=0
-for ((i = 0; i < 100; i++)); do
-    ip link show dev "$IF_A" >/dev/null 2>&1 && { ok=1; break; }
-    sleep 0.05
-done
-[ $ok = 1 ] || die 2 "host TAP interface $IF_A did not appear"
-netns_add "$NS_A"
-ip link set dev "$IF_A" netns "$NS_A" || die 2 "ip link set $IF_A netns $NS_A failed"
-ip -n "$NS_A" addr add "$A_KERN/24" dev "$IF_A" || die 2 "address on $IF_A failed"
-ip -n "$NS_A" link set dev "$IF_A" up || die 2 "ip link set $IF_A up failed"
-
-# Path B: two namespaces joined by a veth pair created directly inside them; the Linux
+# Path A: the daemon, its TAP and its two servers; path B: the veth pair, tcpbench's
 # server in C.
-netns_add "$NS_B"
-netns_add "$NS_C"
-ip link add "$IF_B" netns "$NS_B" type veth peer name "$IF_C" netns "$NS_C" ||
-    die 2 "creating veth $IF_B/$IF_C failed"
-ip -n "$NS_B" addr add "$B_ADDR/24" dev "$IF_B" || die 2 "address on $IF_B failed"
-ip -n "$NS_C" addr add "$C_ADDR/24" dev "$IF_C" || die 2 "address on $IF_C failed"
-ip -n "$NS_B" link set dev "$IF_B" up || die 2 "ip link set $IF_B up failed"
-ip -n "$NS_C" link set dev "$IF_C" up || die 2 "ip link set $IF_C up failed"
-# `ip netns exec` execs the program: $! is the server's own pid.
-ip netns exec "$NS_C" "$TB" serve "$ECHO_PORT" "$DISCARD_PORT" >"$TMP/server.out" 2>&1 &
-SPID=$!
-ok=0
-for ((i = 0; i < 100; i++)); do
-    alive "$SPID" || { cat "$TMP/server.out" >&2; die 2 "the Linux tcpbench server exited during start-up"; }
-    grep -qx ready "$TMP/server.out" && { ok=1; break; }
-    sleep 0.05
-done
-[ $ok = 1 ] || die 2 "the Linux tcpbench server did not start within 5 s"
+start_daemon "serve echo tcp $ECHO_PORT" "serve discard tcp $DISCARD_PORT"
+veth_path
+start_server tcpbench "$TB" serve "$ECHO_PORT" "$DISCARD_PORT"
 
-mtu_a=$(ip -n "$NS_A" -o link show dev "$IF_A" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
-mtu_b=$(ip -n "$NS_B" -o link show dev "$IF_B" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
+mtu_a=$(link_mtu "$NS_A" "$IF_A")
+mtu_b=$(link_mtu "$NS_B" "$IF_B")
 offloads=$(ctl ethtool -k tap0 2>/dev/null | awk -F': ' '$1 ~ /^(rx-checksumming|tx-checksumming|tcp-segmentation-offload|generic-segmentation-offload)$/ {
     printf "%s%s %s", s, $1, $2; s = ", " }')
 
-# kv LINE KEY: the value of KEY=VALUE in a tcpbench result line (empty when absent).
-kv() { awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' <<<"$1"; }
-
-warm() {  # warm WHAT CMD...
-    local what=$1 i; shift
-    for ((i = 0; i < 3; i++)); do        # the link may need a moment after coming up
-        timeout -s INT -k 2 15 "$@" >"$TMP/warm.out" 2>&1 && return 0
-        sleep 0.5
-    done
-    sed 's/^/    | /' "$TMP/warm.out" >&2
-    die 2 "warm-up failed: $what"
-}
 warm_rr() {  # warm_rr WHAT NS DST: 100 round trips over TCP, all echoed
     local line
     line=$(timeout -k 2 15 ip netns exec "$2" "$TB" rr "$3" "$ECHO_PORT" 100 10 2>&1 | tail -n 1)
@@ -279,38 +104,15 @@ warm_rr() {  # warm_rr WHAT NS DST: 100 round trips over TCP, all echoed
     echo "    | $line" >&2
     die 2 "warm-up failed: $1"
 }
-warm "kernel -> tapstack" ip netns exec "$NS_A" ping -c 5 -i 0.05 -W 2 -q "$A_STACK"
-warm "tapstack -> kernel" "$BIN" ctl --ctl "$SOCK" ping -c 5 -i 0.05 -W 2 -q "$A_KERN"
-warm "kernel -> kernel (veth)" ip netns exec "$NS_B" ping -c 5 -i 0.05 -W 2 -q "$C_ADDR"
+warm_pings
 warm_rr "TCP echo, tapstack" "$NS_A" "$A_STACK"
 warm_rr "TCP echo, Linux (veth)" "$NS_B" "$C_ADDR"
 
 # ---- measuring ---------------------------------------------------------------------
-declare -A VAL=()          # "metric|path" -> space-separated values, one per round
-add() { VAL["$1|$2"]="${VAL["$1|$2"]:-}${VAL["$1|$2"]:+ }$3"; }
-who() { [ "$1" = ts ] && echo tapstack || echo "Linux (veth)"; }
-
-check_daemon() {  # check_daemon WHAT: alive and answering its control socket
-    if ! alive "$DPID"; then
-        wait "$DPID" 2>/dev/null; DSTATUS=$?; DPID=
-        die 3 "the tapstack daemon died during '$1' (exit status $DSTATUS)"
-    fi
-    ctl echo ready 2>/dev/null | grep -qx ready || die 3 "the tapstack daemon stopped answering its control socket after '$1'"
-}
-check_server() {
-    alive "$SPID" && return 0
-    die 2 "the Linux tcpbench server died during '$1' ($(tail -n 2 "$TMP/server.out" | tr '\n' ' '))"
-}
-
 # TCP counters, "NAME VALUE" lines. tapstack: its nstat (absolute, history untouched,
 # TsDrop* too); Linux: a namespace's /proc/net/snmp (nstat would write its history file).
-ts_counters() { ctl nstat -a -s 2>/dev/null | awk '/^(Tcp|TsDrop)/ { print $1, $2 }'; }
-lx_counters() {
-    ip netns exec "$1" cat /proc/net/snmp 2>/dev/null |
-        awk '$1 == "Tcp:" { if (!h) { for (i = 2; i <= NF; i++) n[i] = $i; h = 1 }
-                           else for (i = 2; i <= NF; i++) print "Tcp" n[i], $i }'
-}
-ctr() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' "$1"; }   # ctr FILE NAME
+ts_counters() { ts_snmp Tcp; }
+lx_counters() { lx_snmp "$1" Tcp; }
 delta() { echo $(( $(ctr "$TMP/c1" "$1") - $(ctr "$TMP/c0" "$1") )); }
 # ts_drops WHAT: tapstack's TsDrop* counters that moved between d0 and d1. TCP's own
 # (TsDropTCP_*: old data of a retransmission, an out-of-window segment) are TCP doing
@@ -443,8 +245,7 @@ client() {
     local path=$1 mode=$2 ns dst limit; shift 2
     if [ "$path" = ts ]; then ns=$NS_A; dst=$A_STACK; else ns=$NS_B; dst=$C_ADDR; fi
     limit=$(( ${*: -1} + 10 ))
-    timeout -k 3 "$limit" ip netns exec "$ns" "$TB" "$mode" "$dst" "$@" >"$TMP/last.out" 2>&1 &
-    BG=("$!"); wait "$!"; BG=()
+    bounded timeout -k 3 "$limit" ip netns exec "$ns" "$TB" "$mode" "$dst" "$@" >"$TMP/last.out" 2>&1
     R_LINE=$(grep -m1 "^$mode " "$TMP/last.out")
     [ "$VERBOSE" = 1 ] && echo "    $(who "$path"): ${R_LINE:-(no result) $(tail -n 1 "$TMP/last.out")}"
     [ -n "$R_LINE" ] || PROBLEMS+=("$(who "$path"): 'tcpbench $mode $*' printed no result: $(tail -n 2 "$TMP/last.out" | tr '\n' ' ' | cut -c1-160)")
@@ -518,12 +319,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # ---- the table ---------------------------------------------------------------------
-BENCH_NAME=bench_tcp
-# shellcheck source=bench/table.sh
-. "$(dirname "$0")/table.sh"
-
-printf '%-38s %12s %12s %9s\n' "metric (medians of $ROUNDS rounds)" tapstack "Linux(veth)" ratio
-printf '%-38s %12s %12s %9s\n' "------" "--------" "-----------" "-----"
+table_head
 row "bulk in: kernel -> far end (MB/s)" bulkin rate 1
 row "bulk out: far end -> kernel (MB/s)" bulkout rate 1
 row "connect+close, sequential (/s)" conn.rate rate 0
@@ -553,10 +349,7 @@ if [ ${#DROP_INFO[@]} -gt 0 ]; then
 fi
 echo
 echo "per-round values (tapstack | Linux | ratio):"
-for m in bulkin bulkout conn.rate rr.rate; do
-    printf '  %-10s %-30s | %-30s | %s\n' "$m" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}" \
-        "$(ratios rate "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}")"
-done
+for m in bulkin bulkout conn.rate rr.rate; do per_round_row "$m" rate 10 30; done
 
 # ---- instructions per received byte: callgrind over --replay -----------------------
 # A bulk receive, made deterministic: the input is written here (python3 with

@@ -43,206 +43,39 @@ set -u
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-BIN=${1:-build/tapstack}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_init bench_udp "${1:-}"
 
-ROUNDS=${TSB_ROUNDS:-5}
-RR_N=${TSB_UDP_RR_N:-5000}
-PIPE_N=${TSB_UDP_PIPE_N:-20000}
+bench_int ROUNDS TSB_ROUNDS 5 1 20
+bench_int RR_N TSB_UDP_RR_N 5000 10 200000
+bench_int PIPE_N TSB_UDP_PIPE_N 20000 10 1000000
+bench_int BULK_N TSB_UDP_BULK_N 20000 10 1000000
 WINDOWS=$(tr ',' ' ' <<<"${TSB_UDP_WINDOW:-1 64}" | xargs)    # "1, 64" -> "1 64"
 OFFLOAD=${TSB_OFFLOAD:-on}
-BULK_N=${TSB_UDP_BULK_N:-20000}
-VERBOSE=${TSB_VERBOSE:-0}
-SUMMARY=${TSB_SUMMARY:-}
-for v in ROUNDS RR_N PIPE_N BULK_N; do
-    case ${!v} in ''|*[!0-9]*) echo "bench_udp: $v must be a positive integer" >&2; exit 2 ;; esac
-done
-[ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 20 ] || { echo "bench_udp: TSB_ROUNDS 1..20" >&2; exit 2; }
-[ "$RR_N" -ge 10 ] && [ "$RR_N" -le 200000 ] || { echo "bench_udp: TSB_UDP_RR_N 10..200000" >&2; exit 2; }
-[ "$PIPE_N" -ge 10 ] && [ "$PIPE_N" -le 1000000 ] || { echo "bench_udp: TSB_UDP_PIPE_N 10..1000000" >&2; exit 2; }
 [ -n "${WINDOWS// /}" ] || { echo "bench_udp: TSB_UDP_WINDOW: at least one window" >&2; exit 2; }
 for w in $WINDOWS; do
     case $w in ''|*[!0-9]*) echo "bench_udp: TSB_UDP_WINDOW: '$w' is not a number" >&2; exit 2 ;; esac
     [ "$w" -ge 1 ] && [ "$w" -le 256 ] || { echo "bench_udp: TSB_UDP_WINDOW: each 1..256" >&2; exit 2; }
 done
 case $OFFLOAD in on|off|both) ;; *) echo "bench_udp: TSB_OFFLOAD on, off or both" >&2; exit 2 ;; esac
-[ "$BULK_N" -ge 10 ] && [ "$BULK_N" -le 1000000 ] || { echo "bench_udp: TSB_UDP_BULK_N 10..1000000" >&2; exit 2; }
-
-TAG=$(printf '%04d' $(( $$ % 10000 )))
-NS_A=tsb${TAG}A; IF_A=tsb${TAG}A0          # tapstack path: kernel side (the client)
-NS_B=tsb${TAG}B; IF_B=tsb${TAG}B0          # Linux path: the client's side
-NS_C=tsb${TAG}C; IF_C=tsb${TAG}C0          # Linux path: the server's side
-A_KERN=10.77.0.1; A_STACK=10.77.0.2
-B_ADDR=10.78.0.1; C_ADDR=10.78.0.2
 ECHO_PORT=7; DISCARD_PORT=9; STATS_PORT=10 # STATS_PORT: Linux server only
-SOCK=/tmp/tsb-$$.sock
-TMP=
-DPID=                                      # the tapstack daemon we started
-SPID=                                      # the Linux-side udpbench server we started
-CREATED_NS=()                              # namespaces we created (only these are removed)
-PROBLEMS=()                                # problems seen (printed, not fatal)
-STARTED=$(date +%s.%N)
-
-die() {  # die STATUS MESSAGE: a set-up failure (or daemon death): explain, clean up, exit
-    local st=$1; shift
-    echo "bench_udp: FAILED: $*" >&2
-    if [ -n "$TMP" ] && [ -s "$TMP/daemon.err" ]; then
-        echo "bench_udp: daemon stderr (last 10 lines):" >&2
-        tail -n 10 "$TMP/daemon.err" | sed 's/^/    | /' >&2
-    fi
-    exit "$st"
-}
-
-alive() {  # alive PID: running and not a zombie
-    local st
-    [ -r "/proc/$1/stat" ] || return 1
-    st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-    [ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
-}
-
-# stop_pid PID: SIGTERM, up to 10 s, then SIGKILL; by pid only. Sets STOP_STATUS and
-# STOP_KILLED (1 if SIGKILL was needed).
-stop_pid() {
-    local pid=$1 i
-    STOP_KILLED=0
-    if alive "$pid"; then
-        kill -TERM "$pid" 2>/dev/null
-        for ((i = 0; i < 200; i++)); do alive "$pid" || break; sleep 0.05; done
-        if alive "$pid"; then kill -KILL "$pid" 2>/dev/null; STOP_KILLED=1; fi
-    fi
-    wait "$pid" 2>/dev/null
-    STOP_STATUS=$?
-}
-
-DSTATUS=
-stop_daemon() {
-    [ -n "$DPID" ] || return 0
-    stop_pid "$DPID"
-    DSTATUS=$STOP_STATUS
-    [ "$STOP_KILLED" = 1 ] && PROBLEMS+=("tapstack did not exit within 10 s of SIGTERM (killed)")
-    DPID=
-}
-stop_server() {
-    [ -n "$SPID" ] || return 0
-    stop_pid "$SPID"
-    SPID=
-}
-
-cleanup() {
-    local rc=$? ns i
-    set +e
-    trap - EXIT INT TERM HUP
-    stop_daemon
-    stop_server
-    # The daemon removes its TAP on exit; if it could not, deleting the namespace does.
-    for ns in "${CREATED_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-    # A TAP that never left the default namespace (set-up failed half-way).
-    for i in "$IF_A" "$IF_B" "$IF_C"; do
-        ip link show dev "$i" >/dev/null 2>&1 && ip link del dev "$i" 2>/dev/null
-    done
-    rm -f "$SOCK"
-    [ -n "$TMP" ] && rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "bench_udp: interrupted" >&2; exit 130' INT TERM HUP
 
 # ---- preconditions -----------------------------------------------------------------
-[ "$(id -u)" = 0 ] || die 2 "needs root (network namespaces, TAP devices)"
-[ -c /dev/net/tun ] || die 2 "/dev/net/tun is missing"
-for t in ip ping timeout awk sort cc; do
-    command -v "$t" >/dev/null 2>&1 || die 2 "$t is not installed"
-done
-[ -x "$BIN" ] || die 2 "$BIN is not an executable (build it: make build/tapstack)"
-[ -r "$here/udpbench.c" ] || die 2 "$here/udpbench.c is missing"
-TMP=$(mktemp -d /tmp/tsb-bench-udp.XXXXXX) || die 2 "mktemp failed"
-for ns in "$NS_A" "$NS_B" "$NS_C"; do
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx -- "$ns" &&
-        die 2 "namespace $ns already exists (not ours: left alone)"
-done
-for i in "$IF_A" "$IF_B" "$IF_C"; do
-    ip link show dev "$i" >/dev/null 2>&1 && die 2 "interface $i already exists (not ours: left alone)"
-done
+need_tun
+bench_preconditions ip ping timeout awk sort cc
+compile_tool udpbench
 UB=$TMP/udpbench
-cc -O2 -Wall -o "$UB" "$here/udpbench.c" 2>"$TMP/cc.err" || { cat "$TMP/cc.err" >&2; die 2 "compiling bench/udpbench.c failed"; }
-
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ "$commit" != unknown ] && ! git -C "$root" diff-index --quiet HEAD -- 2>/dev/null; then
-    commit="$commit (+ uncommitted changes)"
-fi
 
 # ---- set-up ------------------------------------------------------------------------
-netns_add() {
-    ip netns add "$1" || die 2 "ip netns add $1 failed"
-    CREATED_NS+=("$1")
-    # No IPv6: no autoconf or MLD chatter on the links while measuring.
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
-    ip -n "$1" link set lo up || die 2 "ip -n $1 link set lo up failed"
-}
-
-# Path A: the daemon, its TAP and its two servers; the TAP's host side goes into
-# namespace A.
-cat >"$TMP/setup.ts" <<EOF
-ip link add tap0 type tap ifname $IF_A
-ip addr add $A_STACK/24 dev tap0
-ip link set tap0 up
-serve echo udp $ECHO_PORT
-serve discard udp $DISCARD_PORT
-EOF
-rm -f "$SOCK"
-"$BIN" -d -n -f "$TMP/setup.ts" --ctl "$SOCK" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
-DPID=$!
-ok=0
-for ((i = 0; i < 200; i++)); do                  # up to ~10 s
-    alive "$DPID" || die 2 "tapstack daemon exited during start-up"
-    if [ -S "$SOCK" ] && timeout 5 "$BIN" ctl --ctl "$SOCK" echo ready 2>/dev/null | grep -qx ready; then
-        ok=1; break
-    fi
-    sleep 0.05
-done
-[ $ok = 1 ] || die 2 "the daemon's control socket $SOCK did not answer within 10 s"
-timeout 5 "$BIN" ctl --ctl "$SOCK" serve list >"$TMP/serve.list" 2>&1
-grep -q "^udp $ECHO_PORT echo" "$TMP/serve.list" && grep -q "^udp $DISCARD_PORT discard" "$TMP/serve.list" ||
-    { sed 's/^/    | /' "$TMP/serve.list" >&2; die 2 "tapstack's UDP echo/discard servers are not running (serve list)"; }
-ok=0
-for ((i = 0; i < 100; i++)); do
-    ip link show dev "$IF_A" >/dev/null 2>&1 && { ok=1; break; }
-    sleep 0.05
-done
-[ $ok = 1 ] || die 2 "host TAP interface $IF_A did not appear"
-netns_add "$NS_A"
-ip link set dev "$IF_A" netns "$NS_A" || die 2 "ip link set $IF_A netns $NS_A failed"
-ip -n "$NS_A" addr add "$A_KERN/24" dev "$IF_A" || die 2 "address on $IF_A failed"
-ip -n "$NS_A" link set dev "$IF_A" up || die 2 "ip link set $IF_A up failed"
-
-# Path B: two namespaces joined by a veth pair created directly inside them; the Linux
+# Path A: the daemon, its TAP and its two servers; path B: the veth pair, udpbench's
 # server in C.
-netns_add "$NS_B"
-netns_add "$NS_C"
-ip link add "$IF_B" netns "$NS_B" type veth peer name "$IF_C" netns "$NS_C" ||
-    die 2 "creating veth $IF_B/$IF_C failed"
-ip -n "$NS_B" addr add "$B_ADDR/24" dev "$IF_B" || die 2 "address on $IF_B failed"
-ip -n "$NS_C" addr add "$C_ADDR/24" dev "$IF_C" || die 2 "address on $IF_C failed"
-ip -n "$NS_B" link set dev "$IF_B" up || die 2 "ip link set $IF_B up failed"
-ip -n "$NS_C" link set dev "$IF_C" up || die 2 "ip link set $IF_C up failed"
-# `ip netns exec` execs the program: $! is the server's own pid.
-ip netns exec "$NS_C" "$UB" serve "$ECHO_PORT" "$DISCARD_PORT" "$STATS_PORT" >"$TMP/server.out" 2>&1 &
-SPID=$!
-ok=0
-for ((i = 0; i < 100; i++)); do
-    alive "$SPID" || { cat "$TMP/server.out" >&2; die 2 "the Linux udpbench server exited during start-up"; }
-    grep -qx ready "$TMP/server.out" && { ok=1; break; }
-    sleep 0.05
-done
-[ $ok = 1 ] || die 2 "the Linux udpbench server did not start within 5 s"
+start_daemon "serve echo udp $ECHO_PORT" "serve discard udp $DISCARD_PORT"
+veth_path
+start_server udpbench "$UB" serve "$ECHO_PORT" "$DISCARD_PORT" "$STATS_PORT"
 
-mtu_a=$(ip -n "$NS_A" -o link show dev "$IF_A" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
-mtu_b=$(ip -n "$NS_B" -o link show dev "$IF_B" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p')
-
-# kv LINE KEY: the value of KEY=VALUE in a udpbench result line (empty when absent).
-kv() { awk -v k="$2" '{ for (i = 1; i <= NF; i++) if (index($i, k "=") == 1) { print substr($i, length(k) + 2); exit } }' <<<"$1"; }
+mtu_a=$(link_mtu "$NS_A" "$IF_A")
+mtu_b=$(link_mtu "$NS_B" "$IF_B")
 
 # tapstack's offloads (the TAP's virtio-net header: partial checksums and super-frames in
 # both directions, net/tap.c). `ethtool -K tap0 rx off` also stops the kernel sending
@@ -262,9 +95,9 @@ offload_set() {
     local words=$OFF_WORDS
     [ "$1" = on ] && words=$ON_WORDS
     # shellcheck disable=SC2086
-    timeout 5 "$BIN" ctl --ctl "$SOCK" ethtool -K tap0 $words >"$TMP/K.out" 2>&1 ||
+    ctl ethtool -K tap0 $words >"$TMP/K.out" 2>&1 ||
         { sed 's/^/    | /' "$TMP/K.out" >&2; die 3 "ethtool -K tap0 $words failed"; }
-    timeout 5 "$BIN" ctl --ctl "$SOCK" ethtool -k tap0 >"$TMP/k.now" 2>&1 ||
+    ctl ethtool -k tap0 >"$TMP/k.now" 2>&1 ||
         die 3 "ethtool -k tap0 failed after ethtool -K tap0 $words"
     if [ "$1" = on ]; then
         cmp -s "$TMP/k.now" "$TMP/k.default" ||
@@ -276,7 +109,7 @@ offload_set() {
     return 0
 }
 HAS_OFFLOADS=0
-if timeout 5 "$BIN" ctl --ctl "$SOCK" ethtool -k tap0 >"$TMP/k.default" 2>&1 &&
+if ctl ethtool -k tap0 >"$TMP/k.default" 2>&1 &&
    grep -q '^Features for tap0:' "$TMP/k.default"; then
     HAS_OFFLOADS=1
     OFFLOADS_DEFAULT=$(offload_summary "$TMP/k.default")
@@ -293,15 +126,6 @@ fi
 
 # Warm-up: ARP resolved both ways, both servers answering, caches warm. A failure here
 # is a set-up failure.
-warm() {  # warm WHAT CMD...
-    local what=$1 i; shift
-    for ((i = 0; i < 3; i++)); do        # the link may need a moment after coming up
-        timeout -s INT -k 2 15 "$@" >"$TMP/warm.out" 2>&1 && return 0
-        sleep 0.5
-    done
-    sed 's/^/    | /' "$TMP/warm.out" >&2
-    die 2 "warm-up failed: $what"
-}
 warm_udp() {  # warm_udp WHAT NS DST: 200 echoes, none lost
     local what=$1 ns=$2 dst=$3 i line
     for ((i = 0; i < 3; i++)); do
@@ -312,33 +136,11 @@ warm_udp() {  # warm_udp WHAT NS DST: 200 echoes, none lost
     echo "    | $line" >&2
     die 2 "warm-up failed: $what"
 }
-warm "kernel -> tapstack" ip netns exec "$NS_A" ping -c 5 -i 0.05 -W 2 -q "$A_STACK"
-warm "tapstack -> kernel" "$BIN" ctl --ctl "$SOCK" ping -c 5 -i 0.05 -W 2 -q "$A_KERN"
-warm "kernel -> kernel (veth)" ip netns exec "$NS_B" ping -c 5 -i 0.05 -W 2 -q "$C_ADDR"
+warm_pings
 warm_udp "UDP echo, tapstack" "$NS_A" "$A_STACK"
 warm_udp "UDP echo, Linux (veth)" "$NS_B" "$C_ADDR"
 
 # ---- measuring ---------------------------------------------------------------------
-declare -A VAL=()          # "metric|path" -> space-separated values, one per round
-add() { VAL["$1|$2"]="${VAL["$1|$2"]:-}${VAL["$1|$2"]:+ }$3"; }
-who() { [ "$1" = ts ] && echo tapstack || echo "Linux (veth)"; }
-
-# check_daemon WHAT: the daemon must still be alive and answer its control socket.
-check_daemon() {
-    if ! alive "$DPID"; then
-        wait "$DPID" 2>/dev/null; DSTATUS=$?; DPID=
-        die 3 "the tapstack daemon died during '$1' (exit status $DSTATUS)"
-    fi
-    if ! timeout 5 "$BIN" ctl --ctl "$SOCK" echo ready 2>/dev/null | grep -qx ready; then
-        die 3 "the tapstack daemon stopped answering its control socket after '$1'"
-    fi
-}
-check_server() {
-    alive "$SPID" && return 0
-    PROBLEMS+=("the Linux udpbench server died during '$1' ($(tail -n 2 "$TMP/server.out" | tr '\n' ' '))")
-    die 2 "the Linux udpbench server died during '$1'"
-}
-
 # run_client PATH LIMIT ARGS...: udpbench ARGS in the client namespace of PATH, towards
 # the far end of PATH, bounded by LIMIT seconds. Sets R_LINE (its result line) and R_RC.
 run_client() {
@@ -409,18 +211,9 @@ echo_metric() {
     return 0
 }
 
-# Counters. tapstack: its nstat (absolute, history untouched); Linux: namespace C's
-# /proc/net/snmp (nstat would write its history file, shared with other users of /tmp).
-# Output: "NAME VALUE" lines.
-ts_counters() {
-    timeout 5 "$BIN" ctl --ctl "$SOCK" nstat -a -s 2>/dev/null | awk '/^(Udp|TsDrop)/ { print $1, $2 }'
-}
-lx_counters() {
-    ip netns exec "$NS_C" cat /proc/net/snmp 2>/dev/null |
-        awk '$1 == "Udp:" { if (!h) { for (i = 2; i <= NF; i++) n[i] = $i; h = 1 }
-                           else for (i = 2; i <= NF; i++) print "Udp" n[i], $i }'
-}
-ctr() { awk -v k="$2" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' "$1"; }   # ctr FILE NAME
+# UDP counters, "NAME VALUE" lines: tapstack's, and the Linux server's namespace C's.
+ts_counters() { ts_snmp Udp; }
+lx_counters() { lx_snmp "$NS_C" Udp; }
 devstat() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null || echo 0; }
 lx_count() {  # the Linux server's discard count (it drains its queue before answering)
     timeout -k 2 10 ip netns exec "$NS_B" "$UB" stats "$C_ADDR" "$STATS_PORT" 2>/dev/null |
@@ -559,12 +352,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # ---- the table ---------------------------------------------------------------------
-BENCH_NAME=bench_udp
-# shellcheck source=bench/table.sh
-. "$(dirname "$0")/table.sh"
-
-printf '%-38s %12s %12s %9s\n' "metric (medians of $ROUNDS rounds)" tapstack "Linux(veth)" ratio
-printf '%-38s %12s %12s %9s\n' "------" "--------" "-----------" "-----"
+table_head
 for size in 64 1472; do
     row "echo rate, req/resp, $size B (/s)" "rr$size.rate" rate 0
     row "rtt avg, req/resp, $size B (us)" "rr$size.rtt" time 1
@@ -596,9 +384,7 @@ if [ "$BULK_OFF" = 1 ]; then
     row "bulk, no offloads: send rate (/s)" bulkoff.sendrate abs 0
 fi
 echo
-echo "ratio: x1.00 = as good as Linux over veth; bigger is worse (times: tapstack/Linux;"
-echo "       rates: Linux/tapstack). It is the median of the per-round ratios (both paths of"
-echo "       a round ran back to back), so it can differ from the ratio of the two medians."
+ratio_note
 echo "       Loss and received rows are absolute (% of the datagrams sent), not ratios."
 echo "       'req/resp': one datagram at a time, the next leaves when the last one's echo is"
 echo "       in. '1 CPU' / '2 CPUs': the far end (tapstack daemon / Linux server) and the"
@@ -627,9 +413,8 @@ echo "per-round values (tapstack | Linux | ratio):"
 pipes=""; for w in $WINDOWS; do pipes="$pipes pipe64w$w.rate pipe1472w$w.rate"; done
 offs=""; [ "$BULK_OFF" = 1 ] && offs="bulkoff.recvpct bulkoff.rate bulkoff.sendrate"
 for m in rr64.rate rr1472.rate rr64_same.rate rr64_cross.rate $pipes bulk.recvpct bulk.rate bulk.sendrate $offs; do
-    k="time"; case $m in *.rate) k=rate ;; *.recvpct|*.sendrate) k=none ;; esac
-    if [ "$k" = none ]; then rt=""; else rt=$(ratios "$k" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}"); fi
-    printf '  %-16s %-36s | %-36s | %s\n' "$m" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}" "$rt"
+    k="time"; case $m in *.rate) k=rate ;; *.recvpct|*.sendrate) k=- ;; esac
+    per_round_row "$m" "$k" 16 36
 done
 
 bench_finish "no echo lost, every bulk datagram accounted for, no stalls, clean shutdown"

@@ -32,94 +32,22 @@ set -u
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-BIN=${1:-build/tapstack}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_init bench_veth "${1:-}"
+NS_A=; IF_A=                               # no TAP, no daemon on this benchmark
 
-ROUNDS=${TSB_ROUNDS:-3}
-N=${TSB_VETH_N:-100000}
-VERBOSE=${TSB_VERBOSE:-0}
-SUMMARY=${TSB_SUMMARY:-}
-for v in ROUNDS N; do
-    case ${!v} in ''|*[!0-9]*) echo "bench_veth: $v must be a positive integer" >&2; exit 2 ;; esac
-done
-[ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 20 ] || { echo "bench_veth: TSB_ROUNDS 1..20" >&2; exit 2; }
-[ "$N" -ge 100 ] && [ "$N" -le 1000000 ] || { echo "bench_veth: TSB_VETH_N 100..1000000" >&2; exit 2; }
-
-TAG=$(printf '%04d' $(( $$ % 10000 )))
-NS_B=tsb${TAG}B; IF_B=tsb${TAG}B0          # Linux path: pinging side
-NS_C=tsb${TAG}C; IF_C=tsb${TAG}C0          # Linux path: answering side
-B_ADDR=10.78.0.1; C_ADDR=10.78.0.2
+bench_int ROUNDS TSB_ROUNDS 3 1 20
+bench_int N TSB_VETH_N 100000 100 1000000
 TS_A=10.79.0.1; TS_B=10.79.0.2             # inside tapstack (its own namespaces a and b)
-TMP=
-CHILD=                                     # the measuring command running now (see bounded)
-CREATED_NS=()                              # namespaces we created (only these are removed)
-PROBLEMS=()
-STARTED=$(date +%s.%N)
-
-die() {  # die STATUS MESSAGE: a set-up failure: explain, clean up, exit
-    local st=$1; shift
-    echo "bench_veth: FAILED: $*" >&2
-    exit "$st"
-}
-
-cleanup() {
-    local rc=$? ns
-    set +e
-    trap - EXIT INT TERM HUP
-    if [ -n "$CHILD" ]; then kill -TERM "$CHILD" 2>/dev/null; wait "$CHILD" 2>/dev/null; fi
-    for ns in "${CREATED_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-    for ns in "$IF_B" "$IF_C"; do       # a veth end left in the default namespace
-        ip link show dev "$ns" >/dev/null 2>&1 && ip link del dev "$ns" 2>/dev/null
-    done
-    [ -n "$TMP" ] && rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "bench_veth: interrupted" >&2; exit 130' INT TERM HUP
 
 # ---- preconditions -----------------------------------------------------------------
-[ "$(id -u)" = 0 ] || die 2 "needs root (network namespaces)"
-for t in ip ping timeout awk sort; do
-    command -v "$t" >/dev/null 2>&1 || die 2 "$t is not installed"
-done
-ping -V 2>&1 | grep -q iputils || die 2 "ping is not iputils ping"
-[ -x "$BIN" ] || die 2 "$BIN is not an executable (build it: make build/tapstack)"
-TMP=$(mktemp -d /tmp/tsb-bench-veth.XXXXXX) || die 2 "mktemp failed"
-for ns in "$NS_B" "$NS_C"; do
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx -- "$ns" &&
-        die 2 "namespace $ns already exists (not ours: left alone)"
-done
-
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [ "$commit" != unknown ] && ! git -C "$root" diff-index --quiet HEAD -- 2>/dev/null; then
-    commit="$commit (+ uncommitted changes)"
-fi
+bench_preconditions ip ping timeout awk sort
+need_iputils_ping
 
 # ---- set-up: the Linux path ------------------------------------------------------
-netns_add() {
-    ip netns add "$1" || die 2 "ip netns add $1 failed"
-    CREATED_NS+=("$1")
-    # No IPv6: no autoconf or MLD chatter on the link while measuring.
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-        net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
-    ip -n "$1" link set lo up || die 2 "ip -n $1 link set lo up failed"
-}
-netns_add "$NS_B"
-netns_add "$NS_C"
-ip link add "$IF_B" netns "$NS_B" type veth peer name "$IF_C" netns "$NS_C" ||
-    die 2 "creating veth $IF_B/$IF_C failed"
-ip -n "$NS_B" addr add "$B_ADDR/24" dev "$IF_B" || die 2 "address on $IF_B failed"
-ip -n "$NS_C" addr add "$C_ADDR/24" dev "$IF_C" || die 2 "address on $IF_C failed"
-ip -n "$NS_B" link set dev "$IF_B" up || die 2 "ip link set $IF_B up failed"
-ip -n "$NS_C" link set dev "$IF_C" up || die 2 "ip link set $IF_C up failed"
-ok=0
-for ((i = 0; i < 3; i++)); do            # the link may need a moment after coming up
-    timeout -s INT -k 2 15 ip netns exec "$NS_B" ping -c 5 -i 0.05 -W 2 -q "$C_ADDR" >"$TMP/warm.out" 2>&1 &&
-        { ok=1; break; }
-    sleep 0.5
-done
-[ $ok = 1 ] || { sed 's/^/    | /' "$TMP/warm.out" >&2; die 2 "warm-up failed: kernel -> kernel (veth)"; }
+veth_path
+warm "kernel -> kernel (veth)" ip netns exec "$NS_B" ping -c 5 -i 0.05 -W 2 -q "$C_ADDR"
 
 # ---- the tapstack path: one script per run ---------------------------------------
 # ts_script SIZE: the namespaces and the pair, a warm-up (ARP resolved, which must
@@ -141,19 +69,6 @@ EOF
 }
 
 # ---- measuring ---------------------------------------------------------------------
-# bounded CMD...: run CMD (a `timeout ...`) in the background and wait for it, so that a
-# signal reaches the trap at once (bash runs traps only between commands) and cleanup
-# stops it by its pid. Returns CMD's status.
-bounded() {
-    local rc
-    "$@" &
-    CHILD=$!
-    wait "$CHILD"
-    rc=$?
-    CHILD=
-    return $rc
-}
-
 # parse_ping OUTFILE: the LAST statistics of OUTFILE into the globals
 #   P_TX P_RX P_TIME P_DUP P_ERR      (empty when absent)
 parse_ping() {
@@ -168,9 +83,6 @@ parse_ping() {
         grep -E 'packets transmitted|^rtt' "$1" | tail -n 2 | sed 's/^/    | /'
     fi
 }
-
-declare -A VAL=()          # "metric|path" -> space-separated values, one per round
-add() { VAL["$1|$2"]="${VAL["$1|$2"]:-}${VAL["$1|$2"]:+ }$3"; }
 
 # note_run WHO WHAT: record losses, duplicates, failures of one run.
 note_run() {
@@ -254,12 +166,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 
 # ---- the table ---------------------------------------------------------------------
-BENCH_NAME=bench_veth
-# shellcheck source=bench/table.sh
-. "$(dirname "$0")/table.sh"
-
-printf '%-38s %12s %12s %9s\n' "metric (medians of $ROUNDS rounds)" tapstack "Linux(veth)" ratio
-printf '%-38s %12s %12s %9s\n' "------" "--------" "-----------" "-----"
+table_head
 for size in $SIZES; do
     row "echo rate, ping -f -s $size (replies/s)" "rate$size" rate 0
     row "round trip, ping -f -s $size (us)" "rtt$size" time 3
@@ -270,18 +177,7 @@ echo "       Linux/tapstack), the median of the per-round ratios. A ratio below 
 echo "       did better. The round trip is ping's time / replies: one echo in flight at a time."
 echo
 echo "per-round values (tapstack | Linux | ratio):"
-for m in rate56 rate1472; do
-    printf '  %-10s %-30s | %-30s | %s\n' "$m" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}" \
-        "$(ratios rate "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}")"
-done
+for m in rate56 rate1472; do per_round_row "$m" rate 10 30; done
 
-echo
-if [ ${#PROBLEMS[@]} -eq 0 ]; then
-    echo "problems: none (no loss, no duplicates, counters matching, clean exits)"
-else
-    echo "problems seen (${#PROBLEMS[@]}):"
-    for p in "${PROBLEMS[@]}"; do echo "  - $p"; done
-fi
-[ -n "$SUMMARY" ] && echo "$BENCH_NAME|problems|${#PROBLEMS[@]}|||" >>"$SUMMARY"
-echo "$BENCH_NAME: done in $(awk -v s="$STARTED" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s"
+bench_report "no loss, no duplicates, counters matching, clean exits"
 exit 0

@@ -36,78 +36,23 @@ set -u
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
-BIN=${1:-build/tapstack}
-case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
+bench_init bench_vxlan "${1:-}"
 
-ROUNDS=${TSB_ROUNDS:-5}
-FLOOD_N=${TSB_VXLAN_N:-100000}
-TS_N=${TSB_VXLAN_TS_N:-1000000}
-VERBOSE=${TSB_VERBOSE:-0}
-SUMMARY=${TSB_SUMMARY:-}
-for v in ROUNDS FLOOD_N TS_N; do
-    case ${!v} in ''|*[!0-9]*) echo "bench_vxlan: $v must be a positive integer" >&2; exit 2 ;; esac
-done
-[ "$ROUNDS" -ge 1 ] && [ "$ROUNDS" -le 20 ] || { echo "bench_vxlan: TSB_ROUNDS 1..20" >&2; exit 2; }
-[ "$FLOOD_N" -ge 100 ] && [ "$FLOOD_N" -le 1000000 ] || { echo "bench_vxlan: TSB_VXLAN_N 100..1000000" >&2; exit 2; }
-[ "$TS_N" -ge 100 ] && [ "$TS_N" -le 10000000 ] || { echo "bench_vxlan: TSB_VXLAN_TS_N 100..10000000" >&2; exit 2; }
+bench_int ROUNDS TSB_ROUNDS 5 1 20
+bench_int FLOOD_N TSB_VXLAN_N 100000 100 1000000
+bench_int TS_N TSB_VXLAN_TS_N 1000000 100 10000000
 
-TAG=$(printf '%04d' $(( $$ % 10000 )))
-NS_C=tsb${TAG}C; IF_C=tsb${TAG}C0          # Linux path: node a (pinging)
+NS_A=; IF_A=; NS_B=; IF_B=                 # no TAP on this benchmark (bench_finish)
+# NS_C, IF_C (bench_init): Linux path: node a (pinging)
 NS_D=tsb${TAG}D; IF_D=tsb${TAG}D0          # Linux path: node b (answering)
 U1=10.80.0.1; U2=10.80.0.2                 # the underlay, on both paths
 O1=10.81.0.1; O2=10.81.0.2                 # the overlay, on both paths
-SOCK=/tmp/tsb-$$.sock
-TMP=
-DPID=
-CREATED_NS=()
-PROBLEMS=()
-STARTED=$(date +%s.%N)
-NS_A=; IF_A=                               # no TAP on this benchmark (bench_finish)
-
-die() {
-    local st=$1; shift
-    echo "bench_vxlan: FAILED: $*" >&2
-    if [ -n "$TMP" ] && [ -s "$TMP/daemon.err" ]; then
-        tail -n 10 "$TMP/daemon.err" | sed 's/^/    | /' >&2
-    fi
-    exit "$st"
-}
-alive() { [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^[ZX]'; }
-DSTATUS=
-stop_daemon() {      # SIGTERM (10 s), then SIGKILL; our daemon only, by pid
-    local i
-    [ -n "$DPID" ] || return 0
-    kill -TERM "$DPID" 2>/dev/null
-    for ((i = 0; i < 200; i++)); do alive "$DPID" || break; sleep 0.05; done
-    alive "$DPID" && { kill -KILL "$DPID" 2>/dev/null; PROBLEMS+=("tapstack did not exit within 10 s of SIGTERM"); }
-    wait "$DPID" 2>/dev/null
-    DSTATUS=$?
-    DPID=
-}
-cleanup() {
-    local rc=$? ns
-    set +e
-    trap - EXIT INT TERM HUP
-    stop_daemon
-    for ns in "${CREATED_NS[@]}"; do ip netns del "$ns" 2>/dev/null; done
-    rm -f "$SOCK"
-    [ -n "$TMP" ] && rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "bench_vxlan: interrupted" >&2; exit 130' INT TERM HUP
 
 # ---- preconditions -----------------------------------------------------------------
-[ "$(id -u)" = 0 ] || die 2 "needs root (network namespaces)"
-for t in ip ping timeout awk sort; do command -v "$t" >/dev/null 2>&1 || die 2 "$t is not installed"; done
-ping -V 2>&1 | grep -q iputils || die 2 "ping is not iputils ping"
-[ -x "$BIN" ] || die 2 "$BIN is not an executable (build it: make build/tapstack)"
-TMP=$(mktemp -d /tmp/tsb-bench-vxlan.XXXXXX) || die 2 "mktemp failed"
-for ns in "$NS_C" "$NS_D"; do
-    ip netns list 2>/dev/null | awk '{print $1}' | grep -qx -- "$ns" && die 2 "namespace $ns already exists (not ours: left alone)"
-done
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+bench_preconditions ip ping timeout awk sort
+need_iputils_ping
 
 # ---- set-up: the same overlay twice --------------------------------------------------
 # overlay_cmds A B: the commands that build it, `ip -n A` / `ip -n B` prefixed, devices
@@ -130,35 +75,17 @@ EOF
 { echo "ip netns add a"; echo "ip netns add b"
   echo "ip -n a link add eth0 type veth peer name eth0 netns b"
   overlay_cmds a b eth0 eth0; } >"$TMP/setup.ts"
-rm -f "$SOCK"
-"$BIN" -d -n -f "$TMP/setup.ts" --ctl "$SOCK" >"$TMP/daemon.out" 2>"$TMP/daemon.err" &
-DPID=$!
-ok=0
-for ((i = 0; i < 200; i++)); do
-    alive "$DPID" || die 2 "tapstack daemon exited during start-up"
-    if [ -S "$SOCK" ] && timeout 5 "$BIN" ctl --ctl "$SOCK" echo ready 2>/dev/null | grep -qx ready; then ok=1; break; fi
-    sleep 0.05
-done
-[ $ok = 1 ] || die 2 "the daemon's control socket $SOCK did not answer within 10 s"
+daemon_up "$TMP/setup.ts"
 [ -s "$TMP/daemon.err" ] && die 2 "the daemon's set-up failed: $(head -n 2 "$TMP/daemon.err" | tr '\n' ' ')"
 
-for ns in "$NS_C" "$NS_D"; do
-    ip netns add "$ns" || die 2 "ip netns add $ns failed"
-    CREATED_NS+=("$ns")
-    ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 >/dev/null 2>&1
-    ip -n "$ns" link set lo up || die 2 "ip -n $ns link set lo up failed"
-done
+netns_add "$NS_C"
+netns_add "$NS_D"
 ip link add "$IF_C" netns "$NS_C" type veth peer name "$IF_D" netns "$NS_D" || die 2 "creating veth $IF_C/$IF_D failed"
 while read -r line; do
     $line || die 2 "Linux path: $line failed"
 done < <(overlay_cmds "$NS_C" "$NS_D" "$IF_C" "$IF_D")
 
 ts() { timeout -s INT -k 3 "$1" "$BIN" ctl --ctl "$SOCK" "${@:2}"; }
-check_daemon() {
-    alive "$DPID" || { wait "$DPID" 2>/dev/null; DSTATUS=$?; DPID=; die 3 "the tapstack daemon died during '$1' (exit $DSTATUS)"; }
-    timeout 5 "$BIN" ctl --ctl "$SOCK" echo ready 2>/dev/null | grep -qx ready ||
-        die 3 "the tapstack daemon stopped answering its control socket after '$1'"
-}
 for dst in $U2 $O2; do          # ARP on the underlay and the overlay, both ways, both paths
     ts 15 ip netns exec a ping -c 3 -i 0.05 -W 2 -q "$dst" >"$TMP/warm" 2>&1 || die 2 "warm-up: tapstack a -> $dst: $(tail -n 2 "$TMP/warm")"
     timeout 15 ip netns exec "$NS_C" ping -c 3 -i 0.05 -W 2 -q "$dst" >"$TMP/warm" 2>&1 || die 2 "warm-up: Linux C -> $dst: $(tail -n 2 "$TMP/warm")"
@@ -172,8 +99,6 @@ ts_vx_rx0=$(ts 10 ip netns exec a ip -s link show vx0 | awk '/RX:/ { getline; pr
 lx_vx_rx0=$(ip netns exec "$NS_C" cat /sys/class/net/vx0/statistics/rx_packets)
 
 # ---- measuring ---------------------------------------------------------------------
-declare -A VAL=()
-add() { VAL["$1|$2"]="${VAL["$1|$2"]:-}${VAL["$1|$2"]:+ }$3"; }
 declare -A REPLIES=()          # path|dst -> echo replies in all rounds (checked against vx0)
 
 # flood PATH DST SIZE: one ping -f (FLOOD_N or TS_N echoes); adds the rate (replies per second of
@@ -260,11 +185,7 @@ for n in a b; do
 done
 
 # ---- the table ---------------------------------------------------------------------
-BENCH_NAME=bench_vxlan
-# shellcheck source=bench/table.sh
-. "$here/table.sh"
-printf '%-38s %12s %12s %9s\n' "metric (medians of $ROUNDS rounds)" tapstack "Linux(vxlan)" ratio
-printf '%-38s %12s %12s %9s\n' "------" "--------" "------------" "-----"
+table_head "Linux(vxlan)"
 for size in 56 1422; do
     row "overlay echo rate -s $size (replies/s)" "vx$size.rate" rate 0
     row "underlay echo rate -s $size (replies/s)" "ul$size.rate" rate 0
@@ -282,8 +203,7 @@ echo
 echo "per-round values (tapstack | Linux | ratio):"
 for m in vx56.rate ul56.rate cost56 vx1422.rate ul1422.rate cost1422; do
     k=rate; case $m in cost*) k=time ;; esac
-    printf '  %-12s %-26s | %-26s | %s\n' "$m" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}" \
-        "$(ratios "$k" "${VAL["$m|ts"]:-}" "${VAL["$m|lx"]:-}")"
+    per_round_row "$m" "$k" 12 26
 done
 bench_finish "every echo answered through vx0, no tapstack drops, clean shutdown"
 exit 0

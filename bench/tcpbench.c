@@ -38,34 +38,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_TOOL "tcpbench"
+#include "benchlib.h"
+
 #define MAXN 1000000
 #define MAXCONNS 256
 #define OP_TIMEOUT_S 2
-
-static uint64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static long arg_long(const char *s, long lo, long hi, const char *what)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end || v < lo || v > hi) {
-        fprintf(stderr, "tcpbench: bad %s \"%s\" (%ld..%ld)\n", what, s, lo, hi);
-        exit(2);
-    }
-    return v;
-}
-
-static struct sockaddr_in dst_addr(const char *dst, long port)
-{
-    struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-    if (inet_pton(AF_INET, dst, &sin.sin_addr) != 1) { fprintf(stderr, "tcpbench: bad address %s\n", dst); exit(2); }
-    return sin;
-}
 
 /* A stream socket whose connect, send and receive give up after OP_TIMEOUT_S (Linux's
  * connect() honours SO_SNDTIMEO). */
@@ -79,21 +57,14 @@ static int tcp_socket(void)
     return fd;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* "min=.. p50=.. p99=.. avg=.." of n samples (sorted in place). */
+/* " PREFIX_avg_us=.. PREFIX_min_us=.. PREFIX_p50_us=.. PREFIX_p99_us=.." of n samples
+ * (sorted in place). */
 static void print_spread(const char *prefix, uint32_t *us, long n)
 {
     if (n == 0) { printf(" %s_avg_us=NA", prefix); return; }
-    double sum = 0;
-    for (long i = 0; i < n; i++) sum += us[i];
-    qsort(us, (size_t)n, sizeof(*us), cmp_u32);
-    printf(" %s_avg_us=%.1f %s_min_us=%u %s_p50_us=%u %s_p99_us=%u", prefix, sum / n, prefix, us[0],
-           prefix, us[n / 2], prefix, us[(n * 99) / 100]);
+    struct spread s = spread_of(us, n);
+    printf(" %s_avg_us=%.1f %s_min_us=%u %s_p50_us=%u %s_p99_us=%u", prefix, s.avg, prefix, s.min,
+           prefix, s.p50, prefix, s.p99);
 }
 
 static int do_conn(int argc, char **argv)
@@ -163,9 +134,6 @@ static int do_rr(int argc, char **argv)
     return 0;
 }
 
-static volatile sig_atomic_t stop;
-static void on_signal(int sig) { (void)sig; stop = 1; }
-
 static int tcp_listener(long port)
 {
     struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
@@ -190,11 +158,10 @@ static int do_serve(int argc, char **argv)
     static uint8_t buf[65536];
     pf[0] = (struct pollfd){ .fd = tcp_listener(arg_long(argv[2], 1, 65535, "port")), .events = POLLIN };
     pf[1] = (struct pollfd){ .fd = tcp_listener(arg_long(argv[3], 1, 65535, "port")), .events = POLLIN };
-    signal(SIGTERM, on_signal);
-    signal(SIGINT, on_signal);
+    catch_stop_signals();
     printf("ready\n");
     fflush(stdout);
-    while (!stop) {
+    while (!stop_requested) {
         if (poll(pf, (nfds_t)n, 500) < 0 && errno != EINTR) { perror("tcpbench: poll"); return 1; }
         for (int i = n - 1; i >= 2; i--) {
             if (!pf[i].revents) continue;

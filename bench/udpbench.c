@@ -42,6 +42,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_TOOL "udpbench"
+#include "benchlib.h"
+
 #define MAXSIZE 65507
 #define MAXN 2000000
 #define MAGIC 0x54534255u               /* "TSBU" */
@@ -51,28 +54,9 @@ struct hdr {                             /* at the start of every client datagra
     uint64_t seq;
 };
 
-static uint64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static long arg_long(const char *s, long lo, long hi, const char *what)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end || v < lo || v > hi) {
-        fprintf(stderr, "udpbench: bad %s \"%s\" (%ld..%ld)\n", what, s, lo, hi);
-        exit(2);
-    }
-    return v;
-}
-
 static int udp_connected(const char *dst, long port)
 {
-    struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-    if (inet_pton(AF_INET, dst, &sin.sin_addr) != 1) { fprintf(stderr, "udpbench: bad address %s\n", dst); exit(2); }
+    struct sockaddr_in sin = dst_addr(dst, port);
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) { perror("udpbench: socket"); exit(1); }
     int buf = 4 << 20;                   /* capped by net.core.rmem_max; only the pipelined
@@ -113,12 +97,6 @@ static int wait_readable(int fd, long ms)
     }
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* ---- rr: one datagram at a time ---------------------------------------------------- */
 static int do_rr(int argc, char **argv)
 {
@@ -135,7 +113,7 @@ static int do_rr(int argc, char **argv)
     uint32_t *rtt = malloc((size_t)n * sizeof(*rtt));
     if (!rtt) return 1;
     long sent = 0, recv_ok = 0, lost = 0, late = 0, bad = 0, senderr = 0, rerr = 0;
-    uint64_t sum = 0, t0 = now_us(), deadline = t0 + (uint64_t)limit * 1000000u;
+    uint64_t t0 = now_us(), deadline = t0 + (uint64_t)limit * 1000000u;
     for (long i = 0; i < n && now_us() < deadline; i++) {
         fill(out, size, run, (uint64_t)i);
         uint64_t ts = now_us();
@@ -153,22 +131,17 @@ static int do_rr(int argc, char **argv)
             late++;                      /* an echo of one already counted lost */
         }
         if (got) {
-            uint32_t d = (uint32_t)(now_us() - ts);
-            rtt[recv_ok++] = d;
-            sum += d;
+            rtt[recv_ok++] = (uint32_t)(now_us() - ts);
         } else {
             lost++;
         }
     }
     uint64_t el = now_us() - t0;
-    qsort(rtt, (size_t)recv_ok, sizeof(*rtt), cmp_u32);
+    struct spread sp = spread_of(rtt, recv_ok);
     printf("rr size=%zu n=%ld sent=%ld recv=%ld lost=%ld late=%ld bad=%ld senderr=%ld recverr=%ld time_us=%llu "
            "rate=%.0f rtt_avg_us=%.1f rtt_min_us=%u rtt_p50_us=%u rtt_p99_us=%u rtt_max_us=%u\n",
            size, n, sent, recv_ok, lost, late, bad, senderr, rerr, (unsigned long long)el,
-           el ? recv_ok * 1e6 / (double)el : 0.0, recv_ok ? (double)sum / (double)recv_ok : 0.0,
-           recv_ok ? rtt[0] : 0, recv_ok ? rtt[recv_ok / 2] : 0,
-           recv_ok ? rtt[(recv_ok * 99) / 100 < recv_ok ? (recv_ok * 99) / 100 : recv_ok - 1] : 0,
-           recv_ok ? rtt[recv_ok - 1] : 0);
+           el ? recv_ok * 1e6 / (double)el : 0.0, sp.avg, sp.min, sp.p50, sp.p99, sp.max);
     free(rtt);
     return 0;
 }
@@ -304,9 +277,6 @@ static int do_blast(int argc, char **argv)
 }
 
 /* ---- serve: the Linux side --------------------------------------------------------- */
-static volatile sig_atomic_t stop;
-static void on_signal(int sig) { (void)sig; stop = 1; }
-
 static int udp_bound(long port)
 {
     struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
@@ -325,17 +295,14 @@ static int do_serve(int argc, char **argv)
     long ep = arg_long(argv[2], 1, 65535, "echo port");
     long dp = arg_long(argv[3], 1, 65535, "discard port");
     long sp = arg_long(argv[4], 1, 65535, "stats port");
-    struct sigaction sa = { .sa_handler = on_signal };
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    catch_stop_signals();
     struct pollfd p[3] = { { udp_bound(ep), POLLIN, 0 }, { udp_bound(dp), POLLIN, 0 },
                            { udp_bound(sp), POLLIN, 0 } };
     static uint8_t buf[MAXSIZE + 1];
     unsigned long long count = 0, bytes = 0;
     printf("ready\n");
     fflush(stdout);
-    while (!stop) {
+    while (!stop_requested) {
         int r = poll(p, 3, 1000);
         if (r < 0) { if (errno == EINTR) continue; perror("udpbench: poll"); return 1; }
         if (r == 0) continue;

@@ -114,6 +114,7 @@ void tcp_data_queue_ofo(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg
     if (!seq_before(seq, right)) { pkt_drop(net, p, DROP_TCP_OVERWINDOW); return; }
     if (seq_after(seq + p->len, right)) { pkt_trim(p, right - seq); fin = false; }   /* past the window */
     p->truesize = pkt_truesize(p);
+    uint32_t len = p->len;          /* as it came, for tcp_grow_window (Linux's skb->len) */
     if (sk->rmem + p->truesize > (unsigned)sk->rcvbuf || tp->ooo_len >= TCP_OFO_MAX_PKTS) {
         mib_inc(net, MIB_TcpExtTCPOFODrop);
         pkt_drop(net, p, DROP_TCP_OFO_DROP);
@@ -140,6 +141,11 @@ void tcp_data_queue_ofo(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg
     p->next = prev ? prev->next : tp->ooo_head;
     if (prev) prev->next = p; else tp->ooo_head = p;
     tp->ooo_len++;
+    /* Held data grows the window as in-order data does, so a sender repairing a loss is
+     * not held back by it; not without SACK, where the peer needs the dupacks' unchanged
+     * window to count them (Linux tcp_data_queue_ofo: tcp_grow_window if tcp_is_sack,
+     * before the packet is charged). */
+    if (tp->sack_ok) tcp_grow_window(tp, p->truesize, len);
     sk->rmem += p->truesize;
     tcp_ofo_trim_after(tp, p);
     mib_inc(net, MIB_TcpExtTCPOFOQueue);

@@ -145,10 +145,10 @@ static uint32_t tcp_grow_window_small(const struct tcp_sock *tp, uint32_t skb_tr
     return 0;
 }
 
-/* tcp_grow_window: in-order data of len bytes held in truesize bytes arrived. While
- * there is room under the clamp and the free space, rcv_ssthresh grows by two segments
- * (or twice the packet, for a large one) and the next ACK goes at once, so the sender
- * hears of it. */
+/* tcp_grow_window: data of len bytes held in truesize bytes arrived (in order, or out
+ * of order on a SACK connection: tcp_data_queue_ofo). While there is room under the
+ * clamp and the free space, rcv_ssthresh grows by two segments (or twice the packet,
+ * for a large one) and the next ACK goes at once, so the sender hears of it. */
 void tcp_grow_window(struct tcp_sock *tp, uint32_t truesize, uint32_t len)
 {
     long room = (long)MIN(tp->window_clamp, tcp_space(&tp->sk)) - (long)tp->rcv_ssthresh;

@@ -6,6 +6,7 @@
 #ifndef TS_TEST_TCP_SCRIPT_H
 #define TS_TEST_TCP_SCRIPT_H
 #include "tests/fixture.h"
+#include <stdio.h>
 
 void run_script(const char *text);
 void tcp_script_setup(void);
@@ -22,5 +23,17 @@ struct fx *tcp_script_fx(void);
     "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n" \
     "+0 accept\n" \
     "+0 state ESTABLISHED\n"
+
+/* Appends to the script text sc (n bytes so far) the expected lines "+0 > . SEQ(MSS) ack 1"
+ * of our data segments first..last of mss bytes each (segment k starts at sequence
+ * 1 + mss (k - 1)); segment psh (0: none) carries PSH ("P."), as the last of a write
+ * does. Returns the new length; sc must have room (about 40 bytes a line). */
+static inline size_t script_out_segs(char *sc, size_t n, int first, int last, unsigned mss, int psh)
+{
+    for (int k = first; k <= last; k++)
+        n += (size_t)sprintf(sc + n, "+0 > %s %u(%u) ack 1\n", k == psh ? "P." : ".",
+                             1 + mss * (unsigned)(k - 1), mss);
+    return n;
+}
 
 #endif

@@ -661,8 +661,7 @@ START_TEST(test_rto_loss_recovery)
 {
     char sc[4096];
     size_t n = (size_t)snprintf(sc, sizeof(sc), "%s+0.100 write 14480\n", PASSIVE_OPEN);
-    for (int k = 1; k <= 10; k++)
-        n += (size_t)snprintf(sc + n, sizeof(sc) - n, "+0 > %s %d(1448) ack 1\n", k == 10 ? "P." : ".", 1 + 1448 * (k - 1));
+    n = script_out_segs(sc, n, 1, 10, 1448, 10);
     snprintf(sc + n, sizeof(sc) - n,
         "+0.210 > . 1(1448) ack 1\n"
         "+0.010 < . 1(0) ack 1449 win 512 <nop,nop,TS val 400 ecr *>\n"

@@ -283,15 +283,20 @@ END_TEST
  *   0.060  30 segments: now below the clamp, each grows rcv_ssthresh by 2 * advmss
  *          (its overhead T / 2 <= 1448) and is ACKed at once: 64076 + 30 * 2920 =
  *          151676, the last window 151676 rounded up to 128: 151680 = 1185 units */
+static size_t bulk_two_flights(char *sc, const char *first_lines, const char *after_read2, uint32_t *seq)
+{
+    size_t n = (size_t)sprintf(sc, "%s", first_lines);
+    n = flight(sc, n, "+0.010", seq, 10, 120);
+    n += (size_t)sprintf(sc + n, "+0 acks 10 *\n+0 check rcv_rtt 20000\n+0.001 read 14480\n+0 check rcvbuf %s\n",
+                         "131072");
+    n = flight(sc, n, "+0.019", seq, 20, 140);
+    return n + (size_t)sprintf(sc + n, "+0 acks 13 *\n+0.001 read 28960\n+0 acks 0 *\n%s", after_read2);
+}
+
 static void bulk_script(char *sc, const char *first_lines, const char *after_read2, const char *after_round3)
 {
     uint32_t seq = 1;
-    size_t n = (size_t)sprintf(sc, "%s", first_lines);
-    n = flight(sc, n, "+0.010", &seq, 10, 120);
-    n += (size_t)sprintf(sc + n, "+0 acks 10 *\n+0 check rcv_rtt 20000\n+0.001 read 14480\n+0 check rcvbuf %s\n",
-                         "131072");
-    n = flight(sc, n, "+0.019", &seq, 20, 140);
-    n += (size_t)sprintf(sc + n, "+0 acks 13 *\n+0.001 read 28960\n+0 acks 0 *\n%s", after_read2);
+    size_t n = bulk_two_flights(sc, first_lines, after_read2, &seq);
     n = flight(sc, n, "+0.019", &seq, 30, 160);
     sprintf(sc + n, "%s", after_round3);
 }
@@ -364,6 +369,59 @@ START_TEST(test_moderate_rcvbuf_off)
     bulk_script(sc, "0 sysctl net.ipv4.tcp_moderate_rcvbuf 0\n" PASSIVE_OPEN,
                 "+0 check rcvbuf 131072\n+0 check window_clamp 64076\n+0 check rcv_space 43440\n",
                 "+0 acks 15 *\n+0 check rcv_ssthresh 64076\n");
+    run_script(sc);
+    free(sc);
+}
+END_TEST
+
+/* bulk_script with the third flight's first segment lost and sent again last: mid
+ * after the 29 others (held out of order), end after the hole is filled. */
+static void bulk_script_hole(char *sc, const char *first_lines, const char *after_read2, const char *mid,
+                             const char *end)
+{
+    uint32_t seq = 1;
+    size_t n = bulk_two_flights(sc, first_lines, after_read2, &seq);
+    uint32_t hole = seq;
+    seq += 1448;
+    n = flight(sc, n, "+0.019", &seq, 29, 160);
+    n += (size_t)sprintf(sc + n, "%s", mid);
+    n = flight(sc, n, "+0.001", &hole, 1, 160);
+    sprintf(sc + n, "%s", end);
+}
+
+/* Out-of-order data grows the window too (Linux tcp_data_queue_ofo calls
+ * tcp_grow_window on a SACK connection). The bulk receive above, its third flight's
+ * first segment lost: the 29 after it are held, each answered at once with a SACK, and
+ * each grows rcv_ssthresh by 2 * advmss as in-order data would: 64076 + 29 * 2920 =
+ * 148756, offered as 148864 (1163 units). The hole filled, the window is where the
+ * in-order flight left it: 151676 (1185). Without the growth it would stay at 64076
+ * while the sender repairs the loss. */
+START_TEST(test_ofo_grows_window)
+{
+    char *sc = malloc(65536);
+    bulk_script_hole(sc, PASSIVE_OPEN, "+0 check window_clamp 545762\n+0 check rcv_ssthresh 64076\n",
+                     "+0 acks 29 1163\n+0 check rcv_ssthresh 148756\n",
+                     "+0 acks 1 1185\n+0 check rcv_ssthresh 151676\n");
+    run_script(sc);
+    free(sc);
+}
+END_TEST
+
+/* The same loss without SACK: held data leaves the window alone, so that the peer sees
+ * true duplicate ACKs (same window, RFC 5681 §2) and retransmits; only the segment that
+ * fills the hole grows it, by one step: 64076 + 2920 = 66996. The duplicate ACKs offer
+ * 64076 rounded up to 128: 501 units. */
+START_TEST(test_ofo_no_sack_keeps_window)
+{
+    char *sc = malloc(65536);
+    bulk_script_hole(sc,
+        "0.000 listen 8080\n"
+        "0.000 < S 0(0) win 65535 <mss 1460,TS val 100 ecr 0,nop,wscale 7>\n"
+        "0.000 > S. 0(0) ack 1 win 65160 <mss 1460,TS val * ecr *,wscale 7>\n"
+        "+0.010 < . 1(0) ack 1 win 512 <nop,nop,TS val 110 ecr *>\n"
+        "+0 accept\n", "+0 check rcv_ssthresh 64076\n",
+        "+0 acks 29 501\n+0 check rcv_ssthresh 64076\n",
+        "+0 acks 1 *\n+0 check rcv_ssthresh 66996\n");
     run_script(sc);
     free(sc);
 }
@@ -559,6 +617,8 @@ Suite *tcp_rcvbuf_suite(void)
     tcase_add_test(tc, test_autotune_bulk);
     tcase_add_test(tc, test_so_rcvbuf_locks);
     tcase_add_test(tc, test_moderate_rcvbuf_off);
+    tcase_add_test(tc, test_ofo_grows_window);
+    tcase_add_test(tc, test_ofo_no_sack_keeps_window);
     tcase_add_test(tc, test_rcv_rtt_per_window);
     tcase_add_test(tc, test_window_never_shrinks);
     tcase_add_test(tc, test_silly_window_avoidance);

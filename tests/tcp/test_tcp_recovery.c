@@ -31,17 +31,14 @@ static void teardown(void) { tcp_script_teardown(); f = NULL; }
 static size_t send_ten(char *sc, size_t n)
 {
     n += (size_t)sprintf(sc + n, "+0.100 write 14480\n");
-    for (int k = 1; k <= 10; k++)
-        n += (size_t)sprintf(sc + n, "+0 > %s %u(%u) ack 1\n", k == 10 ? "P." : ".", SEG(k), MSS);
-    return n;
+    return script_out_segs(sc, n, 1, 10, MSS, 10);
 }
 
 /* After the recovery: the next write goes out as cwnd = ssthresh = 7 segments. */
 static size_t send_seven(char *sc, size_t n)
 {
     n += (size_t)sprintf(sc + n, "+0.010 write 14480\n");
-    for (int k = 11; k <= 17; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEG(k), MSS);
-    return n;
+    return script_out_segs(sc, n, 11, 17, MSS, 0);
 }
 
 /* Without SACK, the duplicate ACKs that segments 2..10 (but `skip`) cause; the third
@@ -152,11 +149,11 @@ START_TEST(test_rto_loss_slow_start)
     n = send_ten(sc, n);
     n += (size_t)sprintf(sc + n, "+0.210 > . 1(%u) ack 1\n", MSS);
     n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <nop,nop,TS val 120 ecr *>\n", SEG(2));
-    for (int k = 2; k <= 3; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEG(k), MSS);
+    n = script_out_segs(sc, n, 2, 3, MSS, 0);
     n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <nop,nop,TS val 130 ecr *>\n", SEG(4));
-    for (int k = 4; k <= 7; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEG(k), MSS);
+    n = script_out_segs(sc, n, 4, 7, MSS, 0);
     n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <nop,nop,TS val 140 ecr *>\n", SEG(8));
-    for (int k = 8; k <= 10; k++) n += (size_t)sprintf(sc + n, "+0 > %s %u(%u) ack 1\n", k == 10 ? "P." : ".", SEG(k), MSS);
+    n = script_out_segs(sc, n, 8, 10, MSS, 10);
     n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack 14481 win 512 <nop,nop,TS val 150 ecr *>\n");
     send_seven(sc, n);
     run_script(sc);
@@ -177,7 +174,7 @@ START_TEST(test_rto_backoff_kept_without_sample)
     n += (size_t)sprintf(sc + n, "+0.210 > . 1(%u) ack 1\n", MSS);
     n += (size_t)sprintf(sc + n, "+0.420 > . 1(%u) ack 1\n", MSS);
     n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <nop,nop,TS val 120 ecr *>\n", SEG(2));
-    for (int k = 2; k <= 3; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEG(k), MSS);
+    n = script_out_segs(sc, n, 2, 3, MSS, 0);
     n += (size_t)sprintf(sc + n, "+0.210 > . %u(%u) ack 1\n", SEG(2), MSS);
     n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack 14481 win 512 <nop,nop,TS val 130 ecr *>\n");
     run_script(sc);
