@@ -267,8 +267,8 @@ static bool tcp_retransmit_tail(struct tcp_sock *tp)
  * counts from now. */
 static void tcp_send_loss_probe(struct tcp_sock *tp)
 {
-    TCP_TRACE_TIMER(tp, "tcp_write_timer", "TLP");
     if (tp->tlp_episode || tp->ca_state != TCP_CA_OPEN) { tcp_rearm_rto(tp); return; }
+    TCP_TRACE_TIMER(tp, "tcp_write_timer", "TLP");
     bool sent = false, retrans = false;
     {
         TRACE_CAUSE(tp->sk.net, "tcp", "tcp_send_loss_probe", NULL, NULL);
