@@ -189,13 +189,14 @@ struct tcp_sock {
     uint32_t prior_cwnd;
     /* RACK-TLP (tcp_rack.c, RFC 8985): the newest delivered packet's transmit time, end
      * and RTT; the least RTT seen (0: none yet); the highest delivered end (fack, once
-     * fack_set; fack_next is this ACK's, taken at its end); reordering seen; what rto_timer is for
+     * fack_set; fack_next is this ACK's, taken at its end); reorderings seen; what rto_timer is for
      * (TCP_TIME_*, icsk_pending) and its true deadline (the heap's may be earlier: lazy);
      * the loss probe's episode (tlp_high_seq: snd_nxt when it went) */
     struct {
         uint64_t mstamp;
         uint32_t end_seq, rtt_us, min_rtt_us, fack, fack_next;
-        bool     advanced, advanced_once, fack_set, reord_seen, reo_armed;
+        uint32_t reord_seen;        /* reorderings seen (Linux tp->reord_seen) */
+        bool     advanced, advanced_once, fack_set, reo_armed;
     } rack;
     uint8_t  xmit_timer;
     uint64_t xmit_deadline;

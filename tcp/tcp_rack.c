@@ -77,7 +77,7 @@ void tcp_rack_advance(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
     if (cb->retrans) {
         if (rtt < tcp_rack_min_rtt(tp)) return;      /* maybe the original's answer */
     } else {
-        if (tp->rack.fack_set && seq_before(cb->end_seq, tp->rack.fack)) tp->rack.reord_seen = true;
+        if (tp->rack.fack_set && seq_before(cb->end_seq, tp->rack.fack)) tp->rack.reord_seen++;
         if (rtt < tcp_rack_min_rtt(tp)) tp->rack.min_rtt_us = rtt ? rtt : 1;
     }
     if (!tp->rack.advanced_once || seq_after(cb->end_seq, tp->rack.fack_next)) tp->rack.fack_next = cb->end_seq;
@@ -203,9 +203,9 @@ static bool tcp_one_segment_out(const struct tcp_sock *tp)
  * transmission (may be negative). */
 static int64_t tcp_rto_delta_us(const struct tcp_sock *tp)
 {
-    const struct pkt *p = tp->wq_head;
+    struct pkt *p = tp->wq_head;
     if (!p || p == tp->send_head) return tp->rto_us;
-    return (int64_t)(TCP_SKB_CB((struct pkt *)p)->when_us + tp->rto_us) - (int64_t)tp->sk.net->st->now_us;
+    return (int64_t)(TCP_SKB_CB(p)->when_us + tp->rto_us) - (int64_t)tp->sk.net->st->now_us;
 }
 
 /* tcp_schedule_loss_probe (RFC 8985 §7.2): arm the PTO when TLP is on, data is out,

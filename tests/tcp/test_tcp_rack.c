@@ -6,7 +6,7 @@
  * runner this file includes), plus lines of their own:
  *   sysctl NAME VALUE   set a sysctl of the namespace
  *   cwnd N              the connection's cwnd must be N (segments)
- *   reord_seen 0|1      RACK has (not) seen reordering
+ *   reord_seen N        RACK has seen reordering N times (TCP_INFO's tcpi_reord_seen)
  *
  * The handshake's RTT is 10 ms: SRTT 10 ms, min_rtt 10 ms, RTO 210 ms, reo_wnd
  * min_rtt / 4 = 2.5 ms. Our segment k starts at 1 + 1448 (k - 1).
@@ -42,7 +42,10 @@ static bool rack_line(struct scr *s, const char *l, const char *w)
         return true;
     }
     if (sscanf(w, "reord_seen %d", &v) == 1) {
-        if (!s->sk || tcp_sk(s->sk)->rack.reord_seen != (v != 0)) die(s, "reord_seen differs", l);
+        struct ts_tcp_info ti;
+        size_t len = sizeof(ti);
+        if (!s->sk || sock_getsockopt_level(s->sk, SOL_TCP, TCP_INFO, &ti, &len) || ti.tcpi_reord_seen != (uint32_t)v)
+            die(s, "reord_seen differs", l);
         return true;
     }
     return false;
@@ -102,7 +105,7 @@ START_TEST(test_rack_reo_wnd)
     tp->sacked_out = 0;
     tp->ca_state = TCP_CA_RECOVERY;
     ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 0);
-    tp->rack.reord_seen = true;                               /* reordering: always the window */
+    tp->rack.reord_seen = 1;                                  /* reordering: always the window */
     ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 2000);
     tp->ca_state = TCP_CA_OPEN;
     sock_close(&tp->sk);
@@ -144,7 +147,7 @@ START_TEST(test_rack_mark_by_time)
     ck_assert_uint_eq(TCP_SKB_CB(p4)->sacked, TCPCB_SACKED_ACKED);
     ck_assert_uint_eq(tp->lost_out, 1);
     ck_assert_uint_eq(tp->xmit_deadline, fx_now_us(f) + 500 + 2000);
-    ck_assert(!tp->rack.reord_seen);
+    ck_assert_uint_eq(tp->rack.reord_seen, 0);
     sock_close(&tp->sk);
 }
 END_TEST
@@ -183,6 +186,27 @@ START_TEST(test_rack_retransmissions)
     ck_assert_uint_eq(tp->retrans_out, 0);
     tp->ca_state = TCP_CA_OPEN;
     sock_close(&tp->sk);
+}
+END_TEST
+
+/* The sysctls: Linux's defaults (RACK on, TLP on), its ranges, one value per namespace. */
+START_TEST(test_rack_sysctls)
+{
+    static const char *const want[][2] = { { "net.ipv4.tcp_recovery", "1" }, { "net.ipv4.tcp_early_retrans", "3" } };
+    char buf[32];
+    for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+        struct sysctl_entry *e = sysctl_find(f->net, want[i][0]);
+        ck_assert_msg(e != NULL, "%s missing", want[i][0]);
+        sysctl_format(e, buf, sizeof(buf));
+        ck_assert_str_eq(buf, want[i][1]);
+    }
+    ck_assert_int_lt(fx_sysctl(f, "net.ipv4.tcp_recovery", "8"), 0);
+    ck_assert_int_lt(fx_sysctl(f, "net.ipv4.tcp_early_retrans", "5"), 0);
+    ck_assert_int_eq(fx_sysctl(f, "net.ipv4.tcp_early_retrans", "0"), 0);
+    struct net *other = fx_add_net(f, "rack2");
+    ck_assert_ptr_nonnull(other);
+    ck_assert_int_eq(tcp_net_sysctls(other)->early_retrans, 3);
+    ck_assert_int_eq(tcp_net_sysctls(f->net)->early_retrans, 0);
 }
 END_TEST
 
@@ -391,6 +415,7 @@ Suite *tcp_rack_suite(void)
     TCase *tc = tcase_create("rack");
     tcase_add_checked_fixture(tc, rack_setup, rack_teardown);
     tcase_set_timeout(tc, 20);
+    tcase_add_test(tc, test_rack_sysctls);
     tcase_add_test(tc, test_rack_reo_wnd);
     tcase_add_test(tc, test_rack_mark_by_time);
     tcase_add_test(tc, test_rack_retransmissions);
