@@ -27,13 +27,12 @@
  *             of the window does not wait for one more RTO each; the ACK reaching
  *             RecoveryPoint ends it.
  *
- * With RACK, RACK marks what is lost (in recovery too: a retransmission lost again is
- * found and sent once more); RFC 6675's IsLost marks it with tcp_recovery = 0, NewReno's
+ * With RACK, RACK marks what is lost (in recovery and after an RTO too: a
+ * retransmission lost again is found and sent once more); RFC 6675's IsLost marks it with tcp_recovery = 0, NewReno's
  * head rule without SACK. Tail losses are probed first (TLP, tcp_rack.c).
  *
  * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), D-SACK and undo of
- * spurious recoveries, RACK after an RTO (in Loss state every segment is marked lost
- * anyway; a retransmission lost again there waits for the next RTO).
+ * spurious recoveries.
  */
 #include "tcp_priv.h"
 #include "tcp_trace.h"
@@ -141,7 +140,9 @@ static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
         tcp_clear_lost_marks(tp);
     }
     if (acked) tcp_cong_avoid(tp, acked);             /* slow start: cwnd < ssthresh */
-    if (tp->ca_state == TCP_CA_LOSS) tcp_xmit_lost(tp);
+    if (tp->ca_state != TCP_CA_LOSS) return;
+    if (tcp_rack_enabled(tp)) tcp_rack_mark_lost(tp);   /* retransmissions lost again */
+    tcp_xmit_lost(tp);
 }
 
 /* tcp_fastretrans_alert and the cwnd growth of tcp_ack, after the ACK was taken

@@ -319,6 +319,31 @@ static size_t tail_probe(char *sc)
     return n;
 }
 
+/* After an RTO (no probes here): three segments lost, the RTO sends segment 1, its ACK
+ * (cwnd 2) segments 2 and 3; the retransmission of segment 2 is lost again. The SACK of
+ * segment 3's, sent at the same time, shows it (RACK in Loss state, reo_wnd 0): it goes
+ * a third time on that ACK (TCPLostRetransmit), not after a second RTO. */
+START_TEST(test_rack_lost_retransmission)
+{
+    rack_run_script("0 sysctl net.ipv4.tcp_early_retrans 0\n" PASSIVE_OPEN
+        "+0.100 write 4344\n"
+        "+0 > . 1(1448) ack 1\n"
+        "+0 > . 1449(1448) ack 1\n"
+        "+0 > P. 2897(1448) ack 1\n"
+        "+0.210 > . 1(1448) ack 1\n"
+        "+0.010 < . 1(0) ack 1449 win 512\n"
+        "+0 > . 1449(1448) ack 1\n"
+        "+0 > P. 2897(1448) ack 1\n"
+        "+0.010 < . 1(0) ack 1449 win 512 <nop,nop,sack 2897:4345>\n"
+        "+0 > . 1449(1448) ack 1\n"
+        "+0.010 < . 1(0) ack 4345 win 512\n"
+        "+0 state ESTABLISHED\n");
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPLostRetransmit), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPTimeouts), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpRetransSegs), 4);
+}
+END_TEST
+
 /* A tail loss: ten segments, the ACK of the first eight at +10 ms, segment 9 arrived
  * (its ACK lost) and segment 10 lost. Two segments out: PTO = 2 SRTT + 2 ms = 22 ms
  * after that ACK, and the probe is segment 10 again (no new data to send); its ACK
@@ -423,6 +448,7 @@ Suite *tcp_rack_suite(void)
     tcase_add_test(tc, test_rack_reo_timer);
     tcase_add_test(tc, test_rack_loss_first_dupack);
     tcase_add_test(tc, test_rack_two_holes);
+    tcase_add_test(tc, test_rack_lost_retransmission);
     tcase_add_test(tc, test_tlp_tail_loss);
     tcase_add_test(tc, test_tlp_then_rack);
     tcase_add_test(tc, test_tlp_new_data);
