@@ -163,7 +163,12 @@ void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool du
         tcp_xmit_lost(tp);
         return;
     }
-    if (rack_lost) { tcp_enter_recovery(tp); tcp_xmit_lost(tp); return; }   /* the loss is proven */
+    if (rack_lost) {                                  /* tcp_time_to_recover: the loss is proven */
+        TRACE_CAUSE(tp->sk.net, "tcp", "tcp_rack_mark_lost", NULL, NULL);
+        tcp_enter_recovery(tp);
+        tcp_xmit_lost(tp);
+        return;
+    }
     if (acked) {
         tp->dupacks = 0;
         tcp_cong_avoid(tp, acked);

@@ -267,6 +267,7 @@ END_TEST
  * on that ACK (RFC 6675 would wait for three). */
 START_TEST(test_rack_loss_first_dupack)
 {
+    fx_trace(f, true);
     rack_run_script(PASSIVE_OPEN
         "+0 setsockopt TCP_NODELAY 1\n"
         "+0.100 write 1448\n"
@@ -280,6 +281,8 @@ START_TEST(test_rack_loss_first_dupack)
     ck_assert_uint_eq(MIB(MIB_TcpExtTCPSackRecovery), 1);
     ck_assert_uint_eq(MIB(MIB_TcpExtTCPFastRetrans), 1);
     ck_assert_uint_eq(MIB(MIB_TcpRetransSegs), 1);
+    ck_assert_msg(fx_log_contains(f, ": tcp_rack_mark_lost(1 lost)\n"), "%s", f->log ? f->log : "");
+    ck_assert(fx_log_contains(f, "tx: tcp_rack_mark_lost > tcp_retransmit_skb(lost, retransmission 1) > tcp_transmit_skb("));
 }
 END_TEST
 
