@@ -7,6 +7,8 @@
  *   sysctl NAME VALUE   set a sysctl of the namespace
  *   cwnd N              the connection's cwnd must be N (segments)
  *   reord_seen N        RACK has seen reordering N times (TCP_INFO's tcpi_reord_seen)
+ *   xmit_timer rto|tlp|reo [lazy]   what the retransmission timer is armed for; lazy:
+ *                       due before its true deadline (moved without a re-arm)
  *
  * The handshake's RTT is 10 ms: SRTT 10 ms, min_rtt 10 ms, RTO 210 ms, reo_wnd
  * min_rtt / 4 = 2.5 ms. Our segment k starts at 1 + 1448 (k - 1).
@@ -39,6 +41,16 @@ static bool rack_line(struct scr *s, const char *l, const char *w)
     }
     if (sscanf(w, "cwnd %d", &v) == 1) {
         if (!s->sk || tcp_sk(s->sk)->snd_cwnd != (uint32_t)v) die(s, "other cwnd", l);
+        return true;
+    }
+    char what[8] = "", lazy[8] = "";
+    if (sscanf(w, "xmit_timer %7s %7s", what, lazy) >= 1) {
+        static const char *const kinds[] = { [TCP_TIME_RETRANS] = "rto", [TCP_TIME_LOSS_PROBE] = "tlp",
+                                             [TCP_TIME_REO_TIMEOUT] = "reo" };
+        struct tcp_sock *tp = s->sk ? tcp_sk(s->sk) : NULL;
+        if (!tp || !timer_pending(&tp->rto_timer) || tp->xmit_timer >= ARRAY_SIZE(kinds) ||
+            !kinds[tp->xmit_timer] || strcmp(kinds[tp->xmit_timer], what)) die(s, "other xmit_timer", l);
+        if (!strcmp(lazy, "lazy") && !(tp->rto_timer.expires_us < tp->xmit_deadline)) die(s, "not lazy", l);
         return true;
     }
     if (sscanf(w, "reord_seen %d", &v) == 1) {
@@ -250,6 +262,7 @@ START_TEST(test_rack_reo_timer)
         "+0 > . 1(1448) ack 1\n"
         "+0 > P. 1449(1448) ack 1\n"
         "+0.010 < . 1(0) ack 1 win 512 <nop,nop,sack 1449:2897>\n"
+        "+0 xmit_timer reo\n"
         "+0.0045 > . 1(1448) ack 1\n"
         "+0.010 < . 1(0) ack 2897 win 512\n"
         "+0 state ESTABLISHED\n");
@@ -314,11 +327,14 @@ START_TEST(test_rack_two_holes)
 END_TEST
 
 /* Ten segments at +0.100, the ACK of the first eight 10 ms later, then the loss probe
- * (segment 10 again) 2 SRTT + 2 ms after it. */
+ * (segment 10 again) 2 SRTT + 2 ms after it. The PTO armed after the flight (+22 ms) is
+ * moved by that ACK without a re-arm (the timer fires at +22 ms and arms itself for the
+ * rest); after the probe the RTO is armed. */
 static size_t tail_probe(char *sc)
 {
     size_t n = flight_of_ten(sc);
-    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512\n+0.022 > P. %u(%u) ack 1\n", SEG(9), SEG(10), MSS);
+    n += (size_t)sprintf(sc + n, "+0 xmit_timer tlp\n+0.010 < . 1(0) ack %u win 512\n+0 xmit_timer tlp lazy\n"
+                                 "+0.022 > P. %u(%u) ack 1\n+0 xmit_timer rto\n", SEG(9), SEG(10), MSS);
     return n;
 }
 
