@@ -86,6 +86,7 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, const str
     while (tp->wq_head && tp->wq_head != tp->send_head) {
         struct pkt *p = tp->wq_head;
         struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+        if (seq_after(ack, cb->seq)) tcp_rack_advance(tp, cb);     /* RACK: delivered */
         if (!seq_after(cb->end_seq, ack)) {
             if (!first_when) first_when = cb->when_us;
             retrans |= cb->retrans != 0;
@@ -183,11 +184,12 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
         tcp_urg_ack(tp);
         acked = tcp_clean_rtx_queue(tp, seg->ack, seg);
         tp->retransmits = 0;
-        tcp_rearm_rto(tp);                            /* RFC 6298 §5.3 */
     }
     uint32_t prior_cwnd = tp->snd_cwnd, prior_ssthresh = tp->snd_ssthresh;     /* for trace */
+    tcp_process_tlp_ack(tp, seg, acked != 0);         /* a loss probe's episode (tcp_rack.c) */
     tcp_recovery_ack(tp, seg->ack, acked, dup);       /* cwnd growth, or fast recovery */
     TCP_TRACE_CWND(tp, prior_cwnd, prior_ssthresh);
+    tcp_rack_ack_timer(tp, acked != 0);               /* RFC 6298 §5.3: the RTO, or the PTO */
     if (acked) tcp_new_space(tp);                     /* tcp_check_space */
     tcp_ack_probe(tp);                                /* the peer answers: probes stop */
     return DROP_NONE;

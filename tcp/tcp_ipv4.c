@@ -389,6 +389,7 @@ static int tcp_net_init(struct net *net)
     tcp_syncookies_net_init(net, tn);
     tcp_rcvbuf_net_init(net, tn);
     tcp_timewait_net_init(net, tn);
+    tcp_rack_net_init(net, tn);
     return 0;
 }
 

@@ -268,9 +268,19 @@ static bool tcp_xmit_size(struct tcp_sock *tp, struct pkt *p, uint32_t allow, un
     return tcp_nagle_split(tp, p, nonagle);
 }
 
+/* tcp_event_new_data_sent: p went; it is in flight now. */
+static void tcp_event_new_data_sent(struct tcp_sock *tp, struct pkt *p)
+{
+    tp->send_head = p->next;
+    tp->snd_nxt = TCP_SKB_CB(p)->end_seq;
+    tcp_minshall_update(tp, p);
+    if (!timer_pending(&tp->rto_timer)) tcp_rearm_rto(tp);
+}
+
 void tcp_push_pending(struct tcp_sock *tp, unsigned nonagle)
 {
     TRACE_CAUSE(tp->sk.net, "tcp", "tcp_write_xmit", NULL, NULL);
+    bool sent = false;
     while (tp->send_head) {
         struct pkt *p = tp->send_head;
         uint32_t allow = tcp_send_allowance(tp);
@@ -278,13 +288,27 @@ void tcp_push_pending(struct tcp_sock *tp, unsigned nonagle)
         if (!allow && !ctl_only) break;
         if (!tcp_xmit_size(tp, p, allow, nonagle)) break;
         if (tcp_transmit_skb(tp, p) < 0 && tp->snd_una == tp->snd_nxt) break;
-        tp->send_head = p->next;
-        tp->snd_nxt = TCP_SKB_CB(p)->end_seq;
-        tcp_minshall_update(tp, p);
-        if (!timer_pending(&tp->rto_timer)) tcp_rearm_rto(tp);
+        tcp_event_new_data_sent(tp, p);
+        sent = true;
     }
+    if (sent) tcp_rack_after_xmit(tp);           /* the loss probe's timer (tcp_rack.c) */
     tcp_cwnd_validate(tp);
     tcp_check_probe_timer(tp);
+}
+
+/* tcp_write_xmit with push_one = 2 (the loss probe, tcp_rack.c): one segment of new
+ * data, Nagle off, whatever cwnd says, if the peer's window takes it (tcp_snd_wnd_test). */
+bool tcp_push_one(struct tcp_sock *tp)
+{
+    struct pkt *p = tp->send_head;
+    if (!p) return false;
+    uint32_t len = MIN(p->len, (uint32_t)tp->mss_cache);
+    if (seq_after(tp->snd_nxt + len, tp->snd_una + tp->snd_wnd)) return false;
+    if (p->len > len && tcp_fragment(tp, p, len) < 0) return false;
+    if (tcp_transmit_skb(tp, p) < 0) return false;
+    tcp_event_new_data_sent(tp, p);
+    tcp_cwnd_validate(tp);
+    return true;
 }
 
 void tcp_write_xmit(struct tcp_sock *tp) { tcp_push_pending(tp, tp->nonagle); }

@@ -20,6 +20,8 @@
  *   tcp_ofo.c     the out-of-order queue and the SACK blocks we send (RFC 2018 §4)
  *   tcp_sack.c    the sender's SACK scoreboard, IsLost and pipe (RFC 6675)
  *   tcp_recovery.c fast retransmit and recovery (RFC 5681, NewReno RFC 6582, RFC 6675)
+ *   tcp_rack.c    RACK-TLP loss detection (RFC 8985): time-based loss marking, the
+ *                 reordering timer, tail loss probes (net.ipv4.tcp_recovery, tcp_early_retrans)
  *   tcp_cong.c    congestion control ops, Reno, net.ipv4.tcp_congestion_control
  *   tcp_cubic.c   CUBIC (RFC 9438), the default
  *   tcp_rcvbuf.c  receive-buffer autotuning: tcp_rmem/tcp_wmem, the first window and its
@@ -30,7 +32,7 @@
  *                 TCP_INFO, TCP_CONGESTION) and the initial window from SO_RCVBUF
  *   tcp_urg.c     urgent data (RFC 9293 §3.8.5, RFC 6093): MSG_OOB, the URG pointer
  *
- * Not built yet: PRR, RACK-TLP, D-SACK and undo, HyStart, autocorking, SO_OOBINLINE.
+ * Not built yet: PRR, D-SACK and undo, HyStart, autocorking, SO_OOBINLINE.
  */
 #ifndef TS_TCP_PRIV_H
 #define TS_TCP_PRIV_H
@@ -84,6 +86,12 @@ struct tcp_skb_cb {
 #define TCPCB_LOST           0x04   /* taken as lost (RFC 6675 IsLost, or NewReno's head) */
 #define TCP_OFO_MAX_PKTS     1024   /* packets held out of order (the rcvbuf bounds bytes) */
 #define TCP_DUPTHRESH        3      /* RFC 5681 §3.2, RFC 6675 DupThresh (tcp_reordering) */
+
+/* What the retransmission timer (tp->rto_timer) is armed for, as Linux's icsk_pending:
+ * the RTO, a tail loss probe or RACK's reordering timer (tcp_rack.c). */
+enum { TCP_TIME_NONE = 0, TCP_TIME_RETRANS, TCP_TIME_LOSS_PROBE, TCP_TIME_REO_TIMEOUT };
+#define TCP_RACK_LOSS_DETECTION 0x1 /* net.ipv4.tcp_recovery bits (Linux TCP_RACK_*) */
+#define TCP_RACK_NO_DUPTHRESH   0x4
 
 /* Where loss recovery is (Linux enum tcp_ca_state, the states used here). */
 enum { TCP_CA_OPEN = 0, TCP_CA_DISORDER = 1, TCP_CA_RECOVERY = 3, TCP_CA_LOSS = 4 };
@@ -186,6 +194,21 @@ struct tcp_sock {
     uint32_t high_seq;              /* RFC 6582/6675 RecoveryPoint: snd_nxt at entry */
     uint32_t sacked_out, lost_out, retrans_out;     /* segments, as Linux counts them */
     uint32_t prior_cwnd;
+    /* RACK-TLP (tcp_rack.c, RFC 8985): the newest delivered packet's transmit time, end
+     * and RTT; the least RTT seen (0: none yet); the highest delivered end (fack, once
+     * fack_set; fack_next is this ACK's, taken at its end); reorderings seen; what rto_timer is for
+     * (TCP_TIME_*, icsk_pending) and its true deadline (the heap's may be earlier: lazy);
+     * the loss probe's episode (tlp_high_seq: snd_nxt when it went) */
+    struct {
+        uint64_t mstamp;
+        uint32_t end_seq, rtt_us, min_rtt_us, fack, fack_next;
+        uint32_t reord_seen;        /* reorderings seen (Linux tp->reord_seen) */
+        bool     advanced, advanced_once, fack_set, reo_armed;
+    } rack;
+    uint8_t  xmit_timer;
+    uint64_t xmit_deadline;
+    uint32_t tlp_high_seq;
+    bool     tlp_episode, tlp_retrans;
     /* congestion control (tcp_cong.c) and its private state (Linux icsk_ca_priv) */
     const struct tcp_cong_ops *ca_ops;
     uint64_t ca_priv[12];
@@ -244,6 +267,7 @@ struct tcp_net {
     int rmem[3], wmem[3];           /* net.ipv4.tcp_rmem, tcp_wmem: min, default, max */
     int moderate_rcvbuf;            /* net.ipv4.tcp_moderate_rcvbuf */
     int rfc1337, tw_reuse, tw_reuse_delay_ms;       /* TIME_WAIT (tcp_timewait.c) */
+    int recovery, early_retrans;    /* net.ipv4.tcp_recovery, tcp_early_retrans (tcp_rack.c) */
 };
 struct tcp_net *tcp_net(const struct net *net);
 const struct tcp_net *tcp_net_sysctls(const struct net *net);     /* no key drawn */
@@ -374,6 +398,22 @@ void tcp_clear_lost_marks(struct tcp_sock *tp);
 bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_seg *seg);
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup);
 void tcp_recovery_on_rto(struct tcp_sock *tp);
+
+/* tcp_rack.c: RACK-TLP (RFC 8985) */
+void tcp_rack_net_init(struct net *net, struct tcp_net *tn);
+bool tcp_rack_enabled(const struct tcp_sock *tp);            /* SACK and tcp_recovery & 1 */
+void tcp_rack_advance(struct tcp_sock *tp, const struct tcp_skb_cb *cb);   /* p delivered */
+uint32_t tcp_rack_reo_wnd(const struct tcp_sock *tp);
+bool tcp_rack_mark_lost(struct tcp_sock *tp);                /* per ACK: true if any is lost */
+void tcp_process_tlp_ack(struct tcp_sock *tp, const struct tcp_seg *seg, bool advanced);
+bool tcp_schedule_loss_probe(struct tcp_sock *tp, bool advancing_rto);
+void tcp_rack_ack_timer(struct tcp_sock *tp, bool advanced); /* tcp_ack's end: PTO or RTO */
+void tcp_rack_after_xmit(struct tcp_sock *tp);               /* tcp_write_xmit sent data */
+bool tcp_rack_timer(struct tcp_sock *tp);                    /* rto_timer fired: TLP or reo */
+/* tcp_recovery.c: RACK's timer marked packets lost (tcp_rack_reo_timeout) */
+void tcp_recovery_rack_lost(struct tcp_sock *tp);
+/* tcp_output.c: one segment of new data whatever cwnd says (the loss probe) */
+bool tcp_push_one(struct tcp_sock *tp);
 
 /* tcp_rcvbuf.c. The window a buffer holds is half of it (Linux tcp_win_from_space at
  * its default scaling ratio): the rest pays for the packets' own overhead. */

@@ -6,7 +6,10 @@
  *   Open      every ACK that advances SND.UNA grows cwnd (the congestion control's
  *             cong_avoid); duplicate ACKs are counted.
  *   entry     on the third duplicate ACK (DupThresh), or with SACK as soon as the
- *             scoreboard takes the first unacknowledged segment as lost (IsLost):
+ *             scoreboard takes the first unacknowledged segment as lost (IsLost); with
+ *             SACK and RACK (net.ipv4.tcp_recovery = 1, the default, tcp_rack.c) as
+ *             soon as RACK marks any segment lost, by an ACK or by its reordering
+ *             timer, however few duplicate ACKs came (Linux tcp_time_to_recover):
  *             RecoveryPoint = SND.NXT, ssthresh from the congestion control (Reno
  *             half, CUBIC 0.7), cwnd = ssthresh, and the first segment is sent again
  *             at once (the fast retransmit).
@@ -24,8 +27,12 @@
  *             of the window does not wait for one more RTO each; the ACK reaching
  *             RecoveryPoint ends it.
  *
- * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), RACK-TLP, D-SACK
- * and undo of spurious recoveries, lost-retransmission detection (an RTO covers it).
+ * With RACK, RACK marks what is lost (in recovery and after an RTO too: a
+ * retransmission lost again is found and sent once more); RFC 6675's IsLost marks it with tcp_recovery = 0, NewReno's
+ * head rule without SACK. Tail losses are probed first (TLP, tcp_rack.c).
+ *
+ * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), D-SACK and undo of
+ * spurious recoveries.
  */
 #include "tcp_priv.h"
 #include "tcp_trace.h"
@@ -97,7 +104,16 @@ static void tcp_enter_recovery(struct tcp_sock *tp)
     tp->snd_cwnd = tp->snd_ssthresh;
     tp->cwnd_cnt = 0;
     tp->ca_state = TCP_CA_RECOVERY;
+    tp->tlp_episode = false;                          /* tcp_init_cwnd_reduction */
     tcp_resend_head(tp);
+}
+
+/* tcp_rack_reo_timeout: RACK's timer marked segments lost with no ACK to act on: the
+ * recovery begins if none was under way, and the lost segments go. */
+void tcp_recovery_rack_lost(struct tcp_sock *tp)
+{
+    if (tp->ca_state == TCP_CA_OPEN) tcp_enter_recovery(tp);
+    tcp_xmit_lost(tp);
 }
 
 static void tcp_exit_recovery(struct tcp_sock *tp)
@@ -124,7 +140,9 @@ static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
         tcp_clear_lost_marks(tp);
     }
     if (acked) tcp_cong_avoid(tp, acked);             /* slow start: cwnd < ssthresh */
-    if (tp->ca_state == TCP_CA_LOSS) tcp_xmit_lost(tp);
+    if (tp->ca_state != TCP_CA_LOSS) return;
+    if (tcp_rack_enabled(tp)) tcp_rack_mark_lost(tp);   /* retransmissions lost again */
+    tcp_xmit_lost(tp);
 }
 
 /* tcp_fastretrans_alert and the cwnd growth of tcp_ack, after the ACK was taken
@@ -133,7 +151,8 @@ static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
 {
     if (tp->ca_state == TCP_CA_LOSS) { tcp_process_loss(tp, ack, acked); return; }
-    if (tp->sack_ok && (dup || tp->ca_state == TCP_CA_RECOVERY)) tcp_mark_lost(tp);   /* not per plain ACK */
+    bool rack = tcp_rack_enabled(tp), rack_lost = rack && tcp_rack_mark_lost(tp);
+    if (!rack && tp->sack_ok && (dup || tp->ca_state == TCP_CA_RECOVERY)) tcp_mark_lost(tp);   /* not per plain ACK */
     if (tp->ca_state == TCP_CA_RECOVERY) {
         if (!seq_before(ack, tp->high_seq)) { tcp_exit_recovery(tp); return; }
         if (dup) tp->dupacks++;
@@ -144,6 +163,12 @@ void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool du
         tcp_xmit_lost(tp);
         return;
     }
+    if (rack_lost) {                                  /* tcp_time_to_recover: the loss is proven */
+        TRACE_CAUSE(tp->sk.net, "tcp", "tcp_rack_mark_lost", NULL, NULL);
+        tcp_enter_recovery(tp);
+        tcp_xmit_lost(tp);
+        return;
+    }
     if (acked) {
         tp->dupacks = 0;
         tcp_cong_avoid(tp, acked);
@@ -151,7 +176,7 @@ void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool du
     }
     if (!dup) return;
     tp->dupacks++;
-    if (tp->dupacks >= TCP_DUPTHRESH || (tp->sack_ok && tcp_head_lost(tp))) {
+    if (!rack && (tp->dupacks >= TCP_DUPTHRESH || (tp->sack_ok && tcp_head_lost(tp)))) {
         tcp_enter_recovery(tp);
         tcp_xmit_lost(tp);
     }

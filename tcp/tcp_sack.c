@@ -44,6 +44,7 @@ static void tcp_sacktag_block(struct tcp_sock *tp, uint32_t start, uint32_t end)
             uint32_t cut = end - cb->seq;
             if (cut >= p->len || tcp_fragment(tp, p, cut) < 0) break;
         }
+        tcp_rack_advance(tp, cb);                         /* RACK: delivered */
         cb->sacked = TCPCB_SACKED_ACKED;                  /* no longer lost or in flight */
     }
 }

@@ -182,6 +182,8 @@ void tcp_fill_info(const struct tcp_sock *tp, struct ts_tcp_info *ti)
     ti->tcpi_notsent_bytes = tp->write_seq - tp->snd_nxt;
     ti->tcpi_snd_wnd = tp->snd_wnd;
     ti->tcpi_rcv_wnd = tp->rcv_wnd;
+    ti->tcpi_min_rtt = tp->rack.min_rtt_us ? tp->rack.min_rtt_us : UINT32_MAX;   /* tcp_min_rtt (tcp_rack.c) */
+    ti->tcpi_reord_seen = tp->rack.reord_seen;
 }
 
 /* Copy min(*len, n) bytes of src out, as do_tcp_getsockopt's put_user/copy_to_user. */

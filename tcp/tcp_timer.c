@@ -7,6 +7,8 @@
  *                    before the first sample, doubled on every expiry up to 120 s;
  *                    tcp_syn_retries / tcp_retries2 expiries end the connection
  *                    (ETIMEDOUT)
+ *   loss probe, reordering  RACK-TLP's timers share the retransmission timer
+ *                    (tcp_rack.c; tp->xmit_timer says which is armed)
  *   delayed ACK      40 ms (TCP_DELACK_MIN); armed once, not moved per segment
  *   TIME_WAIT        60 s (TCP_TIMEWAIT_LEN); the same timer ends an orphan's
  *                    FIN_WAIT2 after tcp_fin_timeout
@@ -16,11 +18,20 @@
 #include "net/stack.h"
 #include <errno.h>
 
+/* tcp_rearm_rto: the RTO from now, or, in place of a loss probe or RACK's reordering
+ * timer, from the oldest packet's transmission (at least 1 µs ahead). */
 void tcp_rearm_rto(struct tcp_sock *tp)
 {
     struct stack *st = tp->sk.net->st;
+    uint8_t was = tp->xmit_timer;
+    tp->xmit_timer = TCP_TIME_RETRANS;
     if (tp->wq_head == tp->send_head) { timer_stop(st, &tp->rto_timer); return; }    /* nothing out */
-    timer_arm_in(st, &tp->rto_timer, tp->rto_us);
+    uint64_t rto = tp->rto_us;
+    if (was == TCP_TIME_LOSS_PROBE || was == TCP_TIME_REO_TIMEOUT) {
+        uint64_t due = TCP_SKB_CB(tp->wq_head)->when_us + tp->rto_us;
+        rto = due > st->now_us ? due - st->now_us : 1;
+    }
+    timer_arm_in(st, &tp->rto_timer, rto);
 }
 
 /* tcp_rtt_estimator + tcp_set_rto, RFC 6298 §2.2-2.3 (in µs). */
@@ -59,11 +70,11 @@ void tcp_write_err(struct tcp_sock *tp)
 }
 
 /* tcp_retransmit_timer: the oldest unacknowledged segment again, the RTO doubled. */
-static void tcp_retransmit_timer(struct timer *t, void *arg)
+static void tcp_retransmit_timer(struct tcp_sock *tp)
 {
-    struct tcp_sock *tp = arg;
     struct sock *sk = &tp->sk;
     if (tp->wq_head == tp->send_head) return;
+    tp->tlp_episode = false;                          /* an RTO ends a probe's episode */
     const struct tcp_net *tn = tcp_net_sysctls(sk->net);
     unsigned limit = (unsigned)(sk->state == SK_SYN_SENT ? tn->syn_retries :
                                 sk->state == SK_SYN_RECV ? tn->synack_retries : tn->retries2);
@@ -84,6 +95,13 @@ static void tcp_retransmit_timer(struct timer *t, void *arg)
     tcp_retransmit_head(tp);
     tp->rto_us = (uint32_t)MIN((uint64_t)tp->rto_us * 2, TCP_RTO_MAX);     /* RFC 6298 §5.5 */
     timer_arm_in(sk->net->st, &tp->rto_timer, tp->rto_us);
+}
+
+/* tcp_write_timer: the timer is the RTO's, or RACK-TLP's (tcp_rack.c). */
+static void tcp_write_timer(struct timer *t, void *arg)
+{
+    struct tcp_sock *tp = arg;
+    if (!tcp_rack_timer(tp)) tcp_retransmit_timer(tp);
 }
 
 /* tcp_delack_timer: the ACK that waited. */
@@ -123,7 +141,7 @@ void tcp_time_wait(struct tcp_sock *tp)
 
 void tcp_init_timers(struct tcp_sock *tp)
 {
-    timer_init(&tp->rto_timer, tcp_retransmit_timer, tp);
+    timer_init(&tp->rto_timer, tcp_write_timer, tp);
     timer_init(&tp->delack_timer, tcp_delack_timer, tp);
     timer_init(&tp->tw_timer, tcp_tw_timer, tp);
     tcp_probe_timers_init(tp);

@@ -28,7 +28,7 @@ note "tc -s: $(printf '%s\n' "$stats" | sed -n 2p)"
 dropped=$(printf '%s\n' "$stats" | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p')
 [ "${dropped:-0}" -gt 0 ] || fail "netem dropped nothing: $(printf '%s\n' "$stats" | tr '\n' ' ')"
 ns=$(ts nstat 2>&1)
-note "stack nstat: $(printf '%s\n' "$ns" | grep -E '^Tcp(RetransSegs|OutSegs|InSegs|ExtTCPSackRecovery|ExtTCPTimeouts|ExtTCPFastRetrans|ExtTCPSlowStartRetrans) ' |
+note "stack nstat: $(printf '%s\n' "$ns" | grep -E '^Tcp(RetransSegs|OutSegs|InSegs|ExtTCPSackRecovery|ExtTCPTimeouts|ExtTCPFastRetrans|ExtTCPSlowStartRetrans|ExtTCPLossProbes|ExtTCPLossProbeRecovery|ExtTCPLostRetransmit) ' |
     awk '{printf "%s %s  ", $1, $2}')"
 retrans=$(printf '%s\n' "$ns" | awk '$1 == "TcpRetransSegs" {print $2}')
 [ "${retrans:-0}" -gt 0 ] || fail "TcpRetransSegs ${retrans:-0} after 5% loss, expected more than 0"

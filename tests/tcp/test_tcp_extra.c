@@ -180,11 +180,12 @@ START_TEST(test_icmp_out_of_window)
 END_TEST
 
 /* Once established an unreachable is soft: the connection keeps trying, and the error
- * is what the application hears when the retransmissions give up (tcp_write_err). */
+ * is what the application hears when the retransmissions give up (tcp_write_err). The
+ * RTOs alone: no tail loss probe before the first (tcp_early_retrans 0). */
 START_TEST(test_icmp_soft_error_on_timeout)
 {
     char *sc = malloc(8192);
-    size_t n = (size_t)sprintf(sc, "%s+0.100 write 100\n+0 > P. 1(100) ack 1\n"
+    size_t n = (size_t)sprintf(sc, "0 sysctl net.ipv4.tcp_early_retrans 0\n%s+0.100 write 100\n+0 > P. 1(100) ack 1\n"
                                "+0.100 icmp host seq 1\n+0 state ESTABLISHED\n+0 error NONE\n", PASSIVE_OPEN);
     /* the first expiry 210 ms after the send, 100 ms of it gone */
     uint64_t at = add_backoff(sc, &n, 110000, 210000, 15, "P. 1(100) ack 1");
@@ -656,11 +657,13 @@ END_TEST
  * sends the next lost segments at once as cwnd grows from 1 in slow start (2, 4, then
  * CUBIC's ssthresh 7), not one more RTO each. The ACKs of the retransmissions give RTT
  * samples from their timestamps (RFC 7323 §4.1; Karn forbids the others), so the RTO
- * is 210 ms again for the next write, not the 420 ms the expiry doubled it to. */
+ * is 210 ms again for the next write, not the 420 ms the expiry doubled it to. The
+ * RTO alone: tail loss probes are off (tcp_early_retrans 0; with them the last segment
+ * would go 22 ms after the flight, test_tcp_rack.c). */
 START_TEST(test_rto_loss_recovery)
 {
     char sc[4096];
-    size_t n = (size_t)snprintf(sc, sizeof(sc), "%s+0.100 write 14480\n", PASSIVE_OPEN);
+    size_t n = (size_t)snprintf(sc, sizeof(sc), "0 sysctl net.ipv4.tcp_early_retrans 0\n%s+0.100 write 14480\n", PASSIVE_OPEN);
     n = script_out_segs(sc, n, 1, 10, 1448, 10);
     snprintf(sc + n, sizeof(sc) - n,
         "+0.210 > . 1(1448) ack 1\n"

@@ -9,11 +9,20 @@
 #include "tests/fx_check.h"
 #include "tests/tcp/tcp_script.h"
 #include "tcp/tcp_priv.h"
+#include "net/sysctl.h"
 #include <errno.h>
 #include <stdio.h>
 #include <sys/socket.h>
 
 static void setup(void) { tcp_script_setup(); f = tcp_script_fx(); }
+
+/* A sysctl of the test's namespace (before the script). */
+static void set_sysctl(const char *name, const char *val)
+{
+    struct sysctl_entry *e = sysctl_find(f->net, name);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(sysctl_write(f->net, e, val), 0);
+}
 static void teardown(void) { tcp_script_teardown(); f = NULL; }
 
 #define MSS 1448
@@ -72,13 +81,15 @@ START_TEST(test_fast_retransmit)
 }
 END_TEST
 
-/* Segments 1 and 5 lost, SACK: the third SACK makes segment 1 lost (three segments
+/* Segments 1 and 5 lost, SACK, RFC 6675's loss marking (tcp_recovery 0; RACK's is
+ * test_tcp_rack.c): the third SACK makes segment 1 lost (three segments
  * SACKed above it: RFC 6675 IsLost) and it goes again; segment 5 is lost once three
  * segments above it are SACKed (after segment 8's SACK) and pipe (10 - 6 SACKed - 2
  * lost + 1 resent = 3) is below cwnd 7, so it goes at once. The partial ACK sends
  * nothing more; the full ACK ends the recovery. */
 START_TEST(test_sack_two_holes)
 {
+    set_sysctl("net.ipv4.tcp_recovery", "0");
     char *sc = malloc(8192);
     size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
     n = send_ten(sc, n);
@@ -141,9 +152,11 @@ static void queue_sent(struct tcp_sock *tp, uint32_t seq, uint32_t len)
  * sample (RFC 7323 §4.1; Karn's rule forbids only the send time), so the RTO is fresh:
  * 10 ms + 200 = 210 ms, not the backed-off 420. Slow start then clocks out the other
  * lost segments as ACKs come (2, then 4, then the last 3 under ssthresh 7), not one per
- * RTO; the ACK of everything ends the Loss state and new data goes as cwnd 7. */
+ * RTO; the ACK of everything ends the Loss state and new data goes as cwnd 7. The RTO
+ * alone: no tail loss probe first (tcp_early_retrans 0). */
 START_TEST(test_rto_loss_slow_start)
 {
+    set_sysctl("net.ipv4.tcp_early_retrans", "0");
     char *sc = malloc(8192);
     size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
     n = send_ten(sc, n);
@@ -165,9 +178,11 @@ START_TEST(test_rto_loss_slow_start)
 END_TEST
 
 /* The same loss, and the ACK of segment 1's retransmission is lost too: the second RTO
- * comes after the backed-off 420 ms (no RTT sample came to end the backoff). */
+ * comes after the backed-off 420 ms (no RTT sample came to end the backoff). No tail
+ * loss probe (tcp_early_retrans 0). */
 START_TEST(test_rto_backoff_kept_without_sample)
 {
+    set_sysctl("net.ipv4.tcp_early_retrans", "0");
     char *sc = malloc(8192);
     size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
     n = send_ten(sc, n);

@@ -645,18 +645,23 @@ START_TEST(test_rst_closed_port)
 END_TEST
 
 /* RTO: 10 ms handshake RTT gives RTO = 10 + max(4 * 5, 200) = 210 ms (RFC 6298, Linux's
- * 200 ms floor), doubled at every expiry; the ACK of the retransmission ends it. */
+ * 200 ms floor), doubled at every expiry; the ACK of the retransmission ends it. As in
+ * Linux, a tail loss probe comes first (RFC 8985 §7: with one segment out its PTO,
+ * 2 SRTT + 200 ms, is capped by the RTO, so it is 210 ms too); the RTO counts from the
+ * probe, then doubles. */
 START_TEST(test_rto_backoff)
 {
     run_script(PASSIVE_OPEN
         "+0.100 write 100\n"
         "+0 > P. 1(100) ack 1\n"
+        "+0.210 > P. 1(100) ack 1\n"             /* the tail loss probe */
         "+0.210 > P. 1(100) ack 1\n"
         "+0.420 > P. 1(100) ack 1\n"
         "+0.840 > P. 1(100) ack 1\n"
         "+0.010 < . 1(0) ack 101 win 512\n"
         "+5 state ESTABLISHED\n");
-    ck_assert_uint_eq(MIB(MIB_TcpRetransSegs), 3);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPLossProbes), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpRetransSegs), 4);
     ck_assert_uint_eq(MIB(MIB_TcpExtTCPTimeouts), 3);
 }
 END_TEST
@@ -778,8 +783,9 @@ static void log_has(const char *needle)
     ck_assert_msg(fx_log_contains(f, needle), "no \"%s\" in the trace:\n%s", needle, f->log ? f->log : "");
 }
 
-/* The handshake's state changes and stages, data in, data out through tcp_sendmsg, and
- * an RTO: its timer line, the cwnd it cuts, the retransmission's journey. */
+/* The handshake's state changes and stages, data in, data out through tcp_sendmsg, a
+ * tail loss probe and then an RTO: their timer lines, the cwnd the RTO cuts, the
+ * retransmissions' journeys. */
 START_TEST(test_trace_connection)
 {
     fx_trace(f, true);
@@ -789,6 +795,7 @@ START_TEST(test_trace_connection)
         "+0 read 100\n"
         "+0.010 write 100\n"
         "+0 > P. 1(100) ack 101\n"
+        "+0.210 > P. 1(100) ack 101\n"
         "+0.210 > P. 1(100) ack 101\n"
         "+0.010 < . 101(0) ack 101 win 512\n");
     log_has(" tcp 0.0.0.0:8080 > 0.0.0.0:*: CLOSE -> LISTEN\n");
@@ -802,7 +809,9 @@ START_TEST(test_trace_connection)
     log_has(") > ip_queue_xmit > ip_route_output(");
     log_has(" tcp 10.0.0.2:8080 > 10.0.0.1:40000: tcp_retransmit_timer(rto 210 ms, retransmission 1)\n");
     log_has(" -> 1 ssthresh 2147483647 -> ");
-    log_has("tx: tcp_retransmit_timer(rto 210 ms, retransmission 1) > tcp_retransmit_skb(retransmission 1) > tcp_transmit_skb(");
+    log_has(" tcp 10.0.0.2:8080 > 10.0.0.1:40000: tcp_write_timer(TLP)\n");
+    log_has("tx: tcp_write_timer(TLP) > tcp_send_loss_probe > tcp_transmit_skb(");
+    log_has("tx: tcp_retransmit_timer(rto 210 ms, retransmission 1) > tcp_retransmit_skb(retransmission 2) > tcp_transmit_skb(");
     log_has("tcp_rcv_established > tcp_ack(acked 100)");
 }
 END_TEST
