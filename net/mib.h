@@ -35,7 +35,9 @@
     X(TcpExtTCPReqQFullDoCookies) X(TcpExtTCPReqQFullDrop) X(TcpExtPAWSEstab)            \
     X(TcpExtTCPACKSkippedSeq) X(TcpExtTCPACKSkippedPAWS) X(TcpExtTCPACKSkippedChallenge) \
     X(TcpExtTCPACKSkippedTimeWait) X(TcpExtTWRecycled) X(TcpExtPAWSTimewait)             \
-    X(TcpExtTCPSynRetrans) X(TcpExtTCPAbortOnTimeout)
+    X(TcpExtTCPSynRetrans) X(TcpExtTCPAbortOnTimeout)                                  \
+    X(TcpExtTCPHystartTrainDetect) X(TcpExtTCPHystartTrainCwnd)                          \
+    X(TcpExtTCPHystartDelayDetect) X(TcpExtTCPHystartDelayCwnd)
 
 #define MIB_AS_ENUM(n) MIB_##n,
 enum mib_id { MIB_COUNTERS(MIB_AS_ENUM) MIB_MAX };

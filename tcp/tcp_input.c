@@ -66,30 +66,40 @@ static void tcp_reset(struct tcp_sock *tp)
  * timestamp it echoes (RFC 7323 §4.1, tcp_rtt_tsopt_us), which names the transmission
  * that was acknowledged. A valid sample sets a fresh RTO and ends the backoff
  * (RFC 6298 §5.7 leaves the backed-off RTO in place until one comes). */
-static void tcp_ack_update_rtt(struct tcp_sock *tp, const struct tcp_seg *seg, uint64_t first_when, bool retrans)
+static void tcp_ack_update_rtt(struct tcp_sock *tp, const struct tcp_seg *seg, uint64_t first_when, bool retrans,
+                               uint64_t last_when, uint32_t acked)
 {
-    uint64_t rtt_us = 0;
-    if (first_when && !retrans) rtt_us = MAX(tp->sk.net->st->now_us - first_when, 1);
+    uint64_t now = tp->sk.net->st->now_us, rtt_us = 0, ca_rtt_us;
+    if (first_when && !retrans) rtt_us = MAX(now - first_when, 1);
     else if (seg && tp->tstamp_ok && seg->opt.ts_ok && seg->opt.ts_ecr) rtt_us = tcp_rtt_tsopt_us(tp, seg->opt.ts_ecr);
     if (!rtt_us) return;
     tcp_rtt_estimator(tp, (uint32_t)MIN(rtt_us, (uint64_t)TCP_RTO_MAX));
     tp->backoff = 0;
+    /* the congestion control's sample (Linux ca_rtt_us): from the newest segment acked;
+     * not the handshake's (Linux starts the algorithm after it, tcp_init_transfer) */
+    ca_rtt_us = first_when && !retrans && last_when ? MAX(now - last_when, 1) : rtt_us;
+    bool handshake = tp->sk.state == SK_SYN_SENT || tp->sk.state == SK_SYN_RECV;
+    if (tp->ca_ops && tp->ca_ops->pkts_acked && !handshake)
+        tp->ca_ops->pkts_acked(tp, acked, (uint32_t)MIN(ca_rtt_us, (uint64_t)TCP_RTO_MAX));
 }
 
 /* tcp_clean_rtx_queue: free what the ACK covers and take its RTT sample (seg NULL: no
- * timestamp to use). Returns segments acked. */
-static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, const struct tcp_seg *seg)
+ * timestamp to use). Returns segments acked; *fresh: those of them not SACKed before
+ * (what the ACK delivered, for PRR). */
+static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, const struct tcp_seg *seg, uint32_t *fresh)
 {
-    uint64_t first_when = 0;
+    uint64_t first_when = 0, last_when = 0;
     bool retrans = false;
-    uint32_t acked_bytes = 0;
+    uint32_t acked_bytes = 0, sacked_bytes = 0;
     while (tp->wq_head && tp->wq_head != tp->send_head) {
         struct pkt *p = tp->wq_head;
         struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+        if (!(cb->sacked & TCPCB_SACKED_ACKED) && seq_after(ack, cb->seq)) last_when = cb->when_us;
         if (!seq_after(cb->end_seq, ack)) {
             if (!first_when) first_when = cb->when_us;
             retrans |= cb->retrans != 0;
             acked_bytes += cb->end_seq - cb->seq;
+            if (cb->sacked & TCPCB_SACKED_ACKED) sacked_bytes += cb->end_seq - cb->seq;
             tp->wq_head = p->next;
             if (!tp->wq_head) tp->wq_tail = NULL;
             pkt_free(p);                        /* the send buffer charge comes back */
@@ -104,9 +114,11 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, const str
         }
         break;
     }
-    if (acked_bytes) tcp_ack_update_rtt(tp, seg, first_when, retrans);
+    uint32_t mss = tp->mss_cache ? tp->mss_cache : 1, acked = (acked_bytes + mss - 1) / mss;
+    if (acked_bytes) tcp_ack_update_rtt(tp, seg, first_when, retrans, last_when, acked);
     tp->bytes_acked += acked_bytes;
-    return tp->mss_cache ? (acked_bytes + tp->mss_cache - 1) / tp->mss_cache : 1;
+    if (fresh) *fresh = (acked_bytes - sacked_bytes + mss - 1) / mss;
+    return tp->mss_cache ? acked : 1;
 }
 
 /* tcp_ack_update_window (RFC 9293 §3.10.7.4, SND.WL1/WL2 rule). */
@@ -172,18 +184,19 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
     }
     bool dup = tcp_is_dupack(tp, seg);
     tcp_ack_update_window(tp, seg);
-    if (tp->sack_ok && seg->opt.num_sacks) tcp_sacktag(tp, seg);     /* the scoreboard */
+    uint32_t delivered = 0, fresh = 0;                /* segments the ACK delivered (PRR) */
+    if (tp->sack_ok && seg->opt.num_sacks) delivered = tcp_sacktag(tp, seg);     /* the scoreboard */
     if (dup || seq_after(seg->ack, tp->snd_una) || (tp->sack_ok && seg->opt.num_sacks)) tcp_dst_confirm(tp);
     uint32_t acked = 0;
     if (seq_after(seg->ack, tp->snd_una)) {
         tp->snd_una = seg->ack;
         tcp_urg_ack(tp);
-        acked = tcp_clean_rtx_queue(tp, seg->ack, seg);
+        acked = tcp_clean_rtx_queue(tp, seg->ack, seg, &fresh);
         tp->retransmits = 0;
         tcp_rearm_rto(tp);                            /* RFC 6298 §5.3 */
     }
     uint32_t prior_cwnd = tp->snd_cwnd, prior_ssthresh = tp->snd_ssthresh;     /* for trace */
-    tcp_recovery_ack(tp, seg->ack, acked, dup);       /* cwnd growth, or fast recovery */
+    tcp_recovery_ack(tp, seg->ack, acked, delivered + fresh, dup);   /* cwnd growth, or fast recovery */
     TCP_TRACE_CWND(tp, prior_cwnd, prior_ssthresh);
     if (acked) tcp_new_space(tp);                     /* tcp_check_space */
     tcp_ack_probe(tp);                                /* the peer answers: probes stop */
@@ -340,7 +353,7 @@ static void tcp_rcv_synsent(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *
         return;
     }
     tp->snd_una = seg->ack;
-    tcp_clean_rtx_queue(tp, seg->ack, seg);
+    tcp_clean_rtx_queue(tp, seg->ack, seg, NULL);
     tp->retransmits = tp->backoff = 0;
     tcp_rearm_rto(tp);
     tcp_set_state(sk, SK_ESTABLISHED);

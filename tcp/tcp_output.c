@@ -265,6 +265,7 @@ static bool tcp_xmit_size(struct tcp_sock *tp, struct pkt *p, uint32_t allow, un
 void tcp_push_pending(struct tcp_sock *tp, unsigned nonagle)
 {
     TRACE_CAUSE(tp->sk.net, "tcp", "tcp_write_xmit", NULL, NULL);
+    uint32_t sent = 0;                           /* segments, for PRR's prr_out */
     while (tp->send_head) {
         struct pkt *p = tp->send_head;
         uint32_t allow = tcp_send_allowance(tp);
@@ -274,9 +275,11 @@ void tcp_push_pending(struct tcp_sock *tp, unsigned nonagle)
         if (tcp_transmit_skb(tp, p) < 0 && tp->snd_una == tp->snd_nxt) break;
         tp->send_head = p->next;
         tp->snd_nxt = TCP_SKB_CB(p)->end_seq;
+        sent += tcp_pcount(tp, p);
         tcp_minshall_update(tp, p);
         if (!timer_pending(&tp->rto_timer)) tcp_rearm_rto(tp);
     }
+    tcp_prr_sent(tp, sent);
     tcp_cwnd_validate(tp);
     tcp_check_probe_timer(tp);
 }
