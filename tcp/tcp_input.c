@@ -66,36 +66,46 @@ static void tcp_reset(struct tcp_sock *tp)
  * timestamp it echoes (RFC 7323 §4.1, tcp_rtt_tsopt_us), which names the transmission
  * that was acknowledged. A valid sample sets a fresh RTO and ends the backoff
  * (RFC 6298 §5.7 leaves the backed-off RTO in place until one comes). */
-static void tcp_ack_update_rtt(struct tcp_sock *tp, const struct tcp_seg *seg, uint64_t first_when, bool retrans,
-                               uint64_t last_when, uint32_t acked)
+static void tcp_ack_update_rtt(struct tcp_sock *tp, const struct tcp_seg *seg, uint64_t first_when, bool retrans)
 {
-    uint64_t now = tp->sk.net->st->now_us, rtt_us = 0, ca_rtt_us;
-    if (first_when && !retrans) rtt_us = MAX(now - first_when, 1);
+    uint64_t rtt_us = 0;
+    if (first_when && !retrans) rtt_us = MAX(tp->sk.net->st->now_us - first_when, 1);
     else if (seg && tp->tstamp_ok && seg->opt.ts_ok && seg->opt.ts_ecr) rtt_us = tcp_rtt_tsopt_us(tp, seg->opt.ts_ecr);
     if (!rtt_us) return;
     tcp_rtt_estimator(tp, (uint32_t)MIN(rtt_us, (uint64_t)TCP_RTO_MAX));
     tp->backoff = 0;
-    /* the congestion control's sample (Linux ca_rtt_us): from the newest segment acked;
-     * not the handshake's (Linux starts the algorithm after it, tcp_init_transfer) */
-    ca_rtt_us = first_when && !retrans && last_when ? MAX(now - last_when, 1) : rtt_us;
-    bool handshake = tp->sk.state == SK_SYN_SENT || tp->sk.state == SK_SYN_RECV;
-    if (tp->ca_ops && tp->ca_ops->pkts_acked && !handshake)
-        tp->ca_ops->pkts_acked(tp, acked, (uint32_t)MIN(ca_rtt_us, (uint64_t)TCP_RTO_MAX));
 }
 
-/* tcp_clean_rtx_queue: free what the ACK covers and take its RTT sample (seg NULL: no
+/* The congestion control's RTT sample (Linux ca_rtt_us, for pkts_acked: HyStart's
+ * delay signal): from the newest segment the ACK covers, a partly acked super-segment
+ * too, unless retransmitted data was acked; else from the timestamp. Not the
+ * handshake's: Linux starts the algorithm after it (tcp_init_transfer). */
+static void tcp_ca_rtt_sample(struct tcp_sock *tp, const struct tcp_seg *seg, uint64_t last_when, bool retrans,
+                              uint32_t acked)
+{
+    uint64_t rtt_us = 0;
+    if (last_when && !retrans) rtt_us = MAX(tp->sk.net->st->now_us - last_when, 1);
+    else if (seg && tp->tstamp_ok && seg->opt.ts_ok && seg->opt.ts_ecr) rtt_us = tcp_rtt_tsopt_us(tp, seg->opt.ts_ecr);
+    if (rtt_us) tp->ca_ops->pkts_acked(tp, acked, (uint32_t)MIN(rtt_us, (uint64_t)TCP_RTO_MAX));
+}
+
+/* tcp_clean_rtx_queue: free what the ACK covers and take its RTT samples (seg NULL: no
  * timestamp to use). Returns segments acked; *fresh: those of them not SACKed before
  * (what the ACK delivered, for PRR). */
 static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, const struct tcp_seg *seg, uint32_t *fresh)
 {
-    uint64_t first_when = 0, last_when = 0;
-    bool retrans = false;
+    uint64_t first_when = 0, last_when = 0;     /* the oldest fully acked; the newest acked */
+    bool retrans = false, ca_retrans = false, syn = false;
     uint32_t acked_bytes = 0, sacked_bytes = 0;
     while (tp->wq_head && tp->wq_head != tp->send_head) {
         struct pkt *p = tp->wq_head;
         struct tcp_skb_cb *cb = TCP_SKB_CB(p);
-        if (!(cb->sacked & TCPCB_SACKED_ACKED) && seq_after(ack, cb->seq)) last_when = cb->when_us;
-        if (!seq_after(cb->end_seq, ack)) {
+        bool full = !seq_after(cb->end_seq, ack);
+        if (!full && !seq_after(ack, cb->seq)) break;
+        if (!(cb->sacked & TCPCB_SACKED_ACKED)) last_when = cb->when_us;
+        ca_retrans |= cb->retrans != 0;
+        syn |= (cb->tcp_flags & TCP_FLAG_SYN) != 0;
+        if (full) {
             if (!first_when) first_when = cb->when_us;
             retrans |= cb->retrans != 0;
             acked_bytes += cb->end_seq - cb->seq;
@@ -105,17 +115,16 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, const str
             pkt_free(p);                        /* the send buffer charge comes back */
             continue;
         }
-        if (seq_after(ack, cb->seq)) {          /* tcp_trim_head: part of it is acked */
-            uint32_t n = ack - cb->seq;
-            if (cb->tcp_flags & TCP_FLAG_SYN) { n--; cb->tcp_flags &= (uint8_t)~TCP_FLAG_SYN; }
-            pkt_pull(p, MIN(n, p->len));
-            acked_bytes += ack - cb->seq;
-            cb->seq = ack;
-        }
+        uint32_t n = ack - cb->seq;             /* tcp_trim_head: part of it is acked */
+        if (cb->tcp_flags & TCP_FLAG_SYN) { n--; cb->tcp_flags &= (uint8_t)~TCP_FLAG_SYN; }
+        pkt_pull(p, MIN(n, p->len));
+        acked_bytes += ack - cb->seq;
+        cb->seq = ack;
         break;
     }
     uint32_t mss = tp->mss_cache ? tp->mss_cache : 1, acked = (acked_bytes + mss - 1) / mss;
-    if (acked_bytes) tcp_ack_update_rtt(tp, seg, first_when, retrans, last_when, acked);
+    if (acked_bytes) tcp_ack_update_rtt(tp, seg, first_when, retrans);
+    if (acked_bytes && !syn && tp->ca_ops && tp->ca_ops->pkts_acked) tcp_ca_rtt_sample(tp, seg, last_when, ca_retrans, acked);
     tp->bytes_acked += acked_bytes;
     if (fresh) *fresh = (acked_bytes - sacked_bytes + mss - 1) / mss;
     return tp->mss_cache ? acked : 1;

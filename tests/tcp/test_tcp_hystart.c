@@ -7,6 +7,7 @@
 #include "tests/fx_check.h"
 #include "tests/tcp/tcp_script.h"
 #include "tcp/tcp_priv.h"
+#include <stdio.h>
 #include <sys/socket.h>
 
 static struct sock *sk;
@@ -176,6 +177,50 @@ START_TEST(test_hystart_after_rto)
 }
 END_TEST
 
+#define MSS 1448
+#define SEG(k) (1 + MSS * ((k) - 1))
+
+/* Through tcp_ack, in a script: ten segments at 0.110, their ACKs 1 ms apart from
+ * 0.120 (RTT samples from 10 ms: delay_min 10 ms, train threshold (10 + 1) / 2 = 5.5
+ * ms); each ACK in slow start grows cwnd by one and lets two segments go (11..30).
+ * That round began below hystart_low_window, so its train was never followed. The
+ * next round begins with the ACK of segment 11 at 0.131, cwnd 20; its 7th ACK comes 6
+ * ms later with cwnd 26: HyStart ends slow start (ssthresh 26), and from then on each
+ * ACK lets one segment go. Reno has no HyStart: two per ACK on. */
+static void slow_start_script(const char *cong, int exit_at)
+{
+    char *sc = malloc(16384);
+    size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
+    n += (size_t)sprintf(sc + n, "+0 setsockopt TCP_CONGESTION %s\n", cong);
+    n += (size_t)sprintf(sc + n, "+0.100 write %u\n", 40 * MSS);
+    n += (size_t)sprintf(sc + n, "+0 write %u\n", 10 * MSS);
+    for (int k = 1; k <= 10; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEG(k), MSS);
+    int next = 11;
+    for (int k = 1; k <= 20; k++) {
+        const char *t = k == 1 ? "+0.010" : k == 11 ? "+0.002" : "+0.001";
+        n += (size_t)sprintf(sc + n, "%s < . 1(0) ack %u win 512\n", t, SEG(k + 1));
+        for (int i = 0; i < (exit_at && k >= exit_at ? 1 : 2); i++)
+            n += (size_t)sprintf(sc + n, "+0 > %s %u(%u) ack 1\n", next == 50 ? "P." : ".", SEG(next), MSS), next++;
+    }
+    run_script(sc);
+    free(sc);
+}
+
+START_TEST(test_hystart_script_train)
+{
+    slow_start_script("cubic", 17);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPHystartTrainDetect), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPHystartTrainCwnd), 26);
+}
+END_TEST
+
+START_TEST(test_hystart_script_reno)
+{
+    slow_start_script("reno", 0);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPHystartTrainDetect), 0);
+}
+END_TEST
+
 Suite *tcp_hystart_suite(void)
 {
     Suite *s = suite_create("tcp_hystart");
@@ -188,6 +233,8 @@ Suite *tcp_hystart_suite(void)
     tcase_add_test(tc, test_hystart_low_window);
     tcase_add_test(tc, test_hystart_steady_rtt);
     tcase_add_test(tc, test_hystart_after_rto);
+    tcase_add_test(tc, test_hystart_script_train);
+    tcase_add_test(tc, test_hystart_script_reno);
     suite_add_tcase(s, tc);
     return s;
 }
