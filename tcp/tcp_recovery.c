@@ -114,16 +114,15 @@ static bool tcp_head_lost(struct tcp_sock *tp)
     return p && p != tp->send_head && (TCP_SKB_CB(p)->sacked & TCPCB_LOST);
 }
 
-/* tcp_process_loss: slow start from the RTO's cwnd by what the ACK delivered; the lost
- * segments go first. */
-static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t delivered)
+/* tcp_process_loss: slow start from the RTO's cwnd; the lost segments go first. */
+static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
 {
     if (!seq_before(ack, tp->high_seq)) {             /* all sent before the RTO is in */
         tp->ca_state = TCP_CA_OPEN;
         tp->dupacks = 0;
         tcp_clear_lost_marks(tp);
     }
-    if (delivered) tcp_cong_avoid(tp, delivered);     /* slow start: cwnd < ssthresh */
+    if (acked) tcp_cong_avoid(tp, acked);             /* slow start: cwnd < ssthresh */
     if (tp->ca_state == TCP_CA_LOSS) tcp_xmit_lost(tp);
 }
 
@@ -162,16 +161,11 @@ static void tcp_recovery_partial(struct tcp_sock *tp, uint32_t acked, uint32_t d
 /* tcp_fastretrans_alert and the cwnd growth of tcp_ack, after the ACK was taken
  * (SACK blocks tagged, acknowledged data freed). acked: segments newly acknowledged;
  * delivered (with SACK): segments newly SACKed or acked and not SACKed before; dup: it
- * was a duplicate ACK (tcp_is_dupack, judged before the window update). cwnd grows by
- * what was delivered, as Linux's tcp_cong_control(acked_sacked): an ACK that covers
- * data SACKed long ago delivers only what is new. */
+ * was a duplicate ACK (tcp_is_dupack, judged before the window update). */
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, uint32_t delivered, bool dup)
 {
+    if (tp->ca_state == TCP_CA_LOSS) { tcp_process_loss(tp, ack, acked); return; }
     if (!tp->sack_ok) delivered = tcp_reno_delivered(tp, acked, dup);
-    if (tp->ca_state == TCP_CA_LOSS) {                /* cwnd grows only when data is acked (tcp_may_raise_cwnd) */
-        tcp_process_loss(tp, ack, acked ? delivered : 0);
-        return;
-    }
     if (tp->ca_state == TCP_CA_RECOVERY) {
         if (!seq_before(ack, tp->high_seq)) tcp_exit_recovery(tp);
         else tcp_recovery_partial(tp, acked, delivered, dup);
@@ -180,7 +174,7 @@ void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, uint32_
     if (tp->sack_ok && dup) tcp_mark_lost(tp);        /* not per plain ACK */
     if (acked) {
         tp->dupacks = 0;
-        if (delivered) tcp_cong_avoid(tp, delivered);
+        tcp_cong_avoid(tp, acked);
         return;
     }
     if (!dup) return;
