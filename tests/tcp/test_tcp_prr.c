@@ -139,6 +139,33 @@ START_TEST(test_prr_first_ack_and_end)
 }
 END_TEST
 
+/* An RTO cuts ssthresh once per loss (Linux tcp_enter_loss): not when it ends a fast
+ * recovery that already cut it (PRR's cwnd 5 there would give 3), nor at the second
+ * RTO of the same loss; from Open it does (Reno: 16 / 2). */
+START_TEST(test_rto_keeps_recovery_ssthresh)
+{
+    struct tcp_sock *tp = tcp_sk(sk);
+    tcp_cong_set(tp, &tcp_reno);
+    tp->snd_una = 1000;
+    tp->snd_nxt = tp->high_seq = 9000;
+    tp->ca_state = TCP_CA_RECOVERY;
+    tp->snd_cwnd = 5;
+    tp->snd_ssthresh = 10;
+    tcp_cong_on_rto(tp);
+    ck_assert_uint_eq(tp->snd_ssthresh, 10);
+    ck_assert_uint_eq(tp->snd_cwnd, 1);
+    ck_assert_uint_eq(tp->ca_state, TCP_CA_LOSS);
+    tp->retransmits = 1;                      /* the timer fired again, nothing acked */
+    tcp_cong_on_rto(tp);
+    ck_assert_uint_eq(tp->snd_ssthresh, 10);
+    tp->ca_state = TCP_CA_OPEN;
+    tp->retransmits = 0;
+    tp->snd_cwnd = 16;
+    tcp_cong_on_rto(tp);
+    ck_assert_uint_eq(tp->snd_ssthresh, 8);
+}
+END_TEST
+
 #define MSS 1448
 #define SEG(k) (1 + MSS * ((k) - 1))
 
@@ -189,6 +216,7 @@ Suite *tcp_prr_suite(void)
     tcase_add_test(tc, test_prr_ssrb_many_losses);
     tcase_add_test(tc, test_prr_first_ack_and_end);
     tcase_add_test(tc, test_prr_script_reno_paced);
+    tcase_add_test(tc, test_rto_keeps_recovery_ssthresh);
     suite_add_tcase(s, tc);
     return s;
 }
