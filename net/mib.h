@@ -36,7 +36,9 @@
     X(TcpExtTCPACKSkippedSeq) X(TcpExtTCPACKSkippedPAWS) X(TcpExtTCPACKSkippedChallenge) \
     X(TcpExtTCPACKSkippedTimeWait) X(TcpExtTWRecycled) X(TcpExtPAWSTimewait)             \
     X(TcpExtTCPSynRetrans) X(TcpExtTCPAbortOnTimeout)                                 \
-    X(TcpExtTCPLossProbes) X(TcpExtTCPLossProbeRecovery) X(TcpExtTCPLostRetransmit)
+    X(TcpExtTCPLossProbes) X(TcpExtTCPLossProbeRecovery) X(TcpExtTCPLostRetransmit) \
+    X(TcpExtTCPHystartTrainDetect) X(TcpExtTCPHystartTrainCwnd)                          \
+    X(TcpExtTCPHystartDelayDetect) X(TcpExtTCPHystartDelayCwnd)
 
 #define MIB_AS_ENUM(n) MIB_##n,
 enum mib_id { MIB_COUNTERS(MIB_AS_ENUM) MIB_MAX };

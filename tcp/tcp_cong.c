@@ -132,10 +132,15 @@ void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked)
 }
 
 /* RFC 5681 §3.1 (7), Linux tcp_enter_loss: after an RTO ssthresh is what the algorithm
- * says for a loss, cwnd one segment, and the algorithm forgets its epoch. */
+ * says for a loss, cwnd one segment, and the algorithm forgets its epoch. ssthresh is
+ * cut once per loss, as Linux: not again when the RTO ends a fast recovery that cut
+ * it (its RecoveryPoint not yet acked; PRR's cwnd there is no measure of the path),
+ * nor at a second RTO of the same loss. */
 void tcp_cong_on_rto(struct tcp_sock *tp)
 {
-    tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
+    bool cut = tp->ca_state == TCP_CA_OPEN || tp->ca_state == TCP_CA_DISORDER ||
+               !seq_after(tp->high_seq, tp->snd_una) || (tp->ca_state == TCP_CA_LOSS && !tp->retransmits);
+    if (cut) tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
     tp->snd_cwnd = 1;
     tp->cwnd_cnt = 0;
     if (tp->ca_ops->on_rto) tp->ca_ops->on_rto(tp);

@@ -14,8 +14,18 @@
  * estimate W_est (§4.3: α = 3(1-β)/(1+β) per window, 1 once past cwnd_prior).
  * Fast convergence (§4.7): a loss below the previous W_max remembers less.
  *
+ * HyStart (Linux's hybrid slow start, on by default; Ha and Rhee 2011) leaves slow
+ * start before the first loss when the path looks full, by setting ssthresh = cwnd:
+ * once cwnd is at least 16 segments, in each round (one RTT: until SND.UNA passes
+ * what was SND.NXT at its start),
+ *   ACK train  the ACKs of the round, each within 2 ms of the last, have spread over
+ *              more than half the minimum RTT: the window already fills the path;
+ *   delay      the least RTT of the round's first 8 samples exceeds the minimum RTT
+ *              by an eighth of it (clamped to 4..16 ms): a queue is building.
+ * Counted as Linux does (TcpExtTCPHystartTrainDetect/TrainCwnd, DelayDetect/DelayCwnd).
+ *
  * Times are the stack clock (µs), so --replay runs are exact; the arithmetic is in
- * double (no kernel constraints here). Not built: HyStart (Linux's slow-start exit).
+ * double (no kernel constraints here).
  */
 #include "tcp_priv.h"
 #include "net/stack.h"
@@ -25,6 +35,18 @@
 #define CUBIC_BETA_SCALE 1024u
 #define CUBIC_BETA       717u          /* Linux tcp_cubic beta: 717/1024 */
 
+/* HyStart's settings: Linux's tcp_cubic module parameters (hystart, hystart_detect,
+ * hystart_low_window, hystart_ack_delta_us), which are not sysctls; their defaults. */
+#define HYSTART_ACK_TRAIN    0x1
+#define HYSTART_DELAY        0x2
+#define HYSTART_DETECT       (HYSTART_ACK_TRAIN | HYSTART_DELAY)
+#define HYSTART_LOW_WINDOW   16u       /* segments */
+#define HYSTART_ACK_DELTA_US 2000u     /* ACKs further apart are not a train */
+#define HYSTART_MIN_SAMPLES  8u        /* RTT samples per round for the delay signal */
+#define HYSTART_DELAY_MIN    4000u     /* µs: the delay threshold's clamp */
+#define HYSTART_DELAY_MAX    16000u
+#define GSO_MAX_SIZE         65536u    /* bytes: a super-segment (hystart_ack_delay) */
+
 struct cubic {
     double   w_max;                    /* the window at the last loss (segments) */
     double   cwnd_prior;               /* the window just before the last reduction */
@@ -33,6 +55,14 @@ struct cubic {
     double   w_est;                    /* the Reno-friendly estimate (§4.3) */
     double   frac;                     /* growth not yet a whole segment */
     uint64_t epoch_us;                 /* start of the current epoch, 0: none */
+    /* HyStart (Linux struct bictcp's round_start .. curr_rtt) */
+    uint64_t round_start_us, last_ack_us;   /* the round's start, the train's last ACK */
+    uint32_t end_seq;                  /* the round ends when SND.UNA passes it */
+    uint32_t delay_min_us;             /* the least RTT seen, 0: none yet */
+    uint32_t curr_rtt_us;              /* the least RTT of this round's samples */
+    uint8_t  sample_cnt;               /* samples taken this round */
+    bool     in_round;                 /* a round has begun (the first sample begins one) */
+    bool     found;                    /* HyStart ended slow start */
 };
 _Static_assert(sizeof(struct cubic) <= sizeof(((struct tcp_sock *)0)->ca_priv), "cubic fits ca_priv");
 static struct cubic *cubic_ca(struct tcp_sock *tp) { return (struct cubic *)(void *)tp->ca_priv; }
@@ -50,7 +80,19 @@ double cubic_w(double t, double k, double w_max)
     return CUBIC_C * d * d * d + w_max;
 }
 
-static void cubic_init(struct tcp_sock *tp) { (void)tp; }
+/* bictcp_hystart_reset: a new round from now to what is sent now. */
+static void hystart_reset(struct tcp_sock *tp, struct cubic *ca)
+{
+    ca->round_start_us = ca->last_ack_us = tp->sk.net->st->now_us;
+    ca->end_seq = tp->snd_nxt;
+    ca->curr_rtt_us = UINT32_MAX;
+    ca->sample_cnt = 0;
+    ca->in_round = true;
+}
+
+/* cubictcp_init runs when Linux's connection is established; here the socket is new
+ * (ca_priv zeroed) and the first round begins with the first RTT sample of data. */
+static void cubic_init(struct tcp_sock *tp) { cubic_ca(tp)->in_round = false; }
 
 /* bictcp_recalc_ssthresh: the new ssthresh on a loss, W_max remembered. */
 static uint32_t cubic_ssthresh(struct tcp_sock *tp)
@@ -106,8 +148,68 @@ static void cubic_cong_avoid(struct tcp_sock *tp, uint32_t acked)
     cubic_cong_avoid_ca(tp, ca, acked);
 }
 
-/* cubictcp_state(TCP_CA_Loss) -> bictcp_reset: an RTO starts the curve over. */
-static void cubic_on_rto(struct tcp_sock *tp) { memset(cubic_ca(tp), 0, sizeof(struct cubic)); }
+/* cubictcp_state(TCP_CA_Loss) -> bictcp_reset, bictcp_hystart_reset: an RTO starts
+ * the curve over, and HyStart may end the next slow start again. */
+static void cubic_on_rto(struct tcp_sock *tp)
+{
+    memset(cubic_ca(tp), 0, sizeof(struct cubic));
+    hystart_reset(tp, cubic_ca(tp));
+}
+
+/* hystart_ack_delay: a cushion for the ACKs of super-segments (TSO/GRO), the time 4
+ * of them take at the pacing rate Linux computes in slow start (twice cwnd per RTT,
+ * tcp_update_pacing_rate), at most 1 ms. */
+static uint32_t hystart_ack_delay(const struct tcp_sock *tp)
+{
+    uint64_t rate_x_srtt = 2ull * tp->snd_cwnd * tp->mss_cache;    /* bytes per srtt */
+    if (!tp->srtt_us || !rate_x_srtt) return 0;
+    return (uint32_t)MIN((uint64_t)US_PER_MS, 4ull * GSO_MAX_SIZE * tp->srtt_us / rate_x_srtt);
+}
+
+/* Slow start ends here: ssthresh = cwnd, counted. */
+static void hystart_exit(struct tcp_sock *tp, struct cubic *ca, enum mib_id detect, enum mib_id cwnd)
+{
+    ca->found = true;
+    mib_inc(tp->sk.net, detect);
+    mib_add(tp->sk.net, cwnd, tp->snd_cwnd);
+    tp->snd_ssthresh = tp->snd_cwnd;
+}
+
+/* hystart_update: one RTT sample in slow start. The ACK-train threshold is half of
+ * delay_min (plus the cushion) as Linux without pacing (sk_pacing_status NONE). */
+static void hystart_update(struct tcp_sock *tp, struct cubic *ca, uint32_t delay)
+{
+    uint64_t now = tp->sk.net->st->now_us;
+    if (!ca->in_round || seq_after(tp->snd_una, ca->end_seq)) hystart_reset(tp, ca);
+    if (tp->snd_cwnd < HYSTART_LOW_WINDOW) return;
+    if ((HYSTART_DETECT & HYSTART_ACK_TRAIN) && now - ca->last_ack_us <= HYSTART_ACK_DELTA_US) {
+        ca->last_ack_us = now;
+        uint32_t threshold = (ca->delay_min_us + hystart_ack_delay(tp)) >> 1;
+        if (now - ca->round_start_us > threshold)
+            hystart_exit(tp, ca, MIB_TcpExtTCPHystartTrainDetect, MIB_TcpExtTCPHystartTrainCwnd);
+    }
+    if (HYSTART_DETECT & HYSTART_DELAY) {
+        ca->curr_rtt_us = MIN(ca->curr_rtt_us, delay);
+        if (ca->sample_cnt < HYSTART_MIN_SAMPLES) { ca->sample_cnt++; return; }
+        uint32_t thresh = MIN(MAX(ca->delay_min_us >> 3, HYSTART_DELAY_MIN), HYSTART_DELAY_MAX);
+        if (ca->curr_rtt_us > ca->delay_min_us + thresh)
+            hystart_exit(tp, ca, MIB_TcpExtTCPHystartDelayDetect, MIB_TcpExtTCPHystartDelayCwnd);
+    }
+}
+
+/* cubictcp_acked: an RTT sample. None in the second after a reduction (the queue of
+ * the recovery would look like delay); the minimum kept; HyStart while in slow start
+ * and not yet ended. */
+static void cubic_pkts_acked(struct tcp_sock *tp, uint32_t acked, uint32_t rtt_us)
+{
+    struct cubic *ca = cubic_ca(tp);
+    (void)acked;
+    if (ca->epoch_us && tp->sk.net->st->now_us - ca->epoch_us < US_PER_S) return;
+    uint32_t delay = rtt_us ? rtt_us : 1;
+    if (!ca->delay_min_us || ca->delay_min_us > delay) ca->delay_min_us = delay;
+    if (!ca->found && tp->snd_cwnd < tp->snd_ssthresh) hystart_update(tp, ca, delay);
+}
 
 const struct tcp_cong_ops tcp_cubic = { .name = "cubic", .init = cubic_init, .ssthresh = cubic_ssthresh,
-                                        .cong_avoid = cubic_cong_avoid, .on_rto = cubic_on_rto };
+                                        .cong_avoid = cubic_cong_avoid, .on_rto = cubic_on_rto,
+                                        .pkts_acked = cubic_pkts_acked };

@@ -76,21 +76,41 @@ static void tcp_ack_update_rtt(struct tcp_sock *tp, const struct tcp_seg *seg, u
     tp->backoff = 0;
 }
 
-/* tcp_clean_rtx_queue: free what the ACK covers and take its RTT sample (seg NULL: no
- * timestamp to use). Returns segments acked. */
-static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, const struct tcp_seg *seg)
+/* The congestion control's RTT sample (Linux ca_rtt_us, for pkts_acked: HyStart's
+ * delay signal): from the newest segment the ACK covers, a partly acked super-segment
+ * too, unless retransmitted data was acked; else from the timestamp. Not the
+ * handshake's: Linux starts the algorithm after it (tcp_init_transfer). */
+static void tcp_ca_rtt_sample(struct tcp_sock *tp, const struct tcp_seg *seg, uint64_t last_when, bool retrans,
+                              uint32_t acked)
 {
-    uint64_t first_when = 0;
-    bool retrans = false;
-    uint32_t acked_bytes = 0;
+    uint64_t rtt_us = 0;
+    if (last_when && !retrans) rtt_us = MAX(tp->sk.net->st->now_us - last_when, 1);
+    else if (seg && tp->tstamp_ok && seg->opt.ts_ok && seg->opt.ts_ecr) rtt_us = tcp_rtt_tsopt_us(tp, seg->opt.ts_ecr);
+    if (rtt_us) tp->ca_ops->pkts_acked(tp, acked, (uint32_t)MIN(rtt_us, (uint64_t)TCP_RTO_MAX));
+}
+
+/* tcp_clean_rtx_queue: free what the ACK covers and take its RTT samples (seg NULL: no
+ * timestamp to use). Returns segments acked; *fresh: those of them not SACKed before
+ * (what the ACK delivered, for PRR). */
+static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, const struct tcp_seg *seg, uint32_t *fresh)
+{
+    uint64_t first_when = 0, last_when = 0;     /* the oldest fully acked; the newest acked */
+    bool retrans = false, ca_retrans = false, syn = false;
+    uint32_t acked_bytes = 0, sacked_bytes = 0;
     while (tp->wq_head && tp->wq_head != tp->send_head) {
         struct pkt *p = tp->wq_head;
         struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+        bool full = !seq_after(cb->end_seq, ack);
+        if (!full && !seq_after(ack, cb->seq)) break;
         if (seq_after(ack, cb->seq)) tcp_rack_advance(tp, cb);     /* RACK: delivered */
-        if (!seq_after(cb->end_seq, ack)) {
+        if (!(cb->sacked & TCPCB_SACKED_ACKED)) last_when = cb->when_us;
+        ca_retrans |= cb->retrans != 0;
+        syn |= (cb->tcp_flags & TCP_FLAG_SYN) != 0;
+        if (full) {
             if (!first_when) first_when = cb->when_us;
             retrans |= cb->retrans != 0;
             acked_bytes += cb->end_seq - cb->seq;
+            if (cb->sacked & TCPCB_SACKED_ACKED) sacked_bytes += cb->end_seq - cb->seq;
             /* a child's SYN-ACK is not in bytes_acked: Linux's child starts with snd_una
              * past it (tcp_create_openreq_child), an active opener counts its SYN */
             if ((cb->tcp_flags & TCP_FLAG_SYN) && tp->parent) tp->bytes_acked--;
@@ -99,18 +119,19 @@ static uint32_t tcp_clean_rtx_queue(struct tcp_sock *tp, uint32_t ack, const str
             pkt_free(p);                        /* the send buffer charge comes back */
             continue;
         }
-        if (seq_after(ack, cb->seq)) {          /* tcp_trim_head: part of it is acked */
-            uint32_t n = ack - cb->seq;
-            if (cb->tcp_flags & TCP_FLAG_SYN) { n--; cb->tcp_flags &= (uint8_t)~TCP_FLAG_SYN; }
-            pkt_pull(p, MIN(n, p->len));
-            acked_bytes += ack - cb->seq;
-            cb->seq = ack;
-        }
+        uint32_t n = ack - cb->seq;             /* tcp_trim_head: part of it is acked */
+        if (cb->tcp_flags & TCP_FLAG_SYN) { n--; cb->tcp_flags &= (uint8_t)~TCP_FLAG_SYN; }
+        pkt_pull(p, MIN(n, p->len));
+        acked_bytes += ack - cb->seq;
+        cb->seq = ack;
         break;
     }
+    uint32_t mss = tp->mss_cache ? tp->mss_cache : 1, acked = (acked_bytes + mss - 1) / mss;
     if (acked_bytes) tcp_ack_update_rtt(tp, seg, first_when, retrans);
+    if (acked_bytes && !syn && tp->ca_ops && tp->ca_ops->pkts_acked) tcp_ca_rtt_sample(tp, seg, last_when, ca_retrans, acked);
     tp->bytes_acked += acked_bytes;
-    return tp->mss_cache ? (acked_bytes + tp->mss_cache - 1) / tp->mss_cache : 1;
+    if (fresh) *fresh = (acked_bytes - sacked_bytes + mss - 1) / mss;
+    return tp->mss_cache ? acked : 1;
 }
 
 /* tcp_ack_update_window (RFC 9293 §3.10.7.4, SND.WL1/WL2 rule). */
@@ -176,18 +197,19 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
     }
     bool dup = tcp_is_dupack(tp, seg);
     tcp_ack_update_window(tp, seg);
-    if (tp->sack_ok && seg->opt.num_sacks) tcp_sacktag(tp, seg);     /* the scoreboard */
+    uint32_t delivered = 0, fresh = 0;                /* segments the ACK delivered (PRR) */
+    if (tp->sack_ok && seg->opt.num_sacks) delivered = tcp_sacktag(tp, seg);     /* the scoreboard */
     if (dup || seq_after(seg->ack, tp->snd_una) || (tp->sack_ok && seg->opt.num_sacks)) tcp_dst_confirm(tp);
     uint32_t acked = 0;
     if (seq_after(seg->ack, tp->snd_una)) {
         tp->snd_una = seg->ack;
         tcp_urg_ack(tp);
-        acked = tcp_clean_rtx_queue(tp, seg->ack, seg);
+        acked = tcp_clean_rtx_queue(tp, seg->ack, seg, &fresh);
         tp->retransmits = 0;
     }
     uint32_t prior_cwnd = tp->snd_cwnd, prior_ssthresh = tp->snd_ssthresh;     /* for trace */
     tcp_process_tlp_ack(tp, seg, acked != 0);         /* a loss probe's episode (tcp_rack.c) */
-    tcp_recovery_ack(tp, seg->ack, acked, dup);       /* cwnd growth, or fast recovery */
+    tcp_recovery_ack(tp, seg->ack, acked, delivered + fresh, dup);   /* cwnd growth, or fast recovery */
     TCP_TRACE_CWND(tp, prior_cwnd, prior_ssthresh);
     tcp_rack_ack_timer(tp, acked != 0);               /* RFC 6298 §5.3: the RTO, or the PTO */
     if (acked) tcp_new_space(tp);                     /* tcp_check_space */
@@ -345,7 +367,7 @@ static void tcp_rcv_synsent(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *
         return;
     }
     tp->snd_una = seg->ack;
-    tcp_clean_rtx_queue(tp, seg->ack, seg);
+    tcp_clean_rtx_queue(tp, seg->ack, seg, NULL);
     tp->retransmits = tp->backoff = 0;
     tcp_rearm_rto(tp);
     tcp_set_state(sk, SK_ESTABLISHED);

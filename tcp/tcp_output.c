@@ -280,7 +280,7 @@ static void tcp_event_new_data_sent(struct tcp_sock *tp, struct pkt *p)
 void tcp_push_pending(struct tcp_sock *tp, unsigned nonagle)
 {
     TRACE_CAUSE(tp->sk.net, "tcp", "tcp_write_xmit", NULL, NULL);
-    bool sent = false;
+    uint32_t sent = 0;                           /* segments, for PRR's prr_out */
     while (tp->send_head) {
         struct pkt *p = tp->send_head;
         uint32_t allow = tcp_send_allowance(tp);
@@ -288,10 +288,11 @@ void tcp_push_pending(struct tcp_sock *tp, unsigned nonagle)
         if (!allow && !ctl_only) break;
         if (!tcp_xmit_size(tp, p, allow, nonagle)) break;
         if (tcp_transmit_skb(tp, p) < 0 && tp->snd_una == tp->snd_nxt) break;
+        sent += tcp_pcount(tp, p);
         tcp_event_new_data_sent(tp, p);
-        sent = true;
     }
     if (sent) tcp_rack_after_xmit(tp);           /* the loss probe's timer (tcp_rack.c) */
+    tcp_prr_sent(tp, sent);
     tcp_cwnd_validate(tp);
     tcp_check_probe_timer(tp);
 }

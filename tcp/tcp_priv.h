@@ -22,8 +22,9 @@
  *   tcp_recovery.c fast retransmit and recovery (RFC 5681, NewReno RFC 6582, RFC 6675)
  *   tcp_rack.c    RACK-TLP loss detection (RFC 8985): time-based loss marking, the
  *                 reordering timer, tail loss probes (net.ipv4.tcp_recovery, tcp_early_retrans)
+ *   tcp_prr.c     how cwnd comes down during a recovery: PRR (RFC 6937)
  *   tcp_cong.c    congestion control ops, Reno, net.ipv4.tcp_congestion_control
- *   tcp_cubic.c   CUBIC (RFC 9438), the default
+ *   tcp_cubic.c   CUBIC (RFC 9438) with HyStart (Linux's slow-start exit), the default
  *   tcp_rcvbuf.c  receive-buffer autotuning: tcp_rmem/tcp_wmem, the first window and its
  *                 scale, the receiver's RTT, rcv_ssthresh growth, tcp_rcv_space_adjust
 
@@ -32,7 +33,7 @@
  *                 TCP_INFO, TCP_CONGESTION) and the initial window from SO_RCVBUF
  *   tcp_urg.c     urgent data (RFC 9293 §3.8.5, RFC 6093): MSG_OOB, the URG pointer
  *
- * Not built yet: PRR, D-SACK and undo, HyStart, autocorking, SO_OOBINLINE.
+ * Not built yet: D-SACK and undo, autocorking, SO_OOBINLINE.
  */
 #ifndef TS_TCP_PRIV_H
 #define TS_TCP_PRIV_H
@@ -104,6 +105,9 @@ struct tcp_cong_ops {
     uint32_t (*ssthresh)(struct tcp_sock *tp);               /* on a loss: the new ssthresh */
     void     (*cong_avoid)(struct tcp_sock *tp, uint32_t acked);
     void     (*on_rto)(struct tcp_sock *tp);                  /* optional: an RTO fired */
+    /* optional (Linux pkts_acked): an ACK freed acked segments and gave an RTT sample
+     * of rtt_us, from the newest segment it acknowledged (HyStart's delay signal) */
+    void     (*pkts_acked)(struct tcp_sock *tp, uint32_t acked, uint32_t rtt_us);
 };
 _Static_assert(sizeof(struct tcp_skb_cb) <= sizeof(((struct pkt *)0)->cb), "tcp_skb_cb fits cb");
 static inline struct tcp_skb_cb *TCP_SKB_CB(struct pkt *p) { return (struct tcp_skb_cb *)(void *)p->cb; }
@@ -209,6 +213,9 @@ struct tcp_sock {
     uint64_t xmit_deadline;
     uint32_t tlp_high_seq;
     bool     tlp_episode, tlp_retrans;
+    /* PRR (tcp_prr.c, RFC 6937): segments delivered to the peer and sent by us since
+     * the recovery began */
+    uint32_t prr_delivered, prr_out;
     /* congestion control (tcp_cong.c) and its private state (Linux icsk_ca_priv) */
     const struct tcp_cong_ops *ca_ops;
     uint64_t ca_priv[12];
@@ -388,7 +395,7 @@ void tcp_sack_remove(struct tcp_sock *tp);
 
 /* tcp_sack.c: the sender's scoreboard */
 uint32_t tcp_pcount(const struct tcp_sock *tp, const struct pkt *p);
-void tcp_sacktag(struct tcp_sock *tp, const struct tcp_seg *seg);
+uint32_t tcp_sacktag(struct tcp_sock *tp, const struct tcp_seg *seg);   /* segments newly SACKed */
 void tcp_mark_lost(struct tcp_sock *tp);
 uint32_t tcp_scoreboard_count(struct tcp_sock *tp);
 uint32_t tcp_pipe(struct tcp_sock *tp);
@@ -396,7 +403,8 @@ void tcp_clear_lost_marks(struct tcp_sock *tp);
 
 /* tcp_recovery.c */
 bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_seg *seg);
-void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup);
+/* delivered: with SACK, segments newly SACKed or newly acked and not SACKed before */
+void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, uint32_t delivered, bool dup);
 void tcp_recovery_on_rto(struct tcp_sock *tp);
 
 /* tcp_rack.c: RACK-TLP (RFC 8985) */
@@ -414,6 +422,13 @@ bool tcp_rack_timer(struct tcp_sock *tp);                    /* rto_timer fired:
 void tcp_recovery_rack_lost(struct tcp_sock *tp);
 /* tcp_output.c: one segment of new data whatever cwnd says (the loss probe) */
 bool tcp_push_one(struct tcp_sock *tp);
+/* tcp_prr.c */
+#define TCP_INFINITE_SSTHRESH 0x7fffffff
+void tcp_init_cwnd_reduction(struct tcp_sock *tp);
+uint32_t tcp_prr_cwnd(struct tcp_sock *tp, uint32_t pipe, uint32_t delivered, bool newly_lost, bool una_advanced);
+void tcp_cwnd_reduction(struct tcp_sock *tp, uint32_t delivered, bool newly_lost, bool una_advanced);
+void tcp_end_cwnd_reduction(struct tcp_sock *tp);
+void tcp_prr_sent(struct tcp_sock *tp, uint32_t segs);      /* after each (re)transmission */
 
 /* tcp_rcvbuf.c. The window a buffer holds is half of it (Linux tcp_win_from_space at
  * its default scaling ratio): the rest pays for the packets' own overhead. */

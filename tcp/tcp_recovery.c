@@ -11,13 +11,16 @@
  *             soon as RACK marks any segment lost, by an ACK or by its reordering
  *             timer, however few duplicate ACKs came (Linux tcp_time_to_recover):
  *             RecoveryPoint = SND.NXT, ssthresh from the congestion control (Reno
- *             half, CUBIC 0.7), cwnd = ssthresh, and the first segment is sent again
- *             at once (the fast retransmit).
+ *             half, CUBIC 0.7), the first segment marked lost; PRR (tcp_prr.c,
+ *             Linux tcp_init_cwnd_reduction) lets it go at once (the fast retransmit).
  *   Recovery  what may be sent is cwnd - pipe (RFC 6675 SetPipe; without SACK each
  *             duplicate ACK counts as a segment that left, which is RFC 5681's window
- *             inflation). Lost segments go first (NextSeg rule 1), then new data.
- *             A partial ACK without SACK marks and resends the next hole at once
- *             (RFC 6582 §3.2 step 5).
+ *             inflation), with cwnd from PRR on every ACK (RFC 6937, Linux
+ *             tcp_cwnd_reduction): the window comes down to ssthresh in proportion to
+ *             what the ACKs deliver, not at once. Lost segments go first (NextSeg
+ *             rule 1), then new data. A partial ACK without SACK marks the next hole
+ *             lost (RFC 6582 §3.2 step 5, Linux tcp_newreno_mark_lost); it goes as
+ *             PRR allows, at once unless the window is still coming down.
  *   exit      the ACK reaching RecoveryPoint: cwnd = ssthresh (Linux
  *             tcp_end_cwnd_reduction), Open again.
  *   Loss      after an RTO (Linux tcp_enter_loss, RFC 5681 §3.1, RFC 6298 §5.4):
@@ -31,8 +34,7 @@
  * retransmission lost again is found and sent once more); RFC 6675's IsLost marks it with tcp_recovery = 0, NewReno's
  * head rule without SACK. Tail losses are probed first (TLP, tcp_rack.c).
  *
- * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), D-SACK and undo of
- * spurious recoveries.
+ * Not built: D-SACK and undo of spurious recoveries.
  */
 #include "tcp_priv.h"
 #include "tcp_trace.h"
@@ -62,6 +64,7 @@ static bool tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p, uint32_t seg
     tp->total_retrans += n;
     mib_add(tp->sk.net, MIB_TcpRetransSegs, n);
     mib_add(tp->sk.net, tp->ca_state == TCP_CA_LOSS ? MIB_TcpExtTCPSlowStartRetrans : MIB_TcpExtTCPFastRetrans, n);
+    tcp_prr_sent(tp, n);
     TRACE_CAUSE(tp->sk.net, "tcp", "tcp_retransmit_skb", NULL, "lost, retransmission %u", cb->retrans);
     tcp_transmit_skb(tp, p);
     return true;
@@ -82,15 +85,14 @@ static void tcp_xmit_lost(struct tcp_sock *tp)
     }
 }
 
-/* The head is lost: marked, and sent again now whatever pipe says (RFC 5681 §3.2
- * step 2, RFC 6675 §5 (4.3), RFC 6582 §3.2 step 5). */
-static void tcp_resend_head(struct tcp_sock *tp)
+/* The head is lost (RFC 5681 §3.2 step 2, RFC 6675 §5 (4.3), RFC 6582 §3.2 step 5;
+ * Linux tcp_newreno_mark_lost): its first segment marked, to go when PRR allows. */
+static void tcp_mark_head_lost(struct tcp_sock *tp)
 {
     struct pkt *p = tp->wq_head;
     if (!p || p == tp->send_head || (TCP_SKB_CB(p)->sacked & (TCPCB_SACKED_ACKED | TCPCB_SACKED_RETRANS))) return;
     if (p->len > tp->mss_cache && tcp_fragment(tp, p, tp->mss_cache) < 0) return;   /* only its first segment */
     TCP_SKB_CB(p)->sacked |= TCPCB_LOST;
-    tcp_retransmit_lost(tp, p, 1);
 }
 
 /* tcp_enter_recovery. */
@@ -98,27 +100,26 @@ static void tcp_enter_recovery(struct tcp_sock *tp)
 {
     struct net *net = tp->sk.net;
     mib_inc(net, tp->sack_ok ? MIB_TcpExtTCPSackRecovery : MIB_TcpExtTCPRenoRecovery);
-    tp->high_seq = tp->snd_nxt;
-    tp->prior_cwnd = tp->snd_cwnd;
-    tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
-    tp->snd_cwnd = tp->snd_ssthresh;
-    tp->cwnd_cnt = 0;
+    tcp_init_cwnd_reduction(tp);
     tp->ca_state = TCP_CA_RECOVERY;
     tp->tlp_episode = false;                          /* tcp_init_cwnd_reduction */
-    tcp_resend_head(tp);
+    tcp_mark_head_lost(tp);
 }
 
 /* tcp_rack_reo_timeout: RACK's timer marked segments lost with no ACK to act on: the
  * recovery begins if none was under way, and the lost segments go. */
 void tcp_recovery_rack_lost(struct tcp_sock *tp)
 {
-    if (tp->ca_state == TCP_CA_OPEN) tcp_enter_recovery(tp);
+    if (tp->ca_state == TCP_CA_OPEN) {
+        tcp_enter_recovery(tp);
+        tcp_cwnd_reduction(tp, 1, false, false);      /* as Linux's tcp_rack_reo_timeout */
+    }
     tcp_xmit_lost(tp);
 }
 
 static void tcp_exit_recovery(struct tcp_sock *tp)
 {
-    tp->snd_cwnd = tp->snd_ssthresh;                  /* tcp_end_cwnd_reduction */
+    tcp_end_cwnd_reduction(tp);
     tp->ca_state = TCP_CA_OPEN;
     tp->dupacks = 0;
     tcp_clear_lost_marks(tp);
@@ -145,30 +146,61 @@ static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
     tcp_xmit_lost(tp);
 }
 
+/* Without SACK, what an ACK delivered (Linux tcp_add_reno_sack, tcp_remove_reno_sacks):
+ * a duplicate ACK one segment; a cumulative ACK what it covers beyond the duplicates
+ * that already counted, at least one. */
+static uint32_t tcp_reno_delivered(const struct tcp_sock *tp, uint32_t acked, bool dup)
+{
+    if (dup) return 1;
+    if (!acked) return 0;
+    return acked > tp->dupacks ? acked - tp->dupacks : 1;
+}
+
+/* Segments marked lost now (before and after an ACK's marks: PRR's newly_lost). */
+static uint32_t tcp_lost_segs(struct tcp_sock *tp)
+{
+    tcp_scoreboard_count(tp);
+    return tp->lost_out;
+}
+
+/* An ACK in Recovery below RecoveryPoint (tcp_fastretrans_alert's TCP_CA_Recovery, then
+ * tcp_cong_control's tcp_cwnd_reduction and tcp_xmit_recovery). */
+static void tcp_recovery_partial(struct tcp_sock *tp, uint32_t acked, uint32_t delivered, bool dup)
+{
+    uint32_t lost = tcp_lost_segs(tp);
+    if (tcp_rack_enabled(tp)) tcp_rack_mark_lost(tp);     /* tcp_identify_packet_loss */
+    else if (tp->sack_ok) tcp_mark_lost(tp);
+    if (dup) tp->dupacks++;
+    else if (acked && !tp->sack_ok) {                 /* NewReno partial ACK */
+        tp->dupacks = tp->dupacks > acked ? tp->dupacks - acked : 0;
+        tcp_mark_head_lost(tp);
+    }
+    tcp_cwnd_reduction(tp, delivered, tcp_lost_segs(tp) > lost, acked != 0);
+    tcp_xmit_lost(tp);
+}
+
 /* tcp_fastretrans_alert and the cwnd growth of tcp_ack, after the ACK was taken
  * (SACK blocks tagged, acknowledged data freed). acked: segments newly acknowledged;
- * dup: it was a duplicate ACK (tcp_is_dupack, judged before the window update). */
-void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
+ * delivered (with SACK): segments newly SACKed or acked and not SACKed before; dup: it
+ * was a duplicate ACK (tcp_is_dupack, judged before the window update). */
+void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, uint32_t delivered, bool dup)
 {
     if (tp->ca_state == TCP_CA_LOSS) { tcp_process_loss(tp, ack, acked); return; }
-    bool rack = tcp_rack_enabled(tp), rack_lost = rack && tcp_rack_mark_lost(tp);
-    if (!rack && tp->sack_ok && (dup || tp->ca_state == TCP_CA_RECOVERY)) tcp_mark_lost(tp);   /* not per plain ACK */
+    if (!tp->sack_ok) delivered = tcp_reno_delivered(tp, acked, dup);
+    bool rack = tcp_rack_enabled(tp);
     if (tp->ca_state == TCP_CA_RECOVERY) {
-        if (!seq_before(ack, tp->high_seq)) { tcp_exit_recovery(tp); return; }
-        if (dup) tp->dupacks++;
-        else if (acked && !tp->sack_ok) {             /* NewReno partial ACK */
-            tp->dupacks = tp->dupacks > acked ? tp->dupacks - acked : 0;
-            tcp_resend_head(tp);
-        }
-        tcp_xmit_lost(tp);
+        if (!seq_before(ack, tp->high_seq)) tcp_exit_recovery(tp);
+        else tcp_recovery_partial(tp, acked, delivered, dup);
         return;
     }
-    if (rack_lost) {                                  /* tcp_time_to_recover: the loss is proven */
+    if (rack && tcp_rack_mark_lost(tp)) {          /* tcp_time_to_recover: the loss is proven */
         TRACE_CAUSE(tp->sk.net, "tcp", "tcp_rack_mark_lost", NULL, NULL);
         tcp_enter_recovery(tp);
+        tcp_cwnd_reduction(tp, delivered, false, false);
         tcp_xmit_lost(tp);
         return;
     }
+    if (!rack && tp->sack_ok && dup) tcp_mark_lost(tp);   /* not per plain ACK */
     if (acked) {
         tp->dupacks = 0;
         tcp_cong_avoid(tp, acked);
@@ -178,6 +210,7 @@ void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool du
     tp->dupacks++;
     if (!rack && (tp->dupacks >= TCP_DUPTHRESH || (tp->sack_ok && tcp_head_lost(tp)))) {
         tcp_enter_recovery(tp);
+        tcp_cwnd_reduction(tp, delivered, false, false);
         tcp_xmit_lost(tp);
     }
 }

@@ -27,9 +27,11 @@ static bool tcp_sack_block_ok(const struct tcp_sock *tp, const struct tcp_sack_b
            !seq_after(b->end, tp->snd_nxt);
 }
 
-/* Mark what [start,end) covers, splitting packets at its edges. */
-static void tcp_sacktag_block(struct tcp_sock *tp, uint32_t start, uint32_t end)
+/* Mark what [start,end) covers, splitting packets at its edges; returns the segments
+ * newly SACKed (what the ACK delivered, for PRR). */
+static uint32_t tcp_sacktag_block(struct tcp_sock *tp, uint32_t start, uint32_t end)
 {
+    uint32_t newly = 0;
     for (struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) {
         struct tcp_skb_cb *cb = TCP_SKB_CB(p);
         if (!seq_after(cb->end_seq, start)) continue;
@@ -46,17 +48,22 @@ static void tcp_sacktag_block(struct tcp_sock *tp, uint32_t start, uint32_t end)
         }
         tcp_rack_advance(tp, cb);                         /* RACK: delivered */
         cb->sacked = TCPCB_SACKED_ACKED;                  /* no longer lost or in flight */
+        newly += tcp_pcount(tp, p);
     }
+    return newly;
 }
 
-/* tcp_sacktag_write_queue: the ACK's SACK blocks onto the scoreboard. */
-void tcp_sacktag(struct tcp_sock *tp, const struct tcp_seg *seg)
+/* tcp_sacktag_write_queue: the ACK's SACK blocks onto the scoreboard; returns the
+ * segments newly SACKed. */
+uint32_t tcp_sacktag(struct tcp_sock *tp, const struct tcp_seg *seg)
 {
+    uint32_t newly = 0;
     for (unsigned i = 0; i < seg->opt.num_sacks; i++) {
         const struct tcp_sack_block *b = &seg->opt.sacks[i];
         if (!tcp_sack_block_ok(tp, b)) { mib_inc(tp->sk.net, MIB_TcpExtTCPSACKDiscard); continue; }
-        tcp_sacktag_block(tp, b->start, b->end);
+        newly += tcp_sacktag_block(tp, b->start, b->end);
     }
+    return newly;
 }
 
 /* RFC 6675 §4 IsLost for every packet: more than (DupThresh - 1) * SMSS bytes, or
