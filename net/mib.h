@@ -35,7 +35,10 @@
     X(TcpExtTCPReqQFullDoCookies) X(TcpExtTCPReqQFullDrop) X(TcpExtPAWSEstab)            \
     X(TcpExtTCPACKSkippedSeq) X(TcpExtTCPACKSkippedPAWS) X(TcpExtTCPACKSkippedChallenge) \
     X(TcpExtTCPACKSkippedTimeWait) X(TcpExtTWRecycled) X(TcpExtPAWSTimewait)             \
-    X(TcpExtTCPSynRetrans) X(TcpExtTCPAbortOnTimeout)
+    X(TcpExtTCPSynRetrans) X(TcpExtTCPAbortOnTimeout)                                   \
+    X(TcpExtTCPDSACKOldSent) X(TcpExtTCPDSACKOfoSent) X(TcpExtTCPDSACKRecv)             \
+    X(TcpExtTCPDSACKOfoRecv) X(TcpExtTCPDSACKRecvSegs) X(TcpExtTCPDSACKIgnoredDubious)  \
+    X(TcpExtTCPFullUndo) X(TcpExtTCPPartialUndo) X(TcpExtTCPDSACKUndo) X(TcpExtTCPLossUndo)
 
 #define MIB_AS_ENUM(n) MIB_##n,
 enum mib_id { MIB_COUNTERS(MIB_AS_ENUM) MIB_MAX };

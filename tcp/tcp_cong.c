@@ -47,7 +47,11 @@ static void reno_cong_avoid(struct tcp_sock *tp, uint32_t acked)
  * FlightSize). */
 static uint32_t reno_ssthresh(struct tcp_sock *tp) { return MAX(tp->snd_cwnd >> 1, 2u); }
 
-const struct tcp_cong_ops tcp_reno = { .name = "reno", .ssthresh = reno_ssthresh, .cong_avoid = reno_cong_avoid };
+/* tcp_reno_undo_cwnd: a needless reduction undone (tcp_undo.c): the window before it. */
+uint32_t tcp_reno_undo_cwnd(struct tcp_sock *tp) { return MAX(tp->snd_cwnd, tp->prior_cwnd); }
+
+const struct tcp_cong_ops tcp_reno = { .name = "reno", .ssthresh = reno_ssthresh, .cong_avoid = reno_cong_avoid,
+                                       .undo_cwnd = tcp_reno_undo_cwnd };
 
 /* The algorithms one can choose, by the sysctl's index. */
 static const struct tcp_cong_ops *const tcp_cong_list[] = { &tcp_cubic, &tcp_reno };
@@ -135,6 +139,7 @@ void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked)
  * says for a loss, cwnd one segment, and the algorithm forgets its epoch. */
 void tcp_cong_on_rto(struct tcp_sock *tp)
 {
+    tcp_undo_enter_loss(tp);                          /* what an undo would give back */
     tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
     tp->snd_cwnd = 1;
     tp->cwnd_cnt = 0;

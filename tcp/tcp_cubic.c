@@ -33,6 +33,7 @@ struct cubic {
     double   w_est;                    /* the Reno-friendly estimate (§4.3) */
     double   frac;                     /* growth not yet a whole segment */
     uint64_t epoch_us;                 /* start of the current epoch, 0: none */
+    double   w_max_undo;               /* W_max before the last loss, for an undo */
 };
 _Static_assert(sizeof(struct cubic) <= sizeof(((struct tcp_sock *)0)->ca_priv), "cubic fits ca_priv");
 static struct cubic *cubic_ca(struct tcp_sock *tp) { return (struct cubic *)(void *)tp->ca_priv; }
@@ -58,6 +59,7 @@ static uint32_t cubic_ssthresh(struct tcp_sock *tp)
     struct cubic *ca = cubic_ca(tp);
     double cwnd = tp->snd_cwnd;
     ca->epoch_us = 0;
+    ca->w_max_undo = ca->w_max;
     ca->cwnd_prior = cwnd;
     if (cwnd < ca->w_max) ca->w_max = cwnd * (CUBIC_BETA_SCALE + CUBIC_BETA) / (2.0 * CUBIC_BETA_SCALE);
     else ca->w_max = cwnd;
@@ -106,8 +108,27 @@ static void cubic_cong_avoid(struct tcp_sock *tp, uint32_t acked)
     cubic_cong_avoid_ca(tp, ca, acked);
 }
 
-/* cubictcp_state(TCP_CA_Loss) -> bictcp_reset: an RTO starts the curve over. */
-static void cubic_on_rto(struct tcp_sock *tp) { memset(cubic_ca(tp), 0, sizeof(struct cubic)); }
+/* cubictcp_state(TCP_CA_Loss) -> bictcp_reset: an RTO starts the curve over (what an
+ * undo would restore is kept). */
+static void cubic_on_rto(struct tcp_sock *tp)
+{
+    struct cubic *ca = cubic_ca(tp);
+    double w_max_undo = ca->w_max_undo;
+    memset(ca, 0, sizeof(*ca));
+    ca->w_max_undo = w_max_undo;
+}
+
+/* The loss was not one (tcp_undo.c): W_max as before it (Linux's bictcp_undo_cwnd kept
+ * last_max_cwnd; today's cubictcp takes tcp_reno_undo_cwnd), a fresh epoch from the
+ * restored cwnd, and cwnd back as Reno's undo gives it. */
+static uint32_t cubic_undo_cwnd(struct tcp_sock *tp)
+{
+    struct cubic *ca = cubic_ca(tp);
+    ca->w_max = ca->w_max_undo > ca->w_max ? ca->w_max_undo : ca->w_max;
+    ca->epoch_us = 0;
+    return tcp_reno_undo_cwnd(tp);
+}
 
 const struct tcp_cong_ops tcp_cubic = { .name = "cubic", .init = cubic_init, .ssthresh = cubic_ssthresh,
-                                        .cong_avoid = cubic_cong_avoid, .on_rto = cubic_on_rto };
+                                        .cong_avoid = cubic_cong_avoid, .on_rto = cubic_on_rto,
+                                        .undo_cwnd = cubic_undo_cwnd };

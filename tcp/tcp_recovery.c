@@ -24,8 +24,12 @@
  *             of the window does not wait for one more RTO each; the ACK reaching
  *             RecoveryPoint ends it.
  *
- * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), RACK-TLP, D-SACK
- * and undo of spurious recoveries, lost-retransmission detection (an RTO covers it).
+ *   undo      a recovery or RTO found needless (D-SACK, timestamps) gives cwnd and
+ *             ssthresh back (tcp_undo.c): hooks at entry, on each ACK, at the end.
+ *
+ * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), RACK-TLP, F-RTO
+ * (RFC 5682: a needless RTO is found only by timestamps or D-SACK),
+ * lost-retransmission detection (an RTO covers it).
  */
 #include "tcp_priv.h"
 #include "tcp_trace.h"
@@ -52,6 +56,7 @@ static bool tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p, uint32_t seg
     uint32_t n = tcp_pcount(tp, p);
     cb->sacked |= TCPCB_SACKED_RETRANS;
     cb->retrans++;
+    tcp_undo_note_retrans(tp, n);
     tp->total_retrans += n;
     mib_add(tp->sk.net, MIB_TcpRetransSegs, n);
     mib_add(tp->sk.net, tp->ca_state == TCP_CA_LOSS ? MIB_TcpExtTCPSlowStartRetrans : MIB_TcpExtTCPFastRetrans, n);
@@ -91,6 +96,7 @@ static void tcp_enter_recovery(struct tcp_sock *tp)
 {
     struct net *net = tp->sk.net;
     mib_inc(net, tp->sack_ok ? MIB_TcpExtTCPSackRecovery : MIB_TcpExtTCPRenoRecovery);
+    tcp_undo_enter_recovery(tp);                      /* tcp_init_undo, prior_ssthresh */
     tp->high_seq = tp->snd_nxt;
     tp->prior_cwnd = tp->snd_cwnd;
     tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
@@ -106,6 +112,7 @@ static void tcp_exit_recovery(struct tcp_sock *tp)
     tp->ca_state = TCP_CA_OPEN;
     tp->dupacks = 0;
     tcp_clear_lost_marks(tp);
+    tcp_try_undo_recovery(tp);                        /* needless after all: cwnd back */
 }
 
 /* Is the first unacknowledged segment lost (RFC 6675 §5 entry, IsLost(HighACK+1))? */
@@ -118,6 +125,7 @@ static bool tcp_head_lost(struct tcp_sock *tp)
 /* tcp_process_loss: slow start from the RTO's cwnd; the lost segments go first. */
 static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
 {
+    if (acked) tcp_try_undo_loss(tp);                 /* a needless RTO: cwnd back */
     if (!seq_before(ack, tp->high_seq)) {             /* all sent before the RTO is in */
         tp->ca_state = TCP_CA_OPEN;
         tp->dupacks = 0;
@@ -133,6 +141,7 @@ static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
 {
     if (tp->ca_state == TCP_CA_LOSS) { tcp_process_loss(tp, ack, acked); return; }
+    if (tcp_undo_ack(tp, ack, acked)) return;         /* D-SACK or timestamp undo (tcp_undo.c) */
     if (tp->sack_ok && (dup || tp->ca_state == TCP_CA_RECOVERY)) tcp_mark_lost(tp);   /* not per plain ACK */
     if (tp->ca_state == TCP_CA_RECOVERY) {
         if (!seq_before(ack, tp->high_seq)) { tcp_exit_recovery(tp); return; }
