@@ -252,11 +252,20 @@ END_TEST
 #define M 1460
 #define SEGN(k) (1 + M * ((k) - 1))
 
+/* "+WAIT write" of ten segments of mss bytes, and our ten segments from the first'th
+ * on (segment k starts at 1 + mss (k - 1)), the last with PSH. */
+static size_t write_ten(char *sc, size_t n, const char *wait, int first, unsigned mss)
+{
+    n += (size_t)sprintf(sc + n, "%s write %u\n", wait, 10 * mss);
+    for (int k = first; k < first + 10; k++)
+        n += (size_t)sprintf(sc + n, "+0 > %s %u(%u) ack 1\n", k == first + 9 ? "P." : ".", 1 + mss * (k - 1), mss);
+    return n;
+}
+
 /* Ten segments out; SACKs of 2..4 make segment 1 lost and it goes again. */
 static size_t ten_then_fast_retransmit(char *sc, size_t n)
 {
-    n += (size_t)sprintf(sc + n, "+0.100 write %u\n", 10 * M);
-    for (int k = 1; k <= 10; k++) n += (size_t)sprintf(sc + n, "+0 > %s %u(%u) ack 1\n", k == 10 ? "P." : ".", SEGN(k), M);
+    n = write_ten(sc, n, "+0.100", 1, M);
     for (int k = 2; k <= 4; k++)
         n += (size_t)sprintf(sc + n, "+0.001 < . 1(0) ack 1 win 512 <sack %u:%u>\n", SEGN(2), SEGN(k + 1));
     n += (size_t)sprintf(sc + n, "+0 > . 1(%u) ack 1\n", M);
@@ -276,8 +285,7 @@ START_TEST(test_undo_dsack_reordering)
     n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512\n", SEGN(11));
     n += (size_t)sprintf(sc + n, "+0 state ESTABLISHED\n");
     n += (size_t)sprintf(sc + n, "+0.001 < . 1(0) ack %u win 512 <sack 1:%u>\n", SEGN(11), SEGN(2));
-    n += (size_t)sprintf(sc + n, "+0.010 write %u\n", 10 * M);
-    for (int k = 11; k <= 20; k++) n += (size_t)sprintf(sc + n, "+0 > %s %u(%u) ack 1\n", k == 20 ? "P." : ".", SEGN(k), M);
+    n = write_ten(sc, n, "+0.010", 11, M);
     run_script(sc);
     free(sc);
     struct tcp_sock *tp = script_conn();
@@ -315,8 +323,7 @@ END_TEST
  * segment 1 again (test_tcp_recovery's test_rto_loss_slow_start). */
 static size_t ten_then_rto(char *sc, size_t n)
 {
-    n += (size_t)sprintf(sc + n, "+0.100 write %u\n", 10 * MSS);
-    for (int k = 1; k <= 10; k++) n += (size_t)sprintf(sc + n, "+0 > %s %u(%u) ack 1\n", k == 10 ? "P." : ".", SEG(k), MSS);
+    n = write_ten(sc, n, "+0.100", 1, MSS);
     n += (size_t)sprintf(sc + n, "+0.210 > . 1(%u) ack 1\n", MSS);
     return n;
 }
@@ -364,6 +371,79 @@ START_TEST(test_no_undo_rto_real_loss)
 }
 END_TEST
 
+/* With timestamps: SACKs of 2..4 (1448-byte segments) make segment 1 lost; it goes
+ * again at once. */
+static size_t ten_then_fast_retransmit_ts(char *sc, size_t n)
+{
+    n = write_ten(sc, n, "+0.100", 1, MSS);
+    for (int k = 2; k <= 4; k++)
+        n += (size_t)sprintf(sc + n, "+0.001 < . 1(0) ack 1 win 512 <nop,nop,TS val 120 ecr %s,nop,nop,sack %u:%u>\n",
+                             "*", SEG(2), SEG(k + 1));
+    n += (size_t)sprintf(sc + n, "+0 > . 1(%u) ack 1\n", MSS);
+    return n;
+}
+
+/* Reordering seen by timestamps: the ACK that ends the recovery echoes the original
+ * segment 1's TSval (sent 3 ms before its retransmission): the recovery was needless
+ * (tcp_try_undo_recovery, TCPFullUndo), cwnd 10 again. The trace shows the undo as an
+ * event line before the cwnd line. */
+START_TEST(test_undo_recovery_eifel)
+{
+    uint32_t tsval = (uint32_t)((fx_now_us(f) + 110 * 1000) / 1000);
+    fx_trace(f, true);
+    char *sc = malloc(8192);
+    size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
+    n = ten_then_fast_retransmit_ts(sc, n);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <nop,nop,TS val 130 ecr %u>\n", SEG(11), tsval);
+    n = write_ten(sc, n, "+0.010", 11, MSS);
+    run_script(sc);
+    free(sc);
+    struct tcp_sock *tp = script_conn();
+    ck_assert_uint_eq(tp->snd_cwnd, 10);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPFullUndo), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPDSACKUndo), 0);
+    ck_assert(fx_log_contains(f, "tcp 10.0.0.2:8080 > 10.0.0.1:40000: tcp_try_undo_recovery(cwnd 7 ssthresh 7 back to 2147483647)"));
+    ck_assert(fx_log_contains(f, "tcp 10.0.0.2:8080 > 10.0.0.1:40000: cwnd 7 -> 10 ssthresh 7 -> 2147483647"));
+}
+END_TEST
+
+/* The same with the ACK echoing the retransmission: a real loss, no undo. */
+START_TEST(test_no_undo_recovery_ts_real_loss)
+{
+    char *sc = malloc(8192);
+    size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
+    n = ten_then_fast_retransmit_ts(sc, n);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <nop,nop,TS val 130 ecr *>\n", SEG(11));
+    run_script(sc);
+    free(sc);
+    ck_assert_uint_eq(script_conn()->snd_cwnd, 7);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPFullUndo), 0);
+}
+END_TEST
+
+/* A partial ACK (up to segment 5) echoing segment 1's original TSval: the hole was
+ * filled by the late original, and the one retransmission is acknowledged with it, so
+ * nothing is out again: tcp_try_undo_partial (TCPPartialUndo), Open, cwnd 10 and
+ * ssthresh back, and the ACK's four segments grow cwnd in slow start (Linux's
+ * tcp_cong_control after the alert). */
+START_TEST(test_undo_partial_eifel)
+{
+    uint32_t tsval = (uint32_t)((fx_now_us(f) + 110 * 1000) / 1000);
+    char *sc = malloc(8192);
+    size_t n = (size_t)sprintf(sc, "%s", PASSIVE_OPEN);
+    n = ten_then_fast_retransmit_ts(sc, n);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <nop,nop,TS val 130 ecr %u>\n", SEG(5), tsval);
+    n += (size_t)sprintf(sc + n, "+0 state ESTABLISHED\n");
+    run_script(sc);
+    free(sc);
+    struct tcp_sock *tp = script_conn();
+    ck_assert_uint_eq(tp->ca_state, TCP_CA_OPEN);
+    ck_assert_uint_eq(tp->snd_cwnd, 14);                /* 10, and slow start for the 4 acked */
+    ck_assert_uint_eq(tp->snd_ssthresh, 0x7fffffff);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPPartialUndo), 1);
+}
+END_TEST
+
 Suite *tcp_undo_suite(void)
 {
     Suite *s = suite_create("tcp_undo");
@@ -381,6 +461,9 @@ Suite *tcp_undo_suite(void)
     tcase_add_test(tc, test_no_undo_real_loss);
     tcase_add_test(tc, test_undo_rto_eifel);
     tcase_add_test(tc, test_no_undo_rto_real_loss);
+    tcase_add_test(tc, test_undo_recovery_eifel);
+    tcase_add_test(tc, test_no_undo_recovery_ts_real_loss);
+    tcase_add_test(tc, test_undo_partial_eifel);
     suite_add_tcase(s, tc);
     return s;
 }
