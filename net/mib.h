@@ -38,7 +38,8 @@
     X(TcpExtTCPSynRetrans) X(TcpExtTCPAbortOnTimeout)                                   \
     X(TcpExtTCPDSACKOldSent) X(TcpExtTCPDSACKOfoSent) X(TcpExtTCPDSACKRecv)             \
     X(TcpExtTCPDSACKOfoRecv) X(TcpExtTCPDSACKRecvSegs) X(TcpExtTCPDSACKIgnoredDubious)  \
-    X(TcpExtTCPFullUndo) X(TcpExtTCPPartialUndo) X(TcpExtTCPDSACKUndo) X(TcpExtTCPLossUndo)
+    X(TcpExtTCPFullUndo) X(TcpExtTCPPartialUndo) X(TcpExtTCPDSACKUndo) X(TcpExtTCPLossUndo) \
+    X(TcpExtTCPSpuriousRTOs)
 
 #define MIB_AS_ENUM(n) MIB_##n,
 enum mib_id { MIB_COUNTERS(MIB_AS_ENUM) MIB_MAX };

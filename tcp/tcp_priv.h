@@ -30,9 +30,10 @@
  *   tcp_urg.c     urgent data (RFC 9293 §3.8.5, RFC 6093): MSG_OOB, the URG pointer
  *   tcp_dsack.c   D-SACK (RFC 2883): the duplicate block we send first, and the
  *                 sender recognising one (tcp_check_dsack)
- *   tcp_undo.c    undo of spurious cwnd reductions (Linux tcp_try_undo_*, Eifel RFC 3522)
+ *   tcp_undo.c    undo of spurious cwnd reductions (Linux tcp_try_undo_*, Eifel RFC 3522,
+ *                 F-RTO RFC 5682)
  *
- * Not built yet: PRR, RACK-TLP, F-RTO, HyStart, autocorking, SO_OOBINLINE.
+ * Not built yet: PRR, RACK-TLP, HyStart, autocorking, SO_OOBINLINE.
  */
 #ifndef TS_TCP_PRIV_H
 #define TS_TCP_PRIV_H
@@ -212,6 +213,9 @@ struct tcp_sock {
      * (retrans_stamp, while retrans_stamped), the segments D-SACKed in all (dsack_dups),
      * and the timestamp the ACK being processed echoes (rcv_tsecr, while saw_tstamp). */
     bool     dsack, undo_armed, retrans_stamped, saw_tstamp;
+    /* F-RTO (RFC 5682) in this Loss episode; this ACK acknowledged data sent before the
+     * RTO and never again (Linux FLAG_ORIG_SACK_ACKED), or SACKed anything new */
+    bool     frto, frto_orig_acked, frto_sacked;
     struct tcp_sack_block duplicate_sack;
     uint32_t undo_marker, prior_ssthresh, retrans_stamp, dsack_dups, rcv_tsecr;
     int32_t  undo_retrans;
@@ -254,6 +258,7 @@ struct tcp_net {
     int moderate_rcvbuf;            /* net.ipv4.tcp_moderate_rcvbuf */
     int rfc1337, tw_reuse, tw_reuse_delay_ms;       /* TIME_WAIT (tcp_timewait.c) */
     int dsack;                      /* net.ipv4.tcp_dsack: send D-SACKs (tcp_dsack.c) */
+    int frto;                       /* net.ipv4.tcp_frto: F-RTO after an RTO (tcp_undo.c) */
 };
 struct tcp_net *tcp_net(const struct net *net);
 const struct tcp_net *tcp_net_sysctls(const struct net *net);     /* no key drawn */
@@ -405,6 +410,9 @@ void tcp_undo_ack_begin(struct tcp_sock *tp, const struct tcp_seg *seg);
 bool tcp_undo_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked);
 bool tcp_try_undo_recovery(struct tcp_sock *tp);
 bool tcp_try_undo_loss(struct tcp_sock *tp);
+/* F-RTO on a Loss ACK (dup: a duplicate ACK); true: it sends new data, not the lost
+ * segments (RFC 5682 step 2b), or the RTO was needless and is undone (step 3b). */
+bool tcp_frto_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup);
 
 /* tcp_rcvbuf.c. The window a buffer holds is half of it (Linux tcp_win_from_space at
  * its default scaling ratio): the rest pays for the packets' own overhead. */

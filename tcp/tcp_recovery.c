@@ -27,8 +27,10 @@
  *   undo      a recovery or RTO found needless (D-SACK, timestamps) gives cwnd and
  *             ssthresh back (tcp_undo.c): hooks at entry, on each ACK, at the end.
  *
- * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), RACK-TLP, F-RTO
- * (RFC 5682: a needless RTO is found only by timestamps or D-SACK),
+ *             F-RTO (RFC 5682) sends new data on the first ACK after an RTO, to tell a
+ *             delay from a loss (tcp_undo.c).
+ *
+ * Not built: PRR (RFC 6937, which Linux uses to pace the reduction), RACK-TLP,
  * lost-retransmission detection (an RTO covers it).
  */
 #include "tcp_priv.h"
@@ -123,16 +125,17 @@ static bool tcp_head_lost(struct tcp_sock *tp)
 }
 
 /* tcp_process_loss: slow start from the RTO's cwnd; the lost segments go first. */
-static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
+static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
 {
     if (acked) tcp_try_undo_loss(tp);                 /* a needless RTO: cwnd back */
+    bool new_data_first = tcp_frto_ack(tp, ack, acked, dup);     /* F-RTO (tcp_undo.c) */
     if (!seq_before(ack, tp->high_seq)) {             /* all sent before the RTO is in */
         tp->ca_state = TCP_CA_OPEN;
         tp->dupacks = 0;
         tcp_clear_lost_marks(tp);
     }
     if (acked) tcp_cong_avoid(tp, acked);             /* slow start: cwnd < ssthresh */
-    if (tp->ca_state == TCP_CA_LOSS) tcp_xmit_lost(tp);
+    if (tp->ca_state == TCP_CA_LOSS && !new_data_first) tcp_xmit_lost(tp);
 }
 
 /* tcp_fastretrans_alert and the cwnd growth of tcp_ack, after the ACK was taken
@@ -140,7 +143,7 @@ static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
  * dup: it was a duplicate ACK (tcp_is_dupack, judged before the window update). */
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
 {
-    if (tp->ca_state == TCP_CA_LOSS) { tcp_process_loss(tp, ack, acked); return; }
+    if (tp->ca_state == TCP_CA_LOSS) { tcp_process_loss(tp, ack, acked, dup); return; }
     if (tcp_undo_ack(tp, ack, acked)) return;         /* D-SACK or timestamp undo (tcp_undo.c) */
     if (tp->sack_ok && (dup || tp->ca_state == TCP_CA_RECOVERY)) tcp_mark_lost(tp);   /* not per plain ACK */
     if (tp->ca_state == TCP_CA_RECOVERY) {

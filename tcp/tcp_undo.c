@@ -23,11 +23,16 @@
  *   Recovery or Open                                    tcp_try_undo_dsack (every
  *             retransmission D-SACKed; also after the recovery ended)
  *   Recovery, the ACK reaching RecoveryPoint            tcp_try_undo_recovery
- *   Loss, an ACK that advances                          tcp_try_undo_loss
+ *   Loss, an ACK that advances                          tcp_try_undo_loss, then F-RTO
  * Each undo is a trace event line named after the function, then the cwnd line.
  *
- * Not built: F-RTO (RFC 5682, Linux net.ipv4.tcp_frto): an RTO is judged spurious here
- * only by timestamps or D-SACK, not by sending new data after the first retransmission.
+ * F-RTO (RFC 5682 §3, the SACK-enhanced form as Linux's tcp_process_loss; sysctl
+ * net.ipv4.tcp_frto): after an RTO from Open (or a repeated one) the first ACK that
+ * advances sends new data rather than the next segments taken as lost (step 2b); if the
+ * ACK after that acknowledges data sent before the RTO and never sent again, the
+ * segments were only delayed: the RTO is undone (step 3b, TCPSpuriousRTOs). A
+ * duplicate ACK or a new SACK instead means the loss was real (step 3a): go-back-N
+ * goes on.
  */
 #include "tcp_priv.h"
 #include "tcp_trace.h"
@@ -62,6 +67,8 @@ void tcp_undo_enter_recovery(struct tcp_sock *tp) { tcp_init_undo(tp); }
  * a backed-off RTO keeps the episode of the first. Called before the cut. */
 void tcp_undo_enter_loss(struct tcp_sock *tp)
 {
+    /* F-RTO unless this RTO ends a fast recovery (RFC 5682 §3.1 step 1, §3.2) */
+    tp->frto = tcp_net_sysctls(tp->sk.net)->frto && (tp->ca_state < TCP_CA_RECOVERY || tp->retransmits);
     if (tp->ca_state == TCP_CA_OPEN || tp->ca_state == TCP_CA_DISORDER || !seq_after(tp->high_seq, tp->snd_una) ||
         (tp->ca_state == TCP_CA_LOSS && !tp->retransmits)) {
         tp->prior_cwnd = tp->snd_cwnd;
@@ -81,11 +88,42 @@ void tcp_undo_note_retrans(struct tcp_sock *tp, uint32_t segs)
     tp->undo_retrans += (int32_t)segs;
 }
 
-/* The timestamp this ACK echoes (Linux rx_opt.saw_tstamp, rcv_tsecr). */
+/* Does [seq,end) meet one of the ACK's SACK blocks (the packet is split at the block's
+ * edges later, tcp_sacktag)? */
+static bool tcp_frto_in_sack(const struct tcp_seg *seg, uint32_t seq, uint32_t end)
+{
+    for (unsigned i = 0; i < seg->opt.num_sacks; i++) {
+        const struct tcp_sack_block *b = &seg->opt.sacks[i];
+        if (seq_before(seq, b->end) && seq_after(end, b->start) && seq_before(b->start, b->end)) return true;
+    }
+    return false;
+}
+
+/* For F-RTO, before the ACK is taken: does it acknowledge (cumulatively, also a packet's
+ * head only, or by a SACK) a packet sent before the RTO and never retransmitted (up to
+ * RecoveryPoint), and does it SACK anything not SACKed yet? One pass over what it
+ * covers. */
+static void tcp_frto_scan(struct tcp_sock *tp, const struct tcp_seg *seg)
+{
+    tp->frto_orig_acked = tp->frto_sacked = false;
+    for (struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) {
+        struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+        if (cb->sacked & TCPCB_SACKED_ACKED) continue;
+        bool cum = seq_before(cb->seq, seg->ack);            /* all of it, or its head */
+        bool sacked = !cum && tcp_frto_in_sack(seg, cb->seq, cb->end_seq);
+        if (!cum && !sacked && !seg->opt.num_sacks) break;        /* nothing further is covered */
+        tp->frto_sacked |= sacked;
+        if ((cum || sacked) && !cb->retrans && !seq_after(cb->end_seq, tp->high_seq)) tp->frto_orig_acked = true;
+    }
+}
+
+/* The timestamp this ACK echoes (Linux rx_opt.saw_tstamp, rcv_tsecr); F-RTO's look
+ * at what it covers. */
 void tcp_undo_ack_begin(struct tcp_sock *tp, const struct tcp_seg *seg)
 {
     tp->saw_tstamp = tp->tstamp_ok && seg->opt.ts_ok;
     tp->rcv_tsecr = seg->opt.ts_ecr;
+    if (tp->frto && tp->ca_state == TCP_CA_LOSS) tcp_frto_scan(tp, seg);
 }
 
 /* tcp_packet_delayed: nothing was retransmitted, or the ACK echoes a TSval from before
@@ -177,11 +215,30 @@ bool tcp_try_undo_recovery(struct tcp_sock *tp)
 /* tcp_try_undo_loss: an ACK in Loss that advances, after a needless RTO (TCPLossUndo).
  * With SACK the connection is Open again; without, it stays in Loss until RecoveryPoint
  * (no false fast retransmits from the old duplicate ACKs, RFC 6582), with nothing lost. */
-bool tcp_try_undo_loss(struct tcp_sock *tp)
+static bool tcp_undo_loss(struct tcp_sock *tp, bool frto_undo)
 {
-    if (!tcp_may_undo(tp)) return false;
+    if (!frto_undo && !tcp_may_undo(tp)) return false;
     tcp_undo_cwnd_reduction(tp, true, "tcp_try_undo_loss", MIB_TcpExtTCPLossUndo);
+    if (frto_undo) mib_inc(tp->sk.net, MIB_TcpExtTCPSpuriousRTOs);
     tp->retransmits = 0;
-    if (tp->sack_ok) tcp_undo_to_open(tp);
+    if (tp->sack_ok || frto_undo) tcp_undo_to_open(tp);
     return true;
+}
+
+bool tcp_try_undo_loss(struct tcp_sock *tp) { return tcp_undo_loss(tp, false); }
+
+/* tcp_process_loss's F-RTO branch (RFC 5682 §3.1, SACK-enhanced). */
+bool tcp_frto_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
+{
+    if (!tp->frto || tp->ca_state != TCP_CA_LOSS) return false;
+    if (tp->frto_orig_acked) return tcp_undo_loss(tp, true);     /* step 3b: only delayed */
+    if (seq_after(tp->snd_nxt, tp->high_seq)) {                  /* new data went out */
+        if (tp->frto_sacked || dup) tp->frto = false;             /* step 3a: a real loss */
+        return false;
+    }
+    if (!acked || !seq_before(ack, tp->high_seq)) return false;
+    tp->high_seq = tp->snd_nxt;                                  /* step 2: the first ACK */
+    if (tp->send_head && seq_after(tp->snd_una + tp->snd_wnd, tp->snd_nxt)) return true;   /* 2b */
+    tp->frto = false;                                            /* nothing new to send */
+    return false;
 }

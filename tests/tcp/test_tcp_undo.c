@@ -5,7 +5,8 @@
  * sender recognising a D-SACK in both forms without marking anything; then scenarios
  * in the script form of test_tcp_script.c: a fast retransmit after reordering undone by
  * the D-SACK of its retransmission, an RTO undone by the timestamp the ACK echoes
- * (Eifel, RFC 3522), and real losses that stay reductions.
+ * (Eifel, RFC 3522), a recovery undone at its end or on a partial ACK by timestamps,
+ * an RTO found needless by F-RTO (RFC 5682), and real losses that stay reductions.
  */
 #include "tests/fx_check.h"
 #include "tests/tcp/tcp_script.h"
@@ -444,6 +445,79 @@ START_TEST(test_undo_partial_eifel)
 }
 END_TEST
 
+/* F-RTO (RFC 5682), no timestamps: twenty segments written, ten out (cwnd 10); the
+ * RTO sends segment 1 again. */
+static size_t twenty_then_rto(char *sc, size_t n)
+{
+    n += (size_t)sprintf(sc + n, "%s", OPEN_SACK_NOTS);
+    n += (size_t)sprintf(sc + n, "+0.100 write %u\n", 20 * M);
+    for (int k = 1; k <= 10; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEGN(k), M);
+    n += (size_t)sprintf(sc + n, "+0.210 > . 1(%u) ack 1\n", M);
+    return n;
+}
+
+/* A delay, not a loss: the first ACK after the RTO covers segment 1 only; F-RTO sends
+ * new data (segments 11 and 12: cwnd 2 after slow start's step), not segment 2 (step
+ * 2b). The next ACK covers segments 2 and 3, sent once before the RTO: they were only
+ * delayed (step 3b). The RTO is undone (TCPSpuriousRTOs, TCPLossUndo): Open, cwnd 10
+ * and slow start's 2 for the ACK's two segments, ssthresh as before; with segments 4 to
+ * 12 out, three more go at once. */
+START_TEST(test_frto_spurious_rto)
+{
+    char *sc = malloc(8192);
+    size_t n = twenty_then_rto(sc, 0);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512\n", SEGN(2));
+    for (int k = 11; k <= 12; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEGN(k), M);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512\n", SEGN(4));
+    for (int k = 13; k <= 15; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEGN(k), M);
+    n += (size_t)sprintf(sc + n, "+0 state ESTABLISHED\n");
+    run_script(sc);
+    free(sc);
+    struct tcp_sock *tp = script_conn();
+    ck_assert_uint_eq(tp->ca_state, TCP_CA_OPEN);
+    ck_assert_uint_eq(tp->snd_cwnd, 12);
+    ck_assert_uint_eq(tp->snd_ssthresh, 0x7fffffff);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPSpuriousRTOs), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPLossUndo), 1);
+}
+END_TEST
+
+/* A real loss: after F-RTO's new segments 11 and 12 the peer SACKs them with the ACK
+ * still at segment 2 (step 3a): the RTO stands, and the lost segments 2 and 3 go again
+ * as cwnd 2 allows. */
+START_TEST(test_frto_real_loss)
+{
+    char *sc = malloc(8192);
+    size_t n = twenty_then_rto(sc, 0);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512\n", SEGN(2));
+    for (int k = 11; k <= 12; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEGN(k), M);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512 <sack %u:%u>\n", SEGN(2), SEGN(11), SEGN(13));
+    for (int k = 2; k <= 3; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEGN(k), M);
+    n += (size_t)sprintf(sc + n, "+0 state ESTABLISHED\n");
+    run_script(sc);
+    free(sc);
+    struct tcp_sock *tp = script_conn();
+    ck_assert_uint_eq(tp->ca_state, TCP_CA_LOSS);
+    ck_assert(!tp->frto);
+    ck_assert_uint_eq(tp->snd_cwnd, 2);
+    ck_assert_uint_eq(tp->snd_ssthresh, 7);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPSpuriousRTOs) + MIB(MIB_TcpExtTCPLossUndo), 0);
+}
+END_TEST
+
+/* net.ipv4.tcp_frto 0: the first ACK after the RTO sends the lost segments 2 and 3. */
+START_TEST(test_frto_off)
+{
+    tcp_net(f->net)->frto = 0;
+    char *sc = malloc(8192);
+    size_t n = twenty_then_rto(sc, 0);
+    n += (size_t)sprintf(sc + n, "+0.010 < . 1(0) ack %u win 512\n", SEGN(2));
+    for (int k = 2; k <= 3; k++) n += (size_t)sprintf(sc + n, "+0 > . %u(%u) ack 1\n", SEGN(k), M);
+    run_script(sc);
+    free(sc);
+}
+END_TEST
+
 Suite *tcp_undo_suite(void)
 {
     Suite *s = suite_create("tcp_undo");
@@ -464,6 +538,9 @@ Suite *tcp_undo_suite(void)
     tcase_add_test(tc, test_undo_recovery_eifel);
     tcase_add_test(tc, test_no_undo_recovery_ts_real_loss);
     tcase_add_test(tc, test_undo_partial_eifel);
+    tcase_add_test(tc, test_frto_spurious_rto);
+    tcase_add_test(tc, test_frto_real_loss);
+    tcase_add_test(tc, test_frto_off);
     suite_add_tcase(s, tc);
     return s;
 }
