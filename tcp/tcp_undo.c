@@ -144,11 +144,15 @@ static bool tcp_may_undo(const struct tcp_sock *tp)
  * echo or a second episode made it not undoable: prior_ssthresh 0); unmark_loss: what
  * was taken as lost is not (the losses were the reordering). fn names the undo in the
  * trace; mib counts it. */
+static void tcp_unmark_lost(struct tcp_sock *tp)
+{
+    for (struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) TCP_SKB_CB(p)->sacked &= (uint8_t)~TCPCB_LOST;
+}
+
 static void tcp_undo_cwnd_reduction(struct tcp_sock *tp, bool unmark_loss, const char *fn, enum mib_id mib)
 {
     TCP_TRACE_UNDO(tp, fn, "cwnd %u ssthresh %u back to %u", tp->snd_cwnd, tp->snd_ssthresh, tp->prior_ssthresh);
-    if (unmark_loss)
-        for (struct pkt *p = tp->wq_head; p && p != tp->send_head; p = p->next) TCP_SKB_CB(p)->sacked &= (uint8_t)~TCPCB_LOST;
+    if (unmark_loss) tcp_unmark_lost(tp);
     if (tp->prior_ssthresh) {
         tp->snd_cwnd = tp->ca_ops->undo_cwnd ? tp->ca_ops->undo_cwnd(tp) : tcp_reno_undo_cwnd(tp);
         if (tp->prior_ssthresh > tp->snd_ssthresh) tp->snd_ssthresh = tp->prior_ssthresh;
@@ -157,14 +161,17 @@ static void tcp_undo_cwnd_reduction(struct tcp_sock *tp, bool unmark_loss, const
     mib_inc(tp->sk.net, mib);
 }
 
-/* tcp_try_to_open after an undo in Recovery: Open again, the scoreboard's losses and
- * the duplicate ACKs counted towards them forgotten; RecoveryPoint moves to SND.NXT. */
+/* tcp_try_to_open after an undo: Open again, RecoveryPoint at SND.NXT, the losses
+ * taken and the duplicate ACKs counted towards them forgotten (Linux keeps the marks
+ * for RACK to look at again; without RACK they would only start the next recovery at
+ * once). Retransmissions still out keep their mark: a new recovery does not send them
+ * yet again. */
 static void tcp_undo_to_open(struct tcp_sock *tp)
 {
     tp->ca_state = TCP_CA_OPEN;
     tp->high_seq = tp->snd_nxt;
     tp->dupacks = 0;
-    tcp_clear_lost_marks(tp);
+    tcp_unmark_lost(tp);
 }
 
 /* tcp_try_undo_dsack: every retransmission of the episode was D-SACKed. */
