@@ -33,6 +33,10 @@
  * segments were only delayed: the RTO is undone (step 3b, TCPSpuriousRTOs). A
  * duplicate ACK or a new SACK instead means the loss was real (step 3a): go-back-N
  * goes on.
+ *
+ * Not built: the reordering degree Linux raises when an undo shows reordering
+ * (tcp_check_sack_reordering, tp->reordering, RACK's reo_wnd_persist): DupThresh stays
+ * 3, so under heavy reordering recoveries start, and are undone, again and again.
  */
 #include "tcp_priv.h"
 #include "tcp_trace.h"

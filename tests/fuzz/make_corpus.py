@@ -210,8 +210,8 @@ seeds['tcp_estab_dsack'] = b''.join([                 # D-SACKs both ways, and a
     tcprec(k['estab'], ACK, 0, 0, 512, ts(1) + sack((1448, 2896))),
     tcprec(k['estab'], ACK, 0, 0, 512, ts(2) + sack((1448, 4344))),
     tcprec(k['estab'], ACK, 0, 0, 512, ts(3) + sack((1448, 5792))),           # recovery: 0 sent again
-    tcprec(k['estab'], ACK, 0, 0, 512, ts(4) + sack((1448, 2896), (1448, 5792))),   # D-SACK inside the 2nd
     tcprec(k['estab'], ACK, 0, 5792, 512, ts(5) + sack((0, 1448)), adv=3),    # D-SACK below the ACK: undo
+    tcprec(k['estab'], ACK, 0, 0, 512, ts(4) + sack((1448, 2896), (1448, 5792))),   # D-SACK inside the 2nd
     tcprec(k['estab'], ACK | PSH, -100, 5792, 512, ts(6), data=b'p' * 300),   # its head old: we D-SACK it
     tcprec(k['estab'], ACK | PSH, -300, 5792, 512, ts(7), data=b'q' * 100),   # all of it old
     tcprec(k['estab'], ACK, 200, 5792, 512, ts(8) + sack((0, 1448), (0xfffff000, 0xfffff800)), adv=20),
