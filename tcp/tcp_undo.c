@@ -68,9 +68,12 @@ void tcp_undo_enter_recovery(struct tcp_sock *tp) { tcp_init_undo(tp); }
 
 /* tcp_enter_loss: only when this RTO reduces ssthresh afresh as Linux's does (from
  * Open, after the last recovery's end was acknowledged, or in Loss after progress);
- * a backed-off RTO keeps the episode of the first. Called before the cut. */
+ * a backed-off RTO keeps the episode of the first. Called before the cut. A SYN's
+ * timeout is no episode to undo (RFC 6298 §5.7 keeps its cost). */
 void tcp_undo_enter_loss(struct tcp_sock *tp)
 {
+    tp->frto = false;
+    if (tp->sk.state == SK_SYN_SENT || tp->sk.state == SK_SYN_RECV) return;   /* no data yet */
     /* F-RTO unless this RTO ends a fast recovery (RFC 5682 §3.1 step 1, §3.2) */
     tp->frto = tcp_net_sysctls(tp->sk.net)->frto && (tp->ca_state < TCP_CA_RECOVERY || tp->retransmits);
     if (tp->ca_state == TCP_CA_OPEN || tp->ca_state == TCP_CA_DISORDER || !seq_after(tp->high_seq, tp->snd_una) ||
