@@ -38,7 +38,11 @@
     X(TcpExtTCPSynRetrans) X(TcpExtTCPAbortOnTimeout)                                 \
     X(TcpExtTCPLossProbes) X(TcpExtTCPLossProbeRecovery) X(TcpExtTCPLostRetransmit) \
     X(TcpExtTCPHystartTrainDetect) X(TcpExtTCPHystartTrainCwnd)                          \
-    X(TcpExtTCPHystartDelayDetect) X(TcpExtTCPHystartDelayCwnd)
+    X(TcpExtTCPHystartDelayDetect) X(TcpExtTCPHystartDelayCwnd) \
+    X(TcpExtTCPDSACKOldSent) X(TcpExtTCPDSACKOfoSent) X(TcpExtTCPDSACKRecv)             \
+    X(TcpExtTCPDSACKOfoRecv) X(TcpExtTCPDSACKRecvSegs) X(TcpExtTCPDSACKIgnoredDubious)  \
+    X(TcpExtTCPFullUndo) X(TcpExtTCPPartialUndo) X(TcpExtTCPDSACKUndo) X(TcpExtTCPLossUndo) \
+    X(TcpExtTCPSpuriousRTOs)
 
 #define MIB_AS_ENUM(n) MIB_##n,
 enum mib_id { MIB_COUNTERS(MIB_AS_ENUM) MIB_MAX };

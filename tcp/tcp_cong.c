@@ -47,7 +47,11 @@ static void reno_cong_avoid(struct tcp_sock *tp, uint32_t acked)
  * FlightSize). */
 static uint32_t reno_ssthresh(struct tcp_sock *tp) { return MAX(tp->snd_cwnd >> 1, 2u); }
 
-const struct tcp_cong_ops tcp_reno = { .name = "reno", .ssthresh = reno_ssthresh, .cong_avoid = reno_cong_avoid };
+/* tcp_reno_undo_cwnd: a needless reduction undone (tcp_undo.c): the window before it. */
+uint32_t tcp_reno_undo_cwnd(struct tcp_sock *tp) { return MAX(tp->snd_cwnd, tp->prior_cwnd); }
+
+const struct tcp_cong_ops tcp_reno = { .name = "reno", .ssthresh = reno_ssthresh, .cong_avoid = reno_cong_avoid,
+                                       .undo_cwnd = tcp_reno_undo_cwnd };
 
 /* The algorithms one can choose, by the sysctl's index. */
 static const struct tcp_cong_ops *const tcp_cong_list[] = { &tcp_cubic, &tcp_reno };
@@ -138,6 +142,7 @@ void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked)
  * nor at a second RTO of the same loss. */
 void tcp_cong_on_rto(struct tcp_sock *tp)
 {
+    tcp_undo_enter_loss(tp);                          /* what an undo would give back */
     bool cut = tp->ca_state == TCP_CA_OPEN || tp->ca_state == TCP_CA_DISORDER ||
                !seq_after(tp->high_seq, tp->snd_una) || (tp->ca_state == TCP_CA_LOSS && !tp->retransmits);
     if (cut) tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);

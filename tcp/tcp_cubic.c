@@ -63,6 +63,7 @@ struct cubic {
     uint8_t  sample_cnt;               /* samples taken this round */
     bool     in_round;                 /* a round has begun (the first sample begins one) */
     bool     found;                    /* HyStart ended slow start */
+    double   w_max_undo;               /* W_max before the last loss, for an undo */
 };
 _Static_assert(sizeof(struct cubic) <= sizeof(((struct tcp_sock *)0)->ca_priv), "cubic fits ca_priv");
 static struct cubic *cubic_ca(struct tcp_sock *tp) { return (struct cubic *)(void *)tp->ca_priv; }
@@ -100,6 +101,7 @@ static uint32_t cubic_ssthresh(struct tcp_sock *tp)
     struct cubic *ca = cubic_ca(tp);
     double cwnd = tp->snd_cwnd;
     ca->epoch_us = 0;
+    ca->w_max_undo = ca->w_max;
     ca->cwnd_prior = cwnd;
     if (cwnd < ca->w_max) ca->w_max = cwnd * (CUBIC_BETA_SCALE + CUBIC_BETA) / (2.0 * CUBIC_BETA_SCALE);
     else ca->w_max = cwnd;
@@ -152,8 +154,11 @@ static void cubic_cong_avoid(struct tcp_sock *tp, uint32_t acked)
  * the curve over, and HyStart may end the next slow start again. */
 static void cubic_on_rto(struct tcp_sock *tp)
 {
-    memset(cubic_ca(tp), 0, sizeof(struct cubic));
-    hystart_reset(tp, cubic_ca(tp));
+    struct cubic *ca = cubic_ca(tp);
+    double w_max_undo = ca->w_max_undo;               /* what an undo would restore is kept */
+    memset(ca, 0, sizeof(*ca));
+    ca->w_max_undo = w_max_undo;
+    hystart_reset(tp, ca);
 }
 
 /* hystart_ack_delay: a cushion for the ACKs of super-segments (TSO/GRO), the time 4
@@ -210,6 +215,18 @@ static void cubic_pkts_acked(struct tcp_sock *tp, uint32_t acked, uint32_t rtt_u
     if (!ca->found && tp->snd_cwnd < tp->snd_ssthresh) hystart_update(tp, ca, delay);
 }
 
+/* The loss was not one (tcp_undo.c): W_max as before it (Linux's bictcp_undo_cwnd kept
+ * last_max_cwnd; today's cubictcp takes tcp_reno_undo_cwnd), a fresh epoch from the
+ * restored cwnd, and cwnd back as Reno's undo gives it. */
+static uint32_t cubic_undo_cwnd(struct tcp_sock *tp)
+{
+    struct cubic *ca = cubic_ca(tp);
+    ca->w_max = ca->w_max_undo > ca->w_max ? ca->w_max_undo : ca->w_max;
+    ca->epoch_us = 0;
+    return tcp_reno_undo_cwnd(tp);
+}
+
 const struct tcp_cong_ops tcp_cubic = { .name = "cubic", .init = cubic_init, .ssthresh = cubic_ssthresh,
                                         .cong_avoid = cubic_cong_avoid, .on_rto = cubic_on_rto,
-                                        .pkts_acked = cubic_pkts_acked };
+                                        .pkts_acked = cubic_pkts_acked,
+                                        .undo_cwnd = cubic_undo_cwnd };

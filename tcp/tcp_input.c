@@ -198,7 +198,8 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
     bool dup = tcp_is_dupack(tp, seg);
     tcp_ack_update_window(tp, seg);
     uint32_t delivered = 0, fresh = 0;                /* segments the ACK delivered (PRR) */
-    if (tp->sack_ok && seg->opt.num_sacks) delivered = tcp_sacktag(tp, seg);     /* the scoreboard */
+    tcp_undo_ack_begin(tp, seg);                      /* the TSecr an undo judges by */
+    if (tp->sack_ok && seg->opt.num_sacks) delivered = tcp_sacktag(tp, seg);     /* the scoreboard, D-SACK */
     if (dup || seq_after(seg->ack, tp->snd_una) || (tp->sack_ok && seg->opt.num_sacks)) tcp_dst_confirm(tp);
     uint32_t acked = 0;
     if (seq_after(seg->ack, tp->snd_una)) {
@@ -312,10 +313,11 @@ static void tcp_data_queue(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *s
     }
     uint32_t dup = tp->rcv_nxt - seg->seq;            /* bytes we already have */
     if (dup >= seg->len && !(fin && dup == seg->len)) {
-        tcp_send_ack(tp);                             /* tcp_send_dupack */
+        tcp_send_dupack(tp, seg);                     /* all of it old: a D-SACK of it */
         pkt_drop(net, p, DROP_TCP_OLD_DATA);
         return;
     }
+    if (dup) tcp_dsack_set(tp, seg->seq, tp->rcv_nxt);   /* its head is old (RFC 2883 §4.1.1) */
     pkt_pull(p, dup);
     uint32_t win = tp->rcv_wup + tp->rcv_wnd - tp->rcv_nxt;
     if (p->len > win) { pkt_trim(p, win); fin = false; }          /* beyond the window */
@@ -454,7 +456,7 @@ void tcp_rcv_state_process(struct sock *sk, struct pkt *p, struct tcp_seg *seg)
     if (tcp_paws_reject(tp, p, seg)) return;         /* RFC 7323 §5 (tcp_validate_incoming) */
     if (!tcp_sequence_ok(tp, seg)) {
         if (!(seg->flags & TCP_FLAG_RST) && !tcp_oow_rate_limited(tp, seg, MIB_TcpExtTCPACKSkippedSeq))
-            tcp_send_ack(tp);                         /* tcp_send_dupack */
+            tcp_send_dupack(tp, seg);                 /* with a D-SACK of old data */
         pkt_drop(net, p, DROP_TCP_INVALID_SEQUENCE);
         return;
     }

@@ -13,6 +13,8 @@
  * The SACK blocks we send (tp->selective_acks) are kept as Linux keeps them: the block
  * holding the most recently received segment first (RFC 2018 §4), blocks that come to
  * touch are merged, at most TCP_NUM_SACKS; a block is forgotten once RCV.NXT reaches it.
+ * Data that arrives when the queue holds it already is reported as a D-SACK
+ * (tcp_dsack.c).
  */
 #include "tcp_priv.h"
 #include "tcp_trace.h"
@@ -91,6 +93,7 @@ static void tcp_ofo_trim_after(struct tcp_sock *tp, struct pkt *p)
     struct pkt *n;
     while ((n = p->next) && seq_after(cb->end_seq, TCP_SKB_CB(n)->seq)) {
         if (seq_before(cb->end_seq, TCP_SKB_CB(n)->end_seq)) {
+            tcp_dsack_extend(tp, TCP_SKB_CB(n)->seq, cb->end_seq);     /* held twice: its head */
             uint32_t keep = TCP_SKB_CB(n)->seq - cb->seq;
             pkt_trim(p, keep);
             cb->end_seq = TCP_SKB_CB(n)->seq;
@@ -98,6 +101,7 @@ static void tcp_ofo_trim_after(struct tcp_sock *tp, struct pkt *p)
             return;
         }
         tcp_ofo_unlink(tp, p, n);
+        tcp_dsack_extend(tp, TCP_SKB_CB(n)->seq, TCP_SKB_CB(n)->end_seq);   /* all of it */
         mib_inc(tp->sk.net, MIB_TcpExtTCPOFOMerge);
         pkt_drop(tp->sk.net, n, DROP_TCP_OFOMERGE);
     }
@@ -130,11 +134,13 @@ void tcp_data_queue_ofo(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg
     struct pkt *prev = NULL;
     for (struct pkt *q = tp->ooo_head; q && !seq_after(TCP_SKB_CB(q)->seq, seq); q = q->next) prev = q;
     if (prev && !seq_before(TCP_SKB_CB(prev)->end_seq, cb->end_seq)) {   /* all of it held already */
+        tcp_dsack_set(tp, cb->seq, cb->end_seq);                         /* RFC 2883 §4.1.2 */
         mib_inc(net, MIB_TcpExtTCPOFOMerge);
         pkt_drop(net, p, DROP_TCP_OFOMERGE);
         return;
     }
     if (prev && seq_after(TCP_SKB_CB(prev)->end_seq, seq)) {             /* its head is held */
+        tcp_dsack_set(tp, seq, TCP_SKB_CB(prev)->end_seq);
         pkt_pull(p, TCP_SKB_CB(prev)->end_seq - seq);
         cb->seq = TCP_SKB_CB(prev)->end_seq;
     }
@@ -163,6 +169,8 @@ bool tcp_ofo_queue(struct tcp_sock *tp)
     while (!fin && (p = tp->ooo_head) && !seq_after(TCP_SKB_CB(p)->seq, tp->rcv_nxt)) {
         struct tcp_skb_cb *cb = TCP_SKB_CB(p);
         tcp_ofo_unlink(tp, NULL, p);
+        if (seq_before(cb->seq, tp->rcv_nxt))         /* in-order data brought it again */
+            tcp_dsack_extend(tp, cb->seq, seq_min(cb->end_seq, tp->rcv_nxt));
         if (!seq_after(cb->end_seq, tp->rcv_nxt)) { pkt_drop(sk->net, p, DROP_TCP_OFOMERGE); continue; }
         fin = cb->tcp_flags & TCP_FLAG_FIN;
         pkt_pull(p, tp->rcv_nxt - cb->seq);

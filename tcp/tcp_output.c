@@ -94,10 +94,7 @@ static void tcp_out_options(const struct tcp_sock *tp, bool syn, struct tcp_opts
         o->ts_ok = !synack || tp->tstamp_ok;
     } else {
         o->ts_ok = tp->tstamp_ok;
-        if (tp->sack_ok && tp->num_sacks) {           /* what the out-of-order queue holds */
-            o->num_sacks = tp->num_sacks;
-            memcpy(o->sacks, tp->selective_acks, tp->num_sacks * sizeof(o->sacks[0]));
-        }
+        if (tp->sack_ok) o->num_sacks = (uint8_t)tcp_sack_blocks_out(tp, o->sacks);  /* D-SACK, out-of-order queue */
     }
     o->ts_val = tcp_time_stamp(net);
     o->ts_ecr = tp->ts_recent;
@@ -122,6 +119,7 @@ static int tcp_xmit_pkt(struct tcp_sock *tp, struct pkt *c, uint32_t seq, uint8_
     if (sk->state != SK_SYN_SENT || !syn) flags |= TCP_FLAG_ACK;
     struct tcp_opts o;
     tcp_out_options(tp, syn, &o);
+    if (!syn) tp->dsack = false;                      /* a D-SACK goes once (tcp_options_write) */
     uint32_t payload = c->len;
     if (payload > tp->mss_cache) {
         c->gso_size = tp->mss_cache;
@@ -332,6 +330,7 @@ void tcp_retransmit_head(struct tcp_sock *tp)
     if (p->len > tp->mss_cache && tcp_fragment(tp, p, tp->mss_cache) < 0) return;
     if (tp->ca_state == TCP_CA_LOSS) TCP_SKB_CB(p)->sacked |= TCPCB_SACKED_RETRANS;   /* in pipe again */
     TCP_SKB_CB(p)->retrans++;
+    tcp_undo_note_retrans(tp, 1);
     tp->total_retrans++;
     mib_inc(tp->sk.net, MIB_TcpRetransSegs);
     TRACE_CAUSE(tp->sk.net, "tcp", "tcp_retransmit_skb", NULL, "retransmission %u", TCP_SKB_CB(p)->retrans);

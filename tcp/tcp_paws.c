@@ -49,7 +49,7 @@ bool tcp_paws_reject(struct tcp_sock *tp, struct pkt *p, const struct tcp_seg *s
         tcp_send_challenge_ack(tp);
     } else {
         mib_inc(net, MIB_TcpExtPAWSEstab);
-        if (!tcp_oow_rate_limited(tp, seg, MIB_TcpExtTCPACKSkippedPAWS)) tcp_send_ack(tp);   /* tcp_send_dupack */
+        if (!tcp_oow_rate_limited(tp, seg, MIB_TcpExtTCPACKSkippedPAWS)) tcp_send_dupack(tp, seg);
     }
     pkt_drop(net, p, DROP_TCP_RFC7323_PAWS);
     return true;

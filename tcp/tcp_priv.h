@@ -32,8 +32,12 @@
  *   tcp_sockopt.c the SOL_TCP options (TCP_NODELAY, TCP_CORK, TCP_MAXSEG, TCP_KEEP*,
  *                 TCP_INFO, TCP_CONGESTION) and the initial window from SO_RCVBUF
  *   tcp_urg.c     urgent data (RFC 9293 §3.8.5, RFC 6093): MSG_OOB, the URG pointer
+ *   tcp_dsack.c   D-SACK (RFC 2883): the duplicate block we send first, and the
+ *                 sender recognising one (tcp_check_dsack)
+ *   tcp_undo.c    undo of spurious cwnd reductions (Linux tcp_try_undo_*, Eifel RFC 3522,
+ *                 F-RTO RFC 5682)
  *
- * Not built yet: D-SACK and undo, autocorking, SO_OOBINLINE.
+ * Not built yet: autocorking, SO_OOBINLINE.
  */
 #ifndef TS_TCP_PRIV_H
 #define TS_TCP_PRIV_H
@@ -108,6 +112,8 @@ struct tcp_cong_ops {
     /* optional (Linux pkts_acked): an ACK freed acked segments and gave an RTT sample
      * of rtt_us, from the newest segment it acknowledged (HyStart's delay signal) */
     void     (*pkts_acked)(struct tcp_sock *tp, uint32_t acked, uint32_t rtt_us);
+    uint32_t (*undo_cwnd)(struct tcp_sock *tp);              /* optional: the cwnd a spurious
+                                                                reduction is undone to (tcp_undo.c) */
 };
 _Static_assert(sizeof(struct tcp_skb_cb) <= sizeof(((struct pkt *)0)->cb), "tcp_skb_cb fits cb");
 static inline struct tcp_skb_cb *TCP_SKB_CB(struct pkt *p) { return (struct tcp_skb_cb *)(void *)p->cb; }
@@ -236,6 +242,20 @@ struct tcp_sock {
     uint32_t snd_up;
     uint16_t urg_data;
     uint32_t urg_seq;
+    /* D-SACK and undo (tcp_dsack.c, tcp_undo.c). Receiving: the duplicate range the next
+     * ACK reports first (Linux rx_opt.dsack, duplicate_sack[0]). Sending: where the
+     * reduction that may be undone began (undo_marker, valid while undo_armed), the
+     * retransmissions not yet reported duplicate (undo_retrans, -1: none yet), ssthresh
+     * before it (prior_ssthresh, 0: not undoable), the TSval of its first retransmission
+     * (retrans_stamp, while retrans_stamped), the segments D-SACKed in all (dsack_dups),
+     * and the timestamp the ACK being processed echoes (rcv_tsecr, while saw_tstamp). */
+    bool     dsack, undo_armed, retrans_stamped, saw_tstamp;
+    /* F-RTO (RFC 5682) in this Loss episode; this ACK acknowledged data sent before the
+     * RTO and never again (Linux FLAG_ORIG_SACK_ACKED), or SACKed anything new */
+    bool     frto, frto_orig_acked, frto_sacked;
+    struct tcp_sack_block duplicate_sack;
+    uint32_t undo_marker, prior_ssthresh, retrans_stamp, dsack_dups, rcv_tsecr;
+    int32_t  undo_retrans;
 };
 static inline struct tcp_sock *tcp_sk(struct sock *sk) { return container_of(sk, struct tcp_sock, sk); }
 static inline const struct tcp_sock *tcp_csk(const struct sock *sk) { return container_of(sk, const struct tcp_sock, sk); }
@@ -275,6 +295,8 @@ struct tcp_net {
     int moderate_rcvbuf;            /* net.ipv4.tcp_moderate_rcvbuf */
     int rfc1337, tw_reuse, tw_reuse_delay_ms;       /* TIME_WAIT (tcp_timewait.c) */
     int recovery, early_retrans;    /* net.ipv4.tcp_recovery, tcp_early_retrans (tcp_rack.c) */
+    int dsack;                      /* net.ipv4.tcp_dsack: send D-SACKs (tcp_dsack.c) */
+    int frto;                       /* net.ipv4.tcp_frto: F-RTO after an RTO (tcp_undo.c) */
 };
 struct tcp_net *tcp_net(const struct net *net);
 const struct tcp_net *tcp_net_sysctls(const struct net *net);     /* no key drawn */
@@ -429,6 +451,29 @@ uint32_t tcp_prr_cwnd(struct tcp_sock *tp, uint32_t pipe, uint32_t delivered, bo
 void tcp_cwnd_reduction(struct tcp_sock *tp, uint32_t delivered, bool newly_lost, bool una_advanced);
 void tcp_end_cwnd_reduction(struct tcp_sock *tp);
 void tcp_prr_sent(struct tcp_sock *tp, uint32_t segs);      /* after each (re)transmission */
+/* tcp_dsack.c: receiving (tcp_dsack_set/extend: [seq,end) came twice; tcp_send_dupack:
+ * a duplicate segment's D-SACK and the ACK; tcp_sack_blocks_out: the blocks of the next
+ * ACK, D-SACK first), sending (tcp_check_dsack: is the ACK's first block a D-SACK) */
+void tcp_dsack_set(struct tcp_sock *tp, uint32_t seq, uint32_t end);
+void tcp_dsack_extend(struct tcp_sock *tp, uint32_t seq, uint32_t end);
+void tcp_send_dupack(struct tcp_sock *tp, const struct tcp_seg *seg);
+unsigned tcp_sack_blocks_out(const struct tcp_sock *tp, struct tcp_sack_block *out);
+bool tcp_check_dsack(struct tcp_sock *tp, const struct tcp_seg *seg);
+
+/* tcp_undo.c: entering Recovery or Loss (before ssthresh moves), each retransmission,
+ * each ACK (before its SACK blocks: tcp_undo_ack_begin; in Recovery or Open:
+ * tcp_undo_ack, true: this ACK does no more recovery work), the end of Recovery or Loss
+ * (tcp_try_undo_recovery), a Loss ACK that advances (tcp_try_undo_loss, true: undone) */
+void tcp_undo_enter_recovery(struct tcp_sock *tp);
+void tcp_undo_enter_loss(struct tcp_sock *tp);
+void tcp_undo_note_retrans(struct tcp_sock *tp, uint32_t segs);
+void tcp_undo_ack_begin(struct tcp_sock *tp, const struct tcp_seg *seg);
+bool tcp_undo_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked);
+bool tcp_try_undo_recovery(struct tcp_sock *tp);
+bool tcp_try_undo_loss(struct tcp_sock *tp);
+/* F-RTO on a Loss ACK (dup: a duplicate ACK); true: it sends new data, not the lost
+ * segments (RFC 5682 step 2b), or the RTO was needless and is undone (step 3b). */
+bool tcp_frto_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup);
 
 /* tcp_rcvbuf.c. The window a buffer holds is half of it (Linux tcp_win_from_space at
  * its default scaling ratio): the rest pays for the packets' own overhead. */
@@ -464,6 +509,7 @@ void tcp_cong_on_rto(struct tcp_sock *tp);
 void tcp_cwnd_validate(struct tcp_sock *tp);
 void tcp_cong_avoid(struct tcp_sock *tp, uint32_t acked);
 uint32_t tcp_slow_start(struct tcp_sock *tp, uint32_t acked);
+uint32_t tcp_reno_undo_cwnd(struct tcp_sock *tp);   /* max(cwnd, prior_cwnd) */
 void tcp_cong_avoid_ai(struct tcp_sock *tp, uint32_t w, uint32_t acked);
 
 /* tcp_sockopt.c */

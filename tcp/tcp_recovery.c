@@ -30,11 +30,19 @@
  *             of the window does not wait for one more RTO each; the ACK reaching
  *             RecoveryPoint ends it.
  *
- * With RACK, RACK marks what is lost (in recovery and after an RTO too: a
- * retransmission lost again is found and sent once more); RFC 6675's IsLost marks it with tcp_recovery = 0, NewReno's
- * head rule without SACK. Tail losses are probed first (TLP, tcp_rack.c).
+ *   undo      a recovery or RTO found needless (D-SACK, timestamps) gives cwnd and
+ *             ssthresh back (tcp_undo.c): hooks at entry, on each ACK, at the end.
  *
- * Not built: D-SACK and undo of spurious recoveries.
+ *             F-RTO (RFC 5682) sends new data on the first ACK after an RTO, to tell a
+ *             delay from a loss (tcp_undo.c).
+ *
+ * With RACK, RACK marks what is lost (in recovery and after an RTO too: a
+ * retransmission lost again is found and sent once more); RFC 6675's IsLost marks it
+ * with tcp_recovery = 0, NewReno's head rule without SACK. Tail losses are probed first
+ * (TLP, tcp_rack.c).
+ *
+ * Not built: RACK's reordering window does not grow with D-SACKs (Linux
+ * tcp_rack_update_reo_wnd), and there is no tp->reordering to adapt DupThresh.
  */
 #include "tcp_priv.h"
 #include "tcp_trace.h"
@@ -61,6 +69,7 @@ static bool tcp_retransmit_lost(struct tcp_sock *tp, struct pkt *p, uint32_t seg
     uint32_t n = tcp_pcount(tp, p);
     cb->sacked |= TCPCB_SACKED_RETRANS;
     cb->retrans++;
+    tcp_undo_note_retrans(tp, n);
     tp->total_retrans += n;
     mib_add(tp->sk.net, MIB_TcpRetransSegs, n);
     mib_add(tp->sk.net, tp->ca_state == TCP_CA_LOSS ? MIB_TcpExtTCPSlowStartRetrans : MIB_TcpExtTCPFastRetrans, n);
@@ -100,6 +109,7 @@ static void tcp_enter_recovery(struct tcp_sock *tp)
 {
     struct net *net = tp->sk.net;
     mib_inc(net, tp->sack_ok ? MIB_TcpExtTCPSackRecovery : MIB_TcpExtTCPRenoRecovery);
+    tcp_undo_enter_recovery(tp);                      /* tcp_init_undo, prior_ssthresh */
     tcp_init_cwnd_reduction(tp);
     tp->ca_state = TCP_CA_RECOVERY;
     tp->tlp_episode = false;                          /* tcp_init_cwnd_reduction */
@@ -123,6 +133,7 @@ static void tcp_exit_recovery(struct tcp_sock *tp)
     tp->ca_state = TCP_CA_OPEN;
     tp->dupacks = 0;
     tcp_clear_lost_marks(tp);
+    tcp_try_undo_recovery(tp);                        /* needless after all: cwnd back */
 }
 
 /* Is the first unacknowledged segment lost (RFC 6675 §5 entry, IsLost(HighACK+1))? */
@@ -133,15 +144,17 @@ static bool tcp_head_lost(struct tcp_sock *tp)
 }
 
 /* tcp_process_loss: slow start from the RTO's cwnd; the lost segments go first. */
-static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
+static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked, bool dup)
 {
+    if (acked) tcp_try_undo_loss(tp);                 /* a needless RTO: cwnd back */
+    bool new_data_first = tcp_frto_ack(tp, ack, acked, dup);     /* F-RTO (tcp_undo.c) */
     if (!seq_before(ack, tp->high_seq)) {             /* all sent before the RTO is in */
         tp->ca_state = TCP_CA_OPEN;
         tp->dupacks = 0;
         tcp_clear_lost_marks(tp);
     }
     if (acked) tcp_cong_avoid(tp, acked);             /* slow start: cwnd < ssthresh */
-    if (tp->ca_state != TCP_CA_LOSS) return;
+    if (tp->ca_state != TCP_CA_LOSS || new_data_first) return;
     if (tcp_rack_enabled(tp)) tcp_rack_mark_lost(tp);   /* retransmissions lost again */
     tcp_xmit_lost(tp);
 }
@@ -185,7 +198,8 @@ static void tcp_recovery_partial(struct tcp_sock *tp, uint32_t acked, uint32_t d
  * was a duplicate ACK (tcp_is_dupack, judged before the window update). */
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, uint32_t delivered, bool dup)
 {
-    if (tp->ca_state == TCP_CA_LOSS) { tcp_process_loss(tp, ack, acked); return; }
+    if (tp->ca_state == TCP_CA_LOSS) { tcp_process_loss(tp, ack, acked, dup); return; }
+    if (tcp_undo_ack(tp, ack, acked)) return;         /* D-SACK or timestamp undo (tcp_undo.c) */
     if (!tp->sack_ok) delivered = tcp_reno_delivered(tp, acked, dup);
     bool rack = tcp_rack_enabled(tp);
     if (tp->ca_state == TCP_CA_RECOVERY) {

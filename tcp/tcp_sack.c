@@ -20,7 +20,7 @@ uint32_t tcp_pcount(const struct tcp_sock *tp, const struct pkt *p)
 }
 
 /* tcp_is_sackblock_valid: inside (SND.UNA, SND.NXT], not empty. Blocks below SND.UNA
- * (D-SACK, RFC 2883: not used here) and bogus ones are ignored. */
+ * and bogus ones are ignored (a D-SACK is taken out before: tcp_check_dsack). */
 static bool tcp_sack_block_ok(const struct tcp_sock *tp, const struct tcp_sack_block *b)
 {
     return seq_before(b->start, b->end) && !seq_before(b->start, tp->snd_una) &&
@@ -54,11 +54,12 @@ static uint32_t tcp_sacktag_block(struct tcp_sock *tp, uint32_t start, uint32_t 
 }
 
 /* tcp_sacktag_write_queue: the ACK's SACK blocks onto the scoreboard; returns the
- * segments newly SACKed. */
+ * segments newly SACKed. A first block that is a D-SACK (RFC 2883) reports data
+ * received twice: it marks nothing. */
 uint32_t tcp_sacktag(struct tcp_sock *tp, const struct tcp_seg *seg)
 {
     uint32_t newly = 0;
-    for (unsigned i = 0; i < seg->opt.num_sacks; i++) {
+    for (unsigned i = tcp_check_dsack(tp, seg) ? 1 : 0; i < seg->opt.num_sacks; i++) {
         const struct tcp_sack_block *b = &seg->opt.sacks[i];
         if (!tcp_sack_block_ok(tp, b)) { mib_inc(tp->sk.net, MIB_TcpExtTCPSACKDiscard); continue; }
         newly += tcp_sacktag_block(tp, b->start, b->end);

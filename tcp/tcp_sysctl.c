@@ -19,6 +19,10 @@
  *                                   refused segments without data (out of window,
  *                                   PAWS, challenges): Linux __tcp_oow_rate_limited,
  *                                   which keeps two stacks from an endless ACK loop
+ *   tcp_dsack 1                     report duplicate segments with D-SACK (RFC 2883)
+ *                                   when SACK was negotiated (tcp_dsack.c)
+ *   tcp_frto 2                      F-RTO after an RTO (RFC 5682; 1 and 2 are the
+ *                                   same in Linux today: the SACK-enhanced form)
  */
 #include "tcp_priv.h"
 #include "net/stack.h"
@@ -36,6 +40,8 @@ void tcp_sysctl_net_init(struct net *net, struct tcp_net *tn)
     tn->somaxconn = 4096;
     tn->challenge_ack_limit = INT_MAX;
     tn->invalid_ratelimit_ms = 500;
+    tn->dsack = 1;
+    tn->frto = 2;
     sysctl_register(net, "net.ipv4.tcp_syn_retries", &tn->syn_retries, SC_INT, 1, 127, NULL, tn);
     /* Linux takes any int for these two; a retry count here is at most 255 */
     sysctl_register(net, "net.ipv4.tcp_synack_retries", &tn->synack_retries, SC_INT, 0, 255, NULL, tn);
@@ -46,6 +52,8 @@ void tcp_sysctl_net_init(struct net *net, struct tcp_net *tn)
     sysctl_register(net, "net.core.somaxconn", &tn->somaxconn, SC_INT, 0, 65535, NULL, tn);
     sysctl_register(net, "net.ipv4.tcp_challenge_ack_limit", &tn->challenge_ack_limit, SC_INT, 0, INT_MAX, NULL, tn);
     sysctl_register(net, "net.ipv4.tcp_invalid_ratelimit", &tn->invalid_ratelimit_ms, SC_MS, 0, INT_MAX, NULL, tn);
+    sysctl_register(net, "net.ipv4.tcp_dsack", &tn->dsack, SC_INT, 0, 255, NULL, tn);   /* a u8 in Linux */
+    sysctl_register(net, "net.ipv4.tcp_frto", &tn->frto, SC_INT, 0, 2, NULL, tn);
 }
 
 /* __tcp_oow_rate_limited: true (and counted under mib) when this socket sent such an

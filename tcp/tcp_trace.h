@@ -12,6 +12,8 @@
  *   HH:MM:SS.us tcp LOCAL > REMOTE: OLD -> NEW                   every state change
  *   HH:MM:SS.us tcp LOCAL > REMOTE: TIMER(detail)                a timer that acts
  *   HH:MM:SS.us tcp LOCAL > REMOTE: cwnd A -> B ssthresh S [-> T] cwnd or ssthresh moved
+ *   HH:MM:SS.us tcp LOCAL > REMOTE: tcp_try_undo_dsack(...)      a needless reduction undone
+ *                                   (also _recovery, _partial, _loss: tcp_undo.c)
  * (segments; ssthresh 2147483647 is Linux's TCP_INFINITE_SSTHRESH, "not yet set").
  * Each check is one test of st->tracing while trace is off.
  */
@@ -43,6 +45,8 @@ void tcp_trace_ack(struct pkt *p, const struct tcp_sock *tp, uint32_t prior_una)
 #define TCP_TRACE_TIMER(tp, name, ...) \
     TRACE_CAUSE((tp)->sk.net, "tcp", (name), NULL, __VA_ARGS__); \
     do { if (TCP_TRACING(&(tp)->sk)) tcp_trace_timer((tp), (name), __VA_ARGS__); } while (0)
+/* An undo of a needless cwnd reduction: its event line, and a cause as a timer's. */
+#define TCP_TRACE_UNDO(tp, name, ...) TCP_TRACE_TIMER(tp, name, __VA_ARGS__)
 #define TCP_TRACE_RCV(p, sk) do { if ((p)->tr) tcp_trace_rcv((p), (sk)); } while (0)
 #define TCP_TRACE_ACK(p, tp, una) do { if ((p)->tr) tcp_trace_ack((p), (tp), (una)); } while (0)
 

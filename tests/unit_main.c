@@ -10,7 +10,7 @@
 #define SUITES(X) \
     X(fib) X(ip_fragment) X(cmd_ip) X(decode) X(neigh) X(arp) X(ip_input) X(icmp) \
     X(csum) X(timer) X(cmd) X(udp) X(pkt) X(pkt_share) X(sock) X(pernet) X(link) \
-    X(fib_frontend) X(devinet) X(neigh_admin) X(stack) X(offload) X(cmd_ethtool) X(cmd_tc) X(sch) X(pcap_file) X(veth) X(bridge) X(br_stp_if) X(netns) X(vxlan) X(trace) X(cmd_trace) X(tcp_wire) X(tcp_script) X(tcp_extra) X(tcp_ofo) X(tcp_cong) X(tcp_recovery) X(tcp_rcvbuf) X(tcp_timewait) X(tcp_scale) X(tcp_opts) X(tcp_rack) X(tcp_prr) X(tcp_hystart)
+    X(fib_frontend) X(devinet) X(neigh_admin) X(stack) X(offload) X(cmd_ethtool) X(cmd_tc) X(sch) X(pcap_file) X(veth) X(bridge) X(br_stp_if) X(netns) X(vxlan) X(trace) X(cmd_trace) X(tcp_wire) X(tcp_script) X(tcp_extra) X(tcp_ofo) X(tcp_cong) X(tcp_recovery) X(tcp_rcvbuf) X(tcp_timewait) X(tcp_scale) X(tcp_opts) X(tcp_rack) X(tcp_prr) X(tcp_hystart) X(tcp_undo)
 
 /* Weak while suites are being written in parallel; a missing one is reported, and the
  * run fails, so nothing is skipped silently. */

@@ -206,6 +206,19 @@ seeds['tcp_estab_sack_edges'] = b''.join([            # blocks past snd_nxt, rev
     tcprec(k['estab'], ACK, 0, 1448, 512, ts(4) + sack((5792, 7240), (8688, 10136), (11584, 13032))),
     tcprec(k['estab'], ACK, 0, 1448, 512, ts(5) + sack((2896, 14480)), adv=20),
     tcprec(k['estab'], ACK, 0, 1448, 0, ts(6), adv=50), tcprec(k['estab'], ACK, 0, 30000, 512, ts(7))])
+seeds['tcp_estab_dsack'] = b''.join([                 # D-SACKs both ways, and an undo by them
+    tcprec(k['estab'], ACK, 0, 0, 512, ts(1) + sack((1448, 2896))),
+    tcprec(k['estab'], ACK, 0, 0, 512, ts(2) + sack((1448, 4344))),
+    tcprec(k['estab'], ACK, 0, 0, 512, ts(3) + sack((1448, 5792))),           # recovery: 0 sent again
+    tcprec(k['estab'], ACK, 0, 5792, 512, ts(5) + sack((0, 1448)), adv=3),    # D-SACK below the ACK: undo
+    tcprec(k['estab'], ACK, 0, 0, 512, ts(4) + sack((1448, 2896), (1448, 5792))),   # D-SACK inside the 2nd
+    tcprec(k['estab'], ACK | PSH, -100, 5792, 512, ts(6), data=b'p' * 300),   # its head old: we D-SACK it
+    tcprec(k['estab'], ACK | PSH, -300, 5792, 512, ts(7), data=b'q' * 100),   # all of it old
+    tcprec(k['estab'], ACK, 200, 5792, 512, ts(8) + sack((0, 1448), (0xfffff000, 0xfffff800)), adv=20),
+    tcprec(k['estab_ofo'], ACK | PSH, 2000, 0, 512, ts(1), data=b'h' * 200),
+    tcprec(k['estab_ofo'], ACK | PSH, 2000, 0, 512, ts(2), data=b'h' * 100),   # held already
+    tcprec(k['estab_ofo'], ACK | PSH, 1900, 0, 512, ts(3), data=b'i' * 400),   # covers it: extended
+    tcprec(k['estab_ofo'], ACK | PSH, 0, 0, 512, ts(4), data=b'j' * 2000)])
 def icmprec(target, typ, code, seq=0, mtu=0):       # an ICMP error quoting our segment (byte 12 bit 7)
     body = bytes([target, 0]) + struct.pack('!IIBB', 0, seq & 0xffffffff, typ, code) + bytes([0x80, 0]) + struct.pack('!H', mtu)
     return struct.pack('!H', 0x4000 | len(body)) + body + bytes([1])

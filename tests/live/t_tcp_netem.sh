@@ -5,7 +5,8 @@
 # with nc on both sides (Linux's netcat-openbsd in tslA, the stack's nc), compared by
 # SHA-256. Linux -> stack loses and reorders the stack's ACKs; stack -> Linux its data.
 # The loss must really have happened: the qdisc counts drops and the stack's nstat
-# counts retransmissions (TcpRetransSegs > 0). TSL_TCP_MB sets the size (default 20).
+# counts retransmissions (TcpRetransSegs > 0) and Linux's D-SACKs of the duplicates
+# (TcpExtTCPDSACKRecv > 0). TSL_TCP_MB sets the size (default 20).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_tcp.sh"
 tsl_topology_a
@@ -28,8 +29,12 @@ note "tc -s: $(printf '%s\n' "$stats" | sed -n 2p)"
 dropped=$(printf '%s\n' "$stats" | sed -n 's/.*(dropped \([0-9]*\),.*/\1/p')
 [ "${dropped:-0}" -gt 0 ] || fail "netem dropped nothing: $(printf '%s\n' "$stats" | tr '\n' ' ')"
 ns=$(ts nstat 2>&1)
-note "stack nstat: $(printf '%s\n' "$ns" | grep -E '^Tcp(RetransSegs|OutSegs|InSegs|ExtTCPSackRecovery|ExtTCPTimeouts|ExtTCPFastRetrans|ExtTCPSlowStartRetrans|ExtTCPLossProbes|ExtTCPLossProbeRecovery|ExtTCPLostRetransmit) ' |
+note "stack nstat: $(printf '%s\n' "$ns" | grep -E '^Tcp(RetransSegs|OutSegs|InSegs|ExtTCPSackRecovery|ExtTCPTimeouts|ExtTCPFastRetrans|ExtTCPSlowStartRetrans|ExtTCPLossProbes|ExtTCPLossProbeRecovery|ExtTCPLostRetransmit|ExtTCPDSACK[A-Za-z]*|Ext[A-Za-z]*Undo|ExtTCPSpuriousRTOs) ' |
     awk '{printf "%s %s  ", $1, $2}')"
+# netem duplicates the stack's data: Linux reports each copy with a D-SACK (RFC 2883),
+# which the stack must recognise as one
+dsacks=$(printf '%s\n' "$ns" | awk '$1 == "TcpExtTCPDSACKRecv" {print $2}')
+[ "${dsacks:-0}" -gt 0 ] || fail "TcpExtTCPDSACKRecv ${dsacks:-0} after 1% duplicates, expected more than 0"
 retrans=$(printf '%s\n' "$ns" | awk '$1 == "TcpRetransSegs" {print $2}')
 [ "${retrans:-0}" -gt 0 ] || fail "TcpRetransSegs ${retrans:-0} after 5% loss, expected more than 0"
 note "times: Linux -> stack ${t1}s, stack -> Linux ${t2}s"

@@ -73,26 +73,31 @@ END_TEST
 /* Overlaps: a segment already held is dropped (TCPOFOMerge); one overlapping the
  * held data is cut to the part that is new (here its tail), the in-order one that
  * fills the hole overlaps the held head; a FIN held out of order takes effect when
- * the hole fills (CLOSE_WAIT, end of stream after the data). */
+ * the hole fills (CLOSE_WAIT, end of stream after the data). Each ACK after data that
+ * came twice reports it first as a D-SACK (RFC 2883 §4.1.2, Linux tcp_data_queue_ofo
+ * and tcp_ofo_queue): the held 2001:2501 again, the 2001:2201 the 801 segment
+ * overlaps, and, when the hole fills, the 801:1001 the in-order segment had brought. */
 START_TEST(test_ofo_overlap_and_fin)
 {
     run_script(PASSIVE_OPEN
         "+0.100 < P. 2001(1000) ack 1 win 512\n"
         "+0 " DUPACK "2001:3001>\n"
         "+0.001 < P. 2001(500) ack 1 win 512\n"
-        "+0 " DUPACK "2001:3001>\n"
+        "+0 " DUPACK "2001:2501 2001:3001>\n"
         "+0.001 < FP. 3001(100) ack 1 win 512\n"
         "+0 " DUPACK "2001:3102>\n"
         "+0.001 < P. 801(1400) ack 1 win 512\n"
-        "+0 " DUPACK "801:3102>\n"
+        "+0 " DUPACK "2001:2201 801:3102>\n"
         "+0 state ESTABLISHED\n"
         "+0.001 < P. 1(1000) ack 1 win 512\n"
-        "+0 > . 1(0) ack 3102 <nop,nop,TS val * ecr 110>\n"
+        "+0 > . 1(0) ack 3102 <nop,nop,TS val * ecr 110,nop,nop,sack 801:1001>\n"
         "+0 state CLOSE_WAIT\n"
         "+0 read 3100\n"
         "+0 read_eof\n");
     ck_assert_uint_eq(MIB(MIB_TcpExtTCPOFOMerge), 1);
     ck_assert_uint_eq(DROPS(DROP_TCP_OFOMERGE), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPDSACKOfoSent), 2);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPDSACKOldSent), 1);
 }
 END_TEST
 
