@@ -6,12 +6,29 @@
 #ifndef TS_TEST_TCP_SCRIPT_H
 #define TS_TEST_TCP_SCRIPT_H
 #include "tests/fixture.h"
+#include "net/sock.h"
+#include "ip/ip_wire.h"
 #include <stdio.h>
+#include <sys/socket.h>
 
 void run_script(const char *text);
 void tcp_script_setup(void);
 void tcp_script_teardown(void);
 struct fx *tcp_script_fx(void);
+
+/* The fixture and a bare TCP socket beside the scripted connection, for tests that
+ * drive a tcp_sock's fields directly (tcp_cong, tcp_prr, tcp_hystart); NULL: none. */
+static inline struct sock *tcp_script_setup_sock(void)
+{
+    int err = 0;
+    tcp_script_setup();
+    return sock_create(tcp_script_fx()->net, SOCK_STREAM, IPPROTO_TCP, &err);
+}
+static inline void tcp_script_teardown_sock(struct sock *sk)
+{
+    if (sk) sock_close(sk);
+    tcp_script_teardown();
+}
 
 /* The peer's SYN with every option, and what we answer with (test_tcp_script.c). */
 #define SYN_OPTS "<mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>"

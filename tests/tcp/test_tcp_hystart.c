@@ -14,10 +14,8 @@ static struct sock *sk;
 
 static void setup(void)
 {
-    int err = 0;
-    tcp_script_setup();
+    sk = tcp_script_setup_sock();
     f = tcp_script_fx();
-    sk = sock_create(f->net, SOCK_STREAM, IPPROTO_TCP, &err);
     ck_assert_ptr_nonnull(sk);
     struct tcp_sock *tp = tcp_sk(sk);
     ck_assert_ptr_eq(tp->ca_ops, &tcp_cubic);
@@ -29,8 +27,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    sock_close(sk);
-    tcp_script_teardown();
+    tcp_script_teardown_sock(sk);
     f = NULL;
 }
 

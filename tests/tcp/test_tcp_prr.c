@@ -17,17 +17,14 @@ static struct sock *sk;
 
 static void setup(void)
 {
-    int err = 0;
-    tcp_script_setup();
+    sk = tcp_script_setup_sock();
     f = tcp_script_fx();
-    sk = sock_create(f->net, SOCK_STREAM, IPPROTO_TCP, &err);
     ck_assert_ptr_nonnull(sk);
 }
 
 static void teardown(void)
 {
-    sock_close(sk);
-    tcp_script_teardown();
+    tcp_script_teardown_sock(sk);
     f = NULL;
 }
 
