@@ -372,6 +372,7 @@ static void tcp_rcv_synsent(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *
     }
     tp->snd_una = seg->ack;
     tcp_clean_rtx_queue(tp, seg->ack, seg, NULL);
+    tp->delivered++;                                  /* our SYN (Linux counts it in tcp_ack) */
     tp->retransmits = tp->backoff = 0;
     tcp_rearm_rto(tp);
     tcp_set_state(sk, SK_ESTABLISHED);
