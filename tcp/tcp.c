@@ -53,6 +53,7 @@ static int tcp_init_sock(struct sock *sk)
     tcp_init_timers(tp);
     tp->rto_us = TCP_TIMEOUT_INIT;
     tp->snd_cwnd = TCP_INIT_CWND;
+    tp->rack.reo_wnd_steps = 1;                       /* RACK's reo_wnd multiplier (tcp_rack.c) */
     tp->snd_ssthresh = 0x7fffffff;                    /* TCP_INFINITE_SSTHRESH */
     tcp_cong_init_sock(tp);
     tp->mss_cache = tp->advmss = tp->rx_mss = TCP_MSS_DEFAULT;

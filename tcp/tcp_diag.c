@@ -11,7 +11,7 @@
  *                    a field left out when it is 0 as ss leaves it out
  *
  * The stack does not pace, estimate the delivery rate or keep busy times, so pacing_rate,
- * delivery_rate, delivered, app_limited and busy never appear; ss on Linux shows them.
+ * delivery_rate, app_limited and busy never appear; ss on Linux shows them.
  */
 #include "tcp_priv.h"
 #include "tcp_sockopt.h"
@@ -93,6 +93,7 @@ static void tcp_diag_put_state(struct tcp_diag_out *o, const struct ts_tcp_info 
     if (ti->tcpi_last_data_sent) tcp_diag_put(o, " lastsnd:%u", ti->tcpi_last_data_sent);
     if (ti->tcpi_last_data_recv) tcp_diag_put(o, " lastrcv:%u", ti->tcpi_last_data_recv);
     if (ti->tcpi_last_ack_recv) tcp_diag_put(o, " lastack:%u", ti->tcpi_last_ack_recv);
+    if (ti->tcpi_delivered) tcp_diag_put(o, " delivered:%u", ti->tcpi_delivered);
     if (ti->tcpi_unacked) tcp_diag_put(o, " unacked:%u", ti->tcpi_unacked);
     if (ti->tcpi_retrans || ti->tcpi_total_retrans) tcp_diag_put(o, " retrans:%u/%u", ti->tcpi_retrans, ti->tcpi_total_retrans);
     if (ti->tcpi_lost) tcp_diag_put(o, " lost:%u", ti->tcpi_lost);

@@ -70,7 +70,10 @@ static uint32_t tcp_dsack_seen(struct tcp_sock *tp, uint32_t start, uint32_t end
     uint32_t mss = tp->mss_cache ? tp->mss_cache : 1;
     uint32_t segs = end - start > mss ? (end - start + mss - 1) / mss : 1;
     tp->dsack_dups += segs;
-    return tp->dsack_dups > tp->total_retrans ? 0 : segs;
+    if (tp->dsack_dups > tp->total_retrans) return 0;
+    tcp_rack_dsack_seen(tp, end, segs);               /* RACK's reo_wnd may grow (tcp_rack.c) */
+    tp->delivered += segs;                            /* a needless retransmission arrived */
+    return segs;
 }
 
 /* Retransmitted segments of this recovery in [start,end) still on the queue (Linux

@@ -208,6 +208,8 @@ static enum drop tcp_ack(struct tcp_sock *tp, const struct tcp_seg *seg)
         acked = tcp_clean_rtx_queue(tp, seg->ack, seg, &fresh);
         tp->retransmits = 0;
     }
+    tcp_count_delivered(tp, acked, delivered + fresh, dup);   /* tp->delivered (tcp_recovery.c) */
+    tcp_rack_update_reo_wnd(tp);                      /* D-SACK rounds grow reo_wnd (tcp_rack.c) */
     uint32_t prior_cwnd = tp->snd_cwnd, prior_ssthresh = tp->snd_ssthresh;     /* for trace */
     tcp_process_tlp_ack(tp, seg, acked != 0);         /* a loss probe's episode (tcp_rack.c) */
     tcp_recovery_ack(tp, seg->ack, acked, delivered + fresh, dup);   /* cwnd growth, or fast recovery */
@@ -370,6 +372,7 @@ static void tcp_rcv_synsent(struct tcp_sock *tp, struct pkt *p, struct tcp_seg *
     }
     tp->snd_una = seg->ack;
     tcp_clean_rtx_queue(tp, seg->ack, seg, NULL);
+    tp->delivered++;                                  /* our SYN (Linux counts it in tcp_ack) */
     tp->retransmits = tp->backoff = 0;
     tcp_rearm_rto(tp);
     tcp_set_state(sk, SK_ESTABLISHED);

@@ -167,6 +167,7 @@ int tcp_transmit_skb(struct tcp_sock *tp, struct pkt *p)
     if (!c) return -ENOBUFS;
     struct tcp_skb_cb *cb = TCP_SKB_CB(p);
     cb->when_us = tp->sk.net->st->now_us;
+    cb->tx_delivered = tp->delivered;                 /* tcp_rate_skb_sent: for "an RTT passed" */
     if (!tp->sk.net->st->tracing) c->tr = NULL;
     else trace_begin_local(tp->sk.net, c, "tcp");
     uint8_t flags = cb->tcp_flags;

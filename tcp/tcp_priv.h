@@ -85,6 +85,7 @@ struct tcp_skb_cb {
     uint8_t  tcp_flags;             /* SYN / FIN / PSH of the segment */
     uint8_t  retrans;               /* times retransmitted (Karn: no RTT sample) */
     uint8_t  sacked;                /* TCPCB_*: the sender's scoreboard (tcp_sack.c) */
+    uint32_t tx_delivered;          /* tp->delivered when it was last sent (Linux tx.delivered) */
 };
 #define TCPCB_SACKED_ACKED   0x01   /* the peer SACKed all of it */
 #define TCPCB_SACKED_RETRANS 0x02   /* retransmitted during this recovery, not yet acked */
@@ -96,7 +97,9 @@ struct tcp_skb_cb {
  * the RTO, a tail loss probe or RACK's reordering timer (tcp_rack.c). */
 enum { TCP_TIME_NONE = 0, TCP_TIME_RETRANS, TCP_TIME_LOSS_PROBE, TCP_TIME_REO_TIMEOUT };
 #define TCP_RACK_LOSS_DETECTION 0x1 /* net.ipv4.tcp_recovery bits (Linux TCP_RACK_*) */
+#define TCP_RACK_STATIC_REO_WND 0x2 /* reo_wnd does not grow with D-SACKs */
 #define TCP_RACK_NO_DUPTHRESH   0x4
+#define TCP_RACK_RECOVERY_THRESH 16 /* recoveries a grown reo_wnd persists (RFC 8985 §6.2) */
 
 /* Where loss recovery is (Linux enum tcp_ca_state, the states used here). */
 enum { TCP_CA_OPEN = 0, TCP_CA_DISORDER = 1, TCP_CA_RECOVERY = 3, TCP_CA_LOSS = 4 };
@@ -214,7 +217,16 @@ struct tcp_sock {
         uint32_t end_seq, rtt_us, min_rtt_us, fack, fack_next;
         uint32_t reord_seen;        /* reorderings seen (Linux tp->reord_seen) */
         bool     advanced, advanced_once, fack_set, reo_armed;
+        /* reo_wnd growing with D-SACKs (tcp_rack_update_reo_wnd): its multiplier, the
+         * recoveries it still persists for, a D-SACK waiting to count, tp->delivered when
+         * it last grew, and this ACK's rs.prior_delivered (the newest delivered packet's
+         * tx_delivered; 0: none) */
+        uint8_t  reo_wnd_steps, reo_wnd_persist;
+        bool     dsack_seen;
+        uint32_t last_delivered, ack_prior_delivered;
     } rack;
+    /* segments delivered to the peer, acked or SACKed (Linux tp->delivered; TCP_INFO) */
+    uint32_t delivered;
     uint8_t  xmit_timer;
     uint64_t xmit_deadline;
     uint32_t tlp_high_seq;
@@ -427,6 +439,7 @@ void tcp_clear_lost_marks(struct tcp_sock *tp);
 bool tcp_is_dupack(const struct tcp_sock *tp, const struct tcp_seg *seg);
 /* delivered: with SACK, segments newly SACKed or newly acked and not SACKed before */
 void tcp_recovery_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked, uint32_t delivered, bool dup);
+void tcp_count_delivered(struct tcp_sock *tp, uint32_t acked, uint32_t sack_delivered, bool dup);
 void tcp_recovery_on_rto(struct tcp_sock *tp);
 
 /* tcp_rack.c: RACK-TLP (RFC 8985) */
@@ -434,6 +447,9 @@ void tcp_rack_net_init(struct net *net, struct tcp_net *tn);
 bool tcp_rack_enabled(const struct tcp_sock *tp);            /* SACK and tcp_recovery & 1 */
 void tcp_rack_advance(struct tcp_sock *tp, const struct tcp_skb_cb *cb);   /* p delivered */
 uint32_t tcp_rack_reo_wnd(const struct tcp_sock *tp);
+void tcp_rack_update_reo_wnd(struct tcp_sock *tp);           /* tcp_ack, after the scoreboard */
+void tcp_rack_dsack_seen(struct tcp_sock *tp, uint32_t end, uint32_t segs);   /* a valid D-SACK */
+void tcp_rack_recovery_end(struct tcp_sock *tp, bool dsack_undo);   /* persist -1, or +1 */
 bool tcp_rack_mark_lost(struct tcp_sock *tp);                /* per ACK: true if any is lost */
 void tcp_process_tlp_ack(struct tcp_sock *tp, const struct tcp_seg *seg, bool advanced);
 bool tcp_schedule_loss_probe(struct tcp_sock *tp, bool advancing_rto);

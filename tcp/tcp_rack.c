@@ -12,11 +12,14 @@
  *          by its original and is ignored (§6.2 step 2). Packets not yet due wait for
  *          the reordering timer. Works on retransmissions too: a retransmission lost
  *          again is found without an RTO (TcpExtTCPLostRetransmit).
- *   reo_wnd  min_rtt / 4, at most SRTT; 0 while no reordering has been seen and either
- *          recovery is under way or DupThresh segments are SACKed (Linux
- *          tcp_rack_reo_wnd). min_rtt here is the least sample over the connection
- *          (Linux keeps a windowed minimum over tcp_min_rtt_wlen, 300 s). Not built:
- *          growing reo_wnd by D-SACK rounds (tcp_rack_update_reo_wnd, §6.2 step 4).
+ *   reo_wnd  min_rtt / 4 times reo_wnd_steps, at most SRTT; 0 while no reordering has
+ *          been seen and either recovery is under way or DupThresh segments are SACKed
+ *          (Linux tcp_rack_reo_wnd). min_rtt here is the least sample over the
+ *          connection (Linux keeps a windowed minimum over tcp_min_rtt_wlen, 300 s).
+ *          A D-SACK after reordering was seen (RACK may have taken reordering for a
+ *          loss) adds a step, at most once per round trip, judged by tp->delivered as
+ *          Linux does (tcp_rack_update_reo_wnd, §6.2 step 4); the steps persist for 16
+ *          recoveries, then fall back to 1. tcp_recovery bit 0x2 keeps one step.
  *   TLP    (§7) when the ACKs stop with data out in Open state, a probe after PTO =
  *          2 SRTT (+ the delayed-ACK allowance, tcp_rto_min, with one segment out; 2 ms
  *          otherwise; never after the RTO would fire): one segment of new data if the
@@ -72,6 +75,8 @@ static bool tcp_rack_sent_after(uint64_t t1, uint64_t t2, uint32_t seq1, uint32_
 void tcp_rack_advance(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
 {
     if (!tp->sack_ok || (cb->sacked & TCPCB_SACKED_ACKED)) return;
+    uint32_t prior = tp->rack.ack_prior_delivered;   /* tcp_rate_skb_delivered: the newest */
+    if (!prior || seq_after(cb->tx_delivered, prior)) tp->rack.ack_prior_delivered = cb->tx_delivered;
     uint64_t now = tp->sk.net->st->now_us;
     uint32_t rtt = (uint32_t)MIN(now - cb->when_us, (uint64_t)UINT32_MAX);
     if (cb->retrans) {
@@ -90,8 +95,8 @@ void tcp_rack_advance(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
     }
 }
 
-/* tcp_rack_reo_wnd (RFC 8985 §6.2 RACK_reo_wnd, the multiplier fixed at 1). Reads
- * sacked_out: the caller counted the scoreboard. */
+/* tcp_rack_reo_wnd (RFC 8985 §6.2 RACK_reo_wnd): min_rtt / 4 times reo_wnd_steps, at
+ * most SRTT. Reads sacked_out: the caller counted the scoreboard. */
 uint32_t tcp_rack_reo_wnd(const struct tcp_sock *tp)
 {
     if (!tp->rack.reord_seen) {
@@ -99,7 +104,47 @@ uint32_t tcp_rack_reo_wnd(const struct tcp_sock *tp)
         if (tp->sacked_out >= TCP_DUPTHRESH &&
             !(tcp_net_sysctls(tp->sk.net)->recovery & TCP_RACK_NO_DUPTHRESH)) return 0;
     }
-    return MIN(tcp_rack_min_rtt(tp) / 4, tp->srtt_us);
+    uint64_t wnd = (uint64_t)(tcp_rack_min_rtt(tp) / 4) * tp->rack.reo_wnd_steps;
+    return (uint32_t)MIN(wnd, (uint64_t)tp->srtt_us);
+}
+
+/* tcp_dsack_seen's part for RACK: a D-SACK after reordering was seen may mean RACK
+ * took the reordering for a loss; one that matches a loss probe does not (TLP is
+ * driven by a timer, not by RACK). */
+void tcp_rack_dsack_seen(struct tcp_sock *tp, uint32_t end, uint32_t segs)
+{
+    bool tlp = segs == 1 && tp->tlp_episode && tp->tlp_high_seq == end;     /* FLAG_DSACK_TLP */
+    if (tp->rack.reord_seen && !tlp) tp->rack.dsack_seen = true;
+}
+
+/* tcp_rack_update_reo_wnd (RFC 8985 §6.2 step 4), once per ACK after the scoreboard:
+ * a D-SACK grows reo_wnd by one step, at most once per round trip (the ACK must
+ * deliver a packet sent after the last growth: its tx_delivered not before
+ * last_delivered), and keeps it for TCP_RACK_RECOVERY_THRESH recoveries; once those
+ * are spent it falls back to one step. tcp_recovery's STATIC_REO_WND bit keeps it. */
+void tcp_rack_update_reo_wnd(struct tcp_sock *tp)
+{
+    uint32_t prior = tp->rack.ack_prior_delivered;
+    tp->rack.ack_prior_delivered = 0;
+    if ((tcp_net_sysctls(tp->sk.net)->recovery & TCP_RACK_STATIC_REO_WND) || !prior) return;
+    if (seq_before(prior, tp->rack.last_delivered)) tp->rack.dsack_seen = false;   /* no RTT yet */
+    if (tp->rack.dsack_seen) {
+        if (tp->rack.reo_wnd_steps < 0xFF) tp->rack.reo_wnd_steps++;
+        tp->rack.dsack_seen = false;
+        tp->rack.last_delivered = tp->delivered;
+        tp->rack.reo_wnd_persist = TCP_RACK_RECOVERY_THRESH;
+    } else if (!tp->rack.reo_wnd_persist) {
+        tp->rack.reo_wnd_steps = 1;
+    }
+}
+
+/* A recovery (or Loss) ended: one fewer for a grown reo_wnd to persist (Linux
+ * tcp_try_undo_recovery when it cannot undo); undone by D-SACKs (tcp_try_undo_dsack),
+ * one more, at most TCP_RACK_RECOVERY_THRESH. */
+void tcp_rack_recovery_end(struct tcp_sock *tp, bool dsack_undo)
+{
+    if (dsack_undo) tp->rack.reo_wnd_persist = (uint8_t)MIN(TCP_RACK_RECOVERY_THRESH, tp->rack.reo_wnd_persist + 1);
+    else if (tp->rack.reo_wnd_persist) tp->rack.reo_wnd_persist--;
 }
 
 /* tcp_mark_skb_lost: a retransmission lost again leaves pipe and may go once more. */

@@ -41,8 +41,10 @@
  * with tcp_recovery = 0, NewReno's head rule without SACK. Tail losses are probed first
  * (TLP, tcp_rack.c).
  *
- * Not built: RACK's reordering window does not grow with D-SACKs (Linux
- * tcp_rack_update_reo_wnd), and there is no tp->reordering to adapt DupThresh.
+ * RACK's reordering window grows with D-SACKs (tcp_rack.c, Linux
+ * tcp_rack_update_reo_wnd); a recovery's end counts down how long it stays grown.
+ *
+ * Not built: there is no tp->reordering to adapt DupThresh.
  */
 #include "tcp_priv.h"
 #include "tcp_trace.h"
@@ -149,6 +151,7 @@ static void tcp_process_loss(struct tcp_sock *tp, uint32_t ack, uint32_t acked, 
     if (acked) tcp_try_undo_loss(tp);                 /* a needless RTO: cwnd back */
     bool new_data_first = tcp_frto_ack(tp, ack, acked, dup);     /* F-RTO (tcp_undo.c) */
     if (!seq_before(ack, tp->high_seq)) {             /* all sent before the RTO is in */
+        if (tp->ca_state == TCP_CA_LOSS) tcp_rack_recovery_end(tp, false);   /* not undone */
         tp->ca_state = TCP_CA_OPEN;
         tp->dupacks = 0;
         tcp_clear_lost_marks(tp);
@@ -167,6 +170,13 @@ static uint32_t tcp_reno_delivered(const struct tcp_sock *tp, uint32_t acked, bo
     if (dup) return 1;
     if (!acked) return 0;
     return acked > tp->dupacks ? acked - tp->dupacks : 1;
+}
+
+/* tp->delivered (Linux tcp_count_delivered): with SACK what the ACK newly SACKed or
+ * acked (sack_delivered); without, the reno counting above. Before tcp_recovery_ack. */
+void tcp_count_delivered(struct tcp_sock *tp, uint32_t acked, uint32_t sack_delivered, bool dup)
+{
+    tp->delivered += tp->sack_ok ? sack_delivered : tcp_reno_delivered(tp, acked, dup);
 }
 
 /* Segments marked lost now (before and after an ACK's marks: PRR's newly_lost). */

@@ -184,6 +184,8 @@ void tcp_fill_info(const struct tcp_sock *tp, struct ts_tcp_info *ti)
     ti->tcpi_rcv_wnd = tp->rcv_wnd;
     ti->tcpi_min_rtt = tp->rack.min_rtt_us ? tp->rack.min_rtt_us : UINT32_MAX;   /* tcp_min_rtt (tcp_rack.c) */
     ti->tcpi_reord_seen = tp->rack.reord_seen;
+    ti->tcpi_delivered = tp->delivered;
+    ti->tcpi_dsack_dups = tp->dsack_dups;
 }
 
 /* Copy min(*len, n) bytes of src out, as do_tcp_getsockopt's put_user/copy_to_user. */

@@ -185,6 +185,7 @@ static void tcp_undo_to_open(struct tcp_sock *tp)
 static bool tcp_try_undo_dsack(struct tcp_sock *tp)
 {
     if (!tp->undo_armed || tp->undo_retrans) return false;
+    tcp_rack_recovery_end(tp, true);                  /* a grown reo_wnd persists longer */
     tcp_undo_cwnd_reduction(tp, false, "tcp_try_undo_dsack", MIB_TcpExtTCPDSACKUndo);
     return true;
 }
@@ -221,7 +222,7 @@ bool tcp_undo_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
  * ssthresh); if it was needless, TCPFullUndo. */
 bool tcp_try_undo_recovery(struct tcp_sock *tp)
 {
-    if (!tcp_may_undo(tp)) return false;
+    if (!tcp_may_undo(tp)) { tcp_rack_recovery_end(tp, false); return false; }
     tcp_undo_cwnd_reduction(tp, false, "tcp_try_undo_recovery", MIB_TcpExtTCPFullUndo);
     return true;
 }

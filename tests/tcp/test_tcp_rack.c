@@ -7,6 +7,8 @@
  *   sysctl NAME VALUE   set a sysctl of the namespace
  *   cwnd N              the connection's cwnd must be N (segments)
  *   reord_seen N        RACK has seen reordering N times (TCP_INFO's tcpi_reord_seen)
+ *   reo_steps N         RACK's reo_wnd multiplier is N (rack.reo_wnd_steps)
+ *   info delivered N dsack_dups M   TCP_INFO's tcpi_delivered and tcpi_dsack_dups
  *   xmit_timer rto|tlp|reo [lazy]   what the retransmission timer is armed for; lazy:
  *                       due before its true deadline (moved without a re-arm)
  *
@@ -51,6 +53,18 @@ static bool rack_line(struct scr *s, const char *l, const char *w)
         if (!tp || !timer_pending(&tp->rto_timer) || tp->xmit_timer >= ARRAY_SIZE(kinds) ||
             !kinds[tp->xmit_timer] || strcmp(kinds[tp->xmit_timer], what)) die(s, "other xmit_timer", l);
         if (!strcmp(lazy, "lazy") && !(tp->rto_timer.expires_us < tp->xmit_deadline)) die(s, "not lazy", l);
+        return true;
+    }
+    if (sscanf(w, "reo_steps %d", &v) == 1) {
+        if (!s->sk || tcp_sk(s->sk)->rack.reo_wnd_steps != (uint32_t)v) die(s, "other reo_wnd_steps", l);
+        return true;
+    }
+    int dups = 0;
+    if (sscanf(w, "info delivered %d dsack_dups %d", &v, &dups) == 2) {
+        struct ts_tcp_info ti;
+        size_t len = sizeof(ti);
+        if (!s->sk || sock_getsockopt_level(s->sk, SOL_TCP, TCP_INFO, &ti, &len) ||
+            ti.tcpi_delivered != (uint32_t)v || ti.tcpi_dsack_dups != (uint32_t)dups) die(s, "other tcp_info", l);
         return true;
     }
     if (sscanf(w, "reord_seen %d", &v) == 1) {
@@ -120,6 +134,81 @@ START_TEST(test_rack_reo_wnd)
     tp->rack.reord_seen = 1;                                  /* reordering: always the window */
     ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 2000);
     tp->ca_state = TCP_CA_OPEN;
+    sock_close(&tp->sk);
+}
+END_TEST
+
+/* One ACK that delivered a packet sent when tp->delivered was tx_delivered, after a
+ * D-SACK (dsack: one arrived since the last ACK), as tcp_ack runs the update. */
+static void reo_ack(struct tcp_sock *tp, uint32_t tx_delivered, bool dsack)
+{
+    if (dsack) tcp_rack_dsack_seen(tp, 5000, 1);
+    tp->delivered += 10;
+    tp->rack.ack_prior_delivered = tx_delivered;
+    tcp_rack_update_reo_wnd(tp);
+}
+
+/* reo_wnd and D-SACKs (Linux tcp_rack_update_reo_wnd, RFC 8985 §6.2 step 4): min_rtt
+ * 8 ms, one step 2 ms. A D-SACK adds a step once per round trip: a second one whose ACK
+ * delivers only packets sent before the last growth does not count. At most SRTT. The
+ * steps persist for 16 recoveries, then fall back to 1; a D-SACK undo adds one back.
+ * Not without reordering seen, not for a loss probe's D-SACK, not with tcp_recovery's
+ * STATIC_REO_WND bit. */
+START_TEST(test_rack_reo_wnd_dsack)
+{
+    struct tcp_sock *tp = rack_sock();
+    tp->rack.min_rtt_us = 8000;
+    tp->delivered = 10;
+    ck_assert_uint_eq(tp->rack.reo_wnd_steps, 1);
+    reo_ack(tp, 5, true);                                     /* no reordering seen yet */
+    ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 2000);
+    tp->rack.reord_seen = 1;
+    reo_ack(tp, 5, false);                                    /* no D-SACK: nothing */
+    ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 2000);
+    reo_ack(tp, 5, true);                                     /* delivered 40 now */
+    ck_assert_uint_eq(tp->rack.reo_wnd_steps, 2);
+    ck_assert_uint_eq(tp->rack.last_delivered, 40);
+    ck_assert_uint_eq(tp->rack.reo_wnd_persist, TCP_RACK_RECOVERY_THRESH);
+    ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 4000);
+    reo_ack(tp, 39, true);                                    /* sent before the growth: same RTT */
+    ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 4000);
+    ck_assert(!tp->rack.dsack_seen);
+    reo_ack(tp, 40, true);                                    /* a round trip later */
+    ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 6000);
+    reo_ack(tp, tp->delivered, true);
+    reo_ack(tp, tp->delivered, true);
+    ck_assert_uint_eq(tp->rack.reo_wnd_steps, 5);
+    ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 10000);           /* 5 x 2 ms = SRTT */
+    reo_ack(tp, tp->delivered, true);
+    ck_assert_uint_eq(tp->rack.reo_wnd_steps, 6);
+    ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 10000);           /* capped by SRTT */
+    tcp_rack_dsack_seen(tp, 5000, 0);
+    reo_ack(tp, 0, false);                                    /* nothing delivered: waits */
+    ck_assert(tp->rack.dsack_seen);
+    tp->rack.dsack_seen = false;
+    for (int i = 0; i < TCP_RACK_RECOVERY_THRESH - 1; i++) tcp_rack_recovery_end(tp, false);
+    reo_ack(tp, tp->delivered, false);
+    ck_assert_uint_eq(tp->rack.reo_wnd_steps, 6);             /* one recovery left */
+    tcp_rack_recovery_end(tp, true);                          /* a D-SACK undo: one more */
+    ck_assert_uint_eq(tp->rack.reo_wnd_persist, 2);
+    tcp_rack_recovery_end(tp, false);
+    tcp_rack_recovery_end(tp, false);
+    tcp_rack_recovery_end(tp, false);                         /* stays at 0 */
+    ck_assert_uint_eq(tp->rack.reo_wnd_persist, 0);
+    reo_ack(tp, tp->delivered, false);
+    ck_assert_uint_eq(tp->rack.reo_wnd_steps, 1);             /* back to one step */
+    ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 2000);
+    tp->tlp_episode = true;                                   /* a probe's D-SACK (FLAG_DSACK_TLP) */
+    tp->tlp_high_seq = 5000;
+    reo_ack(tp, tp->delivered, true);
+    ck_assert_uint_eq(tp->rack.reo_wnd_steps, 1);
+    tp->tlp_episode = false;
+    ck_assert_int_eq(fx_sysctl(f, "net.ipv4.tcp_recovery", "3"), 0);   /* RACK | STATIC_REO_WND */
+    reo_ack(tp, tp->delivered, true);
+    reo_ack(tp, tp->delivered, true);
+    ck_assert_uint_eq(tp->rack.reo_wnd_steps, 1);
+    ck_assert_uint_eq(tcp_rack_reo_wnd(tp), 2000);
+    ck_assert_int_eq(fx_sysctl(f, "net.ipv4.tcp_recovery", "1"), 0);
     sock_close(&tp->sk);
 }
 END_TEST
@@ -326,6 +415,63 @@ START_TEST(test_rack_two_holes)
 }
 END_TEST
 
+/* A spurious fast retransmit teaches RACK the path's reordering. After a small
+ * reordering (reord_seen 1), segment 3 and segment 4 (4 ms later) are sent and 4 is
+ * SACKed first: 3 has waited 14 ms, more than RACK.rtt 10 + reo_wnd 2.5 ms, and goes
+ * again; its original arrives just after, and the retransmission comes back as a
+ * D-SACK. The next ACK that delivers something adds a step (reo_wnd 5 ms), so the same
+ * reordering of segments 5 and 6 waits (the reordering timer) and 5's ACK comes in
+ * time: no second retransmission. With tcp_recovery's STATIC_REO_WND bit (3) the window
+ * stays 2.5 ms and 5 goes again too. */
+static void dsack_reordering(bool fixed)
+{
+    char *sc = malloc(4096);
+    size_t n = (size_t)sprintf(sc, "0 sysctl net.ipv4.tcp_recovery %d\n%s", fixed ? 3 : 1, PASSIVE_OPEN
+        "+0 setsockopt TCP_NODELAY 1\n"
+        "+0.100 write 2896\n"
+        "+0 > . 1(1448) ack 1\n"
+        "+0 > P. 1449(1448) ack 1\n"
+        "+0.010 < . 1(0) ack 1 win 512 <nop,nop,sack 1449:2897>\n"
+        "+0.001 < . 1(0) ack 2897 win 512\n"
+        "+0 reord_seen 1\n"
+        "+0.010 write 1448\n"
+        "+0 > P. 2897(1448) ack 1\n"
+        "+0.004 write 1448\n"
+        "+0 > P. 4345(1448) ack 1\n"
+        "+0.010 < . 1(0) ack 2897 win 512 <nop,nop,sack 4345:5793>\n"
+        "+0 > . 2897(1448) ack 1\n"
+        "+0.001 < . 1(0) ack 5793 win 512\n"
+        "+0.009 < . 1(0) ack 5793 win 512 <nop,nop,sack 2897:4345>\n"
+        "+0 reo_steps 1\n"
+        "+0.010 write 1448\n"
+        "+0 > P. 5793(1448) ack 1\n"
+        "+0.004 write 1448\n"
+        "+0 > P. 7241(1448) ack 1\n"
+        "+0.010 < . 1(0) ack 5793 win 512 <nop,nop,sack 7241:8689>\n");
+    if (fixed) n += (size_t)sprintf(sc + n, "+0 reo_steps 1\n+0 > . 5793(1448) ack 1\n");
+    else n += (size_t)sprintf(sc + n, "+0 reo_steps 2\n+0 xmit_timer reo\n");
+    sprintf(sc + n, "+0.001 < . 1(0) ack 8689 win 512\n"
+                    "+0 info delivered %d dsack_dups 1\n"
+                    "+1 state ESTABLISHED\n", 8);
+    rack_run_script(sc);
+    free(sc);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPDSACKRecv), 1);
+    ck_assert_uint_eq(MIB(MIB_TcpRetransSegs), fixed ? 2 : 1);
+    ck_assert_uint_eq(MIB(MIB_TcpExtTCPTimeouts), 0);
+}
+
+START_TEST(test_rack_dsack_grows_reo_wnd)
+{
+    dsack_reordering(false);
+}
+END_TEST
+
+START_TEST(test_rack_static_reo_wnd)
+{
+    dsack_reordering(true);
+}
+END_TEST
+
 /* Ten segments at +0.100, the ACK of the first eight 10 ms later, then the loss probe
  * (segment 10 again) 2 SRTT + 2 ms after it. The PTO armed after the flight (+22 ms) is
  * moved by that ACK without a re-arm (the timer fires at +22 ms and arms itself for the
@@ -461,6 +607,9 @@ Suite *tcp_rack_suite(void)
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_rack_sysctls);
     tcase_add_test(tc, test_rack_reo_wnd);
+    tcase_add_test(tc, test_rack_reo_wnd_dsack);
+    tcase_add_test(tc, test_rack_dsack_grows_reo_wnd);
+    tcase_add_test(tc, test_rack_static_reo_wnd);
     tcase_add_test(tc, test_rack_mark_by_time);
     tcase_add_test(tc, test_rack_retransmissions);
     tcase_add_test(tc, test_rack_reordering_not_loss);

@@ -321,7 +321,7 @@ START_TEST(test_ss_info_line)
         "+0.210 > P. 1(1000) ack 101\n"
         "+0.005 info_has rtt:10/5 ato:40 mss:1448\n"
         "+0 info_has bytes_sent:2000 bytes_retrans:1000 bytes_received:100 segs_out:4 segs_in:2 data_segs_out:2 data_segs_in:1\n"
-        "+0 info_has lastsnd:5 lastrcv:225 lastack:225 unacked:1 retrans:0/1\n"
+        "+0 info_has lastsnd:5 lastrcv:225 lastack:225 delivered:1 unacked:1 retrans:0/1\n"
         "+0.010 < . 101(0) ack 1001 win 512 <nop,nop,TS val 210 ecr *>\n"
         "+0 info_lacks lastack:\n"
         "+0 info_lacks unacked:\n");
