@@ -322,18 +322,23 @@ static size_t flight_of_ten(char *sc)
     return n;
 }
 
+/* Two segments out, segment 2 SACKed first and segment 1 a millisecond later: a
+ * reordering RACK notes and does not call a loss. */
+#define REORDER_TWO \
+        "+0.100 write 2896\n" \
+        "+0 > . 1(1448) ack 1\n" \
+        "+0 > P. 1449(1448) ack 1\n" \
+        "+0.010 < . 1(0) ack 1 win 512 <nop,nop,sack 1449:2897>\n" \
+        "+0.001 < . 1(0) ack 2897 win 512\n" \
+        "+0 reord_seen 1\n"
+
 /* Reordering: segment 2 arrives before segment 1 (the SACK at +10 ms), and segment 1 a
  * millisecond later, inside reo_wnd (2.5 ms): no retransmission, and RACK notes the
  * reordering (segment 1, never sent again, delivered below the highest delivered). */
 START_TEST(test_rack_reordering_not_loss)
 {
     rack_run_script(PASSIVE_OPEN
-        "+0.100 write 2896\n"
-        "+0 > . 1(1448) ack 1\n"
-        "+0 > P. 1449(1448) ack 1\n"
-        "+0.010 < . 1(0) ack 1 win 512 <nop,nop,sack 1449:2897>\n"
-        "+0.001 < . 1(0) ack 2897 win 512\n"
-        "+0 reord_seen 1\n"
+        REORDER_TWO
         "+1 state ESTABLISHED\n");
     ck_assert_uint_eq(MIB(MIB_TcpRetransSegs), 0);
     ck_assert_uint_eq(MIB(MIB_TcpExtTCPSackRecovery), 0);
@@ -428,12 +433,7 @@ static void dsack_reordering(bool fixed)
     char *sc = malloc(4096);
     size_t n = (size_t)sprintf(sc, "0 sysctl net.ipv4.tcp_recovery %d\n%s", fixed ? 3 : 1, PASSIVE_OPEN
         "+0 setsockopt TCP_NODELAY 1\n"
-        "+0.100 write 2896\n"
-        "+0 > . 1(1448) ack 1\n"
-        "+0 > P. 1449(1448) ack 1\n"
-        "+0.010 < . 1(0) ack 1 win 512 <nop,nop,sack 1449:2897>\n"
-        "+0.001 < . 1(0) ack 2897 win 512\n"
-        "+0 reord_seen 1\n"
+        REORDER_TWO
         "+0.010 write 1448\n"
         "+0 > P. 2897(1448) ack 1\n"
         "+0.004 write 1448\n"
