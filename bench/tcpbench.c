@@ -67,22 +67,33 @@ static void print_spread(const char *prefix, uint32_t *us, long n)
            prefix, s.p50, prefix, s.p99);
 }
 
-static int do_conn(int argc, char **argv)
+/* "conn|rr HOST PORT N LIMIT_S": the far end, how many, the time limit, and room for a
+ * time per try. 0, or the exit status (2: usage, 1: no memory). */
+struct run_args { struct sockaddr_in sin; long n; uint64_t limit; uint32_t *us; };
+
+static int parse_run_args(struct run_args *a, int argc, char **argv)
 {
     if (argc != 6) return 2;
-    struct sockaddr_in sin = dst_addr(argv[2], arg_long(argv[3], 1, 65535, "port"));
-    long n = arg_long(argv[4], 1, MAXN, "N");
-    uint64_t limit = (uint64_t)arg_long(argv[5], 1, 3600, "LIMIT_S") * 1000000u;
-    uint32_t *us = calloc((size_t)n, sizeof(*us));
-    if (!us) return 1;
+    a->sin = dst_addr(argv[2], arg_long(argv[3], 1, 65535, "port"));
+    a->n = arg_long(argv[4], 1, MAXN, "N");
+    a->limit = (uint64_t)arg_long(argv[5], 1, 3600, "LIMIT_S") * 1000000u;
+    a->us = calloc((size_t)a->n, sizeof(*a->us));
+    return a->us ? 0 : 1;
+}
+
+static int do_conn(int argc, char **argv)
+{
+    struct run_args ra;
+    int rc = parse_run_args(&ra, argc, argv);
+    if (rc) return rc;
     long ok = 0, fail = 0, done = 0;
     int first_err = 0;
     uint64_t t0 = now_us();
-    for (; done < n && now_us() - t0 < limit; done++) {
+    for (; done < ra.n && now_us() - t0 < ra.limit; done++) {
         int fd = tcp_socket();
         uint64_t a = now_us();
-        if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
-            us[ok++] = (uint32_t)(now_us() - a);
+        if (connect(fd, (struct sockaddr *)&ra.sin, sizeof(ra.sin)) == 0) {
+            ra.us[ok++] = (uint32_t)(now_us() - a);
         } else {
             if (!first_err) first_err = errno;
             fail++;
@@ -90,47 +101,46 @@ static int do_conn(int argc, char **argv)
         close(fd);
     }
     uint64_t el = now_us() - t0;
-    printf("conn n=%ld done=%ld ok=%ld fail=%ld elapsed_us=%llu rate=%.0f", n, done, ok, fail,
+    printf("conn n=%ld done=%ld ok=%ld fail=%ld elapsed_us=%llu rate=%.0f", ra.n, done, ok, fail,
            (unsigned long long)el, el ? ok * 1e6 / el : 0.0);
-    print_spread("connect", us, ok);
+    print_spread("connect", ra.us, ok);
     printf(" first_err=%s\n", first_err ? strerror(first_err) : "none");
-    free(us);
+    free(ra.us);
     return 0;
 }
 
 static int do_rr(int argc, char **argv)
 {
-    if (argc != 6) return 2;
-    struct sockaddr_in sin = dst_addr(argv[2], arg_long(argv[3], 1, 65535, "port"));
-    long n = arg_long(argv[4], 1, MAXN, "N");
-    uint64_t limit = (uint64_t)arg_long(argv[5], 1, 3600, "LIMIT_S") * 1000000u;
-    uint32_t *us = calloc((size_t)n, sizeof(*us));
-    if (!us) return 1;
+    struct run_args ra;
+    int rc = parse_run_args(&ra, argc, argv);
+    if (rc) return rc;
     int fd = tcp_socket(), one = 1;
-    if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
-        printf("rr n=%ld done=0 error=connect:%s\n", n, strerror(errno));
+    if (connect(fd, (struct sockaddr *)&ra.sin, sizeof(ra.sin)) < 0) {
+        printf("rr n=%ld done=0 error=connect:%s\n", ra.n, strerror(errno));
+        close(fd);
+        free(ra.us);
         return 0;
     }
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     long done = 0, bad = 0;
     const char *err = "none";
     uint64_t t0 = now_us();
-    while (done < n && now_us() - t0 < limit) {
+    while (done < ra.n && now_us() - t0 < ra.limit) {
         uint8_t out = (uint8_t)done, in;
         uint64_t a = now_us();
         if (send(fd, &out, 1, 0) != 1) { err = "send"; break; }
         ssize_t r = recv(fd, &in, 1, 0);
         if (r != 1) { err = r == 0 ? "eof" : "recv"; break; }
-        us[done++] = (uint32_t)(now_us() - a);
+        ra.us[done++] = (uint32_t)(now_us() - a);
         if (in != out) bad++;
     }
     uint64_t el = now_us() - t0;
     close(fd);
-    printf("rr n=%ld done=%ld bad=%ld elapsed_us=%llu rate=%.0f", n, done, bad, (unsigned long long)el,
+    printf("rr n=%ld done=%ld bad=%ld elapsed_us=%llu rate=%.0f", ra.n, done, bad, (unsigned long long)el,
            el ? done * 1e6 / el : 0.0);
-    print_spread("rtt", us, done);
+    print_spread("rtt", ra.us, done);
     printf(" error=%s\n", err);
-    free(us);
+    free(ra.us);
     return 0;
 }
 
